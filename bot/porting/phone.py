@@ -1,0 +1,135 @@
+"""Reading phone numbers the way people paste them, and showing them back.
+
+Input may separate numbers with commas, semicolons, newlines or plain spaces, and a single
+number may itself contain spaces (``+1 415 555 0100``), so whitespace-separated words are
+joined greedily into the longest run that is a valid number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+import phonenumbers
+
+MAX_NUMBERS = 1000
+DEFAULT_REGION = "US"
+_MAX_WORDS_PER_NUMBER = 5
+_SEPARATORS = re.compile(r"[,;\n\r\t|]+")
+
+
+@dataclass
+class ParsedNumbers:
+    numbers: list[str] = field(default_factory=list)  # E.164, input order, no duplicates
+    invalid: list[str] = field(default_factory=list)  # entries as the user typed them
+    duplicates: int = 0
+
+    @property
+    def too_many(self) -> bool:
+        return len(self.numbers) > MAX_NUMBERS
+
+
+def to_e164(text: str, region: str = DEFAULT_REGION) -> str | None:
+    """E.164 form of ``text`` when it is a valid number, else None."""
+    cleaned = text.strip()
+    if not cleaned or not re.search(r"\d", cleaned):
+        return None
+    if re.search(r"[A-Za-z]", cleaned) and not re.search(r"(?i)\b(ext|x)\.?\s*\d", cleaned):
+        return None
+    try:
+        parsed = phonenumbers.parse(cleaned, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _parse_chunk(chunk: str, region: str) -> tuple[list[str], list[str]]:
+    whole = to_e164(chunk, region)
+    if whole:
+        return [whole], []
+    words = chunk.split()
+    found: list[str] = []
+    bad: list[str] = []
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + _MAX_WORDS_PER_NUMBER), i, -1):
+            number = to_e164(" ".join(words[i:j]), region)
+            if number:
+                found.append(number)
+                i = j
+                break
+        else:
+            bad.append(words[i])
+            i += 1
+    return found, bad
+
+
+def parse_numbers(text: str, region: str = DEFAULT_REGION) -> ParsedNumbers:
+    """Split free text into E.164 numbers and the entries that are not numbers."""
+    result = ParsedNumbers()
+    seen: set[str] = set()
+    for chunk in _SEPARATORS.split(text or ""):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        found, bad = _parse_chunk(chunk, region)
+        result.invalid.extend(bad)
+        for number in found:
+            if number in seen:
+                result.duplicates += 1
+            else:
+                seen.add(number)
+                result.numbers.append(number)
+    return result
+
+
+_HEADER_HINTS = ("phone", "number", "e164", "tn", "did", "msisdn")
+
+
+def parse_csv(content: str, region: str = DEFAULT_REGION) -> ParsedNumbers:
+    """Numbers from a CSV: the column whose header names a phone number, else every cell."""
+    rows = [row for row in csv.reader(io.StringIO(content)) if any(c.strip() for c in row)]
+    if not rows:
+        return ParsedNumbers()
+    header = [c.strip().lower() for c in rows[0]]
+    column = next(
+        (i for i, name in enumerate(header) if any(h in name for h in _HEADER_HINTS)), None
+    )
+    if column is not None and to_e164(rows[0][column], region) is None:
+        cells = [row[column] for row in rows[1:] if column < len(row)]
+    elif len(header) == 1 or all(to_e164(c, region) is None for c in rows[0][1:]):
+        cells = [row[0] for row in rows if row]
+    else:
+        cells = [c for row in rows for c in row]
+    return parse_numbers("\n".join(cells), region)
+
+
+def display(e164: str) -> str:
+    """``+14155550100`` → ``+1 415-555-0100`` (international format with dashes)."""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    formatted = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    if parsed.country_code == 1:
+        return formatted.replace(" ", "-").replace("-", " ", 1)
+    return formatted
+
+
+def is_toll_free(e164: str) -> bool:
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.TOLL_FREE
+
+
+def mask(secret: str | None) -> str:
+    """``12345678`` → ``••••78``; nothing secret ever leaves the bot unmasked."""
+    if not secret:
+        return ""
+    return "••••" + secret[-2:] if len(secret) > 2 else "••••"

@@ -1,0 +1,97 @@
+"""``python -m bot`` serves the bot; ``python -m bot register-webhook`` points Twilio at it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+
+import httpx
+import uvicorn
+
+from bot.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        settings = Settings()
+        settings.check()
+    except SettingsError as error:
+        print(f"porting-bot: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return settings
+
+
+def serve() -> None:
+    settings = _settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    if not settings.porting_channel:
+        logging.getLogger("bot").warning(
+            "PORTING_CHANNEL is not set: threads open where someone presses Follow, and "
+            "requests filed elsewhere wait until someone follows them"
+        )
+    from bot.server import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host="0.0.0.0",
+        port=settings.port,
+        proxy_headers=True,
+        forwarded_allow_ips="*",
+        log_level=settings.log_level.lower(),
+    )
+
+
+async def register_webhook() -> None:
+    settings = _settings()
+    if settings.porting_sandbox:
+        print("porting-bot: the sandbox registers its webhook itself at start-up.", file=sys.stderr)
+        raise SystemExit(2)
+    if not settings.public_url:
+        print(
+            "porting-bot: PUBLIC_URL is not set: set it to the bot's https:// address.",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    from bot.porting.client import TwilioPortingClient
+    from bot.porting.errors import TwilioError
+
+    async with httpx.AsyncClient(timeout=settings.twilio_timeout_seconds) as http:
+        client = TwilioPortingClient(
+            http,
+            numbers_url=settings.twilio_numbers_url,
+            upload_url=settings.twilio_upload_url,
+            credentials=settings.twilio_credentials,
+            account_sid=settings.twilio_account_sid,
+        )
+        try:
+            await client.set_webhook_configuration(settings.webhook_url)
+            config = await client.fetch_webhook_configuration()
+        except TwilioError as error:
+            print(
+                f"porting-bot: Twilio refused ({error.code}): {error.message} {error.more_info or ''}",
+                file=sys.stderr,
+            )
+            raise SystemExit(1) from None
+    print(json.dumps(config.model_dump(mode="json") if config else None, indent=2))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Porting bot")
+    parser.add_argument(
+        "command", nargs="?", default="serve", choices=["serve", "register-webhook"]
+    )
+    args = parser.parse_args(argv)
+    if args.command == "register-webhook":
+        asyncio.run(register_webhook())
+    else:
+        serve()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""The HTTP app: Slack events, Twilio webhooks, health checks; every long-lived object is
+built in the lifespan and closed on shutdown (nothing at import time)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+import httpx
+from fastapi import FastAPI, Request, Response
+from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import webhooks
+from bot.desk import Desk
+from bot.porting.client import TwilioPortingClient
+from bot.settings import Settings
+from bot.slack.app import build_bolt_app
+from bot.slack.context import SlackDeps
+from bot.slack.notifier import SlackNotifier
+from bot.store.db import Database, create_tables, ping
+from bot.tasks import Tasks
+
+log = logging.getLogger(__name__)
+
+SANDBOX_PREFIX = "/sandbox"
+
+
+def slack_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
+    base_url = f"{settings.slack_api_url}/api/" if settings.slack_api_url else None
+    kwargs: dict[str, Any] = {"base_url": base_url} if base_url else {}
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        session=session,
+        timeout=30,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=3),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=8),
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+        ],
+        **kwargs,
+    )
+
+
+def make_downloader(http: httpx.AsyncClient, token: str):  # type: ignore[no-untyped-def]
+    async def download(url: str, limit: int) -> bytes:
+        async with http.stream(
+            "GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as response:
+            response.raise_for_status()
+            chunks = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise ValueError(f"The file is larger than {limit // 1024 // 1024} MB.")
+                chunks.append(chunk)
+            return b"".join(chunks)
+
+    return download
+
+
+def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
+    """Build the ASGI app. Tests pass their own stepped ``sandbox``; otherwise one is made
+    when PORTING_SANDBOX is true."""
+    settings.check()
+
+    if settings.porting_sandbox and sandbox is None:
+        from bot.sandbox import Sandbox, SandboxConfig
+
+        sandbox = Sandbox(
+            SandboxConfig(
+                account_sid=settings.twilio_account_sid,
+                auth_token=settings.twilio_auth_token,
+                speed=settings.porting_sandbox_speed,
+            )
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = app.state
+        state.settings = settings
+        state.tasks = Tasks()
+        state.webhook_tokens = [settings.twilio_auth_token or ""]
+        state.db = Database.from_url(settings.database_url)
+        await create_tables(state.db.engine)
+        state.http = httpx.AsyncClient(timeout=settings.twilio_timeout_seconds)
+        twilio_http = state.http
+        numbers_url, upload_url = settings.twilio_numbers_url, settings.twilio_upload_url
+        if sandbox is not None:
+            # The bot talks HTTP to the simulator in-process; the sandbox reaches the bot's
+            # webhook route over loopback like Twilio would over the internet.
+            twilio_http = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=sandbox.app),
+                timeout=settings.twilio_timeout_seconds,
+            )
+            numbers_url = upload_url = "http://sandbox.local"
+        state.twilio_http = twilio_http
+        state.twilio = TwilioPortingClient(
+            twilio_http,
+            numbers_url=numbers_url,
+            upload_url=upload_url,
+            credentials=settings.twilio_credentials,
+            account_sid=settings.twilio_account_sid,
+        )
+        state.slack_session = aiohttp.ClientSession()
+        state.slack = slack_client(settings, state.slack_session)
+        state.notifier = SlackNotifier(state.slack)
+        state.desk = Desk(
+            state.twilio,
+            state.db,
+            state.notifier,
+            porting_channel=settings.porting_channel or "",
+            check_concurrency=settings.porting_check_concurrency,
+        )
+        deps = SlackDeps(
+            desk=state.desk,
+            download=make_downloader(state.http, settings.slack_bot_token),
+            porting_channel=settings.porting_channel or "",
+        )
+        state.bolt = build_bolt_app(state.slack, settings.slack_signing_secret, deps)
+        state.slack_handler = AsyncSlackRequestHandler(state.bolt)
+        state.socket = None
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            state.socket = AsyncSocketModeHandler(state.bolt, settings.slack_app_token)
+            await state.socket.connect_async()
+        state.sandbox = sandbox
+        if sandbox is not None:
+            await state.twilio.set_webhook_configuration(settings.webhook_url)
+            if settings.porting_sandbox and getattr(sandbox, "fast", True):
+                sandbox.start()
+        if not settings.public_url and not settings.porting_sandbox:
+            log.warning("PUBLIC_URL is not set: Twilio cannot deliver porting webhooks")
+        log.info(
+            "porting bot ready (sandbox=%s, socket_mode=%s)",
+            sandbox is not None,
+            settings.socket_mode,
+        )
+        try:
+            yield
+        finally:
+            if sandbox is not None and settings.porting_sandbox:
+                await sandbox.stop()
+            if state.socket is not None:
+                await state.socket.close_async()
+            await state.tasks.drain()
+            await state.slack_session.close()
+            if twilio_http is not state.http:
+                await twilio_http.aclose()
+            await state.http.aclose()
+            await state.db.close()
+
+    app = FastAPI(title="Porting bot", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.include_router(webhooks.router)
+    if sandbox is not None:
+        app.mount(SANDBOX_PREFIX, sandbox.app)
+
+    @app.post("/slack/events")
+    async def slack_events(request: Request) -> Response:
+        return await request.app.state.slack_handler.handle(request)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> Response:
+        try:
+            await asyncio.wait_for(ping(request.app.state.db.engine), timeout=2)
+        except Exception as error:
+            return Response(
+                status_code=503,
+                media_type="application/json",
+                content=f'{{"ok": false, "database": "{type(error).__name__}"}}',
+            )
+        return Response(media_type="application/json", content='{"ok": true, "database": "ok"}')
+
+    return app

@@ -1,0 +1,123 @@
+"""Settings from the environment and `.env`; every knob has a default or a clear start-up error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SANDBOX_ACCOUNT_SID = "AC00000000000000000000000000000000"
+SANDBOX_AUTH_TOKEN = "sandbox-auth-token"
+
+
+class SettingsError(Exception):
+    """A missing or contradictory setting; the message names the setting and the fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    # Slack
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+
+    # Twilio
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_api_key_sid: str | None = None
+    twilio_api_key_secret: str | None = None
+    twilio_numbers_url: str = "https://numbers.twilio.com"
+    twilio_upload_url: str = "https://numbers-upload.twilio.com"
+    twilio_timeout_seconds: float = 10.0
+
+    # The bot
+    porting_sandbox: bool = False
+    porting_channel: str | None = None
+    public_url: str | None = None
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'porting.db'}")
+    port: int = 3000
+    porting_check_concurrency: int = 25
+    porting_sandbox_speed: float = 10_000.0
+    log_level: str = "INFO"
+
+    @field_validator("public_url", "slack_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _sandbox_defaults(self) -> Settings:
+        if self.porting_sandbox:
+            self.twilio_account_sid = self.twilio_account_sid or SANDBOX_ACCOUNT_SID
+            self.twilio_auth_token = self.twilio_auth_token or SANDBOX_AUTH_TOKEN
+        return self
+
+    @property
+    def base_url(self) -> str:
+        """Where Twilio (or the sandbox) reaches this bot."""
+        return self.public_url or f"http://127.0.0.1:{self.port}"
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.base_url}/twilio/porting"
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    @property
+    def twilio_credentials(self) -> tuple[str, str]:
+        if self.twilio_api_key_sid and self.twilio_api_key_secret:
+            return self.twilio_api_key_sid, self.twilio_api_key_secret
+        return self.twilio_account_sid or "", self.twilio_auth_token or ""
+
+    def check(self) -> None:
+        """Raise SettingsError naming the first setting that stops the bot from working."""
+        if not self.slack_bot_token:
+            raise SettingsError(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from your "
+                "Slack app's OAuth & Permissions page."
+            )
+        if not self.slack_bot_token.startswith("xoxb-"):
+            raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
+        if not self.socket_mode and not self.slack_signing_secret:
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information "
+                "page (or set SLACK_APP_TOKEN to use Socket Mode)."
+            )
+        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
+            raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
+        if not self.porting_sandbox:
+            if not self.twilio_account_sid or not self.twilio_auth_token:
+                raise SettingsError(
+                    "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set: set both (the auth "
+                    "token also verifies webhook signatures), or set PORTING_SANDBOX=true to use "
+                    "the built-in simulator."
+                )
+            if bool(self.twilio_api_key_sid) != bool(self.twilio_api_key_secret):
+                raise SettingsError(
+                    "TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together: set both or neither."
+                )
+        if self.twilio_account_sid and not _is_sid(self.twilio_account_sid, "AC"):
+            raise SettingsError("TWILIO_ACCOUNT_SID must look like AC followed by 32 hex digits.")
+        if self.porting_channel and not self.porting_channel.startswith(("C", "G")):
+            raise SettingsError(
+                "PORTING_CHANNEL must be a channel ID such as C0123ABCD (not a #name): open the "
+                "channel details in Slack and copy the ID at the bottom."
+            )
+        if self.public_url and not self.public_url.startswith(("http://", "https://")):
+            raise SettingsError("PUBLIC_URL must start with https:// (or http:// for local use).")
+        if self.porting_check_concurrency < 1:
+            raise SettingsError("PORTING_CHECK_CONCURRENCY must be at least 1.")
+
+
+def _is_sid(value: str, prefix: str) -> bool:
+    rest = value[2:]
+    return (
+        value.startswith(prefix)
+        and len(value) == 34
+        and all(c in "0123456789abcdefABCDEF" for c in rest)
+    )

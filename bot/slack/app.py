@@ -1,0 +1,34 @@
+"""Builds the Bolt AsyncApp and registers every listener."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import checks, requests
+from bot.slack.context import SlackDeps
+
+log = logging.getLogger(__name__)
+
+
+def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps) -> AsyncApp:
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret or None,
+        # Long-lived server: ack first, keep working after the HTTP response.
+        process_before_response=False,
+        # A static bot token: never fall into OAuth mode because of stray env vars.
+        installation_store=None,
+        oauth_settings=None,
+        token_verification_enabled=False,
+    )
+
+    @app.error
+    async def on_error(error: Exception, body: dict, logger: logging.Logger) -> None:
+        logger.error("Slack listener failed: %s", type(error).__name__, exc_info=error)
+
+    checks.register(app, deps)
+    requests.register(app, deps)
+    return app

@@ -1,0 +1,147 @@
+"""/port-status and the buttons on status boards: follow, refresh, numbers as CSV."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.porting.errors import TwilioError
+from bot.slack.context import SlackDeps
+from bot.slack.ids import Action, Command
+from bot.slack.ui import board
+from bot.slack.ui.errors import twilio_error_text
+
+log = logging.getLogger(__name__)
+
+REQUEST_SID = re.compile(r"^KW[0-9a-fA-F]{32}$")
+STATUS_USAGE = "Usage: `/port-status KW…` with the 34-character port-in request SID."
+
+
+def parse_request_sids(text: str) -> tuple[list[str], list[str]]:
+    """Request SIDs in ``text`` and the words that are not SIDs."""
+    sids: list[str] = []
+    bad: list[str] = []
+    for word in re.split(r"[\s,;]+", text.strip()):
+        if not word:
+            continue
+        if REQUEST_SID.match(word):
+            if word not in sids:
+                sids.append(word)
+        else:
+            bad.append(word)
+    return sids, bad
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    async def permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
+        try:
+            return (await client.chat_getPermalink(channel=channel, message_ts=ts))["permalink"]
+        except Exception:  # a missing link must not hide the status
+            log.warning("chat.getPermalink failed", exc_info=True)
+            return None
+
+    @app.command(Command.STATUS)
+    async def port_status(
+        ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        sids, bad = parse_request_sids(command.get("text") or "")
+        if bad:
+            shown = ", ".join(f'"{w[:40]}"' for w in bad[:5])
+            await ack(
+                text=f"{shown} is not a port-in request SID (KW followed by 32 hex digits). {STATUS_USAGE}"
+            )
+            return
+        if not sids:
+            await ack(text=STATUS_USAGE)
+            return
+        if len(sids) > 5:
+            await ack(text="Look up at most 5 requests at a time.")
+            return
+        await ack()
+        for sid in sids:
+            try:
+                snapshot = await deps.desk.snapshot(sid)
+            except TwilioError as error:
+                await respond(
+                    text=twilio_error_text(error, f"look up {sid}"),
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+                continue
+            link = None
+            if snapshot.thread is not None:
+                link = await permalink(
+                    client, snapshot.thread.channel_id, snapshot.thread.thread_ts
+                )
+            await respond(
+                text=board.board_text(snapshot),
+                blocks=board.status_blocks(snapshot, permalink=link),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+
+    @app.action(Action.FOLLOW)
+    async def follow(
+        ack: AsyncAck, action: dict, client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        sid = action["value"]
+        try:
+            snapshot = await deps.desk.follow(sid, deps.porting_channel)
+        except TwilioError as error:
+            await respond(
+                text=twilio_error_text(error, f"follow {sid}"),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        assert snapshot.thread is not None
+        link = await permalink(client, snapshot.thread.channel_id, snapshot.thread.thread_ts)
+        where = f"<{link}|its thread>" if link else f"<#{snapshot.thread.channel_id}>"
+        await respond(
+            text=f"Following {sid} in {where}.", response_type="ephemeral", replace_original=False
+        )
+
+    @app.action(Action.REFRESH)
+    async def refresh(ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient) -> None:
+        await ack()
+        sid = action["value"]
+        try:
+            snapshot = await deps.desk.snapshot(sid)
+        except TwilioError as error:
+            channel = body.get("channel", {}).get("id")
+            if channel:
+                await client.chat_postEphemeral(
+                    channel=channel,
+                    user=body["user"]["id"],
+                    text=twilio_error_text(error, f"refresh {sid}"),
+                )
+            return
+        await deps.desk.notifier.update_board(snapshot)
+
+    @app.action(Action.NUMBERS_CSV)
+    async def numbers_csv(
+        ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        sid = action["value"]
+        try:
+            snapshot = await deps.desk.snapshot(sid)
+        except TwilioError as error:
+            await respond(
+                text=twilio_error_text(error, f"list the numbers of {sid}"),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        dm = (await client.conversations_open(users=body["user"]["id"]))["channel"]["id"]
+        await client.files_upload_v2(
+            channel=dm,
+            content=board.numbers_csv(snapshot.request),
+            filename=f"{sid}-numbers.csv",
+            title=f"Numbers of {sid}",
+            initial_comment=f"The {len(snapshot.request.phone_numbers):,} numbers of `{sid}`.",
+        )

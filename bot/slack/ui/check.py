@@ -1,0 +1,177 @@
+"""Blocks and the CSV for /port-check results."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.desk import CheckResult
+from bot.porting.phone import MAX_NUMBERS, display
+from bot.porting.reasons import not_portable_advice
+from bot.slack.ids import Action
+from bot.slack.ui.fmt import clip, plural
+
+INLINE_LIMIT = 10
+_INVALID_SHOWN = 15
+
+
+def _type(result: CheckResult) -> str:
+    return (result.number_type or "unknown").lower().replace("_", "-")
+
+
+def result_line(result: CheckResult) -> str:
+    number = f"*{display(result.number)}*"
+    if result.error is not None:
+        advice = not_portable_advice(result.reason_code)
+        code = f"{result.reason_code} " if result.reason_code else ""
+        return f"⚠️ {number} · could not be checked ({code}{result.error}). {advice.next_step}"
+    if result.portable:
+        line = f"✅ {number} · {_type(result)} · portable"
+        if result.pin_required:
+            line += " · PIN and account number will be needed"
+        return line
+    advice = not_portable_advice(result.reason_code, result.reason)
+    return (
+        f"⛔ {number} · {_type(result)} · not portable through the API "
+        f"(<{advice.link}|{advice.code} {advice.name}>): {advice.next_step}"
+    )
+
+
+def invalid_line(invalid: Sequence[str]) -> str:
+    shown = ", ".join(f'"{clip(entry, 40)}"' for entry in invalid[:_INVALID_SHOWN])
+    more = f" and {len(invalid) - _INVALID_SHOWN} more" if len(invalid) > _INVALID_SHOWN else ""
+    noun = "this entry" if len(invalid) == 1 else "these entries"
+    return (
+        f"I could not read {noun} as phone numbers: {shown}{more}. "
+        "Use a US number like (415) 555-0100 or E.164 like +14155550100."
+    )
+
+
+def summary_line(results: Sequence[CheckResult]) -> str:
+    counts = Counter(r.outcome for r in results)
+    pin = sum(1 for r in results if r.portable and r.pin_required)
+    parts = [f"✅ {counts['portable']:,} portable"]
+    if pin:
+        parts[0] += f" ({pin:,} need a PIN and account number)"
+    if counts["not_portable"]:
+        reasons = Counter(
+            not_portable_advice(r.reason_code, r.reason).name
+            for r in results
+            if r.outcome == "not_portable"
+        )
+        detail = ", ".join(f"{name} ×{n:,}" for name, n in reasons.most_common())
+        parts.append(f"⛔ {counts['not_portable']:,} not portable ({detail})")
+    if counts["error"]:
+        parts.append(f"⚠️ {counts['error']:,} could not be checked")
+    return " · ".join(parts)
+
+
+def check_text(results: Sequence[CheckResult], invalid: Sequence[str] = ()) -> str:
+    """Fallback text for notifications and screen readers."""
+    text = f"Portability of {plural(len(results), 'number')}: {summary_line(results)}"
+    if invalid:
+        text += f" · {len(invalid)} unreadable"
+    return text
+
+
+def check_blocks(
+    results: Sequence[CheckResult],
+    invalid: Sequence[str] = (),
+    *,
+    check_id: str | None = None,
+    shared_by: str | None = None,
+) -> list[Block]:
+    """Results for up to INLINE_LIMIT numbers line by line, more as a summary."""
+    blocks: list[Block] = [HeaderBlock(text=f"Portability of {plural(len(results), 'number')}")]
+    if len(results) <= INLINE_LIMIT:
+        blocks += [SectionBlock(text=MarkdownTextObject(text=result_line(r))) for r in results]
+    else:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=summary_line(results))))
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(text="Every number is in the CSV file with these results.")
+                ]
+            )
+        )
+    if not results and not invalid:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="No numbers to check.")))
+    if invalid:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=invalid_line(invalid))]))
+    if shared_by:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Shared by <@{shared_by}>")]))
+    elif check_id:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Share in channel", action_id=Action.SHARE_CHECK, value=check_id
+                    )
+                ]
+            )
+        )
+    return blocks
+
+
+def progress_text(done: int, total: int) -> str:
+    return f"⏳ Checked {done:,} of {total:,} numbers…"
+
+
+def progress_blocks(done: int, total: int, results: Sequence[CheckResult] = ()) -> list[Block]:
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=progress_text(done, total)))]
+    if results:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=summary_line(results))]))
+    return blocks
+
+
+def too_many_text(count: int) -> str:
+    return (
+        f"That is {count:,} numbers; one check takes at most {MAX_NUMBERS:,} (Twilio's limit "
+        "for a port-in request). Split the list and check each part."
+    )
+
+
+CSV_COLUMNS = (
+    "phone_number",
+    "portable",
+    "number_type",
+    "pin_and_account_number_required",
+    "not_portable_reason_code",
+    "not_portable_reason",
+    "next_step",
+    "error",
+)
+
+
+def check_csv(results: Sequence[CheckResult]) -> str:
+    """One row per number, E.164, for spreadsheets."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in results:
+        advice = None if r.portable else not_portable_advice(r.reason_code, r.reason)
+        writer.writerow(
+            [
+                r.number,
+                "yes" if r.portable else ("unknown" if r.error else "no"),
+                r.number_type or "",
+                "yes" if r.pin_required else "no",
+                r.reason_code or "",
+                (advice.name if advice and not r.error else r.reason) or "",
+                advice.next_step if advice else "",
+                r.error or "",
+            ]
+        )
+    return out.getvalue()

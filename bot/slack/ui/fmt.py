@@ -1,0 +1,43 @@
+"""Formatting shared by the builders: Slack dates, numbers, counts, text limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+
+from bot.porting.phone import display
+
+SECTION_TEXT_LIMIT = 3000
+MESSAGE_BLOCK_LIMIT = 50
+INLINE_NUMBERS = 20
+
+
+def slack_date(value: date | datetime | None, fmt: str = "{date_short_pretty}") -> str:
+    """A date every reader sees in their own time zone, with a plain fallback."""
+    if value is None:
+        return "not set"
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    else:
+        moment = datetime.combine(value, time(12), tzinfo=UTC)
+    fallback = moment.date().isoformat()
+    return f"<!date^{int(moment.timestamp())}^{fmt}|{fallback}>"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+def number_list(numbers: Sequence[str], limit: int = INLINE_NUMBERS) -> str:
+    shown = ", ".join(display(n) for n in numbers[:limit])
+    if len(numbers) > limit:
+        shown += f" and {len(numbers) - limit:,} more"
+    return shown
+
+
+def clip(text: str, limit: int = SECTION_TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def user(user_id: str | None) -> str:
+    return f"<@{user_id}>" if user_id else "someone"

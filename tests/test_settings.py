@@ -1,0 +1,70 @@
+"""Start-up settings: a missing or contradictory setting names itself and the fix."""
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.settings import SANDBOX_ACCOUNT_SID, Settings, SettingsError
+
+BASE = {"slack_bot_token": "xoxb-1", "slack_signing_secret": "s", "_env_file": None}
+
+
+def test_sandbox_needs_only_slack_tokens() -> None:
+    s = Settings(**BASE, porting_sandbox=True)
+    s.check()
+    assert s.twilio_account_sid == SANDBOX_ACCOUNT_SID
+    assert s.webhook_url == "http://127.0.0.1:3000/twilio/porting"
+    assert s.database_url.startswith("sqlite:///")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"slack_bot_token": ""}, "SLACK_BOT_TOKEN"),
+        ({"slack_bot_token": "xoxp-1"}, "SLACK_BOT_TOKEN"),
+        ({"slack_signing_secret": ""}, "SLACK_SIGNING_SECRET"),
+        ({"porting_sandbox": False}, "PORTING_SANDBOX=true"),
+        ({"porting_channel": "#porting"}, "PORTING_CHANNEL"),
+        ({"twilio_account_sid": "AC123"}, "TWILIO_ACCOUNT_SID"),
+        ({"public_url": "bot.example.com"}, "PUBLIC_URL"),
+    ],
+)
+def test_bad_settings_name_the_setting(overrides: dict, named: str) -> None:
+    values = {**BASE, "porting_sandbox": True, **overrides}
+    with pytest.raises(SettingsError, match=named):
+        Settings(**values).check()
+
+
+def test_api_key_pair_must_be_complete() -> None:
+    s = Settings(
+        **BASE,
+        twilio_account_sid="AC" + "a" * 32,
+        twilio_auth_token="t",
+        twilio_api_key_sid="SK" + "b" * 32,
+    )
+    with pytest.raises(SettingsError, match="TWILIO_API_KEY_SECRET"):
+        s.check()
+
+
+def test_api_key_used_for_rest_when_set() -> None:
+    s = Settings(
+        **BASE,
+        twilio_account_sid="AC" + "a" * 32,
+        twilio_auth_token="t",
+        twilio_api_key_sid="SK1",
+        twilio_api_key_secret="sec",
+    )
+    assert s.twilio_credentials == ("SK1", "sec")
+
+
+def test_python_m_bot_exits_with_one_clear_line(tmp_path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "TWILIO_ACCOUNT_SID" in lines[0] and "PORTING_SANDBOX=true" in lines[0]

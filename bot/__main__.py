@@ -67,6 +67,7 @@ async def register_webhook() -> None:
             numbers_url=settings.twilio_numbers_url,
             upload_url=settings.twilio_upload_url,
             credentials=settings.twilio_credentials,
+            timeout=settings.twilio_timeout_seconds,
             account_sid=settings.twilio_account_sid,
         )
         try:

@@ -74,7 +74,8 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
     when PORTING_SANDBOX is true."""
     settings.check()
 
-    if settings.porting_sandbox and sandbox is None:
+    own_sandbox = settings.porting_sandbox and sandbox is None
+    if own_sandbox:
         from bot.sandbox import Sandbox, SandboxConfig
 
         sandbox = Sandbox(
@@ -110,6 +111,7 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
             numbers_url=numbers_url,
             upload_url=upload_url,
             credentials=settings.twilio_credentials,
+            timeout=settings.twilio_timeout_seconds,
             account_sid=settings.twilio_account_sid,
         )
         state.slack_session = aiohttp.ClientSession()
@@ -126,6 +128,7 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
             desk=state.desk,
             download=make_downloader(state.http, settings.slack_bot_token),
             porting_channel=settings.porting_channel or "",
+            tasks=state.tasks,
         )
         state.bolt = build_bolt_app(state.slack, settings.slack_signing_secret, deps)
         state.slack_handler = AsyncSlackRequestHandler(state.bolt)
@@ -138,8 +141,8 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
         state.sandbox = sandbox
         if sandbox is not None:
             await state.twilio.set_webhook_configuration(settings.webhook_url)
-            if settings.porting_sandbox and getattr(sandbox, "fast", True):
-                sandbox.start()
+            if own_sandbox:
+                sandbox.start()  # a real-time demo: the simulated clock runs fast
         if not settings.public_url and not settings.porting_sandbox:
             log.warning("PUBLIC_URL is not set: Twilio cannot deliver porting webhooks")
         log.info(
@@ -150,7 +153,7 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
         try:
             yield
         finally:
-            if sandbox is not None and settings.porting_sandbox:
+            if own_sandbox:
                 await sandbox.stop()
             if state.socket is not None:
                 await state.socket.close_async()

@@ -7,8 +7,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SANDBOX_ACCOUNT_SID = "AC00000000000000000000000000000000"
-SANDBOX_AUTH_TOKEN = "sandbox-auth-token"
+from bot.sandbox.config import DEFAULT_SPEED, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 
 
 class SettingsError(Exception):
@@ -40,7 +39,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'porting.db'}")
     port: int = 3000
     porting_check_concurrency: int = 25
-    porting_sandbox_speed: float = 10_000.0
+    porting_sandbox_speed: float = DEFAULT_SPEED
     log_level: str = "INFO"
 
     @field_validator("public_url", "slack_api_url")

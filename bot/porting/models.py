@@ -9,15 +9,15 @@ fields are kept (``extra="allow"``) except secrets (PINs), which are dropped on 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
     AliasChoices,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     SecretStr,
+    StringConstraints,
     field_validator,
     model_validator,
 )
@@ -32,6 +32,10 @@ from bot.porting.statuses import (
 )
 
 _SECRET_KEYS = ("pin", "port_out_pin")
+
+# A light syntactic check; pydantic's EmailStr would need the email-validator package.
+_EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=_EMAIL_PATTERN)]
 
 
 class TwilioModel(BaseModel):
@@ -118,9 +122,9 @@ class PortInNumber(TwilioModel):
         ),
     )
 
-    _codes = field_validator(
-        "not_portability_reason_code", "rejection_reason_code", mode="before"
-    )(_int_or_none)
+    _codes = field_validator("not_portability_reason_code", "rejection_reason_code", mode="before")(
+        _int_or_none
+    )
 
     @property
     def status(self) -> NumberStatus:
@@ -198,7 +202,7 @@ class PortInCreate(BaseModel):
     documents: list[str] = Field(min_length=1)
     phone_numbers: list[PortInNumberCreate] = Field(min_length=1, max_length=1000)
     losing_carrier_information: LosingCarrierInformation
-    notification_emails: list[EmailStr] | None = None
+    notification_emails: list[Email] | None = None
     target_port_in_date: date | None = None
     target_port_in_time_range_start: str | None = None
     target_port_in_time_range_end: str | None = None
@@ -244,12 +248,12 @@ class WebhookPayload(TwilioModel):
     request_sid: str = Field(validation_alias=AliasChoices("request_sid", "port_in_request_sid"))
     number_sid: str | None = Field(
         default=None,
-        validation_alias=AliasChoices(
-            "number_sid", "port_in_phone_number_sid", "phone_number_sid"
-        ),
+        validation_alias=AliasChoices("number_sid", "port_in_phone_number_sid", "phone_number_sid"),
     )
     phone_number: str | None = None
-    raw_status: str | None = Field(default=None, validation_alias=AliasChoices("raw_status", "status"))
+    raw_status: str | None = Field(
+        default=None, validation_alias=AliasChoices("raw_status", "status")
+    )
     rejection_reason: str | None = None
     rejection_reason_code: int | None = None
     last_date_updated: datetime | None = None

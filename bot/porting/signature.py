@@ -43,9 +43,7 @@ def _port_variants(url: str) -> list[str]:
     return variants
 
 
-def validate_json(
-    auth_tokens: Iterable[str], url: str, body: bytes, signature: str | None
-) -> bool:
+def validate_json(auth_tokens: Iterable[str], url: str, body: bytes, signature: str | None) -> bool:
     """True when ``signature`` signs ``url`` with one of ``auth_tokens`` and the URL's
     ``bodySHA256`` matches the raw body. Both checks must pass; a URL without
     ``bodySHA256`` never validates a JSON body.

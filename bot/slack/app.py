@@ -22,7 +22,6 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps)
         # A static bot token: never fall into OAuth mode because of stray env vars.
         installation_store=None,
         oauth_settings=None,
-        token_verification_enabled=False,
     )
 
     @app.error

@@ -179,12 +179,15 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await ack(text=f"{ui.invalid_line(parsed.invalid)}\n{USAGE}")
             return
         await ack()
-        await runner.run(
-            client,
-            parsed,
-            user_id=command["user_id"],
-            channel_id=command.get("channel_id"),
-            respond=respond,
+        deps.after_ack(
+            runner.run(
+                client,
+                parsed,
+                user_id=command["user_id"],
+                channel_id=command.get("channel_id"),
+                respond=respond,
+            ),
+            name="port-check",
         )
 
     @app.view(Callback.CHECK_MODAL)
@@ -215,7 +218,13 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             )
             return
         await ack()
-        user_id = body["user"]["id"]
+        deps.after_ack(
+            _check_submitted(client, body["user"]["id"], parsed, files), name="port-check-modal"
+        )
+
+    async def _check_submitted(
+        client: AsyncWebClient, user_id: str, parsed: ParsedNumbers, files: list[dict[str, Any]]
+    ) -> None:
         if files:
             try:
                 from_files = await _numbers_from_files(deps, files)
@@ -232,6 +241,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         ack: AsyncAck, shortcut: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
+        deps.after_ack(_check_message(shortcut, client, respond), name="port-check-shortcut")
+
+    async def _check_message(shortcut: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
         message = shortcut.get("message", {})
         user_id = shortcut["user"]["id"]
         channel_id = shortcut.get("channel", {}).get("id")
@@ -251,9 +263,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
+        deps.after_ack(_share(body, action["value"], client, respond), name="share-check")
+
+    async def _share(
+        body: dict, check_id: str, client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
         user_id = body["user"]["id"]
         try:
-            run, results, invalid = await deps.desk.load_check(action["value"])
+            run, results, invalid = await deps.desk.load_check(check_id)
         except LookupError:
             await respond(
                 text="Those results are gone; run /port-check again.",

@@ -61,6 +61,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await ack(text="Look up at most 5 requests at a time.")
             return
         await ack()
+        deps.after_ack(_statuses(sids, client, respond), name="port-status")
+
+    async def _statuses(sids: list[str], client: AsyncWebClient, respond: AsyncRespond) -> None:
         for sid in sids:
             try:
                 snapshot = await deps.desk.snapshot(sid)
@@ -88,7 +91,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         ack: AsyncAck, action: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         await ack()
-        sid = action["value"]
+        deps.after_ack(_follow(action["value"], client, respond), name="follow")
+
+    async def _follow(sid: str, client: AsyncWebClient, respond: AsyncRespond) -> None:
         try:
             snapshot = await deps.desk.follow(sid, deps.porting_channel)
         except TwilioError as error:
@@ -108,7 +113,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.action(Action.REFRESH)
     async def refresh(ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient) -> None:
         await ack()
-        sid = action["value"]
+        deps.after_ack(_refresh(action["value"], body, client), name="refresh")
+
+    async def _refresh(sid: str, body: dict, client: AsyncWebClient) -> None:
         try:
             snapshot = await deps.desk.snapshot(sid)
         except TwilioError as error:

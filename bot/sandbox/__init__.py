@@ -1,0 +1,59 @@
+"""Twilio Porting API sandbox: an in-process simulator for demos (no Twilio account) and tests.
+
+Typical test use::
+
+    sandbox = Sandbox(SandboxConfig(start_time=..., seed=1), http_client=receiver_client)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app),
+                                 base_url="http://sandbox", auth=(SANDBOX_ACCOUNT_SID,
+                                 SANDBOX_AUTH_TOKEN)) as client:
+        ...
+        await sandbox.advance(timedelta(days=1))   # runs due transitions, delivers webhooks
+"""
+
+from .api import create_sandbox_app
+from .config import (
+    DEFAULT_SPEED,
+    SANDBOX_ACCOUNT_SID,
+    SANDBOX_AUTH_TOKEN,
+    SANDBOX_FOREIGN_ACCOUNT_SID,
+    SANDBOX_SUBACCOUNT_SID,
+    SandboxConfig,
+    Timings,
+)
+from .core import Sandbox
+from .errors import SandboxError, SimulatorError
+from .numbers import (
+    REJECTION_REASONS,
+    TEST_NUMBERS,
+    Behaviour,
+    NumberProfile,
+    TestNumber,
+    classify,
+    markdown_table,
+)
+from .webhooks import Delivery, SimEvent, number_payload, request_payload
+
+__all__ = [
+    "DEFAULT_SPEED",
+    "REJECTION_REASONS",
+    "SANDBOX_ACCOUNT_SID",
+    "SANDBOX_AUTH_TOKEN",
+    "SANDBOX_FOREIGN_ACCOUNT_SID",
+    "SANDBOX_SUBACCOUNT_SID",
+    "TEST_NUMBERS",
+    "Behaviour",
+    "Delivery",
+    "NumberProfile",
+    "Sandbox",
+    "SandboxConfig",
+    "SandboxError",
+    "SimEvent",
+    "SimulatorError",
+    "TestNumber",
+    "Timings",
+    "classify",
+    "create_sandbox_app",
+    "markdown_table",
+    "number_payload",
+    "request_payload",
+]

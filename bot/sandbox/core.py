@@ -1,0 +1,215 @@
+"""The :class:`Sandbox`: state, clock (stepped or fast), faults and webhooks behind one object."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import httpx
+
+from .config import SandboxConfig
+from .errors import SimulatorError, not_found
+from .faults import Faults
+from .state import PortingState, SimClock, SimNumber, SimRequest
+from .webhooks import Delivery, SimEvent, Sleep, WebhookSender
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+log = logging.getLogger(__name__)
+
+
+class Sandbox:
+    """A simulated Twilio account with the Porting API.
+
+    Time is simulated. Tests step it with :meth:`advance` (deterministic: every due transition
+    runs in order and its webhooks are delivered before it returns). Demos call :meth:`start`
+    to let it run at ``config.speed`` simulated seconds per real second.
+    """
+
+    def __init__(
+        self,
+        config: SandboxConfig | None = None,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.config = config or SandboxConfig()
+        self.sleep = sleep  # injectable so tests can observe latency and backoff
+        self._http_client = http_client
+        self._lock = asyncio.Lock()
+        self._ticker: asyncio.Task[None] | None = None
+        self._app: FastAPI | None = None
+        self._init_state()
+
+    def _init_state(self) -> None:
+        start = self.config.start_time or datetime.now(UTC).replace(microsecond=0)
+        self.clock = SimClock(start)
+        self.state = PortingState(self.config, self.clock)
+        self.faults = Faults(self.config)
+        self.webhooks = WebhookSender(self.config, self._http_client, self.sleep)
+
+    # -- views ----------------------------------------------------------------------------
+
+    @property
+    def app(self) -> FastAPI:
+        """The ASGI app serving the Twilio paths (both hosts) and the ``/_sim`` admin routes."""
+        if self._app is None:
+            from .api import create_sandbox_app
+
+            self._app = create_sandbox_app(self)
+        return self._app
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @property
+    def deliveries(self) -> deque[Delivery]:
+        return self.webhooks.deliveries
+
+    @property
+    def events(self) -> deque[SimEvent]:
+        return self.state.events
+
+    @property
+    def running(self) -> bool:
+        return self._ticker is not None and not self._ticker.done()
+
+    def request(self, sid: str) -> SimRequest:
+        return self.state.get_request(sid, f"/v1/Porting/PortIn/{sid}")
+
+    def number(self, request_sid: str, number: str) -> SimNumber:
+        """A number of a request, by PU SID or by E.164."""
+        request = self.request(request_sid)
+        found = next((n for n in request.numbers if number in (n.sid, n.phone_number)), None)
+        if found is None:
+            raise not_found(f"/v1/Porting/PortIn/{request_sid}/PhoneNumber/{number}")
+        return found
+
+    # -- webhooks -------------------------------------------------------------------------
+
+    def dispatch(self) -> None:
+        """Hand events produced by the last state change to the webhook sender."""
+        hook = self.state.webhook
+        for event in self.state.drain():
+            if hook.port_in_target_url and hook.wants(event.event):
+                self.webhooks.enqueue(event, hook.port_in_target_url)
+
+    async def flush_webhooks(self) -> None:
+        await self.webhooks.flush()
+
+    # -- clock ----------------------------------------------------------------------------
+
+    async def advance(self, delta: timedelta | float) -> datetime:
+        """Move simulated time forward; run due transitions in order; deliver their webhooks."""
+        if not isinstance(delta, timedelta):
+            delta = timedelta(seconds=delta)
+        return await self.advance_to(self.clock.now() + delta)
+
+    async def advance_to(self, when: datetime) -> datetime:
+        async with self._lock:
+            self.state.run_until(when)
+            self.dispatch()
+        await self.webhooks.flush()
+        return self.clock.now()
+
+    async def run_until_settled(self, limit: timedelta = timedelta(days=120)) -> datetime:
+        """Advance job by job until nothing is scheduled (or ``limit`` of simulated time)."""
+        horizon = self.clock.now() + limit
+        while (due := self.state.next_due()) is not None and due <= horizon:
+            await self.advance_to(due)
+        await self.webhooks.flush()
+        return self.clock.now()
+
+    def start(self) -> None:
+        """Run the fast clock in the background (``config.speed`` × real time)."""
+        if not self.running:
+            self._ticker = asyncio.get_running_loop().create_task(self._tick())
+
+    async def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            try:
+                await self._ticker
+            except asyncio.CancelledError:
+                pass
+            self._ticker = None
+
+    async def aclose(self) -> None:
+        await self.stop()
+        await self.webhooks.aclose()
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while True:
+            # Real sleep on purpose: the injectable one may be a no-op in tests.
+            await asyncio.sleep(self.config.tick_interval_seconds)
+            now = loop.time()
+            step = timedelta(seconds=(now - last) * self.config.speed)
+            last = now
+            try:
+                async with self._lock:
+                    self.state.run_until(self.clock.now() + step)
+                    self.dispatch()
+            except Exception:  # a bug in one transition must not stop the demo clock
+                log.exception("sandbox clock step failed")
+
+    async def reset(self) -> None:
+        """Forget every request, document, webhook setting and log; restart the clock."""
+        running = self.running
+        await self.stop()
+        await self.webhooks.aclose()
+        self._init_state()
+        if running:
+            self.start()
+
+    # -- simulator actions (the /_sim routes call these too) ------------------------------
+
+    async def _act(self) -> None:
+        self.dispatch()
+        await self.webhooks.flush()
+
+    async def sign_loa(self, request_sid: str) -> SimRequest:
+        request = self.request(request_sid)
+        self.state.sign(request)
+        await self._act()
+        return request
+
+    async def expire_loa(self, request_sid: str) -> SimRequest:
+        request = self.request(request_sid)
+        self.state.expire(request)
+        await self._act()
+        return request
+
+    async def reject_number(self, request_sid: str, number: str, code: int = 22150) -> SimNumber:
+        """The losing carrier rejects ``number`` (PU SID or E.164) with a 22150-22159 code."""
+        found = self.number(request_sid, number)
+        self.state.reject(self.request(request_sid), found, code)
+        await self._act()
+        return found
+
+    async def resubmit_number(self, request_sid: str, number: str) -> SimNumber:
+        found = self.number(request_sid, number)
+        self.state.resubmit(self.request(request_sid), found)
+        await self._act()
+        return found
+
+    def inject_failures(
+        self,
+        count: int = 1,
+        status: int = 500,
+        code: int | None = None,
+        *,
+        message: str | None = None,
+        retry_after: int | None = None,
+        match: str | None = None,
+    ) -> None:
+        """The next ``count`` API calls (optionally only paths containing ``match``) fail."""
+        if status < 400:
+            raise SimulatorError("status must be an HTTP error status", 400)
+        self.faults.fail_next(count, status, code, message, retry_after, match)

@@ -40,7 +40,7 @@ from .resources import (
     summary_json,
     webhook_json,
 )
-from .state import SimDocument, WebhookSettings, iso
+from .state import SimDocument, SimNumber, SimRequest, WebhookSettings, iso
 from .validation import validate_create
 
 if TYPE_CHECKING:
@@ -212,12 +212,12 @@ def create_sandbox_app(sandbox: Sandbox, *, run_clock: bool = False) -> FastAPI:
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         return bad_request(f"Invalid parameters: {exc.errors()}").response()
 
-    def _request_or_404(request: Request, sid: str) -> Any:
+    def _request_or_404(request: Request, sid: str) -> SimRequest:
         if not _KW.match(sid):
             raise not_found(request.url.path)
         return sandbox.state.get_request(sid, request.url.path)
 
-    def _number_or_404(request: Request, sid: str, number_sid: str) -> Any:
+    def _number_or_404(request: Request, sid: str, number_sid: str) -> tuple[SimRequest, SimNumber]:
         port_in = _request_or_404(request, sid)
         number = port_in.number(number_sid) if _PU.match(number_sid) else None
         if number is None:
@@ -563,7 +563,7 @@ def create_sandbox_app(sandbox: Sandbox, *, run_clock: bool = False) -> FastAPI:
         return Response(status_code=204)
 
     # The LOA page humans open from signature_request_url (token-protected, no Basic auth).
-    def _loa_request(sid: str, token: str) -> Any:
+    def _loa_request(sid: str, token: str) -> SimRequest:
         port_in = sandbox.state.requests.get(sid)
         if port_in is None or not hmac.compare_digest(token, port_in.signature_token):
             raise SimulatorError("Unknown or expired signing link", 404)

@@ -243,15 +243,15 @@ class PortingState:
 
     # -- lookups --------------------------------------------------------------------------
 
-    def active_number(self, e164: str) -> tuple[SimRequest, SimNumber] | None:
-        """The request currently porting ``e164`` (numbers canceled or not portable are free)."""
-        for request in self.requests.values():
-            if request.status.terminal:
-                continue
-            for number in request.numbers:
-                if number.phone_number == e164 and number.portable and not number.status.terminal:
-                    return request, number
-        return None
+    def active_numbers(self) -> dict[str, SimRequest]:
+        """E.164 → the request currently porting it (canceled or not portable numbers are free)."""
+        return {
+            number.phone_number: request
+            for request in self.requests.values()
+            if not request.status.terminal
+            for number in request.numbers
+            if number.portable and not number.status.terminal
+        }
 
     def get_request(self, sid: str, path: str) -> SimRequest:
         request = self.requests.get(sid)
@@ -259,7 +259,13 @@ class PortingState:
             raise not_found(path)
         return request
 
-    def portability(self, number: str, target_account: str) -> PortabilityAnswer:
+    def portability(
+        self, number: str, target_account: str, active: dict[str, SimRequest] | None = None
+    ) -> PortabilityAnswer:
+        """Portability of ``number`` for ``target_account``, given what the sandbox holds.
+
+        ``active`` (from :meth:`active_numbers`) saves rebuilding the index per number.
+        """
         profile = classify(number)
         if profile.error is not None:
             return PortabilityAnswer(profile, None, None)
@@ -267,9 +273,9 @@ class PortingState:
         if owner is not None:
             code = 22131 if owner == target_account else 22136
             return PortabilityAnswer(profile, NOT_PORTABLE_REASONS[code], owner)
-        active = self.active_number(number)
-        if active is not None:
-            code = 22131 if active[0].account_sid == target_account else 22136
+        porting = (self.active_numbers() if active is None else active).get(number)
+        if porting is not None:
+            code = 22131 if porting.account_sid == target_account else 22136
             return PortabilityAnswer(profile, NOT_PORTABLE_REASONS[code], None)
         reason = profile.not_portable
         account_sid = None

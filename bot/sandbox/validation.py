@@ -175,6 +175,7 @@ def _numbers(
             22172,
         )
     planned: list[PlannedNumber] = []
+    active = state.active_numbers()
     for index, ((number, pin), profile) in enumerate(zip(entries, profiles, strict=True)):
         if profile.error is not None and profile.error.code != 22135:
             raise bad_request(f"{number}: {profile.error.message}", profile.error.code)
@@ -188,7 +189,7 @@ def _numbers(
             raise bad_request(
                 f"{number} is toll-free; toll-free numbers cannot be ported with the API", 22133
             )
-        if state.active_number(number) is not None:
+        if number in active:
             raise bad_request(
                 f"{number}: Port is already in progress with one of your Twilio accounts", 22137
             )
@@ -199,7 +200,7 @@ def _numbers(
                 raise _missing(
                     f"losing_carrier_information.account_number (required for {number})", 22171
                 )
-        answer = state.portability(number, account_sid)
+        answer = state.portability(number, account_sid, active)
         planned.append(PlannedNumber(number, pin, profile, answer.reason))
     return planned
 

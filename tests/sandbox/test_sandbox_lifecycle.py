@@ -120,7 +120,15 @@ async def test_happy_lifecycle(client: httpx.AsyncClient, sandbox: Sandbox, rece
     assert listed[0]["phone_numbers_requested"] == 3
     assert listed[0]["port_in_request_status"] == "Completed"
     assert listed[0]["status_last_updated_timestamp"] == "2026-01-16"
-    assert await sandbox.run_until_settled() == sandbox.now  # nothing left but the dead LOA timer
+    assert sandbox.state.next_due() is None  # settled: the LOA expiry timer is dead
+
+    # Porting a ported number again is accepted, then canceled in review as not portable.
+    again = await create(client, [A], target=None)
+    assert again["phone_numbers"][0]["not_portability_reason_code"] == 22131
+    await sandbox.advance(timings.review)
+    assert (await fetch(client, again["port_in_request_sid"]))[
+        "port_in_request_status"
+    ] == "Canceled"
 
 
 async def test_notifications_of_filters_events(
@@ -136,7 +144,7 @@ async def test_notifications_of_filters_events(
 async def test_no_webhook_configured_sends_nothing(sandbox: Sandbox, client: httpx.AsyncClient):
     await create(client, [A])
     await sandbox.run_until_settled()
-    assert sandbox.deliveries == type(sandbox.deliveries)()
+    assert len(sandbox.deliveries) == 0
     assert [e.event.value for e in sandbox.events][-1] == "PortInCompleted"
 
 

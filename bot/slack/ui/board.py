@@ -128,16 +128,17 @@ def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
     status = update.request.status
     if not update.status_changed:
         return None
+    mention = f"<@{filed_by}> " if filed_by else ""  # loud only when a human is needed
     return {
         RequestStatus.WAITING_FOR_SIGNATURE: "✍️ LOA sent to the authorized representative for "
         "signature. It expires if not signed in 30 days.",
         RequestStatus.IN_PROGRESS: "📨 LOA signed: the request is with the losing carrier.",
-        RequestStatus.ACTION_REQUIRED: f"⚠️ {user(filed_by)} Action required: the losing carrier "
+        RequestStatus.ACTION_REQUIRED: f"⚠️ {mention}Action required: the losing carrier "
         "rejected numbers. See the fixes below.",
         RequestStatus.COMPLETED: "🏁 Port-in completed: every number is ported or canceled.",
         RequestStatus.CANCELING: "⏳ The request is being canceled.",
         RequestStatus.CANCELED: "🚫 The request is canceled.",
-        RequestStatus.EXPIRED: f"⌛ {user(filed_by)} The LOA was not signed in time and the "
+        RequestStatus.EXPIRED: f"⌛ {mention}The LOA was not signed in time and the "
         "request expired. File it again to retry.",
     }.get(status, f"Request status is now {status.label}.")
 
@@ -176,7 +177,7 @@ def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
         for code, group in by_reason.items():
             advice = rejection_advice(code, group[0].rejection_reason)
             lines.append(
-                f"❌ {user(filed_by)} {numbers(group)} rejected: "
+                f"❌ {'<@' + filed_by + '> ' if filed_by else ''}{numbers(group)} rejected: "
                 f"<{advice.link}|{advice.name} ({advice.code})>. Fix: {advice.next_step}"
             )
     if items := by_status.get(NumberStatus.COMPLETED):

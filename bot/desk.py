@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 import logging
 import random
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime

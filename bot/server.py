@@ -83,6 +83,8 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
                 account_sid=settings.twilio_account_sid,
                 auth_token=settings.twilio_auth_token,
                 speed=settings.porting_sandbox_speed,
+                latency_seconds=settings.porting_sandbox_latency_ms / 1000,
+                public_url=settings.base_url + SANDBOX_PREFIX,  # the LOA signing page link
             )
         )
 

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     port: int = 3000
     porting_check_concurrency: int = 25
     porting_sandbox_speed: float = DEFAULT_SPEED
+    porting_sandbox_latency_ms: float = 0.0  # injected per-call latency, for realistic demos
     log_level: str = "INFO"
 
     @field_validator("public_url", "slack_api_url")

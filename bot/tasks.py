@@ -25,11 +25,11 @@ class Tasks:
         if not task.cancelled() and task.exception() is not None:
             log.error("background task %s failed", task.get_name(), exc_info=task.exception())
 
-    async def drain(self, timeout: float = 10.0) -> None:
-        """Wait for running tasks (tests and shutdown), cancelling what outlives ``timeout``."""
+    async def drain(self, grace: float = 10.0) -> None:
+        """Wait for running tasks (tests and shutdown), cancelling what outlives ``grace`` seconds."""
         if not self._tasks:
             return
-        _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
         for task in pending:
             task.cancel()
         if pending:

@@ -6,7 +6,12 @@ import csv
 import io
 
 from tests.conftest import Bot
-from tests.fakes.slack_requests import block_actions, message_shortcut, slash_command, view_submission
+from tests.fakes.slack_requests import (
+    block_actions,
+    message_shortcut,
+    slash_command,
+    view_submission,
+)
 
 PORTABLE = "+14155550100"
 MOBILE = "+14155550201"
@@ -16,7 +21,9 @@ TOLL_FREE = "+18005550100"
 async def test_few_numbers_answered_privately_with_reasons(bot: Bot) -> None:
     url = bot.slack.response_url("check")
     response = await bot.send(
-        slash_command("/port-check", f"(415) 555-0100, 415.555.0201 {TOLL_FREE} 12ab", response_url=url)
+        slash_command(
+            "/port-check", f"(415) 555-0100, 415.555.0201 {TOLL_FREE} 12ab", response_url=url
+        )
     )
     assert response.status_code == 200
     await bot.settle()
@@ -38,9 +45,7 @@ async def test_share_in_channel_posts_results(bot: Bot) -> None:
     await bot.send(slash_command("/port-check", PORTABLE, response_url=url, channel_id="CTEAM"))
     await bot.settle()
     blocks = bot.slack.responses_to("check")[0].body["blocks"]
-    check_id = next(
-        e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]
-    )
+    check_id = next(e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"])
     # Someone else cannot share it.
     other = bot.slack.response_url("other")
     await bot.send(block_actions("share_check", check_id, user_id="U999", response_url=other))
@@ -67,7 +72,11 @@ async def test_more_than_1000_refused(bot: Bot) -> None:
     response = await bot.send(slash_command("/port-check", numbers))
     assert "1,001 numbers" in response.text and "1,000" in response.text
     await bot.settle()
-    assert not bot.sandbox.state.portability_checks if hasattr(bot.sandbox.state, "portability_checks") else True
+    assert (
+        not bot.sandbox.state.portability_checks
+        if hasattr(bot.sandbox.state, "portability_checks")
+        else True
+    )
 
 
 async def test_no_numbers_opens_modal(bot: Bot) -> None:
@@ -79,7 +88,12 @@ async def test_no_numbers_opens_modal(bot: Bot) -> None:
 
 
 async def test_modal_empty_submission_gets_field_error(bot: Bot) -> None:
-    response = await bot.send(view_submission("port_check_modal", {"check_text": {"numbers": {"type": "plain_text_input", "value": None}}}))
+    response = await bot.send(
+        view_submission(
+            "port_check_modal",
+            {"check_text": {"numbers": {"type": "plain_text_input", "value": None}}},
+        )
+    )
     assert response.json()["response_action"] == "errors"
     assert "check_text" in response.json()["errors"]
 
@@ -108,7 +122,9 @@ async def test_bulk_check_progress_summary_and_csv_in_dm(bot: Bot) -> None:
 
 
 async def test_message_shortcut_reads_text_and_csv(bot: Bot) -> None:
-    bot.slack.add_file("F1", "numbers.csv", b"name,phone\nA,415-555-0100\nB,(415) 555-0101\n", "text/csv", "csv")
+    bot.slack.add_file(
+        "F1", "numbers.csv", b"name,phone\nA,415-555-0100\nB,(415) 555-0101\n", "text/csv", "csv"
+    )
     file = (await bot.app.state.slack.files_info(file="F1"))["file"]
     url = bot.slack.response_url("sc")
     await bot.send(

@@ -91,7 +91,9 @@ async def test_forged_and_unsigned_webhooks_are_refused_and_leave_nothing(bot: B
     unsigned = await bot.http.post(path, content=body)
     _, good_sig = sign_json(bot.sandbox.config.auth_token, "http://bot.test/twilio/porting", body)
     tampered = await bot.http.post(
-        path, content=body.replace(b"Completed", b"Canceled"), headers={"X-Twilio-Signature": good_sig}
+        path,
+        content=body.replace(b"Completed", b"Canceled"),
+        headers={"X-Twilio-Signature": good_sig},
     )
     assert [forged.status_code, unsigned.status_code, tampered.status_code] == [403, 403, 403]
     await bot.settle()

@@ -228,6 +228,7 @@ def create_sandbox_app(sandbox: Sandbox, *, run_clock: bool = False) -> FastAPI:
 
     @app.get("/v1/Porting/Portability/PhoneNumber/{phone_number}")
     async def fetch_portability(phone_number: str, request: Request) -> JSONResponse:
+        sandbox.state.portability_checks += 1
         target = request.query_params.get("TargetAccountSid")
         if target is not None and not _AC.match(target):
             raise bad_request(f"Invalid parameter TargetAccountSid: {target!r}")

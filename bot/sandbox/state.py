@@ -212,6 +212,8 @@ class PortingState:
         self.webhook = WebhookSettings()
         # Numbers the sandbox has ported in: E.164 → owning account.
         self.owned: dict[str, str] = {}
+        # Portability API calls served, so tests can assert the bot did (not) call Twilio.
+        self.portability_checks = 0
         self.events: deque[SimEvent] = deque(maxlen=config.max_log_entries)
         self._outbox: list[SimEvent] = []
         self._jobs: list[_Job] = []

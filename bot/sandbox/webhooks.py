@@ -188,7 +188,7 @@ class WebhookSender:
 
     def _build(self, item: _Outgoing) -> Delivery:
         body = json.dumps(item.event.payload, separators=(",", ":")).encode()
-        url, signature = sign_json('x', item.target_url, body)
+        url, signature = sign_json(self._config.auth_token, item.target_url, body)
         return Delivery(item.event.event.value, item.event.payload, body, url, signature)
 
     async def _deliver(self, delivery: Delivery) -> None:

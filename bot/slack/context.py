@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.desk import Desk
@@ -19,7 +20,14 @@ class SlackDeps:
     download: Downloader
     porting_channel: str
     tasks: Tasks
+    # Post-ack jobs running at once. Acks share the event loop with these jobs; bounding them
+    # keeps the ready queue short, so a burst of commands is still acked within Slack's 3 s.
+    after_ack_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
 
     def after_ack(self, work: Coroutine[Any, Any, Any], name: str) -> None:
         """Run slow work after the ack as a tracked task (kept alive, drained on shutdown)."""
-        self.tasks.spawn(work, name=name)
+        self.tasks.spawn(self._bounded(work), name=name)
+
+    async def _bounded(self, work: Coroutine[Any, Any, Any]) -> Any:
+        async with self.after_ack_slots:
+            return await work

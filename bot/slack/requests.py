@@ -51,7 +51,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if bad:
             shown = ", ".join(f'"{w[:40]}"' for w in bad[:5])
             await ack(
-                text=f"{shown} is not a port-in request SID (KW followed by 32 hex digits). {STATUS_USAGE}"
+                text=f"{shown} is not a port-in request SID (KW and 32 hex digits). {STATUS_USAGE}"
             )
             return
         if not sids:

@@ -12,8 +12,15 @@ from bot.porting.phone import MAX_NUMBERS, display, mask, parse_csv, parse_numbe
 
 @pytest.mark.parametrize(
     "text",
-    ["(415) 555-0100", "415.555.0100", "+1 415 555 0100", "4155550100", "+14155550100",
-     "1-415-555-0100", "415 555 0100"],
+    [
+        "(415) 555-0100",
+        "415.555.0100",
+        "+1 415 555 0100",
+        "4155550100",
+        "+14155550100",
+        "1-415-555-0100",
+        "415 555 0100",
+    ],
 )
 def test_common_forms(text: str) -> None:
     assert parse_numbers(text).numbers == ["+14155550100"]
@@ -58,7 +65,14 @@ _us_numbers = st.builds(
 
 def _forms(e164: str) -> list[str]:
     a, b, c = e164[2:5], e164[5:8], e164[8:]
-    return [e164, f"({a}) {b}-{c}", f"{a}.{b}.{c}", f"+1 {a} {b} {c}", f"{a}-{b}-{c}", f"1{a}{b}{c}"]
+    return [
+        e164,
+        f"({a}) {b}-{c}",
+        f"{a}.{b}.{c}",
+        f"+1 {a} {b} {c}",
+        f"{a}-{b}-{c}",
+        f"1{a}{b}{c}",
+    ]
 
 
 @settings(max_examples=60, deadline=None)
@@ -66,7 +80,9 @@ def _forms(e164: str) -> list[str]:
     numbers=st.lists(_us_numbers, min_size=1, max_size=15, unique=True),
     data=st.data(),
 )
-def test_any_mix_of_forms_and_separators_round_trips(numbers: list[str], data: st.DataObject) -> None:
+def test_any_mix_of_forms_and_separators_round_trips(
+    numbers: list[str], data: st.DataObject
+) -> None:
     pieces = [data.draw(st.sampled_from(_forms(n))) for n in numbers]
     seps = [data.draw(st.sampled_from([", ", "\n", "; ", " , ", "\t"])) for _ in pieces]
     text = "".join(p + s for p, s in zip(pieces, seps, strict=True))

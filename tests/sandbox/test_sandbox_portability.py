@@ -5,7 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_FOREIGN_ACCOUNT_SID, SANDBOX_SUBACCOUNT_SID
+from bot.sandbox import (
+    SANDBOX_ACCOUNT_SID,
+    SANDBOX_FOREIGN_ACCOUNT_SID,
+    SANDBOX_SUBACCOUNT_SID,
+    Sandbox,
+)
 
 from .helpers import SandboxFactory, assert_twilio_error, client_for, create
 
@@ -111,11 +116,13 @@ async def test_errors(client: httpx.AsyncClient, number: str, status: int, code:
     assert_twilio_error(await check(client, number), status, code)
 
 
-async def test_plus_literal_and_percent_encoded(client: httpx.AsyncClient):
+async def test_plus_literal_and_percent_encoded(client: httpx.AsyncClient, sandbox: Sandbox):
+    assert sandbox.state.portability_checks == 0
     plain = await client.get(PATH + "+14155550100")
     encoded = await client.get(PATH + "%2B14155550100")
     assert plain.status_code == encoded.status_code == 200
     assert plain.json() == encoded.json()
+    assert sandbox.state.portability_checks == 2
 
 
 async def test_query_validation(client: httpx.AsyncClient):

@@ -1,0 +1,98 @@
+"""Shared benchmark plumbing: a fake Slack in this process and the real bot in a subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes.slack_api import FakeSlack  # noqa: E402
+from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    slack: FakeSlack
+
+    @property
+    def psutil(self) -> psutil.Process:
+        return psutil.Process(self.process.pid)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@asynccontextmanager
+async def running_bot(**env: str) -> AsyncIterator[Server]:
+    """The bot as `python -m bot` would run it (sandbox, SQLite), Slack faked locally."""
+    async with FakeSlack() as slack:
+        port = free_port()
+        with tempfile.TemporaryDirectory() as tmp:
+            environment = {
+                **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TWILIO_"))},
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": slack.url,
+                "PORTING_SANDBOX": "true",
+                "PORTING_CHANNEL": "CBENCH",
+                "PORT": str(port),
+                "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+                "LOG_LEVEL": "WARNING",
+                **env,
+            }
+            process = subprocess.Popen(  # noqa: ASYNC220 (spawn only; never waits on the loop)
+                [sys.executable, "-m", "bot"],
+                cwd=tmp,
+                env=environment,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            url = f"http://127.0.0.1:{port}"
+            try:
+                async with httpx.AsyncClient() as http:
+                    deadline = time.monotonic() + 30
+                    while True:
+                        try:
+                            if (await http.get(url + "/healthz")).status_code == 200:
+                                break
+                        except httpx.TransportError:
+                            pass
+                        if process.poll() is not None or time.monotonic() > deadline:
+                            raise RuntimeError(
+                                process.stderr.read().decode()
+                                if process.stderr
+                                else "bot did not start"
+                            )
+                        await asyncio.sleep(0.1)
+                yield Server(url, process, slack)
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()

@@ -74,10 +74,8 @@ async def register_webhook() -> None:
             await client.set_webhook_configuration(settings.webhook_url)
             config = await client.fetch_webhook_configuration()
         except TwilioError as error:
-            print(
-                f"porting-bot: Twilio refused ({error.code}): {error.message} {error.more_info or ''}",
-                file=sys.stderr,
-            )
+            detail = f"({error.code}): {error.message} {error.more_info or ''}"
+            print(f"porting-bot: Twilio refused {detail}", file=sys.stderr)
             raise SystemExit(1) from None
     print(json.dumps(config.model_dump(mode="json") if config else None, indent=2))
 

@@ -118,7 +118,7 @@ class Desk:
         notifier: Notifier,
         *,
         porting_channel: str,
-        check_concurrency: int = 25,
+        check_concurrency: int = 40,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.twilio = twilio

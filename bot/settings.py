@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     public_url: str | None = None
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'porting.db'}")
     port: int = 3000
-    porting_check_concurrency: int = 25
+    porting_check_concurrency: int = 40
     porting_sandbox_speed: float = DEFAULT_SPEED
     porting_sandbox_latency_ms: float = 0.0  # injected per-call latency, for realistic demos
     log_level: str = "INFO"

@@ -26,7 +26,7 @@ class Tasks:
             log.error("background task %s failed", task.get_name(), exc_info=task.exception())
 
     async def drain(self, grace: float = 10.0) -> None:
-        """Wait for running tasks (tests and shutdown), cancelling what outlives ``grace`` seconds."""
+        """Wait for running tasks (tests, shutdown); cancel what outlives ``grace`` seconds."""
         if not self._tasks:
             return
         _, pending = await asyncio.wait(set(self._tasks), timeout=grace)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402
+import aiohttp
 
-from bench.common import running_bot  # noqa: E402
-from tests.fakes.slack_requests import message_shortcut  # noqa: E402
+from bench.common import running_bot
+from tests.fakes.slack_requests import message_shortcut
 
 NUMBERS = [f"+1212555{i:04d}" for i in range(1000)]
 LATENCY_MS = "200"
@@ -32,7 +32,8 @@ async def timed_check(numbers: list[str], concurrency: str) -> tuple[float, floa
         process = server.psutil
         peak = process.memory_info().rss
         request = message_shortcut(
-            "port_check_message", {"text": "\n".join(numbers)},
+            "port_check_message",
+            {"text": "\n".join(numbers)},
             response_url=server.slack.response_url("bulk"),
         )
         start = time.perf_counter()

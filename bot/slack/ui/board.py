@@ -23,7 +23,7 @@ from bot.porting.phone import display
 from bot.porting.reasons import rejection_advice
 from bot.porting.statuses import NumberStatus, RequestStatus
 from bot.slack.ids import Action
-from bot.slack.ui.fmt import clip, number_list, plural, slack_date, user
+from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, clip, number_list, plural, slack_date, user
 
 _COUNT_ICONS = (
     (NumberStatus.COMPLETED, "✅", "ported"),
@@ -52,7 +52,7 @@ _NUMBERS_SHOWN = 30
 
 def customer(request: PortInRequest) -> str:
     lci = request.losing_carrier_information
-    return lci.customer_name if lci and lci.customer_name else "Port-in"
+    return lci.customer_name if lci and lci.customer_name else "customer not on file"
 
 
 def loa_state(request: PortInRequest) -> str:
@@ -237,12 +237,17 @@ def status_blocks(snapshot: RequestSnapshot, *, permalink: str | None = None) ->
     r = snapshot.request
     blocks = board_blocks(snapshot)[:2]
     numbers = sorted(r.phone_numbers, key=_attention)
-    lines = [number_line(n) for n in numbers[:_NUMBERS_SHOWN]]
-    text = "\n".join(lines)
-    if len(numbers) > _NUMBERS_SHOWN:
-        text += f"\n…and {len(numbers) - _NUMBERS_SHOWN:,} more (use *Numbers as CSV*)."
-    if text:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(text))))
+    lines: list[str] = []
+    budget = SECTION_TEXT_LIMIT - 80  # room for the "…and N more" line
+    for n in numbers[:_NUMBERS_SHOWN]:
+        line = number_line(n)
+        if sum(len(x) + 1 for x in lines) + len(line) > budget:
+            break
+        lines.append(line)
+    if len(numbers) > len(lines):
+        lines.append(f"…and {len(numbers) - len(lines):,} more (use *Numbers as CSV*).")
+    if lines:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
     buttons = []
     if snapshot.thread is None:
         buttons.append(

@@ -65,12 +65,15 @@ async def running_bot(**env: str) -> AsyncIterator[Server]:
                 "LOG_LEVEL": "WARNING",
                 **env,
             }
+            # The server's log goes to a file: an unread pipe fills up and stalls the server.
+            log_path = Path(os.environ.get("BENCH_SERVER_LOG") or Path(tmp) / "server.log")
+            log_file = log_path.open("w")  # noqa: ASYNC230 (before the server starts)
             process = subprocess.Popen(  # noqa: ASYNC220 (spawn only; never waits on the loop)
                 [sys.executable, "-m", "bot"],
                 cwd=tmp,
                 env=environment,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
             )
             url = f"http://127.0.0.1:{port}"
             try:
@@ -83,11 +86,7 @@ async def running_bot(**env: str) -> AsyncIterator[Server]:
                         except httpx.TransportError:
                             pass
                         if process.poll() is not None or time.monotonic() > deadline:
-                            raise RuntimeError(
-                                process.stderr.read().decode()
-                                if process.stderr
-                                else "bot did not start"
-                            )
+                            raise RuntimeError(log_path.read_text()[-3000:] or "no log")  # noqa: ASYNC240
                         await asyncio.sleep(0.1)
                 yield Server(url, process, slack)
             finally:
@@ -96,3 +95,4 @@ async def running_bot(**env: str) -> AsyncIterator[Server]:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+                log_file.close()

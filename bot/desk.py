@@ -13,7 +13,7 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 from weakref import WeakValueDictionary
 
@@ -244,7 +244,7 @@ class Desk:
             new = number.status
             if old is not None and NUMBER_RANK[new] < NUMBER_RANK[old]:
                 continue  # an older view of the number (out-of-order delivery or stale read)
-            if row is not None and old == new and row.port_date == number.port_date:
+            if row is not None and old == new and _same_time(row.port_date, number.port_date):
                 continue
             changed_rows.append(
                 NumberState(
@@ -305,3 +305,10 @@ class Desk:
             raise LookupError(f"No check with id {check_id}")
         results = [CheckResult.model_validate(r) for r in json.loads(run.results)]
         return run, results, json.loads(run.invalid)
+
+
+def _same_time(a: datetime | None, b: datetime | None) -> bool:
+    """SQLite hands back naive UTC datetimes; compare moments, not representations."""
+    if a is None or b is None:
+        return a is b
+    return a.replace(tzinfo=a.tzinfo or UTC) == b.replace(tzinfo=b.tzinfo or UTC)

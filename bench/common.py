@@ -47,52 +47,67 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[index]
 
 
+def bot_env(slack: FakeSlack, port: int, **env: str) -> dict[str, str]:
+    """The environment `python -m bot` runs with: sandbox mode, Slack faked locally."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TWILIO_"))},
+        "PYTHONPATH": str(ROOT),  # this checkout, whatever copy of the bot pip installed
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.url,
+        "PORTING_SANDBOX": "true",
+        "PORTING_CHANNEL": "CBENCH",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        **env,
+    }
+
+
+async def start_bot(environment: dict[str, str], cwd: str) -> subprocess.Popen:
+    """Start `python -m bot` and wait until /healthz answers (RuntimeError with its stderr
+    if it exits or takes more than 30 s)."""
+    process = subprocess.Popen(  # noqa: ASYNC220 (spawn only; never waits on the loop)
+        [sys.executable, "-m", "bot"],
+        cwd=cwd,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{environment['PORT']}"
+    async with httpx.AsyncClient() as http:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if (await http.get(url + "/healthz")).status_code == 200:
+                    return process
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(
+                    process.stderr.read().decode() if process.stderr else "bot did not start"
+                )
+            await asyncio.sleep(0.1)
+
+
+def stop_bot(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @asynccontextmanager
 async def running_bot(**env: str) -> AsyncIterator[Server]:
     """The bot as `python -m bot` would run it (sandbox, SQLite), Slack faked locally."""
     async with FakeSlack() as slack:
         port = free_port()
         with tempfile.TemporaryDirectory() as tmp:
-            environment = {
-                **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TWILIO_"))},
-                "SLACK_BOT_TOKEN": BOT_TOKEN,
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "SLACK_API_URL": slack.url,
-                "PORTING_SANDBOX": "true",
-                "PORTING_CHANNEL": "CBENCH",
-                "PORT": str(port),
-                "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-                "LOG_LEVEL": "WARNING",
-                **env,
-            }
-            # The server's log goes to a file: an unread pipe fills up and stalls the server.
-            log_path = Path(os.environ.get("BENCH_SERVER_LOG") or Path(tmp) / "server.log")
-            log_file = log_path.open("w")  # noqa: ASYNC230 (before the server starts)
-            process = subprocess.Popen(  # noqa: ASYNC220 (spawn only; never waits on the loop)
-                [sys.executable, "-m", "bot"],
-                cwd=tmp,
-                env=environment,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-            url = f"http://127.0.0.1:{port}"
+            env.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.db")
+            process = await start_bot(bot_env(slack, port, **env), tmp)
             try:
-                async with httpx.AsyncClient() as http:
-                    deadline = time.monotonic() + 30
-                    while True:
-                        try:
-                            if (await http.get(url + "/healthz")).status_code == 200:
-                                break
-                        except httpx.TransportError:
-                            pass
-                        if process.poll() is not None or time.monotonic() > deadline:
-                            raise RuntimeError(log_path.read_text()[-3000:] or "no log")  # noqa: ASYNC240
-                        await asyncio.sleep(0.1)
-                yield Server(url, process, slack)
+                yield Server(f"http://127.0.0.1:{port}", process, slack)
             finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                log_file.close()
+                stop_bot(process)

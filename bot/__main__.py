@@ -1,4 +1,5 @@
-"""``python -m bot`` serves the bot; ``python -m bot register-webhook`` points Twilio at it."""
+"""``python -m bot`` serves the bot; ``python -m bot migrate`` brings the database schema up to
+date; ``python -m bot register-webhook`` points Twilio at it."""
 
 from __future__ import annotations
 
@@ -80,14 +81,30 @@ async def register_webhook() -> None:
     print(json.dumps(config.model_dump(mode="json") if config else None, indent=2))
 
 
+async def migrate_database() -> None:
+    """Only DATABASE_URL matters here: a release step runs this without the Slack secrets."""
+    from bot.store.db import Database, head_revision, migrate
+
+    logging.basicConfig(level="INFO", format="%(levelname)s %(name)s %(message)s")
+    database_url = Settings().database_url
+    db = Database.from_url(database_url)
+    try:
+        await migrate(db.engine)
+    finally:
+        await db.close()
+    print(f"database schema is at {head_revision()}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Porting bot")
     parser.add_argument(
-        "command", nargs="?", default="serve", choices=["serve", "register-webhook"]
+        "command", nargs="?", default="serve", choices=["serve", "migrate", "register-webhook"]
     )
     args = parser.parse_args(argv)
     if args.command == "register-webhook":
         asyncio.run(register_webhook())
+    elif args.command == "migrate":
+        asyncio.run(migrate_database())
     else:
         serve()
 

@@ -4,6 +4,7 @@ built in the lifespan and closed on shutdown (nothing at import time)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,13 +22,16 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import webhooks
-from bot.desk import Desk
+from bot.desk import Desk, SyncPolicy
+from bot.outbox import Outbox
 from bot.porting.client import TwilioPortingClient
+from bot.reconcile import Reconciler
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app
 from bot.slack.context import SlackDeps
-from bot.slack.notifier import SlackNotifier
-from bot.store.db import Database, create_tables, ping
+from bot.slack.notes import ThreadNotes
+from bot.slack.notifier import ChannelPacer, SlackNotifier
+from bot.store.db import Database, check_schema, migrate, ping
 from bot.tasks import Tasks
 
 log = logging.getLogger(__name__)
@@ -35,18 +39,27 @@ log = logging.getLogger(__name__)
 SANDBOX_PREFIX = "/sandbox"
 
 
-def slack_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
+def slack_client(
+    settings: Settings, session: aiohttp.ClientSession, *, retries: bool = True
+) -> AsyncWebClient:
+    """The Web API client. ``retries=False`` for the outbox: it retries itself, after checking
+    whether a failed-looking post reached Slack (a blind retry could post twice)."""
     base_url = f"{settings.slack_api_url}/api/" if settings.slack_api_url else None
     kwargs: dict[str, Any] = {"base_url": base_url} if base_url else {}
+    handlers = (
+        [
+            AsyncConnectionErrorRetryHandler(max_retry_count=3),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=8),
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+        ]
+        if retries
+        else []
+    )
     return AsyncWebClient(
         token=settings.slack_bot_token,
         session=session,
         timeout=30,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=3),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=8),
-            AsyncServerErrorRetryHandler(max_retry_count=3),
-        ],
+        retry_handlers=handlers,
         **kwargs,
     )
 
@@ -95,7 +108,10 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
         state.tasks = Tasks()
         state.webhook_tokens = [settings.twilio_auth_token or ""]
         state.db = Database.from_url(settings.database_url)
-        await create_tables(state.db.engine)
+        if settings.migrate_on_start:
+            await migrate(state.db.engine)
+        else:
+            await check_schema(state.db.engine)
         state.http = httpx.AsyncClient(timeout=settings.twilio_timeout_seconds)
         twilio_http = state.http
         numbers_url, upload_url = settings.twilio_numbers_url, settings.twilio_upload_url
@@ -118,20 +134,45 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
         )
         state.slack_session = aiohttp.ClientSession()
         state.slack = slack_client(settings, state.slack_session)
-        state.notifier = SlackNotifier(state.slack)
+        state.notifier = SlackNotifier(
+            slack_client(settings, state.slack_session, retries=False),
+            state.db,
+            ChannelPacer(settings.slack_channel_write_seconds),
+        )
+        state.outbox = Outbox(
+            state.db,
+            state.notifier,
+            board_interval=settings.porting_board_seconds,
+            lease_seconds=settings.slack_outbox_lease_seconds,
+        )
         state.desk = Desk(
             state.twilio,
             state.db,
             state.notifier,
             porting_channel=settings.porting_channel or "",
             check_concurrency=settings.porting_check_concurrency,
+            slack_outbox=state.outbox,
+            policy=SyncPolicy(
+                poll_seconds=settings.porting_reconcile_seconds,
+                window_seconds=settings.porting_coalesce_seconds,
+                board_seconds=settings.porting_board_seconds,
+            ),
+        )
+        state.reconciler = Reconciler(
+            state.db,
+            state.desk.sync,
+            interval=settings.porting_reconcile_seconds,
+            window=settings.porting_coalesce_seconds,
+            discover=state.desk.discover,
         )
         deps = SlackDeps(
             desk=state.desk,
             download=make_downloader(state.http, settings.slack_bot_token),
             porting_channel=settings.porting_channel or "",
             tasks=state.tasks,
+            admins=settings.admin_ids,
         )
+        state.desk.notes = ThreadNotes(state.slack, getattr(state.notifier, "pacer", None))
         state.bolt = build_bolt_app(state.slack, settings.slack_signing_secret, deps)
         state.slack_handler = AsyncSlackRequestHandler(state.bolt)
         state.socket = None
@@ -145,8 +186,20 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
             await state.twilio.set_webhook_configuration(settings.webhook_url)
             if own_sandbox:
                 sandbox.start()  # a real-time demo: the simulated clock runs fast
+        state.inbox = webhooks.Inbox(
+            state.db,
+            window=settings.porting_coalesce_seconds,
+            on_nudge=state.reconciler.wake_in,
+        )
+        await state.reconciler.start()
+        state.outbox.start()
+        state.inbox.start()
         if not settings.public_url and not settings.porting_sandbox:
-            log.warning("PUBLIC_URL is not set: Twilio cannot deliver porting webhooks")
+            log.warning(
+                "PUBLIC_URL is not set: Twilio cannot deliver porting webhooks; requests are "
+                "followed by polling every %.0f s",
+                settings.porting_reconcile_seconds,
+            )
         log.info(
             "porting bot ready (sandbox=%s, socket_mode=%s)",
             sandbox is not None,
@@ -159,7 +212,10 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
                 await sandbox.stop()
             if state.socket is not None:
                 await state.socket.close_async()
+            await state.inbox.stop()
+            await state.reconciler.stop()
             await state.tasks.drain()
+            await state.outbox.stop()
             await state.slack_session.close()
             if twilio_http is not state.http:
                 await twilio_http.aclose()
@@ -181,14 +237,25 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
 
     @app.get("/readyz")
     async def readyz(request: Request) -> Response:
+        """503 only when the database does not answer. Slack work that keeps failing and
+        requests that cannot be fetched are reported (and retried) but do not take the
+        instance out of rotation: another instance would fail the same way."""
+        state = request.app.state
         try:
-            await asyncio.wait_for(ping(request.app.state.db.engine), timeout=2)
+            await asyncio.wait_for(ping(state.db.engine), timeout=2)
+            slack = await asyncio.wait_for(state.outbox.health(), timeout=2)
+            twilio = await asyncio.wait_for(state.reconciler.health(), timeout=2)
         except Exception as error:
+            body = {"ok": False, "database": type(error).__name__}
             return Response(
-                status_code=503,
-                media_type="application/json",
-                content=f'{{"ok": false, "database": "{type(error).__name__}"}}',
+                status_code=503, media_type="application/json", content=json.dumps(body)
             )
-        return Response(media_type="application/json", content='{"ok": true, "database": "ok"}')
+        body = {
+            "ok": True,
+            "database": "ok",
+            "slack_outbox": slack.as_dict(),
+            "twilio_sync": twilio.as_dict(),
+        }
+        return Response(media_type="application/json", content=json.dumps(body))
 
     return app

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.sandbox.config import DEFAULT_SPEED, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+
+_ADMIN_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
 
 
 class SettingsError(Exception):
@@ -41,6 +44,21 @@ class Settings(BaseSettings):
     porting_check_concurrency: int = 40
     porting_sandbox_speed: float = DEFAULT_SPEED
     porting_sandbox_latency_ms: float = 0.0  # injected per-call latency, for realistic demos
+    # Every open request is fetched from Twilio this often (webhooks or not), spread out.
+    porting_reconcile_seconds: float = 300.0
+    # Webhooks for one request this close together become one change set (one thread reply).
+    porting_coalesce_seconds: float = 2.0
+    # A request's status board is edited at most this often, whatever the event rate.
+    porting_board_seconds: float = 5.0
+    # Slack allows about one message per second per channel; every write is paced to this.
+    slack_channel_write_seconds: float = 1.0
+    # A Slack delivery not finished in this time (its process died) is taken over by another.
+    slack_outbox_lease_seconds: float = 120.0
+    # Run database migrations when the server starts (off: only check the schema is current).
+    migrate_on_start: bool = True
+    # Who may file and cancel port-ins: Slack user IDs (U…/W…) and user-group IDs (S…),
+    # separated by commas or spaces. Unset: everyone.
+    porting_admins: str | None = None
     log_level: str = "INFO"
 
     @field_validator("public_url", "slack_api_url")
@@ -67,6 +85,11 @@ class Settings(BaseSettings):
     @property
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
+
+    @property
+    def admin_ids(self) -> tuple[str, ...]:
+        """PORTING_ADMINS as a tuple of IDs (empty: everyone may file and cancel)."""
+        return tuple(w for w in re.split(r"[\s,;]+", self.porting_admins or "") if w)
 
     @property
     def twilio_credentials(self) -> tuple[str, str]:
@@ -112,6 +135,20 @@ class Settings(BaseSettings):
             raise SettingsError("PUBLIC_URL must start with https:// (or http:// for local use).")
         if self.porting_check_concurrency < 1:
             raise SettingsError("PORTING_CHECK_CONCURRENCY must be at least 1.")
+        if self.porting_reconcile_seconds < 10:
+            raise SettingsError(
+                "PORTING_RECONCILE_SECONDS must be at least 10: every open request is fetched "
+                "from Twilio that often."
+            )
+        if self.porting_coalesce_seconds < 0 or self.porting_board_seconds < 0:
+            raise SettingsError("PORTING_COALESCE_SECONDS and PORTING_BOARD_SECONDS must be ≥ 0.")
+        bad = [i for i in self.admin_ids if not _ADMIN_ID.match(i)]
+        if bad:
+            raise SettingsError(
+                f"PORTING_ADMINS has {bad[0]!r}, which is not a Slack user ID (U…/W…) or "
+                "user-group ID (S…): copy IDs from a profile's ⋮ menu → Copy member ID, or from "
+                "the user group's page."
+            )
 
 
 def _is_sid(value: str, prefix: str) -> bool:

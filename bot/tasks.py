@@ -37,3 +37,21 @@ class Tasks:
 
     def __len__(self) -> int:
         return len(self._tasks)
+
+
+class Wakeup:
+    """Wakes a polling worker early: ``set()`` from whoever made work, ``wait(timeout)`` in the
+    worker. Other processes' work is found by the timeout poll."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    async def wait(self, timeout: float) -> None:  # noqa: ASYNC109 - a poll interval
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout)
+        except TimeoutError:
+            pass
+        self._event.clear()

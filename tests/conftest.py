@@ -3,6 +3,7 @@ sandbox that delivers its signed webhooks to the app in-process."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,9 +38,55 @@ class Bot:
         """POST a signed Slack request to /slack/events, as Slack would."""
         return await self.http.post("/slack/events", content=request.body, headers=request.headers)
 
-    async def settle(self) -> None:
-        """Let work that listeners and webhooks started after their response finish."""
-        await self.app.state.tasks.drain()
+    async def settle(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+        """Let work that listeners and webhooks started after their response finish: post-ack
+        tasks, due request fetches (reconciler) and ready Slack work (outbox)."""
+        state = self.app.state
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            await state.tasks.drain()
+            state.reconciler.wakeup.set()
+            state.outbox.wakeup.set()
+            await asyncio.sleep(0.01)
+            if (
+                not len(state.tasks)
+                and await state.reconciler.settled(self.settings.porting_coalesce_seconds)
+                and await state.outbox.settled()
+                and not len(state.tasks)
+            ):
+                return
+            if loop.time() > deadline:
+                raise AssertionError("the bot did not settle")
+
+    async def run_lifecycle(self) -> None:
+        """Run the sandbox to its end one due step at a time, letting the bot settle after
+        each, as when real hours pass between a carrier's answers."""
+        while (due := self.sandbox.state.next_due()) is not None:
+            await self.sandbox.advance_to(due)
+            await self.settle()
+
+    async def poll_now(self) -> None:
+        """Make every scheduled fetch due now (as if the reconcile interval had passed)."""
+        from sqlalchemy import update
+
+        from bot.store.models import RequestSync
+
+        async with self.app.state.db.session() as s:
+            await s.exec(update(RequestSync).values(due_at=datetime.now(UTC)))
+            await s.commit()
+        self.app.state.reconciler.wakeup.set()
+
+    async def wait_delivered(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+        """Wait until the outbox holds no pending Slack work at all (retries included)."""
+        await self.settle()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while await self.app.state.outbox.pending():
+            if loop.time() > deadline:
+                raise AssertionError("Slack work still pending")
+            self.app.state.outbox.wakeup.set()
+            await asyncio.sleep(0.05)
 
     @property
     def desk(self):  # type: ignore[no-untyped-def]
@@ -55,6 +102,11 @@ def make_settings(slack: FakeSlack, tmp_path, **overrides) -> Settings:  # type:
         "porting_channel": PORTING_CHANNEL,
         "public_url": PUBLIC_URL,
         "database_url": f"sqlite:///{tmp_path}/bot.db",
+        # Apply each webhook at once and edit boards and post without pacing, so tests see
+        # every step; tests of grouping and pacing set these back.
+        "porting_coalesce_seconds": 0.0,
+        "porting_board_seconds": 0.0,
+        "slack_channel_write_seconds": 0.0,
         **overrides,
     }
     return Settings(_env_file=None, **values)
@@ -66,10 +118,20 @@ def sandbox_config() -> SandboxConfig:
 
 
 @pytest.fixture
+def bot_settings() -> dict:
+    """Settings overrides for the ``bot`` fixture; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
 async def bot(
-    fake_slack: FakeSlack, tmp_path, clean_slack_env, sandbox_config: SandboxConfig
+    fake_slack: FakeSlack,
+    tmp_path,
+    clean_slack_env,
+    sandbox_config: SandboxConfig,
+    bot_settings: dict,
 ) -> AsyncIterator[Bot]:
-    settings = make_settings(fake_slack, tmp_path)
+    settings = make_settings(fake_slack, tmp_path, **bot_settings)
     sandbox_holder: dict[str, FastAPI] = {}
     to_bot = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=_LazyApp(sandbox_holder)), timeout=30

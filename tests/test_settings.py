@@ -72,3 +72,12 @@ def test_python_m_bot_exits_with_one_clear_line(tmp_path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "TWILIO_ACCOUNT_SID" in lines[0] and "PORTING_SANDBOX=true" in lines[0]
+
+
+def test_porting_admins_are_user_and_group_ids() -> None:
+    s = Settings(**BASE, porting_sandbox=True, porting_admins="U0123ABC, W0456DEF S0789GHI")
+    s.check()
+    assert s.admin_ids == ("U0123ABC", "W0456DEF", "S0789GHI")
+    assert Settings(**BASE, porting_sandbox=True).admin_ids == ()
+    with pytest.raises(SettingsError, match="PORTING_ADMINS has '@maria'"):
+        Settings(**BASE, porting_sandbox=True, porting_admins="U0123ABC @maria").check()

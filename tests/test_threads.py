@@ -42,8 +42,7 @@ async def test_unknown_request_is_adopted_and_followed_through_its_lifecycle(bot
     thread = await _thread(bot, request.request_sid)
     assert thread is not None and thread.thread_ts == str(root.args.get("ts") or thread.thread_ts)
 
-    await bot.sandbox.run_until_settled()
-    await bot.settle()
+    await bot.run_lifecycle()
 
     replies = [c for c in bot.slack.calls_to("chat.postMessage") if c.args.get("thread_ts")]
     assert replies, "status changes are posted in the thread"

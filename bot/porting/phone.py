@@ -128,6 +128,15 @@ def is_toll_free(e164: str) -> bool:
     return phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.TOLL_FREE
 
 
+def is_us(e164: str) -> bool:
+    """A number of the United States (Twilio's Porting API ports US numbers only)."""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.region_code_for_number(parsed) == "US"
+
+
 def mask(secret: str | None) -> str:
     """``12345678`` → ``••••78``; nothing secret ever leaves the bot unmasked."""
     if not secret:

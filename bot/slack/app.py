@@ -7,8 +7,9 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import checks, requests
+from bot.slack import cancel, checks, port_in, requests
 from bot.slack.context import SlackDeps
+from bot.slack.permissions import Permissions
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,13 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps)
     async def on_error(error: Exception, body: dict, logger: logging.Logger) -> None:
         logger.error("Slack listener failed: %s", type(error).__name__, exc_info=error)
 
+    permissions = Permissions(deps.admins, client)
+    if permissions.everyone:
+        log.warning(
+            "PORTING_ADMINS is not set: everyone in the workspace can file and cancel port-ins"
+        )
     checks.register(app, deps)
     requests.register(app, deps)
+    port_in.register(app, deps, permissions)
+    cancel.register(app, deps, permissions)
     return app

@@ -20,6 +20,8 @@ class SlackDeps:
     download: Downloader
     porting_channel: str
     tasks: Tasks
+    # PORTING_ADMINS: Slack user and user-group IDs allowed to file and cancel (empty: everyone).
+    admins: tuple[str, ...] = ()
     # Post-ack jobs running at once. Acks share the event loop with these jobs; bounding them
     # keeps the ready queue short, so a burst of commands is still acked within Slack's 3 s.
     after_ack_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
@@ -27,6 +29,11 @@ class SlackDeps:
     def after_ack(self, work: Coroutine[Any, Any, Any], name: str) -> None:
         """Run slow work after the ack as a tracked task (kept alive, drained on shutdown)."""
         self.tasks.spawn(self._bounded(work), name=name)
+
+    def right_after_ack(self, work: Coroutine[Any, Any, Any], name: str) -> None:
+        """Work bound to a trigger_id (views.open must happen within ~3 s of the click): tracked
+        like ``after_ack`` but never queued behind the bounded post-ack jobs."""
+        self.tasks.spawn(work, name=name)
 
     async def _bounded(self, work: Coroutine[Any, Any, Any]) -> Any:
         async with self.after_ack_slots:

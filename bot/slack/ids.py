@@ -13,6 +13,12 @@ class Command(StrEnum):
 class Callback(StrEnum):
     CHECK_MODAL = "port_check_modal"
     CHECK_SHORTCUT = "port_check_message"
+    PORT_IN_DETAILS = "port_in_details"  # step 1: numbers, customer, address, bill, date
+    PORT_IN_ACCOUNT = "port_in_account"  # step 2: account number, PINs, dropping numbers
+    PORT_IN_STATUS = "port_in_status"  # "Checking…", "Filing…" and outcomes (no submit)
+    CANCEL_CHOOSE = "cancel_choose"  # pick the numbers to cancel
+    CANCEL_CONFIRM = "cancel_confirm"  # names exactly what will be canceled
+    CANCEL_STATUS = "cancel_status"  # "Canceling…" and outcomes (no submit)
 
 
 class Action(StrEnum):
@@ -20,6 +26,9 @@ class Action(StrEnum):
     FOLLOW = "follow_request"
     REFRESH = "refresh_request"
     NUMBERS_CSV = "numbers_csv"
+    START_PORT_IN = "start_port_in"
+    CANCEL_REQUEST = "cancel_request"
+    CANCEL_NUMBERS = "cancel_numbers"
 
 
 class Block(StrEnum):
@@ -30,3 +39,46 @@ class Block(StrEnum):
 class Input(StrEnum):
     CHECK_TEXT = "numbers"
     CHECK_FILE = "csv"
+
+
+class PortInField(StrEnum):
+    """Input blocks of the /port-in form; each block's only element uses the same id."""
+
+    NUMBERS = "pi_numbers"
+    CUSTOMER_NAME = "pi_customer_name"
+    CUSTOMER_TYPE = "pi_customer_type"
+    ACCOUNT_PHONE = "pi_account_phone"
+    STREET = "pi_street"
+    STREET_2 = "pi_street_2"
+    CITY = "pi_city"
+    STATE = "pi_state"
+    ZIP = "pi_zip"
+    COUNTRY = "pi_country"
+    REP_NAME = "pi_rep_name"
+    REP_EMAIL = "pi_rep_email"
+    TARGET_DATE = "pi_target_date"
+    TIME_START = "pi_time_start"
+    TIME_END = "pi_time_end"
+    TIME_ZONE = "pi_time_zone"
+    NOTIFY = "pi_notify"
+    BILL = "pi_bill"
+    BILL_DATE = "pi_bill_date"
+    CHANNEL = "pi_channel"
+    # step 2
+    DROP = "pi_drop"
+    ACCOUNT_NUMBER = "pi_account_number"
+    PIN_ALL = "pi_pin_all"
+    PIN_LIST = "pi_pin_list"
+
+
+PIN_BLOCK_PREFIX = "pi_pin_"
+
+
+def pin_block(number: str) -> str:
+    """The input block for one number's PIN (``pi_pin_14155550200``)."""
+    return PIN_BLOCK_PREFIX + number.lstrip("+")
+
+
+class CancelField(StrEnum):
+    NUMBERS = "cx_numbers"  # multi-select of the request's cancellable numbers
+    PASTE = "cx_paste"  # …or pasted numbers (requests with more than a select holds)

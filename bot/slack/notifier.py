@@ -1,22 +1,43 @@
-"""Posts and edits request threads in Slack, paced to Slack's per-channel limits."""
+"""Delivers outbox items to Slack (thread roots, replies, CSV files, board edits), paced to
+Slack's per-channel limit, and finds a message an earlier attempt may already have posted."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
 
+import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk import RequestSnapshot, RequestUpdate
+from bot import outbox
+from bot.desk import RequestSnapshot, RequestUpdate, load_snapshot
+from bot.outbox import Delivered, DeliveryError, Item, NewItem, NotYet
 from bot.slack.ui import board
+from bot.store import queries
+from bot.store.db import Database
 
 log = logging.getLogger(__name__)
 
+METADATA_TYPE = "porting_update"  # Slack message metadata event_type carrying the outbox key
+LOOKUP_SLACK = timedelta(minutes=2)  # clock skew allowance when searching channel history
+# Errors from the lookup after which posting is still the better bet (we cannot read the
+# channel, so we cannot check; a missing message is worse than a rare duplicate).
+_CANNOT_LOOK = {"missing_scope", "not_in_channel", "channel_not_found", "thread_not_found"}
+
 
 class ChannelPacer:
-    """At most one write per ``interval`` seconds per channel (Slack allows about 1/s)."""
+    """One write at a time per channel, ``interval`` seconds apart (Slack allows about 1/s).
+
+    The interval runs from the end of a call to the start of the next, so Slack never sees two
+    writes to a channel closer than ``interval``, however long each call takes.
+    """
 
     def __init__(
         self,
@@ -30,56 +51,238 @@ class ChannelPacer:
         self._next: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def wait(self, channel: str) -> None:
+    @asynccontextmanager
+    async def slot(self, channel: str) -> AsyncIterator[None]:
         lock = self._locks.setdefault(channel, asyncio.Lock())
         async with lock:
             delay = self._next.get(channel, 0.0) - self._clock()
             if delay > 0:
                 await self._sleep(delay)
-            self._next[channel] = self._clock() + self.interval
+            try:
+                yield
+            finally:
+                self._next[channel] = max(
+                    self._next.get(channel, 0.0), self._clock() + self.interval
+                )
+
+    async def wait(self, channel: str) -> None:
+        """Take the next slot for a write made outside :meth:`slot`."""
+        async with self.slot(channel):
+            pass
+
+    def hold(self, channel: str, seconds: float) -> None:
+        """Slack said ``Retry-After``: nothing goes to this channel before then."""
+        self._next[channel] = max(self._next.get(channel, 0.0), self._clock() + seconds)
+
+
+def slack_failure(error: Exception) -> DeliveryError:
+    """Map what the Slack client raised to retry advice for the outbox."""
+    if isinstance(error, SlackApiError):
+        response = error.response
+        status = response.status_code
+        if status == 429:
+            headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+            retry_after = float(headers.get("retry-after", 1) or 1)
+            return DeliveryError("ratelimited", retry_after=retry_after)
+        code = response.get("error") if hasattr(response, "get") else None
+        # A 5xx may have been processed; an ok:false answer certainly was not.
+        return DeliveryError(str(code or f"HTTP {status}"), maybe_sent=status >= 500)
+    if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | TimeoutError):
+        return DeliveryError(type(error).__name__, maybe_sent=True)
+    raise error
 
 
 class SlackNotifier:
-    """The desk's ``Notifier``: thread roots, replies and status-board edits."""
+    """The outbox's deliverer and the desk's ``Notifier``.
 
-    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer | None = None) -> None:
+    ``client`` should have no automatic retries: a retried post whose first attempt did reach
+    Slack would be a duplicate. The outbox retries instead, after looking.
+    """
+
+    def __init__(
+        self, client: AsyncWebClient, db: Database, pacer: ChannelPacer | None = None
+    ) -> None:
         self.client = client
+        self.db = db
         self.pacer = pacer or ChannelPacer()
 
-    async def post_root(self, channel: str, snapshot: RequestSnapshot) -> str:
-        await self.pacer.wait(channel)
-        response = await self.client.chat_postMessage(
+    async def deliver(self, item: Item) -> Delivered:
+        if item.kind == outbox.ROOT:
+            return await self._root(item)
+        if item.kind == outbox.REPLY:
+            return await self._reply(item)
+        if item.kind == outbox.FILE:
+            return await self._file(item)
+        if item.kind == outbox.BOARD:
+            return await self._board(item)
+        log.error("unknown outbox kind %s; dropped", item.kind)
+        return Delivered()
+
+    async def update_board(self, snapshot: RequestSnapshot) -> None:
+        """Edit a board right now (interactive flows); raises on Slack errors."""
+        if snapshot.thread is None:
+            return
+        await self._call(
+            snapshot.thread.channel_id,
+            self.client.chat_update,
+            channel=snapshot.thread.channel_id,
+            ts=snapshot.thread.thread_ts,
+            text=board.board_text(snapshot),
+            blocks=board.board_blocks(snapshot),
+        )
+
+    # -- kinds ----------------------------------------------------------------------------
+
+    async def _root(self, item: Item) -> Delivered:
+        channel = item.payload["channel"]
+        if item.maybe_sent:
+            ts = await self._find(item, channel, None)
+            if ts:
+                return Delivered(ts, thread=(channel, ts))
+        snapshot = await load_snapshot(self.db, item.request_sid)
+        if snapshot is None:
+            log.warning("root for unknown request %s dropped", item.request_sid)
+            return Delivered()
+        response = await self._call(
+            channel,
+            self.client.chat_postMessage,
             channel=channel,
             text=board.board_text(snapshot),
             blocks=board.board_blocks(snapshot),
+            metadata=_metadata(item),
             unfurl_links=False,
         )
-        return str(response["ts"])
+        ts = str(response["ts"])
+        return Delivered(ts, thread=(channel, ts), follow_ups=await self._redraw(item, snapshot))
 
-    async def update_board(self, snapshot: RequestSnapshot) -> None:
-        thread = snapshot.thread
+    async def _redraw(self, item: Item, drawn: RequestSnapshot) -> list[NewItem]:
+        """A change stored after the root was drawn must still reach the board."""
+        latest = await load_snapshot(self.db, item.request_sid)
+        if latest is not None and latest.updated_at != drawn.updated_at:
+            return [NewItem(outbox.BOARD, f"{outbox.BOARD}:{item.request_sid}")]
+        return []
+
+    async def _reply(self, item: Item) -> Delivered:
+        thread = await queries.get_thread(self.db, item.request_sid)
         if thread is None:
-            return
-        await self.pacer.wait(thread.channel_id)
-        await self.client.chat_update(
-            channel=thread.channel_id,
-            ts=thread.thread_ts,
-            text=board.board_text(snapshot),
-            blocks=board.board_blocks(snapshot),
+            log.warning("reply for %s without a thread dropped", item.request_sid)
+            return Delivered()
+        update = RequestUpdate.from_json(item.payload)
+        snapshot = RequestSnapshot(
+            update.request, thread, item.payload.get("filed_by"), item.created_at
         )
-
-    async def post_changes(self, snapshot: RequestSnapshot, update: RequestUpdate) -> None:
-        thread = snapshot.thread
-        if thread is None:
-            return
+        follow_ups = []
+        if board.needs_csv(update):
+            follow_ups.append(NewItem(outbox.FILE, f"{outbox.FILE}:{item.key}", item.payload))
+        if item.maybe_sent:
+            ts = await self._find(item, thread.channel_id, thread.thread_ts)
+            if ts:
+                return Delivered(ts, follow_ups=follow_ups)
         text, blocks = board.update_message(snapshot, update)
         if not text:
-            return
-        await self.pacer.wait(thread.channel_id)
-        await self.client.chat_postMessage(
+            return Delivered()
+        response = await self._call(
+            thread.channel_id,
+            self.client.chat_postMessage,
             channel=thread.channel_id,
-            thread_ts=str(thread.thread_ts),
+            thread_ts=thread.thread_ts,
             text=text,
             blocks=blocks,
+            metadata=_metadata(item),
             unfurl_links=False,
         )
+        return Delivered(str(response["ts"]), follow_ups=follow_ups)
+
+    async def _file(self, item: Item) -> Delivered:
+        thread = await queries.get_thread(self.db, item.request_sid)
+        if thread is None:
+            return Delivered()
+        name = _file_name(item)
+        if item.maybe_sent:
+            found = await self._find(item, thread.channel_id, thread.thread_ts, file_name=name)
+            if found:
+                return Delivered(found)
+        update = RequestUpdate.from_json(item.payload)
+        response = await self._call(
+            thread.channel_id,
+            self.client.files_upload_v2,
+            channel=thread.channel_id,
+            thread_ts=thread.thread_ts,
+            content=board.changes_csv(update),
+            filename=name,
+            title=f"Numbers changed in {item.request_sid}",
+        )
+        files = response.get("files") or [response.get("file") or {}]
+        return Delivered(str(files[0].get("id") or ""))
+
+    async def _board(self, item: Item) -> Delivered:
+        snapshot = await load_snapshot(self.db, item.request_sid)
+        if snapshot is None:
+            return Delivered()
+        if snapshot.thread is None:
+            async with self.db.session() as s:
+                root_waiting = await outbox.has_pending(s, f"{outbox.ROOT}:{item.request_sid}")
+            if root_waiting:
+                raise NotYet(2.0)
+            return Delivered()  # no thread (no channel): nothing to edit
+        await self.update_board(snapshot)
+        return Delivered(snapshot.thread.thread_ts)
+
+    # -- Slack calls ----------------------------------------------------------------------
+
+    async def _call(self, pace: str, method: Callable[..., Awaitable[Any]], **args: Any) -> Any:
+        async with self.pacer.slot(pace):
+            try:
+                return await method(**args)
+            except Exception as error:
+                raise self._failure(pace, error) from error
+
+    def _failure(self, channel: str, error: Exception) -> DeliveryError:
+        failure = slack_failure(error)
+        if failure.retry_after:
+            self.pacer.hold(channel, failure.retry_after)
+        return failure
+
+    async def _find(
+        self, item: Item, channel: str, thread_ts: str | None, *, file_name: str | None = None
+    ) -> str | None:
+        """The ts (or file id) of a message an earlier attempt of ``item`` posted, if any."""
+        try:
+            if thread_ts is None:
+                oldest = (item.created_at - LOOKUP_SLACK).timestamp()
+                response = await self.client.conversations_history(
+                    channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
+                )
+            else:
+                response = await self.client.conversations_replies(
+                    channel=channel, ts=thread_ts, include_all_metadata=True, limit=1000
+                )
+        except SlackApiError as error:
+            code = error.response.get("error") if hasattr(error.response, "get") else None
+            if code in _CANNOT_LOOK:
+                log.warning("cannot check %s for an earlier post (%s); posting", channel, code)
+                return None
+            raise slack_failure(error) from error
+        except Exception as error:
+            raise slack_failure(error) from error
+        for message in response.get("messages") or []:
+            if file_name is not None:
+                for f in message.get("files") or []:
+                    if f.get("name") == file_name:
+                        return str(f.get("id") or message.get("ts"))
+                continue
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == item.key:
+                log.info("found %s already in Slack; not posting it again", item.key)
+                return str(message["ts"])
+        return None
+
+
+def _metadata(item: Item) -> dict[str, Any]:
+    return {"event_type": METADATA_TYPE, "event_payload": {"key": item.key}}
+
+
+def _file_name(item: Item) -> str:
+    # Stable across attempts, unique per change set: how a retry recognises its upload.
+    digest = hashlib.sha256(item.key.encode()).hexdigest()[:10]
+    return f"{item.request_sid}-changes-{digest}.csv"

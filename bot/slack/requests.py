@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.porting.errors import TwilioError
 from bot.slack.context import SlackDeps
 from bot.slack.ids import Action, Command
+from bot.slack.say import permalink
 from bot.slack.ui import board
 from bot.slack.ui.errors import twilio_error_text
 
@@ -36,13 +37,6 @@ def parse_request_sids(text: str) -> tuple[list[str], list[str]]:
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    async def permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
-        try:
-            return (await client.chat_getPermalink(channel=channel, message_ts=ts))["permalink"]
-        except Exception:  # a missing link must not hide the status
-            log.warning("chat.getPermalink failed", exc_info=True)
-            return None
-
     @app.command(Command.STATUS)
     async def port_status(
         ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond
@@ -79,9 +73,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 link = await permalink(
                     client, snapshot.thread.channel_id, snapshot.thread.thread_ts
                 )
+            history = await deps.desk.history(sid)
             await respond(
                 text=board.board_text(snapshot),
-                blocks=board.status_blocks(snapshot, permalink=link),
+                blocks=board.status_blocks(snapshot, permalink=link, history=history),
                 response_type="ephemeral",
                 replace_original=False,
             )

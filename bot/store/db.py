@@ -1,11 +1,19 @@
-"""Async engine and sessions for SQLite (default, WAL) and PostgreSQL, from one DATABASE_URL."""
+"""Async engine and sessions for SQLite (default, WAL) and PostgreSQL, from one DATABASE_URL;
+schema migrations (Alembic) applied on start or by ``python -m bot migrate``."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from sqlalchemy import event, text
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -43,7 +51,69 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+# The schema that existed before Alembic: databases made by create_all are stamped with it.
+BASELINE = "0001"
+# Any constant works; it only has to be the same for every bot process (PostgreSQL only).
+_MIGRATION_LOCK = 7_346_001
+
+
+class SchemaError(Exception):
+    """The database schema is not the one this code expects."""
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _upgrade(connection: Connection) -> str | None:
+    if connection.dialect.name == "postgresql":
+        # Several processes may start at once; one migrates, the others wait and find head.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+    before = MigrationContext.configure(connection).get_current_revision()
+    config = alembic_config(connection)
+    if before is None and inspect(connection).has_table("request_state"):
+        command.stamp(config, BASELINE)  # made by create_all before migrations existed
+        before = BASELINE
+    command.upgrade(config, "head")
+    return before
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring the schema to the latest revision (idempotent, safe to run from every process)."""
+    async with engine.begin() as conn:
+        before = await conn.run_sync(_upgrade)
+    head = head_revision()
+    if before != head:
+        log.info("database schema migrated from %s to %s", before or "empty", head)
+
+
+async def check_schema(engine: AsyncEngine) -> None:
+    """Raise SchemaError unless the database is at the latest revision."""
+    async with engine.connect() as conn:
+        current = await conn.run_sync(
+            lambda c: MigrationContext.configure(c).get_current_revision()
+        )
+    if current != head_revision():
+        raise SchemaError(
+            f"The database schema is at {current or 'nothing'}, this bot needs "
+            f"{head_revision()}: run `python -m bot migrate` first."
+        )
+
+
 async def create_tables(engine: AsyncEngine) -> None:
+    """The tables straight from the models, without migrations (storage unit tests only)."""
     async with engine.begin() as conn:
         await conn.run_sync(SQLModel.metadata.create_all)
 

@@ -1,4 +1,5 @@
-"""Tables: request → Slack thread, latest known request and number state, webhook receipts.
+"""Tables: request → Slack thread, latest known request and number state, webhook receipts,
+the sync schedule (when each request is next fetched from Twilio) and the Slack outbox.
 
 Nothing secret is stored here: no PINs, no account numbers, no bill contents.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, DateTime, Text
+from sqlalchemy import Column, DateTime, Index, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -42,6 +43,9 @@ class RequestState(SQLModel, table=True):
     number_count: int = 0
     filed_by: str | None = Field(default=None, max_length=32)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # The PortIn resource without its numbers (secrets already dropped), so status boards can
+    # be drawn from the database when the outbox delivers them, without calling Twilio.
+    request_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class NumberState(SQLModel, table=True):
@@ -57,6 +61,9 @@ class NumberState(SQLModel, table=True):
     rejection_reason: str | None = None
     rejection_reason_code: int | None = None
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Twilio's own timestamp of the number's last change: a same-rank flip (pending ↔
+    # rejected) from an older read must not overwrite a newer one.
+    twilio_updated_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class WebhookReceipt(SQLModel, table=True):
@@ -83,4 +90,98 @@ class CheckRun(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=32)
     results: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of CheckResult
     invalid: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class RequestSync(SQLModel, table=True):
+    """When a request is next fetched from Twilio and applied, and which process holds it.
+
+    A webhook pulls ``due_at`` in (plus a short window, so a burst of per-number events is
+    applied once); the reconciler pushes it out by the poll interval after each fetch. The
+    lease keeps two processes from polling one request at once.
+    """
+
+    __tablename__ = "request_sync"
+
+    request_sid: str = Field(primary_key=True, max_length=34)
+    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    # The latest webhook for the request: one arriving while a fetch is in flight may carry news
+    # that fetch missed, so the next fetch stays soon instead of a poll interval away.
+    nudged_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    failures: int = 0
+    last_error: str | None = Field(default=None, max_length=300)
+
+
+class OutboxItem(SQLModel, table=True):
+    """One piece of Slack work (root, reply, file, board edit), written in the same transaction
+    as the change that causes it and delivered by the outbox worker.
+
+    ``key`` makes enqueueing idempotent and is stamped on the Slack message (metadata or file
+    name), so an attempt whose outcome was lost can be found instead of posted twice.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "request_sid", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=128)
+    request_sid: str = Field(max_length=34)
+    kind: str = Field(max_length=16)  # root | reply | file | board
+    payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=16)  # pending | done
+    attempts: int = 0
+    # True while an attempt may have reached Slack without us learning the outcome.
+    maybe_sent: bool = False
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    last_error: str | None = Field(default=None, max_length=300)
+    result: str | None = Field(default=None, max_length=64)  # message ts or file id
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    done_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who filed or canceled what, when, and how it ended (every attempt, refused ones too)."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    user_id: str = Field(max_length=32)
+    action: str = Field(max_length=32)  # port_in.filed | request.canceled | numbers.canceled
+    request_sid: str | None = Field(default=None, index=True, max_length=34)
+    sids: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON: RD/PU SIDs
+    numbers: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON: E.164
+    outcome: str = Field(max_length=16)  # ok | partial | refused | failed
+    detail: str | None = Field(default=None, max_length=500)  # never holds a PIN/account number
+
+
+class ActionClaim(SQLModel, table=True):
+    """A claim on one mutating action: the unique key turns a double click, a replayed form or
+    a second person's simultaneous click into a no-op that can say who got there first."""
+
+    __tablename__ = "action_claim"
+
+    key: str = Field(primary_key=True, max_length=128)
+    action: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    status: str = Field(default="in_progress", max_length=16)  # in_progress | done
+    request_sid: str | None = Field(default=None, max_length=34)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class PortInDraft(SQLModel, table=True):
+    """A /port-in form between its steps: the details people typed (never a PIN or an account
+    number) and the portability re-check. Deleted once the request is filed."""
+
+    __tablename__ = "port_in_draft"
+
+    id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(max_length=32)
+    details: str = Field(sa_column=Column(Text, nullable=False))  # JSON PortInDetails
+    checks: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

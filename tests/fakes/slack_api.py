@@ -950,6 +950,20 @@ class FakeSlack:
             )
             self.files[pending.file_id] = stored
             done.append({"id": pending.file_id, "title": title})
+        channel = call.args.get("channel_id")
+        if channel:
+            # Like Slack: sharing files posts a message (in the thread, when thread_ts is set).
+            message: dict[str, Any] = {
+                "type": "message",
+                "user": BOT_USER_ID,
+                "text": call.args.get("initial_comment") or "",
+                "ts": self._next_ts(),
+                "files": [self._file_object(self.files[f["id"]]) for f in done],
+                "channel": channel,
+            }
+            if call.args.get("thread_ts"):
+                message["thread_ts"] = call.args["thread_ts"]
+            self.messages.append(message)
         return {"ok": True, "files": done}
 
 

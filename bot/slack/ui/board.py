@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
@@ -23,7 +24,16 @@ from bot.porting.phone import display
 from bot.porting.reasons import rejection_advice
 from bot.porting.statuses import NumberStatus, RequestStatus
 from bot.slack.ids import Action
-from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, clip, number_list, plural, slack_date, user
+from bot.slack.ui.fmt import (
+    INLINE_NUMBERS,
+    SECTION_TEXT_LIMIT,
+    clip,
+    number_list,
+    plural,
+    slack_date,
+    user,
+)
+from bot.store.models import AuditEntry
 
 _COUNT_ICONS = (
     (NumberStatus.COMPLETED, "✅", "ported"),
@@ -113,15 +123,63 @@ def board_blocks(snapshot: RequestSnapshot) -> list[Block]:
         ContextBlock(
             elements=[MarkdownTextObject(text=f"`{r.request_sid}`{filed} · updated {updated}")]
         ),
-        ActionsBlock(
-            elements=[
-                ButtonElement(text="Refresh", action_id=Action.REFRESH, value=r.request_sid),
-                ButtonElement(
-                    text="Numbers as CSV", action_id=Action.NUMBERS_CSV, value=r.request_sid
-                ),
-            ]
-        ),
+        ActionsBlock(elements=board_buttons(r)),
     ]
+
+
+def board_buttons(r: PortInRequest) -> list[ButtonElement]:
+    """Refresh and CSV always; the cancel buttons while something can still be canceled."""
+    buttons = [
+        ButtonElement(text="Refresh", action_id=Action.REFRESH, value=r.request_sid),
+        ButtonElement(text="Numbers as CSV", action_id=Action.NUMBERS_CSV, value=r.request_sid),
+    ]
+    if not r.status.terminal and r.status != RequestStatus.CANCELING:
+        if any(n.status.cancellable for n in r.phone_numbers):
+            buttons.append(
+                ButtonElement(
+                    text="Cancel numbers…", action_id=Action.CANCEL_NUMBERS, value=r.request_sid
+                )
+            )
+        buttons.append(
+            ButtonElement(
+                text="Cancel request",
+                action_id=Action.CANCEL_REQUEST,
+                value=r.request_sid,
+                style="danger",
+            )
+        )
+    return buttons
+
+
+_HISTORY_SHOWN = 10
+
+
+def history_line(entry: AuditEntry) -> str | None:
+    """One audit entry as people read it (filed / canceled by whom, when)."""
+    who, when = user(entry.user_id), slack_date(entry.at)
+    numbers = json.loads(entry.numbers or "[]")
+    refused = f" ({clip(entry.detail, 200)})" if entry.detail else ""
+    if entry.action == "port_in.filed":
+        return f"📝 Filed by {who} on {when}" if entry.outcome == "ok" else None
+    if entry.action == "request.canceled":
+        if entry.outcome == "ok":
+            return f"🚫 {who} canceled the request on {when}"
+        return f"⚠️ {who} tried to cancel the request on {when}; Twilio refused{refused}"
+    if entry.action == "numbers.canceled":
+        if numbers:
+            line = f"🚫 {who} canceled {number_list(numbers, 10)} on {when}"
+            if entry.outcome == "partial":
+                line += f"; Twilio refused others{refused}"
+            return line
+        return f"⚠️ {who} tried to cancel numbers on {when}; Twilio refused{refused}"
+    return None
+
+
+def history_text(history: Sequence[AuditEntry]) -> str:
+    lines = [line for line in map(history_line, history) if line]
+    if len(lines) > _HISTORY_SHOWN:
+        lines = [*lines[: _HISTORY_SHOWN // 2], "…", *lines[-_HISTORY_SHOWN // 2 :]]
+    return "\n".join(lines)
 
 
 def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
@@ -192,9 +250,16 @@ def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
     return lines
 
 
+def needs_csv(update: RequestUpdate) -> bool:
+    """Too many numbers to list inline: the reply summarises and a CSV follows it."""
+    return len(update.number_changes) > INLINE_NUMBERS
+
+
 def update_message(snapshot: RequestSnapshot, update: RequestUpdate) -> tuple[str, list[Block]]:
     """A thread reply for a batch of changes: (fallback text, blocks)."""
     lines = change_lines(update, snapshot.filed_by)
+    if lines and needs_csv(update):
+        lines.append(f"📎 All {len(update.number_changes):,} numbers are in the CSV below.")
     text = "\n".join(lines)
     blocks: list[Block] = []
     chunk = ""
@@ -206,6 +271,35 @@ def update_message(snapshot: RequestSnapshot, update: RequestUpdate) -> tuple[st
     if chunk:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
     return clip(text, 3900), blocks[:50]
+
+
+def changes_csv(update: RequestUpdate) -> str:
+    """The numbers of one change set, one row each (E.164, as spreadsheets and Twilio want)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "phone_number",
+            "status",
+            "previous_status",
+            "port_date",
+            "rejection_reason",
+            "rejection_code",
+        ]
+    )
+    for change in sorted(update.number_changes, key=lambda c: c.number.phone_number):
+        n = change.number
+        writer.writerow(
+            [
+                n.phone_number,
+                change.new.label,
+                change.old.label if change.old else "",
+                n.port_date.date().isoformat() if n.port_date else "",
+                n.rejection_reason or "",
+                n.rejection_reason_code or "",
+            ]
+        )
+    return out.getvalue()
 
 
 def _attention(n: PortInNumber) -> int:
@@ -232,10 +326,18 @@ def number_line(n: PortInNumber) -> str:
     return line
 
 
-def status_blocks(snapshot: RequestSnapshot, *, permalink: str | None = None) -> list[Block]:
-    """/port-status: the board plus the numbers, most urgent first, within Block Kit limits."""
+def status_blocks(
+    snapshot: RequestSnapshot,
+    *,
+    permalink: str | None = None,
+    history: Sequence[AuditEntry] = (),
+) -> list[Block]:
+    """/port-status: the board, who filed and canceled what, then the numbers, most urgent
+    first, within Block Kit limits."""
     r = snapshot.request
     blocks = board_blocks(snapshot)[:2]
+    if who := history_text(history):
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(who))))
     numbers = sorted(r.phone_numbers, key=_attention)
     lines: list[str] = []
     budget = SECTION_TEXT_LIMIT - 80  # room for the "…and N more" line

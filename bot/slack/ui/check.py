@@ -113,15 +113,20 @@ def check_blocks(
     if shared_by:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Shared by <@{shared_by}>")]))
     elif check_id:
-        blocks.append(
-            ActionsBlock(
-                elements=[
-                    ButtonElement(
-                        text="Share in channel", action_id=Action.SHARE_CHECK, value=check_id
-                    )
-                ]
+        buttons = [
+            ButtonElement(text="Share in channel", action_id=Action.SHARE_CHECK, value=check_id)
+        ]
+        portable = sum(1 for r in results if r.portable)
+        if portable:
+            buttons.append(
+                ButtonElement(
+                    text=f"Start port-in with {plural(portable, 'portable number')}",
+                    action_id=Action.START_PORT_IN,
+                    value=check_id,
+                    style="primary",
+                )
             )
-        )
+        blocks.append(ActionsBlock(elements=buttons))
     return blocks
 
 

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.slack.ids import Block, Callback, Input
+from bot.slack.ui.fmt import clip
 
 
 def check_modal() -> View:
@@ -59,4 +60,26 @@ def check_modal() -> View:
             },
             ContextBlock(elements=[MarkdownTextObject(text="Nothing is filed with Twilio.")]),
         ],
+    )
+
+
+def message_view(
+    callback_id: str,
+    title: str,
+    text: str,
+    *,
+    context: str | None = None,
+    private_metadata: str = "",
+) -> View:
+    """A modal that only says something ("Filing…", an outcome): no inputs, no submit."""
+    blocks: list = [SectionBlock(text=MarkdownTextObject(text=clip(text)))]
+    if context:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(context))]))
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=title,
+        close="Close",
+        private_metadata=private_metadata,
+        blocks=blocks,
     )

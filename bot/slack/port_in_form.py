@@ -1,0 +1,380 @@
+"""Reading and validating the /port-in form's view state: state in, a model or errors out.
+
+Pure functions (no I/O). Errors are keyed by the input block they belong to and name the fix,
+ready for ``response_action: errors``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr
+
+from bot.desk import Draft
+from bot.porting.filing import (
+    BILL_MAX_AGE_DAYS,
+    BILL_TYPES,
+    MAX_BILL_BYTES,
+    MIN_TARGET_DAYS,
+    BillFile,
+    PortInDetails,
+    PortInSecrets,
+)
+from bot.porting.models import Address
+from bot.porting.phone import MAX_NUMBERS, display, is_toll_free, is_us, parse_numbers, to_e164
+from bot.slack.ids import PortInField as F
+from bot.slack.ids import pin_block
+from bot.slack.ui.fmt import number_list
+from bot.slack.ui.port_in import TIME_ZONES, pin_layout
+
+Values = dict[str, dict[str, dict[str, Any]]]
+Errors = dict[str, str]
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+PIN = re.compile(r"^[A-Za-z0-9]{4,15}$")
+ACCOUNT_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .-]{0,63}$")
+_COUNTRIES = {"US": "US", "USA": "US", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US"}
+
+
+# -- view state accessors ------------------------------------------------------------------
+
+
+def _state(values: Values, block: str) -> dict[str, Any]:
+    return values.get(block, {}).get(block, {}) or {}
+
+
+def text(values: Values, block: str) -> str:
+    return (_state(values, block).get("value") or "").strip()
+
+
+def selected_date(values: Values, block: str) -> date | None:
+    raw = _state(values, block).get("selected_date")
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def selected_time(values: Values, block: str) -> time | None:
+    raw = _state(values, block).get("selected_time")
+    try:
+        return time.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def selected_option(values: Values, block: str) -> str | None:
+    option = _state(values, block).get("selected_option")
+    return option.get("value") if isinstance(option, dict) else None
+
+
+def selected_options(values: Values, block: str) -> list[str]:
+    options = _state(values, block).get("selected_options") or []
+    return [o["value"] for o in options if isinstance(o, dict) and "value" in o]
+
+
+def selected_conversation(values: Values, block: str) -> str | None:
+    return _state(values, block).get("selected_conversation") or None
+
+
+def files(values: Values, block: str) -> list[dict[str, Any]]:
+    return list(_state(values, block).get("files") or [])
+
+
+def day(d: date) -> str:
+    """``Dec 1, 2026``: error texts are plain text, so no Slack date tokens."""
+    return f"{d:%b} {d.day}, {d.year}"
+
+
+# -- step 1: details -----------------------------------------------------------------------
+
+
+def read_numbers(raw: str, extra: Sequence[str] = ()) -> tuple[list[str], str | None]:
+    """The numbers to file (``extra`` first, e.g. from a /port-check run), or the error."""
+    parsed = parse_numbers(raw)
+    if parsed.invalid:
+        shown = ", ".join(f"“{e[:30]}”" for e in parsed.invalid[:5])
+        more = f" and {len(parsed.invalid) - 5} more" if len(parsed.invalid) > 5 else ""
+        return [], (
+            f"I could not read {shown}{more} as phone numbers. Use (415) 555-0100 or "
+            "+14155550100, separated by commas, spaces or new lines."
+        )
+    numbers = list(dict.fromkeys([*extra, *parsed.numbers]))
+    if not numbers:
+        return [], "Add at least one number to port."
+    toll_free = [n for n in numbers if is_toll_free(n)]
+    if toll_free:
+        verb = "is" if len(toll_free) == 1 else "are"
+        return [], (
+            f"{number_list(toll_free, 5)} {verb} toll-free: Twilio's Porting API can't port "
+            "toll-free numbers. Remove them here and file them in the Twilio Console."
+        )
+    foreign = [n for n in numbers if not is_us(n)]
+    if foreign:
+        return [], (
+            f"{number_list(foreign, 5)}: the Porting API ports US numbers only. Remove them "
+            "(international ports go through a Twilio support ticket)."
+        )
+    if len(numbers) > MAX_NUMBERS:
+        return [], (
+            f"That is {len(numbers):,} numbers; one port-in request takes at most "
+            f"{MAX_NUMBERS:,}. Split the list into several requests."
+        )
+    return numbers, None
+
+
+def _bill(values: Values, today: date, errors: Errors) -> BillFile | None:
+    attached = files(values, F.BILL)
+    issued = selected_date(values, F.BILL_DATE)
+    oldest = today - timedelta(days=BILL_MAX_AGE_DAYS)
+    if issued is None:
+        errors[F.BILL_DATE] = "Enter the date printed on the bill."
+    elif issued > today:
+        errors[F.BILL_DATE] = "The bill date can't be in the future."
+    elif issued < oldest:
+        errors[F.BILL_DATE] = (
+            f"This bill is from {day(issued)}: Twilio needs one issued in the last "
+            f"{BILL_MAX_AGE_DAYS} days (on or after {day(oldest)}). Ask the customer for a newer "
+            "bill."
+        )
+    if not attached:
+        errors[F.BILL] = (
+            "Attach the customer's utility bill from the losing carrier (PDF or image)."
+        )
+        return None
+    f = attached[0]
+    name = str(f.get("name") or f.get("title") or "bill")
+    filetype = str(f.get("filetype") or name.rsplit(".", 1)[-1]).lower()
+    mimetype = str(f.get("mimetype") or BILL_TYPES.get(filetype, ""))
+    size = int(f.get("size") or 0)
+    url = f.get("url_private_download") or f.get("url_private")
+    if filetype not in BILL_TYPES and mimetype not in BILL_TYPES.values():
+        errors[F.BILL] = f"{name} is not a PDF or an image: Twilio takes the bill as PDF or image."
+    elif size > MAX_BILL_BYTES:
+        errors[F.BILL] = (
+            f"{name} is {size / 1024 / 1024:.1f} MB; Twilio takes bills up to "
+            f"{MAX_BILL_BYTES // 1024 // 1024} MB. Attach a smaller PDF or photo."
+        )
+    elif not url or not f.get("id"):
+        errors[F.BILL] = "Slack did not give me a download link for this file; attach it again."
+    if F.BILL in errors or issued is None:
+        return None
+    return BillFile(
+        file_id=str(f["id"]),
+        name=name,
+        mimetype=mimetype,
+        size=size,
+        url=str(url),
+        issued_on=issued,
+    )
+
+
+def twilio_time(at: time, zone: str, on: date) -> str:
+    """``10:00`` in ``America/Los_Angeles`` on ``on`` → ``10:00:00-08:00`` (DST-aware)."""
+    offset = datetime.combine(on, at, ZoneInfo(zone)).strftime("%z")
+    return f"{at:%H:%M}:00{offset[:3]}:{offset[3:]}"
+
+
+def _window(
+    values: Values, target: date | None, today: date, errors: Errors
+) -> tuple[str | None, str | None]:
+    start, end = selected_time(values, F.TIME_START), selected_time(values, F.TIME_END)
+    zone = selected_option(values, F.TIME_ZONE)
+    if start is None and end is None:
+        return None, None
+    if start is None or end is None:
+        errors[F.TIME_START if start is None else F.TIME_END] = (
+            "Give both ends of the time window, or neither."
+        )
+        return None, None
+    if end <= start:
+        errors[F.TIME_END] = "The window must end after it starts."
+        return None, None
+    if zone not in dict(TIME_ZONES):
+        errors[F.TIME_ZONE] = "Choose the time zone of the window."
+        return None, None
+    on = target or today + timedelta(days=MIN_TARGET_DAYS)
+    return twilio_time(start, zone, on), twilio_time(end, zone, on)
+
+
+def read_details(
+    values: Values,
+    *,
+    today: date,
+    porting_channel: str | None,
+    extra_numbers: Sequence[str] = (),
+) -> tuple[PortInDetails | None, Errors]:
+    """Step 1 of the form: the details model, or errors keyed by input block."""
+    errors: Errors = {}
+    numbers, error = read_numbers(text(values, F.NUMBERS), extra_numbers)
+    if error:
+        errors[F.NUMBERS] = error
+
+    required = {
+        F.CUSTOMER_NAME: "Enter the customer name exactly as on the losing carrier's account.",
+        F.STREET: "Enter the service address as the carrier has it.",
+        F.CITY: "Enter the city.",
+        F.STATE: "Enter the state as the carrier spells it (e.g. CA).",
+        F.ZIP: "Enter the ZIP code.",
+        F.REP_NAME: "Enter the authorized representative's first and last name.",
+        F.REP_EMAIL: "Enter the e-mail address that gets the LOA to sign.",
+    }
+    for block, message in required.items():
+        if not text(values, block):
+            errors[block] = message
+    customer_type = selected_option(values, F.CUSTOMER_TYPE)
+    if customer_type not in ("Business", "Individual"):
+        errors[F.CUSTOMER_TYPE] = "Choose Business or Individual, as the carrier has the account."
+    zip_code = text(values, F.ZIP)
+    if zip_code and not ZIP.match(zip_code):
+        errors[F.ZIP] = f"“{zip_code[:20]}” is not a US ZIP code: use 5 digits, e.g. 94105."
+    country = _COUNTRIES.get((text(values, F.COUNTRY) or "US").upper())
+    if country is None:
+        errors[F.COUNTRY] = "Twilio's Porting API ports US numbers only: the country must be US."
+    account_phone = None
+    if raw := text(values, F.ACCOUNT_PHONE):
+        account_phone = to_e164(raw)
+        if account_phone is None:
+            errors[F.ACCOUNT_PHONE] = f"“{raw[:30]}” is not a phone number."
+    email = text(values, F.REP_EMAIL)
+    if email and not EMAIL.match(email):
+        errors[F.REP_EMAIL] = f"“{email[:60]}” is not an e-mail address; the LOA is sent there."
+    notify = [e for e in re.split(r"[\s,;]+", text(values, F.NOTIFY)) if e]
+    bad = [e for e in notify if not EMAIL.match(e)]
+    if bad:
+        errors[F.NOTIFY] = f"“{bad[0][:60]}” is not an e-mail address."
+
+    target = selected_date(values, F.TARGET_DATE)
+    earliest = today + timedelta(days=MIN_TARGET_DAYS)
+    if target is not None and target < earliest:
+        errors[F.TARGET_DATE] = (
+            f"Target date must be on or after {day(earliest)} — {MIN_TARGET_DAYS} days from "
+            "today. The carrier then confirms the actual date."
+        )
+    start, end = _window(values, target, today, errors)
+    bill = _bill(values, today, errors)
+    channel = selected_conversation(values, F.CHANNEL) or porting_channel
+    if not channel:
+        errors[F.CHANNEL] = "Choose the channel where the request's thread will live."
+    if errors:
+        return None, errors
+    assert bill is not None and channel and customer_type and country
+    details = PortInDetails(
+        numbers=numbers,
+        customer_name=text(values, F.CUSTOMER_NAME),
+        customer_type=customer_type,  # type: ignore[arg-type]
+        account_telephone_number=account_phone,
+        address=Address(
+            street=text(values, F.STREET),
+            street_2=text(values, F.STREET_2) or None,
+            city=text(values, F.CITY),
+            state=text(values, F.STATE),
+            zip=zip_code,
+            country=country,
+        ),
+        authorized_representative=text(values, F.REP_NAME),
+        authorized_representative_email=email,
+        target_port_in_date=target,
+        target_port_in_time_range_start=start,
+        target_port_in_time_range_end=end,
+        notification_emails=notify,
+        bill=bill,
+        channel_id=channel,
+    )
+    return details, {}
+
+
+# -- step 2: account number, PINs, dropping numbers ----------------------------------------
+
+
+def _pin_list(raw: str, wanted: set[str], errors: Errors) -> dict[str, str]:
+    pins: dict[str, str] = {}
+    for i, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = re.match(r"^\s*(.+?)[\s,;:=]+([A-Za-z0-9]+)\s*$", line)
+        number = to_e164(match.group(1)) if match else None
+        if match is None or number is None:
+            errors[F.PIN_LIST] = (
+                f"Line {i}: write the number, then its PIN, e.g. +14155550200 1234."
+            )
+            return {}
+        if number not in wanted:
+            errors[F.PIN_LIST] = (
+                f"Line {i}: {display(number)} is not a number that needs a PIN here."
+            )
+            return {}
+        pins[number] = match.group(2)
+    return pins
+
+
+def read_secrets(values: Values, draft: Draft) -> tuple[PortInSecrets | None, Errors]:
+    """Step 2 of the form: the secrets for the numbers being filed, or errors by block."""
+    errors: Errors = {}
+    blocked = draft.blocked
+    if blocked and "drop" not in selected_options(values, F.DROP):
+        errors[F.DROP] = (
+            f"Tick this to file without these {len(blocked):,} numbers, or close the form and "
+            "fix the list."
+        )
+    need = draft.pin_numbers
+    account = text(values, F.ACCOUNT_NUMBER)
+    if account and not ACCOUNT_NUMBER.match(account):
+        errors[F.ACCOUNT_NUMBER] = "Use the account number as printed: letters, digits, dashes."
+    elif need and not account:
+        errors[F.ACCOUNT_NUMBER] = (
+            "The losing carrier needs the account number for these numbers (mobile numbers "
+            "always): it is on the customer's bill."
+        )
+
+    pins: dict[str, str] = {}
+    pin_all = text(values, F.PIN_ALL)
+    if pin_all and not PIN.match(pin_all):
+        errors[F.PIN_ALL] = "A PIN is 4 to 15 letters or digits, as the carrier issued it."
+    layout = pin_layout(len(need))
+    overrides: dict[str, str] = {}
+    if layout == "per_number":
+        for number in need:
+            typed = text(values, pin_block(number))
+            if typed and not PIN.match(typed):
+                errors[pin_block(number)] = "A PIN is 4 to 15 letters or digits."
+            elif typed:
+                overrides[number] = typed
+    elif layout == "list":
+        overrides = _pin_list(text(values, F.PIN_LIST), set(need), errors)
+        bad = [n for n, p in overrides.items() if not PIN.match(p)]
+        if bad:
+            errors[F.PIN_LIST] = f"The PIN for {display(bad[0])} is not 4 to 15 letters or digits."
+    missing = []
+    for number in need:
+        pin = overrides.get(number) or pin_all
+        if pin:
+            pins[number] = pin
+        else:
+            missing.append(number)
+    if missing and F.PIN_ALL not in errors:
+        if layout == "per_number":
+            for number in missing:
+                errors.setdefault(
+                    pin_block(number),
+                    "Missing PIN: the carrier requires the port-out PIN for this number.",
+                )
+        else:
+            errors[F.PIN_ALL] = (
+                f"No PIN for {number_list(missing, 5)}: give one PIN for all, or one per number "
+                "below."
+            )
+    if errors:
+        return None, errors
+    return (
+        PortInSecrets(
+            account_number=SecretStr(account) if account else None,
+            pins={n: SecretStr(p) for n, p in pins.items()},
+        ),
+        {},
+    )

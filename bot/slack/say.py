@@ -1,0 +1,46 @@
+"""Small Slack helpers listeners share: update a modal that may be gone, DM someone, find a
+message's permalink. Failures here are logged, never raised: they must not undo the work."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+
+async def update_view(client: AsyncWebClient, view_id: str, view: View) -> bool:
+    """Replace an open modal; False when that failed (the user closed it, say)."""
+    try:
+        await client.views_update(view_id=view_id, view=view)
+    except Exception as error:
+        log.info("views.update of %s failed: %s", view_id, _slack_error(error))
+        return False
+    return True
+
+
+async def dm(client: AsyncWebClient, user_id: str, text: str, **extra: Any) -> bool:
+    try:
+        channel = (await client.conversations_open(users=user_id))["channel"]["id"]
+        await client.chat_postMessage(channel=channel, text=text, unfurl_links=False, **extra)
+    except Exception as error:
+        log.warning("DM to %s failed: %s", user_id, _slack_error(error))
+        return False
+    return True
+
+
+async def permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
+    try:
+        return (await client.chat_getPermalink(channel=channel, message_ts=ts))["permalink"]
+    except Exception:  # a missing link must not hide the rest
+        log.warning("chat.getPermalink failed", exc_info=True)
+        return None
+
+
+def _slack_error(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    code = response.get("error") if hasattr(response, "get") else None
+    return str(code or type(error).__name__)

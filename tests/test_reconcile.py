@@ -1,0 +1,123 @@
+"""The reconciler: requests are followed without webhooks, Twilio failures are retried, and
+two pollers never fetch one request at once."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.reconcile import Reconciler
+from bot.store import queries
+from bot.store.db import Database, create_tables
+from bot.store.models import RequestSync
+from tests.conftest import Bot
+from tests.helpers import file_request
+from tests.pg import fresh_database
+
+OK = "+14155550101"
+MOBILE = "+14155550205"
+
+
+async def _no_delay(_: float) -> None:
+    return None
+
+
+async def test_requests_are_followed_by_polling_when_no_webhook_arrives(bot: Bot) -> None:
+    bot.sandbox.state.webhook.port_in_target_url = None  # no public URL: Twilio cannot call us
+    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK, MOBILE])
+    assert not bot.sandbox.deliveries
+
+    await bot.poll_now()  # discovery finds the request filed elsewhere and adopts it
+    await bot.settle()
+    roots = [c for c in bot.slack.calls_to("chat.postMessage") if not c.args.get("thread_ts")]
+    assert len(roots) == 1 and request.request_sid in str(roots[0].args["blocks"])
+
+    while (due := bot.sandbox.state.next_due()) is not None:
+        await bot.sandbox.advance_to(due)
+        await bot.poll_now()
+        await bot.settle()
+
+    state, numbers = await queries.load_request(bot.app.state.db, request.request_sid)
+    assert state is not None and state.status == "completed"
+    assert {n.status for n in numbers} == {"completed"}
+    replies = [c.args["text"] for c in bot.slack.calls_to("chat.postMessage")[1:]]
+    assert any("Port Pending" in r for r in replies)
+    assert any("ported to Twilio" in r for r in replies)
+    assert not bot.sandbox.deliveries, "no webhook was involved"
+    async with bot.app.state.db.session() as s:
+        sync = await s.get(RequestSync, request.request_sid)
+    assert sync is None, "a finished request is no longer polled"
+
+
+async def test_twilio_errors_during_polling_are_retried_and_nothing_is_lost(bot: Bot) -> None:
+    bot.app.state.twilio._sleep = _no_delay  # the client's own backoff, sped up
+    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK])
+    await bot.sandbox.advance(timedelta(hours=5))  # LOA sent: the webhook adopts it
+    await bot.settle()
+    bot.sandbox.state.webhook.port_in_target_url = None
+    await bot.sandbox.advance(timedelta(hours=12))  # signed and submitted: no webhook told us
+
+    # More failures than the client retries: the poll itself fails and backs off.
+    bot.sandbox.inject_failures(3, status=503, match=request.request_sid)
+    bot.sandbox.inject_failures(3, status=429, match=request.request_sid, retry_after=0)
+    await bot.poll_now()
+    await bot.settle()
+    ready = (await bot.http.get("/readyz")).json()["twilio_sync"]
+    assert ready["failing"] == 1 and "429" in ready["last_error"]
+    async with bot.app.state.db.session() as s:
+        sync = await s.get(RequestSync, request.request_sid)
+    assert sync is not None and sync.failures == 1
+    assert sync.due_at.replace(tzinfo=UTC) > datetime.now(UTC), "retried later, not hammered"
+
+    await bot.poll_now()
+    await bot.settle()
+    assert (await bot.http.get("/readyz")).json()["twilio_sync"]["failing"] == 0
+    texts = [c.args["text"] for c in bot.slack.calls_to("chat.postMessage")]
+    assert sum("Submitted to the losing carrier" in t for t in texts) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_two_reconcilers_never_poll_one_request_twice(tmp_path, backend: str) -> None:  # type: ignore[no-untyped-def]
+    async with AsyncExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path}/sync.db"
+        else:
+            url = await stack.enter_async_context(fresh_database())
+        await _two_reconcilers(url)
+
+
+async def _two_reconcilers(url: str) -> None:
+    db, other = Database.from_url(url), Database.from_url(url)
+    await create_tables(db.engine)
+    sids = [f"KW{i:032x}" for i in range(40)]
+    async with db.session() as s:
+        for sid in sids:
+            s.add(RequestSync(request_sid=sid, due_at=datetime.now(UTC) - timedelta(seconds=1)))
+        await s.commit()
+    polled: list[str] = []
+
+    async def sync(sid: str) -> None:
+        polled.append(sid)
+        await asyncio.sleep(0.01)
+        async with db.session() as s:
+            row = await s.get(RequestSync, sid)
+            assert row is not None
+            row.due_at = datetime.now(UTC) + timedelta(hours=1)
+            row.lease_owner = row.lease_until = None
+            s.add(row)
+            await s.commit()
+
+    a = Reconciler(db, sync, interval=3600, concurrency=5)
+    b = Reconciler(other, sync, interval=3600)
+    while len(polled) < len(sids):
+        await asyncio.gather(a.tick(), b.tick())
+    assert sorted(polled) == sids, "each request fetched exactly once"
+    async with db.session() as s:
+        rows = (await s.exec(select(RequestSync))).all()
+    assert all(r.lease_owner is None for r in rows)
+    await db.close()
+    await other.close()

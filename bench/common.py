@@ -66,13 +66,16 @@ def bot_env(slack: FakeSlack, port: int, **env: str) -> dict[str, str]:
 async def start_bot(environment: dict[str, str], cwd: str) -> subprocess.Popen:
     """Start `python -m bot` and wait until /healthz answers (RuntimeError with its stderr
     if it exits or takes more than 30 s)."""
-    process = subprocess.Popen(  # noqa: ASYNC220 (spawn only; never waits on the loop)
-        [sys.executable, "-m", "bot"],
-        cwd=cwd,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    # stderr goes to a file: an undrained pipe would block the bot once 64 KiB of logs pile up.
+    log_path = Path(cwd) / "bot.log"
+    with open(log_path, "ab") as log:  # noqa: ASYNC230 (opened once, before the loop waits)
+        process = subprocess.Popen(  # noqa: ASYNC220 (spawn only; never waits on the loop)
+            [sys.executable, "-m", "bot"],
+            cwd=cwd,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     url = f"http://127.0.0.1:{environment['PORT']}"
     async with httpx.AsyncClient() as http:
         deadline = time.monotonic() + 30
@@ -84,9 +87,7 @@ async def start_bot(environment: dict[str, str], cwd: str) -> subprocess.Popen:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(
-                    process.stderr.read().decode() if process.stderr else "bot did not start"
-                )
+                raise RuntimeError(log_path.read_text() or "bot did not start")
             await asyncio.sleep(0.1)
 
 

@@ -420,13 +420,13 @@ class Desk:
         Raises ``outbox.DeliveryError`` when Slack refused it (it stays queued and is retried)
         or TimeoutError when Slack did not answer in time.
         """
+        if self.outbox is None:
+            raise RuntimeError("no outbox: the desk cannot open threads")
         sid = snapshot.request.request_sid
         key = _root_key(sid)
         async with self.db.session() as s:
             await outbox.add(s, sid, outbox.NewItem(outbox.ROOT, key, {"channel": channel}))
             await s.commit()
-        if self.outbox is None:
-            raise RuntimeError("no outbox: the desk cannot open threads")
         await self.outbox.wait(key, self.policy.thread_wait_seconds)
         snapshot.thread = await queries.get_thread(self.db, sid)
         return snapshot

@@ -130,11 +130,12 @@ class Inbox:
                     if not d.done.done():
                         d.done.set_exception(error)
                 continue
+            new_any = bool(new)
             for d in batch:
                 if not d.done.done():
                     d.done.set_result(d.key in new)
                     new.discard(d.key)  # a second copy in the same batch is a duplicate
-            if self._on_nudge is not None:
+            if new_any and self._on_nudge is not None:
                 self._on_nudge(self.window)
 
     async def _write(self, batch: list[_Delivery]) -> set[str]:

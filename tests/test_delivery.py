@@ -118,3 +118,22 @@ async def test_post_whose_answer_was_lost_is_found_not_repeated(bot: Bot) -> Non
         thread = await s.get(RequestThread, request.request_sid)
     assert thread is not None and thread.thread_ts == roots[0]["ts"]
     assert bot.slack.calls_to("conversations.history"), "the bot looked before posting"
+
+
+async def test_follow_while_slack_refuses_says_so_and_posts_later(bot: Bot) -> None:
+    from tests.fakes.slack_requests import block_actions
+
+    bot.app.state.outbox.backoff_base = 0.01
+    invited = False
+    bot.slack.fail_until("chat.postMessage", lambda: invited, slack_error("not_in_channel"))
+    bot.sandbox.state.webhook.port_in_target_url = None
+    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK])
+    url = bot.slack.response_url("follow")
+    await bot.send(block_actions("follow_request", request.request_sid, response_url=url))
+    answer = (await bot.slack.wait_for_response("follow"))[0].body["text"]
+    assert "could not post the thread" in answer and "not_in_channel" in answer
+
+    invited = True
+    await bot.wait_delivered()
+    roots = [c for c in _posted(bot) if not c.args.get("thread_ts")]
+    assert len(roots) == 1 and request.request_sid in str(roots[0].args["blocks"])

@@ -8,6 +8,7 @@ import re
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.outbox import DeliveryError
 from bot.porting.errors import TwilioError
 from bot.slack.context import SlackDeps
 from bot.slack.ids import Action, Command
@@ -94,6 +95,16 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         except TwilioError as error:
             await respond(
                 text=twilio_error_text(error, f"follow {sid}"),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        except (DeliveryError, TimeoutError) as error:
+            # The root message stays queued and is retried; say so instead of going silent.
+            why = f" (Slack said {error.error})" if isinstance(error, DeliveryError) else ""
+            await respond(
+                text=f"I could not post the thread for {sid} yet{why}. It will appear in "
+                f"<#{deps.porting_channel}> as soon as Slack takes it; is the bot in the channel?",
                 response_type="ephemeral",
                 replace_original=False,
             )

@@ -27,6 +27,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.porting.filing import sniff_bill
 from bot.porting.statuses import ALL_PORT_IN_EVENTS, RequestStatus, request_status
 
 from .config import SANDBOX_FOREIGN_ACCOUNT_SID
@@ -53,15 +54,6 @@ _AC = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _AD = re.compile(r"^AD[0-9a-fA-F]{32}$")
 _URL = re.compile(r"^https?://[^\s/]+\S*$")
 _EVENTS = {*ALL_PORT_IN_EVENTS, "PortOutPhoneNumberCompleted"}
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-)
 
 
 def _route_path(scope: Scope) -> str:
@@ -145,17 +137,6 @@ async def _json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("The request body must be a JSON object")
     return body
-
-
-def _sniff(content: bytes) -> str | None:
-    for magic, mime in _MAGIC:
-        if content.startswith(magic):
-            return mime
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
-    if content[4:8] == b"ftyp" and content[8:12] in (b"heic", b"heix", b"mif1"):
-        return "image/heic"
-    return None
 
 
 def _date_param(request: Request, name: str) -> date | None:
@@ -410,7 +391,7 @@ def create_sandbox_app(sandbox: Sandbox, *, run_clock: bool = False) -> FastAPI:
         mime_type = ""  # Twilio: an empty mime_type means the file had no content
         if content:
             declared = (upload.content_type or "").split(";")[0].strip().lower()
-            mime_type = _sniff(content) or (
+            mime_type = sniff_bill(content) or (
                 declared if declared.startswith("image/") or declared == "application/pdf" else ""
             )
             if not mime_type:

@@ -18,7 +18,7 @@ from bot.slack.permissions import Permissions
 from bot.slack.port_in_form import selected_options
 from bot.slack.port_in_form import text as field_text
 from bot.slack.requests import REQUEST_SID, parse_request_sids
-from bot.slack.say import update_view
+from bot.slack.say import tell, update_view
 from bot.slack.ui import cancel as ui
 from bot.slack.ui.errors import twilio_error_text
 from bot.slack.ui.fmt import number_list
@@ -58,11 +58,7 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
         choose: bool,
     ) -> None:
         if not await permissions.allows(user_id):
-            await respond(
-                text=permissions.refusal("cancel port-ins"),
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            await tell(respond, permissions.refusal("cancel port-ins"))
             return
         opened = await client.views_open(trigger_id=trigger_id, view=ui.loading_view(meta))
         view_id = opened["view"]["id"]

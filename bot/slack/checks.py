@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.porting.phone import ParsedNumbers, parse_csv, parse_numbers
 from bot.slack.context import SlackDeps
 from bot.slack.ids import Action, Block, Callback, Command, Input
+from bot.slack.say import tell
 from bot.slack.ui import check as ui
 from bot.slack.ui.modals import check_modal
 
@@ -272,24 +273,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         try:
             run, results, invalid = await deps.desk.load_check(check_id)
         except LookupError:
-            await respond(
-                text="Those results are gone; run /port-check again.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            await tell(respond, "Those results are gone; run /port-check again.")
             return
         if run.user_id != user_id:
-            await respond(
-                text="Only the person who ran this check can share it.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            await tell(respond, "Only the person who ran this check can share it.")
             return
         if not run.channel_id:
-            await respond(
-                text="These results came from a modal; run /port-check in a channel to share.",
-                response_type="ephemeral",
-                replace_original=False,
+            await tell(
+                respond, "These results came from a modal; run /port-check in a channel to share."
             )
             return
         posted = await client.chat_postMessage(

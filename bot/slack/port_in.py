@@ -19,7 +19,7 @@ from bot.slack.ids import PortInField as F
 from bot.slack.meta import PortInMeta
 from bot.slack.permissions import Permissions
 from bot.slack.port_in_form import read_details, read_secrets
-from bot.slack.say import dm, permalink, update_view
+from bot.slack.say import dm, permalink, tell, update_view
 from bot.slack.ui import port_in as ui
 from bot.slack.ui.check import invalid_line, too_many_text
 from bot.slack.ui.modals import message_view
@@ -31,11 +31,7 @@ PROGRESS_EVERY_SECONDS = 2.0
 
 def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
     async def refuse(respond: AsyncRespond) -> None:
-        await respond(
-            text=permissions.refusal("file port-ins"),
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        await tell(respond, permissions.refusal("file port-ins"))
 
     def form(meta: PortInMeta, numbers: list[str], note: str | None = None) -> dict:
         return ui.details_view(
@@ -102,11 +98,7 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
         try:
             _, results, _ = await deps.desk.load_check(check_id)
         except LookupError:
-            await respond(
-                text="Those results are gone; run /port-check again.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            await tell(respond, "Those results are gone; run /port-check again.")
             return
         portable = [r.number for r in results if r.portable]
         if ui.prefill(portable) is not None:

@@ -12,7 +12,7 @@ from bot.outbox import DeliveryError
 from bot.porting.errors import TwilioError
 from bot.slack.context import SlackDeps
 from bot.slack.ids import Action, Command
-from bot.slack.say import permalink
+from bot.slack.say import permalink, tell
 from bot.slack.ui import board
 from bot.slack.ui.errors import twilio_error_text
 
@@ -63,11 +63,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             try:
                 snapshot = await deps.desk.snapshot(sid)
             except TwilioError as error:
-                await respond(
-                    text=twilio_error_text(error, f"look up {sid}"),
-                    response_type="ephemeral",
-                    replace_original=False,
-                )
+                await tell(respond, twilio_error_text(error, f"look up {sid}"))
                 continue
             link = None
             if snapshot.thread is not None:
@@ -93,11 +89,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         try:
             snapshot = await deps.desk.follow(sid, deps.porting_channel)
         except TwilioError as error:
-            await respond(
-                text=twilio_error_text(error, f"follow {sid}"),
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            await tell(respond, twilio_error_text(error, f"follow {sid}"))
             return
         except (DeliveryError, TimeoutError) as error:
             # The root message stays queued and is retried; say so instead of going silent.
@@ -112,9 +104,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         assert snapshot.thread is not None
         link = await permalink(client, snapshot.thread.channel_id, snapshot.thread.thread_ts)
         where = f"<{link}|its thread>" if link else f"<#{snapshot.thread.channel_id}>"
-        await respond(
-            text=f"Following {sid} in {where}.", response_type="ephemeral", replace_original=False
-        )
+        await tell(respond, f"Following {sid} in {where}.")
 
     @app.action(Action.REFRESH)
     async def refresh(ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient) -> None:
@@ -144,11 +134,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         try:
             snapshot = await deps.desk.snapshot(sid)
         except TwilioError as error:
-            await respond(
-                text=twilio_error_text(error, f"list the numbers of {sid}"),
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            await tell(respond, twilio_error_text(error, f"list the numbers of {sid}"))
             return
         dm = (await client.conversations_open(users=body["user"]["id"]))["channel"]["id"]
         await client.files_upload_v2(

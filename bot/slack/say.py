@@ -6,10 +6,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from slack_bolt.async_app import AsyncRespond
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
+
+
+async def tell(respond: AsyncRespond, text: str, **extra: Any) -> None:
+    """A private follow-up to whoever triggered the listener; the original message stays."""
+    await respond(text=text, response_type="ephemeral", replace_original=False, **extra)
 
 
 async def update_view(client: AsyncWebClient, view_id: str, view: View) -> bool:

@@ -19,6 +19,7 @@ Guarantees, and how:
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -271,18 +272,11 @@ class Outbox:
 
     async def claim(self, limit: int) -> list[Item]:
         now = datetime.now(UTC)
-        free = or_(OUTBOX.c.lease_until.is_(None), OUTBOX.c.lease_until < now)
+        params = {"now": now, "owner": self.owner, "until": now + self.lease}
         async with self.db.session() as s:
             rows = []
-            for candidates, table in _ready(now, limit):
-                locked = candidates.with_for_update(skip_locked=True, of=table)
-                result = await s.exec(
-                    update(OUTBOX)
-                    .where(OUTBOX.c.id.in_(locked.scalar_subquery()), free)
-                    .values(lease_owner=self.owner, lease_until=now + self.lease)
-                    .returning(*OUTBOX.c)
-                )
-                rows.extend(result.all())
+            for statement in _claims(limit):
+                rows.extend((await s.exec(statement, params=params)).all())
             await s.commit()
         return [
             Item(
@@ -478,8 +472,8 @@ class Outbox:
         if self._in_flight or self._claiming:
             return False
         async with self.db.session() as s:
-            for ready, _ in _ready(datetime.now(UTC), 1):
-                if (await s.exec(ready)).first() is not None:
+            for ready, _ in _ready(1):
+                if (await s.exec(ready, params={"now": datetime.now(UTC)})).first() is not None:
                     return False
         return True
 
@@ -494,13 +488,16 @@ class Outbox:
             ).scalar_one()
 
 
-def _ready(now: datetime, limit: int) -> list[tuple[Any, Any]]:
-    """Selects of the posts and board edits that can be sent now, each with its table alias.
+@functools.cache
+def _ready(limit: int) -> list[tuple[Any, Any]]:
+    """Selects of the posts and board edits that can be sent at ``:now``, each with its table
+    alias. Built once per limit (building them is costlier than running them).
 
     A post is ready when it is due, not leased, and no earlier post of its request is still
     pending (per-thread order). Aliases keep the subqueries from correlating with the UPDATE
     that claims them.
     """
+    now = bindparam("now", type_=OUTBOX.c.next_attempt_at.type)
     c, p, b = OUTBOX.alias("c"), OUTBOX.alias("p"), OUTBOX.alias("b")
     earlier = (
         select(p.c.id)
@@ -536,3 +533,23 @@ def _ready(now: datetime, limit: int) -> list[tuple[Any, Any]]:
         .limit(limit)
     )
     return [(posts, c), (boards, b)]
+
+
+@functools.cache
+def _claims(limit: int) -> list[Any]:
+    """UPDATEs that lease what ``_ready`` selects to ``:owner`` until ``:until``, returning
+    the leased rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
+    now = bindparam("now", type_=OUTBOX.c.lease_until.type)
+    free = or_(OUTBOX.c.lease_until.is_(None), OUTBOX.c.lease_until < now)
+    return [
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.id.in_(
+                candidates.with_for_update(skip_locked=True, of=table).scalar_subquery()
+            ),
+            free,
+        )
+        .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
+        .returning(*OUTBOX.c)
+        for candidates, table in _ready(limit)
+    ]

@@ -263,24 +263,9 @@ class Reconciler:
 
     async def claim(self, limit: int) -> list[str]:
         now = datetime.now(UTC)
-        r = SYNC.alias("r")  # an alias, so the subquery does not correlate with the UPDATE
-        due = (
-            select(r.c.request_sid)
-            .where(r.c.due_at <= now, or_(r.c.lease_until.is_(None), r.c.lease_until < now))
-            .order_by(r.c.due_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=r)
-        )
+        params = {"now": now, "owner": self.owner, "until": now + LEASE}
         async with self.db.session() as s:
-            result = await s.exec(
-                update(SYNC)
-                .where(
-                    SYNC.c.request_sid.in_(due.scalar_subquery()),
-                    or_(SYNC.c.lease_until.is_(None), SYNC.c.lease_until < now),
-                )
-                .values(lease_owner=self.owner, lease_until=now + LEASE)
-                .returning(SYNC.c.request_sid)
-            )
+            result = await s.exec(_claim_statement(limit), params=params)
             sids = list(result.scalars().all())
             await s.commit()
         return sids
@@ -384,3 +369,27 @@ class Reconciler:
 
 
 _TERMINAL = [s for s in RequestStatus if s.terminal]
+
+
+@functools.cache
+def _claim_statement(limit: int) -> Any:
+    """Lease up to ``limit`` requests due at ``:now`` to ``:owner`` until ``:until``; built
+    once per limit. The subquery reads an alias so it does not correlate with the UPDATE."""
+    now = bindparam("now", type_=SYNC.c.due_at.type)
+    r = SYNC.alias("r")
+    due = (
+        select(r.c.request_sid)
+        .where(r.c.due_at <= now, or_(r.c.lease_until.is_(None), r.c.lease_until < now))
+        .order_by(r.c.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=r)
+    )
+    return (
+        update(SYNC)
+        .where(
+            SYNC.c.request_sid.in_(due.scalar_subquery()),
+            or_(SYNC.c.lease_until.is_(None), SYNC.c.lease_until < now),
+        )
+        .values(lease_owner=bindparam("owner"), lease_until=bindparam("until"))
+        .returning(SYNC.c.request_sid)
+    )

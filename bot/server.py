@@ -32,6 +32,7 @@ from bot.slack.context import SlackDeps
 from bot.slack.notes import ThreadNotes
 from bot.slack.notifier import ChannelPacer, SlackNotifier
 from bot.store.db import Database, check_schema, migrate, ping
+from bot.store.receipts import receipt_writer
 from bot.tasks import Tasks
 
 log = logging.getLogger(__name__)
@@ -187,7 +188,7 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
             if own_sandbox:
                 sandbox.start()  # a real-time demo: the simulated clock runs fast
         state.inbox = webhooks.Inbox(
-            state.db,
+            receipt_writer(settings.database_url),
             window=settings.porting_coalesce_seconds,
             on_nudge=state.reconciler.wake_in,
         )
@@ -223,7 +224,7 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
             await state.db.close()
 
     app = FastAPI(title="Porting bot", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.include_router(webhooks.router)
+    app.add_middleware(webhooks.TwilioWebhookRoute)
     if sandbox is not None:
         app.mount(SANDBOX_PREFIX, sandbox.app)
 

@@ -4,17 +4,19 @@ it, Twilio gets a 5xx, nothing is half-written, and the retry goes through."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
 from sqlmodel import select
 
-from bot import reconcile
-from bot.store.db import Database
 from bot.store.models import OutboxItem, RequestSync, WebhookReceipt
+from bot.store.receipts import PostgresReceipts, SqliteReceipts
 from tests.conftest import Bot
 from tests.helpers import file_request
+from tests.pg import fresh_database
 
 OK = "+14155550101"
 
@@ -32,29 +34,64 @@ async def _rows(bot: Bot) -> tuple[list[WebhookReceipt], list[RequestSync], list
         )
 
 
-async def test_failure_inside_the_transaction_answers_503_and_leaves_nothing(
-    bot: Bot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def broken(*args: object, **kwargs: object) -> None:
-        # Fails after the receipts were inserted, inside the same transaction.
-        raise OperationalError("INSERT INTO request_sync", {}, Exception("disk I/O error"))
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def bot_settings(request: pytest.FixtureRequest) -> AsyncIterator[dict]:
+    """Every test here runs on SQLite and on PostgreSQL (skipped when none answers)."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    async with fresh_database() as url:
+        yield {"database_url": url}
 
-    monkeypatch.setattr(reconcile, "nudge_rows", broken)
-    bot.sandbox.config.webhook_max_attempts = 1
-    await file_request(bot.app.state.twilio, bot.sandbox, [OK])
-    await bot.sandbox.advance(timedelta(hours=5))
-    failed = [d for d in bot.sandbox.deliveries]
-    assert failed and all(d.status_code == 503 for d in failed)
-    assert await _rows(bot) == ([], [], []), "the receipt was rolled back with the rest"
 
-    monkeypatch.undo()  # the database is back; Twilio delivers again
-    for delivery in failed:
+async def _execute(bot: Bot, *statements: str) -> None:
+    async with bot.app.state.db.engine.begin() as conn:
+        for statement in statements:
+            await conn.execute(text(statement))
+
+
+async def _refuse_schedule_rows(bot: Bot) -> None:
+    """A real database failure inside the webhook's transaction, after its receipt went in:
+    a trigger refuses the request's schedule row."""
+    if bot.app.state.db.engine.dialect.name == "sqlite":
+        await _execute(
+            bot,
+            "CREATE TRIGGER refuse BEFORE INSERT ON request_sync "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
+        )
+    else:
+        await _execute(
+            bot,
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'disk I/O error'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse BEFORE INSERT ON request_sync "
+            "FOR EACH ROW EXECUTE FUNCTION refuse()",
+        )
+
+
+async def _redeliver(bot: Bot, deliveries: list) -> None:  # type: ignore[type-arg]
+    """Twilio delivering again what it was refused."""
+    for delivery in deliveries:
         response = await bot.http.post(
             delivery.url.replace(bot.settings.base_url, ""),
             content=delivery.body,
             headers={"X-Twilio-Signature": delivery.signature},
         )
         assert response.status_code == 200 and response.text == "ok"
+
+
+async def test_failure_inside_the_transaction_answers_503_and_leaves_nothing(bot: Bot) -> None:
+    await _refuse_schedule_rows(bot)
+    bot.sandbox.config.webhook_max_attempts = 1
+    await file_request(bot.app.state.twilio, bot.sandbox, [OK])
+    await bot.sandbox.advance(timedelta(hours=5))
+    failed = list(bot.sandbox.deliveries)
+    assert failed and all(d.status_code == 503 for d in failed)
+    assert await _rows(bot) == ([], [], []), "the receipt was rolled back with the rest"
+
+    on_table = " ON request_sync" if bot.app.state.db.engine.dialect.name != "sqlite" else ""
+    await _execute(bot, "DROP TRIGGER refuse" + on_table)  # the database is back
+    await _redeliver(bot, failed)
     await bot.settle()
     receipts, _, items = await _rows(bot)
     assert len(receipts) == len(failed)
@@ -64,15 +101,15 @@ async def test_failure_inside_the_transaction_answers_503_and_leaves_nothing(
 
 async def test_database_unreachable_for_a_moment_then_twilio_retry_succeeds(bot: Bot) -> None:
     inbox = bot.app.state.inbox
-    real = inbox.db
-    inbox.db = Database.from_url("postgresql://postgres@127.0.0.1:9/nowhere")  # refused
+    real = inbox.writer
+    inbox.writer = PostgresReceipts("postgresql://postgres@127.0.0.1:9/nowhere")  # refused
     bot.sandbox.config.webhook_retry_backoff_seconds = 0.3
     await file_request(bot.app.state.twilio, bot.sandbox, [OK])
 
     async def recover() -> None:
         await asyncio.sleep(0.15)
-        await inbox.db.close()
-        inbox.db = real
+        await inbox.writer.close()
+        inbox.writer = real
 
     recovery = asyncio.create_task(recover())
     await bot.sandbox.advance(timedelta(hours=5))
@@ -84,3 +121,49 @@ async def test_database_unreachable_for_a_moment_then_twilio_retry_succeeds(bot:
     assert len(receipts) == len(bot.sandbox.deliveries)
     roots = bot.slack.calls_to("chat.postMessage")
     assert len(roots) == 1 and roots[0].ok
+
+
+async def test_database_busy_or_connection_lost_answers_503_then_recovers(bot: Bot) -> None:
+    """SQLite: another connection holds the write lock past the busy timeout. PostgreSQL:
+    the server drops every connection of the bot. Either way Twilio gets 503, and its retry
+    is stored once the database is available again."""
+    bot.sandbox.config.webhook_retry_backoff_seconds = 0.5
+    await file_request(bot.app.state.twilio, bot.sandbox, [OK])
+    engine = bot.app.state.db.engine
+    await bot.sandbox.advance(timedelta(hours=5))  # opens the writer's connection
+    await bot.settle()
+    first = len(bot.sandbox.deliveries)
+    if engine.dialect.name == "sqlite":
+        inbox = bot.app.state.inbox
+        await inbox.writer.close()
+        inbox.writer = SqliteReceipts(engine.url.database, timeout=0.2)  # 503 sooner
+        blocker = sqlite3.connect(engine.url.database, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+
+        async def recover() -> None:
+            await asyncio.sleep(0.3)
+            blocker.execute("ROLLBACK")
+            blocker.close()
+
+    else:
+
+        async def recover() -> None:
+            return None
+
+        async with engine.connect() as conn:  # kill the bot's connections, this one spared
+            await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    recovery = asyncio.create_task(recover())
+    await bot.sandbox.advance(timedelta(days=3))  # the carrier answers: more webhooks
+    await recovery
+    await bot.settle()
+    later = list(bot.sandbox.deliveries)[first:]
+    assert later, "the carrier's answer was delivered"
+    assert later[0].attempts[0].status_code == 503
+    assert all(d.attempts[-1].status_code == 200 for d in later)
+    receipts, _, _ = await _rows(bot)
+    assert len(receipts) == len(bot.sandbox.deliveries)

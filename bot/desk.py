@@ -491,17 +491,26 @@ class Desk:
             if not self.porting_channel:
                 log.warning("no PORTING_CHANNEL: request %s recorded, thread opens on Follow", sid)
                 return False
-            # A request the bot never saw (filed in the Console, say) is adopted.
+            # A request the bot never saw (filed in the Console, say) is adopted. Its root
+            # draws the current board; a reply follows only for what needs someone's action.
             root = outbox.NewItem(outbox.ROOT, _root_key(sid), {"channel": self.porting_channel})
             await outbox.add(s, sid, root, now)
+            if update.number_changes:
+                await self._queue_reply(s, update, state, now)
             return True
         if not has_root or not update.has_changes:
             return False
+        await self._queue_reply(s, update, state, now)
+        await outbox.touch_board(s, sid, self.policy.board_seconds, now)
+        return True
+
+    async def _queue_reply(
+        self, s: AsyncSession, update: RequestUpdate, state: RequestState, now: datetime
+    ) -> None:
+        sid = update.request.request_sid
         payload = {**update.to_json(), "filed_by": state.filed_by}
         reply = outbox.NewItem(outbox.REPLY, f"reply:{sid}:{uuid.uuid4().hex}", payload)
         await outbox.add(s, sid, reply, now)
-        await outbox.touch_board(s, sid, self.policy.board_seconds, now)
-        return True
 
     async def _apply_in(
         self, s: AsyncSession, request: PortInRequest, now: datetime
@@ -547,7 +556,9 @@ class Desk:
                 if row is None
                 else _merged(row, number, now)
             )
-            if state is not None:
+            if state is not None or new == NumberStatus.PORT_REJECTED:
+                # On first sight (a request adopted late) only rejections are news: the
+                # root's board shows the rest, but a rejection needs its reason and fix.
                 update.number_changes.append(NumberChange(number, old, new))
 
         new_status = request.status

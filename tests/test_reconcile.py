@@ -121,3 +121,28 @@ async def _two_reconcilers(url: str) -> None:
     assert all(r.lease_owner is None for r in rows)
     await db.close()
     await other.close()
+
+
+async def test_a_request_adopted_after_its_numbers_were_rejected_gets_the_fix(bot: Bot) -> None:
+    """First sight of a request already in Action Required: the root's board and a reply
+    naming each rejected number, Twilio's reason and code, and the fix."""
+    bot.sandbox.state.webhook.port_in_target_url = None  # filed and rejected while we were away
+    rejected = "+14155550154"  # the carrier rejects it: INVALID_ADDRESS (22154)
+    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK, rejected])
+    while bot.sandbox.state.requests[request.request_sid].status != "action_required":
+        due = bot.sandbox.state.next_due()
+        assert due is not None, "the sandbox never rejected the number"
+        await bot.sandbox.advance_to(due)
+
+    await bot.poll_now()  # discovery adopts it
+    await bot.settle()
+    await bot.poll_now()  # and a later poll finds nothing new to say
+    await bot.settle()
+    posts = bot.slack.calls_to("chat.postMessage")
+    roots = [c for c in posts if not c.args.get("thread_ts")]
+    replies = [c for c in posts if c.args.get("thread_ts")]
+    assert len(roots) == 1 and "Action Required" in roots[0].args["text"]
+    assert len(replies) == 1, [r.args["text"] for r in replies]
+    text = replies[0].args["text"]
+    assert "+1 415-555-0154" in text and "22154" in text and "Fix:" in text
+    assert "+1 415-555-0101" not in text, "numbers that need nothing are left to the board"

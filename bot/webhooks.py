@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 PATH = "/twilio/porting"
 MAX_BATCH = 200
 MAX_BODY = 64 * 1024  # Twilio's porting webhooks are a few hundred bytes
+# Receipts are kept this long to recognise redeliveries (Twilio retries within hours; an
+# older duplicate would only schedule a fetch that finds nothing new), then pruned hourly.
+KEEP_RECEIPTS = timedelta(days=30)
+PRUNE_EVERY = 3600.0
 
 
 def dedupe_key(payload: WebhookPayload, body: bytes) -> str:
@@ -74,17 +78,20 @@ class Inbox:
         self.window = window
         self._on_nudge = on_nudge
         self._queue: asyncio.Queue[_Delivery] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="webhook-inbox")
+        self._tasks = [
+            asyncio.create_task(self._run(), name="webhook-inbox"),
+            asyncio.create_task(self._prune_hourly(), name="webhook-receipts-prune"),
+        ]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._tasks = []
         while not self._queue.empty():  # not committed: their senders get a 5xx and retry
             self._queue.get_nowait().done.cancel()
         await self.writer.close()
@@ -95,6 +102,21 @@ class Inbox:
         delivery = _Delivery(receipt)
         self._queue.put_nowait(delivery)
         return await delivery.done
+
+    async def prune(self) -> int:
+        """Forget receipts older than KEEP_RECEIPTS; returns how many went."""
+        pruned = await self.writer.prune(datetime.now(UTC) - KEEP_RECEIPTS)
+        if pruned:
+            log.info("pruned %d webhook receipts older than %s", pruned, KEEP_RECEIPTS)
+        return pruned
+
+    async def _prune_hourly(self) -> None:
+        while True:
+            try:
+                await self.prune()
+            except Exception as error:  # retried next hour; dedupe still works meanwhile
+                log.warning("pruning webhook receipts failed (%s)", type(error).__name__)
+            await asyncio.sleep(PRUNE_EVERY)
 
     async def _run(self) -> None:
         while True:

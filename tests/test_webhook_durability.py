@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
@@ -16,7 +17,7 @@ from bot.store.models import OutboxItem, RequestSync, WebhookReceipt
 from bot.store.receipts import PostgresReceipts, SqliteReceipts
 from tests.conftest import Bot
 from tests.helpers import file_request
-from tests.pg import fresh_database
+from tests.pg import PG_URL, fresh_database
 
 OK = "+14155550101"
 
@@ -125,8 +126,8 @@ async def test_database_unreachable_for_a_moment_then_twilio_retry_succeeds(bot:
 
 async def test_database_busy_or_connection_lost_answers_503_then_recovers(bot: Bot) -> None:
     """SQLite: another connection holds the write lock past the busy timeout. PostgreSQL:
-    the server drops every connection of the bot. Either way Twilio gets 503, and its retry
-    is stored once the database is available again."""
+    the server drops every connection of the bot and refuses new ones for a moment. Either
+    way Twilio gets 503, and its retry is stored once the database is available again."""
     bot.sandbox.config.webhook_retry_backoff_seconds = 0.5
     await file_request(bot.app.state.twilio, bot.sandbox, [OK])
     engine = bot.app.state.db.engine
@@ -146,17 +147,18 @@ async def test_database_busy_or_connection_lost_answers_503_then_recovers(bot: B
             blocker.close()
 
     else:
+        name = engine.url.database
+        admin = await asyncpg.connect(PG_URL)
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name
+        )
 
         async def recover() -> None:
-            return None
+            await asyncio.sleep(0.3)
+            await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+            await admin.close()
 
-        async with engine.connect() as conn:  # kill the bot's connections, this one spared
-            await conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            )
     recovery = asyncio.create_task(recover())
     await bot.sandbox.advance(timedelta(days=3))  # the carrier answers: more webhooks
     await recovery

@@ -24,11 +24,11 @@ import asyncio
 import functools
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 from bot.store.models import RequestSync
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A webhook that cannot be stored within this long is answered 503 (Twilio retries) rather
 # than held until Twilio's own timeout gives up on it.
@@ -56,6 +57,10 @@ class ReceiptWriter(Protocol):
         """Commit the receipts not stored before and schedule their requests' fetch by
         ``due`` (never later than already scheduled); return the keys that were new. Raises
         when the database did not take the batch (then nothing of it was written)."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forget receipts received before ``before``; returns how many."""
         ...
 
     async def close(self) -> None: ...
@@ -110,24 +115,34 @@ class PostgresReceipts:
         self._lock = asyncio.Lock()
 
     async def write(self, receipts: Sequence[Receipt], now: datetime, due: datetime) -> set[str]:
+        rows = await self._call(
+            "fetch",
+            _PG_WRITE,
+            [r.key for r in receipts],
+            [r.request_sid for r in receipts],
+            [r.event for r in receipts],
+            [r.body for r in receipts],
+            now,
+            due,
+            timeout=self._timeout,
+        )
+        return {row[0] for row in rows}
+
+    async def prune(self, before: datetime) -> int:
+        status = await self._call(
+            "execute", "DELETE FROM webhook_receipt WHERE received_at < $1", before, timeout=60
+        )
+        return int(status.split()[-1])
+
+    async def _call(self, method: str, *args: Any, timeout: float) -> Any:  # noqa: ASYNC109
         async with self._lock:
             try:
                 if self._conn is None or self._conn.is_closed():
                     self._conn = await asyncpg.connect(self._dsn, timeout=self._timeout)
-                rows = await self._conn.fetch(
-                    _PG_WRITE,
-                    [r.key for r in receipts],
-                    [r.request_sid for r in receipts],
-                    [r.event for r in receipts],
-                    [r.body for r in receipts],
-                    now,
-                    due,
-                    timeout=self._timeout,
-                )
+                return await getattr(self._conn, method)(*args, timeout=timeout)
             except BaseException:
                 await self._drop()  # a broken or timed-out connection is not reused
                 raise
-        return {row[0] for row in rows}
 
     async def _drop(self) -> None:
         conn, self._conn = self._conn, None
@@ -176,8 +191,21 @@ class SqliteReceipts:
         self._conn: sqlite3.Connection | None = None  # touched only in self._thread
 
     async def write(self, receipts: Sequence[Receipt], now: datetime, due: datetime) -> set[str]:
+        return await self._in_thread(self._write, list(receipts), now, due)
+
+    async def prune(self, before: datetime) -> int:
+        return await self._in_thread(self._prune, before)
+
+    async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._write, list(receipts), now, due)
+        return await loop.run_in_executor(self._thread, self._guarded, work, *args)
+
+    def _guarded(self, work: Callable[..., T], *args: Any) -> T:
+        try:
+            return work(self._connect(), *args)
+        except BaseException:
+            self._close()  # closing rolls back; the next call opens a fresh connection
+            raise
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -187,25 +215,30 @@ class SqliteReceipts:
             self._conn = conn
         return self._conn
 
-    def _write(self, receipts: list[Receipt], now: datetime, due: datetime) -> set[str]:
+    @staticmethod
+    def _write(
+        conn: sqlite3.Connection, receipts: list[Receipt], now: datetime, due: datetime
+    ) -> set[str]:
         stamp = _sqlite_datetime()
         at, due_at = stamp(now), stamp(due)
-        conn = self._connect()
         new: set[str] = set()
         sids: set[str] = set()
         conn.execute("BEGIN IMMEDIATE")
-        try:
-            for r in receipts:
-                cursor = conn.execute(_SQLITE_RECEIPT, (r.key, r.request_sid, r.event, r.body, at))
-                if cursor.rowcount == 1:
-                    new.add(r.key)
-                    sids.add(r.request_sid)
-            conn.executemany(_SQLITE_NUDGE, [(sid, due_at, at) for sid in sorted(sids)])
-            conn.execute("COMMIT")
-        except BaseException:
-            self._close()  # closing rolls back; the next batch opens a fresh connection
-            raise
+        for r in receipts:
+            cursor = conn.execute(_SQLITE_RECEIPT, (r.key, r.request_sid, r.event, r.body, at))
+            if cursor.rowcount == 1:
+                new.add(r.key)
+                sids.add(r.request_sid)
+        conn.executemany(_SQLITE_NUDGE, [(sid, due_at, at) for sid in sorted(sids)])
+        conn.execute("COMMIT")
         return new
+
+    @staticmethod
+    def _prune(conn: sqlite3.Connection, before: datetime) -> int:
+        stamp = _sqlite_datetime()
+        return conn.execute(
+            "DELETE FROM webhook_receipt WHERE received_at < ?", (stamp(before),)
+        ).rowcount
 
     def _close(self) -> None:
         if self._conn is not None:

@@ -178,3 +178,12 @@ def test_unsupported_and_in_memory_databases_are_refused_with_the_fix() -> None:
         receipt_writer("sqlite:///:memory:")
     with pytest.raises(ValueError, match="unsupported database 'mysql'"):
         receipt_writer("mysql://root@localhost/bot")
+
+
+async def test_prune_forgets_only_receipts_older_than_the_cutoff(store: Store) -> None:
+    await store.writer.write([receipt("old1"), receipt("old2", B)], T0, T0)
+    later = T0 + timedelta(days=31)
+    await store.writer.write([receipt("new")], later, later)
+    assert await store.writer.prune(T0 + timedelta(days=1)) == 2
+    assert [r.dedupe_key for r in await store.receipts()] == ["new"]
+    assert await store.writer.prune(T0 + timedelta(days=1)) == 0

@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import webhooks
 from bot.desk import Desk, SyncPolicy
+from bot.looplag import LoopLag
 from bot.outbox import Outbox
 from bot.porting.client import TwilioPortingClient
 from bot.reconcile import Reconciler
@@ -201,6 +202,8 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
                 "followed by polling every %.0f s",
                 settings.porting_reconcile_seconds,
             )
+        state.loop_lag = LoopLag()  # from here on the loop serves: it must never block
+        state.loop_lag.start()
         log.info(
             "porting bot ready (sandbox=%s, socket_mode=%s)",
             sandbox is not None,
@@ -222,6 +225,7 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
                 await twilio_http.aclose()
             await state.http.aclose()
             await state.db.close()
+            await state.loop_lag.stop()
 
     app = FastAPI(title="Porting bot", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_middleware(webhooks.TwilioWebhookRoute)
@@ -256,6 +260,7 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
             "database": "ok",
             "slack_outbox": slack.as_dict(),
             "twilio_sync": twilio.as_dict(),
+            "event_loop": state.loop_lag.stats(),
         }
         return Response(media_type="application/json", content=json.dumps(body))
 

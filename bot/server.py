@@ -33,6 +33,7 @@ from bot.slack.context import SlackDeps
 from bot.slack.notes import ThreadNotes
 from bot.slack.notifier import ChannelPacer, SlackNotifier
 from bot.store.db import Database, check_schema, migrate, ping
+from bot.store.pace import SharedPace
 from bot.store.receipts import receipt_writer
 from bot.tasks import Tasks
 
@@ -139,7 +140,13 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
         state.notifier = SlackNotifier(
             slack_client(settings, state.slack_session, retries=False),
             state.db,
-            ChannelPacer(settings.slack_channel_write_seconds),
+            ChannelPacer(
+                settings.slack_channel_write_seconds,
+                # Several processes share a PostgreSQL (SQLite serves one): share the slots.
+                shared=SharedPace(state.db)
+                if state.db.engine.dialect.name == "postgresql"
+                else None,
+            ),
         )
         state.outbox = Outbox(
             state.db,

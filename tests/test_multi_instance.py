@@ -7,7 +7,8 @@ import asyncio
 import json
 import random
 from collections import Counter
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
@@ -59,10 +60,12 @@ async def _settle(apps: list[FastAPI]) -> None:
     raise AssertionError("the instances did not settle")
 
 
-async def test_two_instances_on_postgresql_deliver_each_change_once(
-    fake_slack: FakeSlack, tmp_path, clean_slack_env
-) -> None:
-    async with fresh_database() as url, AsyncExitStack() as stack:
+@asynccontextmanager
+async def two_instances(
+    fake_slack: FakeSlack, tmp_path: Any, url: str, **settings: Any
+) -> AsyncIterator[tuple[Balancer, Sandbox]]:
+    """Two bot instances on one PostgreSQL, the sandbox's webhooks balanced between them."""
+    async with AsyncExitStack() as stack:
         balancer = Balancer()
         to_bots = httpx.AsyncClient(transport=httpx.ASGITransport(app=balancer), timeout=30)
         stack.push_async_callback(to_bots.aclose)
@@ -73,15 +76,29 @@ async def test_two_instances_on_postgresql_deliver_each_change_once(
             webhook_out_of_order_probability=0.3,
         )
         sandbox = Sandbox(config, http_client=to_bots)
-        delivered: list[Counter[str]] = []
         for _ in range(2):
-            settings = make_settings(fake_slack, tmp_path, database_url=url)
-            app = create_app(settings, sandbox=sandbox)
+            app = create_app(
+                make_settings(fake_slack, tmp_path, database_url=url, **settings), sandbox=sandbox
+            )
             balancer.apps.append(app)
         # Both start at once: one migrates, the other waits for it (advisory lock).
         await asyncio.gather(
             *(stack.enter_async_context(LifespanManager(a)) for a in balancer.apps)
         )
+        yield balancer, sandbox
+
+
+async def test_two_instances_on_postgresql_deliver_each_change_once(
+    fake_slack: FakeSlack, tmp_path, clean_slack_env
+) -> None:
+    async with (
+        fresh_database() as url,
+        two_instances(fake_slack, tmp_path, url) as (
+            balancer,
+            sandbox,
+        ),
+    ):
+        delivered: list[Counter[str]] = []
         for app in balancer.apps:
             counts: Counter[str] = Counter()
             delivered.append(counts)
@@ -94,6 +111,7 @@ async def test_two_instances_on_postgresql_deliver_each_change_once(
 
             app.state.outbox.deliverer = counting_deliverer(counting)
         first = balancer.apps[0]
+        assert all(a.state.notifier.pacer.shared for a in balancer.apps), "slots are shared"
         request = await file_request(first.state.twilio, sandbox, NUMBERS)
         await first.state.desk.follow(request.request_sid)
         while (due := sandbox.state.next_due()) is not None:

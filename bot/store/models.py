@@ -185,3 +185,13 @@ class PortInDraft(SQLModel, table=True):
     details: str = Field(sa_column=Column(Text, nullable=False))  # JSON PortInDetails
     checks: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ChannelPace(SQLModel, table=True):
+    """When a Slack channel's next write may start, shared by every bot process on one
+    PostgreSQL so that together they keep to Slack's per-channel limit (``bot.store.pace``)."""
+
+    __tablename__ = "channel_pace"
+
+    channel_id: str = Field(primary_key=True, max_length=32)
+    next_at: datetime = Field(sa_column=_ts())

@@ -26,7 +26,7 @@ from typing import Any, Protocol, TypeVar
 from weakref import WeakValueDictionary
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox, reconcile
@@ -102,6 +102,9 @@ class RequestUpdate:
     old_status: RequestStatus | None
     number_changes: list[NumberChange] = field(default_factory=list)
     first_seen: bool = False
+    # Who canceled (Slack user IDs, from the cancel claims): "request" for the whole request,
+    # else by number SID. Set when the change set holds cancels made through the bot.
+    canceled_by: dict[str, str] = field(default_factory=dict)
 
     @property
     def status_changed(self) -> bool:
@@ -134,6 +137,7 @@ class RequestUpdate:
                 }
                 for c in self.number_changes
             ],
+            "canceled_by": self.canceled_by,
         }
 
     @classmethod
@@ -147,7 +151,7 @@ class RequestUpdate:
             for number, raw in zip(numbers, data["numbers"], strict=True)
         ]
         old = RequestStatus(data["old_status"]) if data["old_status"] else None
-        return cls(request, old, changes)
+        return cls(request, old, changes, canceled_by=data.get("canceled_by") or {})
 
 
 @dataclass
@@ -271,12 +275,6 @@ class CancelOutcome:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (number, why not tried)
     busy: list[tuple[str, ActionClaim]] = field(default_factory=list)
     failed: list[tuple[str, TwilioError]] = field(default_factory=list)
-
-
-class CancelNotes(Protocol):
-    """How the desk tells a request's thread who canceled what (``bot.slack.notes``)."""
-
-    async def post_canceled(self, snapshot: RequestSnapshot, outcome: CancelOutcome) -> None: ...
 
 
 def _describe(error: Exception) -> str:
@@ -508,6 +506,7 @@ class Desk:
         self, s: AsyncSession, update: RequestUpdate, state: RequestState, now: datetime
     ) -> None:
         sid = update.request.request_sid
+        update.canceled_by = await _cancelers(s, update)
         payload = {**update.to_json(), "filed_by": state.filed_by}
         reply = outbox.NewItem(outbox.REPLY, f"reply:{sid}:{uuid.uuid4().hex}", payload)
         await outbox.add(s, sid, reply, now)
@@ -607,9 +606,6 @@ class Desk:
         return run, results, json.loads(run.invalid)
 
     # -- filing (the /port-in form) ------------------------------------------------------
-
-    # Thread replies for cancels; wired by the server (None: cancels are not announced).
-    notes: CancelNotes | None = None
 
     async def save_draft(self, user_id: str, details: PortInDetails) -> str:
         """Keep a form's details between its steps (nothing secret is in them)."""
@@ -899,17 +895,33 @@ class Desk:
         )
 
     async def _announce_cancel(self, outcome: CancelOutcome) -> None:
-        """Thread reply ("canceled by @user") and board edit; a Slack failure is logged only:
-        the cancel itself is done and recorded."""
+        """Edit the board at once (the person is looking at it); a Slack failure is logged
+        only: the cancel itself is done and recorded. The thread reply saying who canceled
+        what comes through the outbox with the change (``_cancelers``), so it is as durable
+        as any other, and said once."""
         snapshot = outcome.snapshot
         if snapshot is None or snapshot.thread is None:
             return
         try:
-            if self.notes is not None:
-                await self.notes.post_canceled(snapshot, outcome)
             await self.notifier.update_board(snapshot)
         except Exception:
             log.warning("announcing the cancel of %s failed", outcome.request_sid, exc_info=True)
+
+
+async def _cancelers(s: AsyncSession, update: RequestUpdate) -> dict[str, str]:
+    """Who canceled what in this change set, from the cancel claims (a claim exists only for
+    a cancel Twilio accepted or one in progress): ``{"request": user}`` or by number SID."""
+    going = (RequestStatus.CANCELING, RequestStatus.CANCELED)
+    gone = (NumberStatus.CANCELING, NumberStatus.CANCELED)
+    sid = update.request.request_sid
+    keys = {_cancel_key(sid): "request"} if update.request.status in going else {}
+    for change in update.number_changes:
+        if change.new in gone and change.number.number_sid:
+            keys[_cancel_key(sid, change.number.number_sid)] = change.number.number_sid
+    if not keys:
+        return {}
+    claims = (await s.exec(select(ActionClaim).where(col(ActionClaim.key).in_(keys)))).all()
+    return {keys[c.key]: c.user_id for c in claims}
 
 
 def _same_time(a: datetime | None, b: datetime | None) -> bool:

@@ -30,7 +30,6 @@ from bot.reconcile import Reconciler
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app
 from bot.slack.context import SlackDeps
-from bot.slack.notes import ThreadNotes
 from bot.slack.notifier import ChannelPacer, SlackNotifier
 from bot.store.db import Database, check_schema, migrate, ping
 from bot.store.pace import SharedPace
@@ -181,7 +180,6 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
             tasks=state.tasks,
             admins=settings.admin_ids,
         )
-        state.desk.notes = ThreadNotes(state.slack, getattr(state.notifier, "pacer", None))
         state.bolt = build_bolt_app(state.slack, settings.slack_signing_secret, deps)
         state.slack_handler = AsyncSlackRequestHandler(state.bolt)
         state.socket = None

@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.desk import NumberChange, RequestUpdate
+from bot.porting.models import PortInNumber, PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.slack.ui.board import change_lines
 from bot.store.models import AuditEntry, RequestThread
 from tests.conftest import PORTING_CHANNEL, Bot
 from tests.fakes.slack_requests import block_actions, slash_command, view_submission
@@ -95,7 +98,10 @@ async def test_cancel_request_from_the_board(bot: Bot, cancel_calls: list[str]) 
 
     assert cancel_calls == [sid]
     assert bot.sandbox.request(sid).status in (RequestStatus.CANCELED, RequestStatus.CANCELING)
-    assert "🚫 <@U123> canceled the request." in _replies(bot, thread)
+    cancel_replies = [r for r in _replies(bot, thread) if "anceled" in r]
+    assert cancel_replies == [
+        "🚫 <@U123> canceled the request.\n🚫 Canceled: +1 415-555-0101, +1 415-555-0102."
+    ], "one reply says who canceled and what went"
     board = bot.slack.calls_to("chat.update")[-1]
     assert board.args["ts"] == thread.thread_ts and "Canceled" in board.args["text"]
     assert "Cancel request" not in json.dumps(board.args["blocks"])  # nothing left to cancel
@@ -124,7 +130,9 @@ async def test_port_cancel_command_cancels_only_the_numbers_named(bot: Bot) -> N
     await bot.settle()
     assert bot.sandbox.number(sid, LANDLINE).status == NumberStatus.CANCELED
     assert bot.sandbox.number(sid, LANDLINE_2).status != NumberStatus.CANCELED
-    assert "🚫 <@U123> canceled +1 415-555-0101." in _replies(bot, thread)
+    assert [r for r in _replies(bot, thread) if "anceled" in r] == [
+        "🚫 <@U123> canceled +1 415-555-0101."
+    ]
     assert "Canceled 1 number" in view_text(views_updated(bot, view_id)[-1])
     entry = (await _audit(bot))[-1]
     assert entry.action == "numbers.canceled" and LANDLINE in entry.numbers
@@ -216,11 +224,13 @@ async def test_two_people_cancelling_at_once_cancel_once_and_each_hear_why(
     )
     await bot.settle()
     assert cancel_calls == [sid]
-    outcomes = sorted(view_text(views_updated(bot, v)[-1]) for v, _ in views)
-    winner = [t for t in outcomes if "Canceled request" in t]
-    loser = [t for t in outcomes if "is canceling" in t or "already canceled" in t]
+    outcomes = {user: view_text(views_updated(bot, v)[-1]) for v, user in views}
+    winner = [u for u, t in outcomes.items() if "Canceled request" in t]
+    loser = [u for u, t in outcomes.items() if "is canceling" in t or "already canceled" in t]
     assert len(winner) == 1 and len(loser) == 1
-    assert sum("canceled the request" in r for r in _replies(bot, thread)) == 1
+    replies = "\n".join(_replies(bot, thread))
+    assert replies.count("canceled the request") == 1
+    assert f"<@{winner[0]}> canceled the request" in replies and loser[0] not in replies
     assert [e.outcome for e in await _audit(bot) if e.action == "request.canceled"] == ["ok"]
 
     # Later attempts are told who did it.
@@ -250,3 +260,23 @@ async def test_everyone_may_file_when_porting_admins_is_unset_with_a_warning(
     warnings = [r.getMessage() for r in caplog.get_records("setup") if r.levelno == logging.WARNING]
     assert any("PORTING_ADMINS is not set" in w for w in warnings)
     assert PORTING_CHANNEL
+
+
+def test_thread_lines_say_who_canceled_each_number_and_leave_others_unattributed() -> None:
+    def number(sid: str, phone: str, status: str) -> PortInNumber:
+        return PortInNumber(number_sid=sid, phone_number=phone, port_in_phone_number_status=status)
+
+    numbers = [
+        number("PU1", "+14155550101", "canceled"),
+        number("PU2", "+14155550102", "canceling"),
+        number("PU3", "+14155550103", "canceled"),  # canceled in the Console: nobody to name
+    ]
+    request = PortInRequest(request_sid="KW1", raw_status="in_progress", phone_numbers=numbers)
+    changes = [NumberChange(n, NumberStatus.PORT_PENDING, n.status) for n in numbers]
+    update = RequestUpdate(request, RequestStatus.IN_PROGRESS, changes)
+    update.canceled_by = {"PU1": "U1", "PU2": "U2"}
+    assert change_lines(update, None) == [
+        "⏳ <@U2> is canceling +1 415-555-0102.",
+        "🚫 Canceled: +1 415-555-0103.",
+        "🚫 <@U1> canceled +1 415-555-0101.",
+    ]

@@ -186,6 +186,11 @@ def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
     status = update.request.status
     if not update.status_changed:
         return None
+    canceler = update.canceled_by.get("request")
+    if canceler and status == RequestStatus.CANCELING:
+        return f"⏳ {user(canceler)} is canceling the request."
+    if canceler and status == RequestStatus.CANCELED:
+        return f"🚫 {user(canceler)} canceled the request."
     mention = f"<@{filed_by}> " if filed_by else ""  # loud only when a human is needed
     return {
         RequestStatus.WAITING_FOR_SIGNATURE: "✍️ LOA sent to the authorized representative for "
@@ -243,10 +248,17 @@ def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
             f"✅ {plural(len(items), 'number')} ported to Twilio: {numbers(items)}. Configure "
             "their voice and messaging settings before traffic moves."
         )
-    if items := by_status.get(NumberStatus.CANCELING):
-        lines.append(f"⏳ Canceling: {numbers(items)}.")
-    if items := by_status.get(NumberStatus.CANCELED):
-        lines.append(f"🚫 Canceled: {numbers(items)}.")
+    for status, verb, unattributed in (
+        (NumberStatus.CANCELING, "⏳ {} is canceling", "⏳ Canceling:"),
+        (NumberStatus.CANCELED, "🚫 {} canceled", "🚫 Canceled:"),
+    ):
+        # Who canceled a number, unless the request line already said who canceled it all.
+        by_user: dict[str | None, list[PortInNumber]] = defaultdict(list)
+        for n in by_status.get(status, []):
+            by_user[update.canceled_by.get(n.number_sid or "")].append(n)
+        for who, group in sorted(by_user.items(), key=lambda kv: kv[0] or ""):
+            head = verb.format(user(who)) if who else unattributed
+            lines.append(f"{head} {numbers(group)}.")
     return lines
 
 

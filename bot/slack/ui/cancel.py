@@ -234,10 +234,3 @@ def outcome_text(outcome: CancelOutcome) -> str:
     if not lines:
         lines.append("Nothing was canceled.")
     return "\n".join(lines)
-
-
-def thread_text(outcome: CancelOutcome) -> str:
-    """The thread reply: who canceled what."""
-    if outcome.whole_request:
-        return f"🚫 {user(outcome.user_id)} canceled the request."
-    return f"🚫 {user(outcome.user_id)} canceled {number_list(outcome.canceled)}."

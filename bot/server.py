@@ -4,6 +4,7 @@ built in the lifespan and closed on shutdown (nothing at import time)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -207,6 +208,11 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
                 "followed by polling every %.0f s",
                 settings.porting_reconcile_seconds,
             )
+        # Everything built so far lives as long as the process: move it out of the garbage
+        # collector's reach, or each full collection walks it all (100+ ms pauses of the
+        # loop under load, seen in bench/webhook_ingest.py's burst). No collection first: it
+        # would cost every test that starts an app; the little startup garbage stays.
+        gc.freeze()
         state.loop_lag = LoopLag()  # from here on the loop serves: it must never block
         state.loop_lag.start()
         log.info(
@@ -231,6 +237,7 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
             await state.http.aclose()
             await state.db.close()
             await state.loop_lag.stop()
+            gc.unfreeze()  # tests build many apps in one process
 
     app = FastAPI(title="Porting bot", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_middleware(webhooks.TwilioWebhookRoute)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.porting.client import TwilioPortingClient
 from bot.porting.models import (
     Address,
@@ -45,3 +48,36 @@ async def file_request(
         target_port_in_date=(sandbox.now + timedelta(days=10)).date(),
     )
     return await twilio.create_port_in(body)
+
+
+async def refuse_schedule_rows(engine: AsyncEngine) -> None:
+    """A real database failure for fault tests: a trigger refuses new ``request_sync`` rows
+    (so a webhook's transaction fails after its receipt went in). Undo with
+    :func:`allow_schedule_rows`."""
+    async with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            await conn.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON request_sync "
+                    "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+                )
+            )
+            return
+        await conn.execute(
+            text(
+                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'disk I/O error'; END $$ LANGUAGE plpgsql"
+            )
+        )
+        await conn.execute(
+            text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON request_sync "
+                "FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+        )
+
+
+async def allow_schedule_rows(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        on_table = " ON request_sync" if conn.dialect.name == "postgresql" else ""
+        await conn.execute(text("DROP TRIGGER refuse" + on_table))

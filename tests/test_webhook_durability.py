@@ -10,13 +10,12 @@ from datetime import timedelta
 
 import asyncpg
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
 from bot.store.models import OutboxItem, RequestSync, WebhookReceipt
 from bot.store.receipts import PostgresReceipts, SqliteReceipts
 from tests.conftest import Bot
-from tests.helpers import file_request
+from tests.helpers import allow_schedule_rows, file_request, refuse_schedule_rows
 from tests.pg import PG_URL, fresh_database
 
 OK = "+14155550101"
@@ -45,31 +44,6 @@ async def bot_settings(request: pytest.FixtureRequest) -> AsyncIterator[dict]:
         yield {"database_url": url}
 
 
-async def _execute(bot: Bot, *statements: str) -> None:
-    async with bot.app.state.db.engine.begin() as conn:
-        for statement in statements:
-            await conn.execute(text(statement))
-
-
-async def _refuse_schedule_rows(bot: Bot) -> None:
-    """A real database failure inside the webhook's transaction, after its receipt went in:
-    a trigger refuses the request's schedule row."""
-    if bot.app.state.db.engine.dialect.name == "sqlite":
-        await _execute(
-            bot,
-            "CREATE TRIGGER refuse BEFORE INSERT ON request_sync "
-            "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
-        )
-    else:
-        await _execute(
-            bot,
-            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-            "RAISE EXCEPTION 'disk I/O error'; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER refuse BEFORE INSERT ON request_sync "
-            "FOR EACH ROW EXECUTE FUNCTION refuse()",
-        )
-
-
 async def _redeliver(bot: Bot, deliveries: list) -> None:  # type: ignore[type-arg]
     """Twilio delivering again what it was refused."""
     for delivery in deliveries:
@@ -82,7 +56,7 @@ async def _redeliver(bot: Bot, deliveries: list) -> None:  # type: ignore[type-a
 
 
 async def test_failure_inside_the_transaction_answers_503_and_leaves_nothing(bot: Bot) -> None:
-    await _refuse_schedule_rows(bot)
+    await refuse_schedule_rows(bot.app.state.db.engine)
     bot.sandbox.config.webhook_max_attempts = 1
     await file_request(bot.app.state.twilio, bot.sandbox, [OK])
     await bot.sandbox.advance(timedelta(hours=5))
@@ -90,8 +64,7 @@ async def test_failure_inside_the_transaction_answers_503_and_leaves_nothing(bot
     assert failed and all(d.status_code == 503 for d in failed)
     assert await _rows(bot) == ([], [], []), "the receipt was rolled back with the rest"
 
-    on_table = " ON request_sync" if bot.app.state.db.engine.dialect.name != "sqlite" else ""
-    await _execute(bot, "DROP TRIGGER refuse" + on_table)  # the database is back
+    await allow_schedule_rows(bot.app.state.db.engine)  # the database is back
     await _redeliver(bot, failed)
     await bot.settle()
     receipts, _, items = await _rows(bot)

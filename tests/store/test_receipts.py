@@ -11,13 +11,13 @@ from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
 from bot import reconcile
 from bot.store.db import Database, migrate
 from bot.store.models import RequestSync, WebhookReceipt
 from bot.store.receipts import Receipt, ReceiptWriter, receipt_writer
+from tests.helpers import allow_schedule_rows, refuse_schedule_rows
 from tests.pg import fresh_database
 
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -113,36 +113,12 @@ async def test_an_existing_schedule_written_by_the_orm_is_only_moved_earlier(sto
 async def test_a_failure_inside_the_batch_writes_nothing_and_the_next_batch_works(
     store: Store,
 ) -> None:
-    # A real failure of the database after the receipts were inserted: a trigger refuses the
-    # schedule row.
-    async with store.db.engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            await conn.execute(
-                text(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON request_sync "
-                    "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
-                )
-            )
-        else:
-            await conn.execute(
-                text(
-                    "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-                    "RAISE EXCEPTION 'disk I/O error'; END $$ LANGUAGE plpgsql"
-                )
-            )
-            await conn.execute(
-                text(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON request_sync "
-                    "FOR EACH ROW EXECUTE FUNCTION refuse()"
-                )
-            )
+    await refuse_schedule_rows(store.db.engine)  # fails after the receipts went in
     with pytest.raises(Exception, match="disk I/O error"):
         await store.writer.write([receipt("k1"), receipt("k2", B)], T0, T0)
     assert await store.receipts() == [] and await store.schedule() == {}
 
-    async with store.db.engine.begin() as conn:
-        on_table = " ON request_sync" if conn.dialect.name == "postgresql" else ""
-        await conn.execute(text("DROP TRIGGER refuse" + on_table))
+    await allow_schedule_rows(store.db.engine)
     assert await store.writer.write([receipt("k1"), receipt("k2", B)], T0, T0) == {"k1", "k2"}
     assert len(await store.receipts()) == 2 and set(await store.schedule()) == {A, B}
 

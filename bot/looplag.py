@@ -21,7 +21,7 @@ WINDOW_SECONDS = 60.0
 
 
 class LoopLag:
-    def __init__(self, interval: float = 0.05, warn_ms: float = 250.0) -> None:
+    def __init__(self, interval: float = 0.1, warn_ms: float = 250.0) -> None:
         self.interval = interval
         self.warn_ms = warn_ms
         # (monotonic time, lag in ms) of the last minute

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store.db import Database
 from bot.store.models import (
@@ -16,7 +13,6 @@ from bot.store.models import (
     NumberState,
     RequestState,
     RequestThread,
-    WebhookReceipt,
     utcnow,
 )
 
@@ -55,45 +51,6 @@ async def save_request(db: Database, state: RequestState, numbers: Sequence[Numb
         await s.commit()
 
 
-async def add_receipt(
-    s: AsyncSession,
-    dedupe_key: str,
-    request_sid: str,
-    event: str | None,
-    payload: str,
-    now: datetime | None = None,
-) -> bool:
-    """Store a webhook delivery in ``s``; False when the same delivery was stored before.
-
-    ``ON CONFLICT DO NOTHING`` rather than catching IntegrityError: the caller's transaction
-    goes on (it schedules the request's fetch in the same commit).
-    """
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = await s.exec(
-        insert(WebhookReceipt.__table__)
-        .values(
-            dedupe_key=dedupe_key,
-            request_sid=request_sid,
-            event=event,
-            payload=payload,
-            outcome="received",
-            received_at=now or utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    return result.rowcount == 1
-
-
-async def record_receipt(
-    db: Database, dedupe_key: str, request_sid: str, event: str | None, payload: str
-) -> bool:
-    """Store a webhook delivery on its own; False when the same delivery was stored before."""
-    async with db.session() as s:
-        stored = await add_receipt(s, dedupe_key, request_sid, event, payload)
-        await s.commit()
-    return stored
-
-
 async def active_request_sids(db: Database) -> list[str]:
     async with db.session() as s:
         rows = await s.exec(
@@ -106,11 +63,9 @@ async def active_request_sids(db: Database) -> list[str]:
 
 __all__ = [
     "active_request_sids",
-    "add_receipt",
     "get_check",
     "get_thread",
     "load_request",
-    "record_receipt",
     "save_check",
     "save_request",
     "save_thread",

@@ -138,7 +138,11 @@ class PostgresReceipts:
         async with self._lock:
             try:
                 if self._conn is None or self._conn.is_closed():
-                    self._conn = await asyncpg.connect(self._dsn, timeout=self._timeout)
+                    self._conn = await asyncpg.connect(
+                        self._dsn,
+                        timeout=self._timeout,
+                        server_settings={"application_name": "porting-bot webhooks"},
+                    )
                 return await getattr(self._conn, method)(*args, timeout=timeout)
             except BaseException:
                 await self._drop()  # a broken or timed-out connection is not reused

@@ -64,12 +64,6 @@ async def test_thread_is_saved_once_and_ts_stays_a_string(db: Database) -> None:
     assert thread.thread_ts == "1700000000.000100"
 
 
-async def test_receipts_dedupe_on_key(db: Database) -> None:
-    assert await queries.record_receipt(db, "k1", SID, "PortInCompleted", "{}")
-    assert not await queries.record_receipt(db, "k1", SID, "PortInCompleted", "{}")
-    assert await queries.record_receipt(db, "k2", SID, "PortInCompleted", "{}")
-
-
 async def test_request_and_numbers_upsert(db: Database) -> None:
     now = datetime(2026, 11, 22, tzinfo=UTC)
     state = RequestState(request_sid=SID, status="in_review", number_count=1, updated_at=now)

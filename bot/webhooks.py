@@ -7,9 +7,10 @@ the Slack work it causes run later, in the reconciler and the outbox worker.
 
 Deliveries arriving together share one transaction (group commit): under load the per-webhook
 database cost falls instead of queueing, and an idle bot commits each one at once. The write
-goes straight through the database driver (``bot.store.receipts``), and the route is a pure
-ASGI middleware in front of FastAPI's routing: it is the bot's busiest route, and FastAPI's
-request machinery plus the ORM cost more CPU per webhook than everything else together.
+goes straight through the database driver (``bot.store.receipts``), and the route is plain
+ASGI served ahead of FastAPI's middleware and routing: it is the bot's busiest route, and
+FastAPI's request machinery plus the ORM cost more CPU per webhook than everything else
+together.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from bot.porting.models import WebhookPayload
 from bot.porting.signature import validate_json
@@ -199,51 +200,41 @@ async def receive(
     return Answer(200, "ok")
 
 
-class TwilioWebhookRoute:
-    """Pure ASGI middleware serving ``POST /twilio/porting``; everything else passes on to the
-    app. Add it with ``app.add_middleware(TwilioWebhookRoute)``: errors still reach the app's
-    outermost error handler, and ``scope["app"].state`` is the app's state."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive_: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != PATH:
-            await self.app(scope, receive_, send)
-            return
-        if scope["method"] != "POST":
-            answer = Answer(405, "POST only", ((b"allow", b"POST"),))
+async def serve(state: Any, scope: Scope, receive_: Receive, send: Send) -> None:
+    """The ASGI endpoint for ``PATH`` (``bot.server.PortingApp`` routes it here before any of
+    FastAPI's request machinery): read, answer, and always a plain-text response."""
+    if scope["method"] != "POST":
+        answer = Answer(405, "POST only", ((b"allow", b"POST"),))
+    else:
+        body = await _read_body(receive_)
+        if body is None:
+            answer = Answer(413, "body too large")
         else:
-            body = await _read_body(receive_)
-            if body is None:
-                answer = Answer(413, "body too large")
-            else:
-                headers = {
-                    name.decode("latin-1"): value.decode("latin-1")
-                    for name, value in scope["headers"]
-                }
-                client = scope.get("client")
-                answer = await receive(
-                    scope["app"].state,
-                    scope["path"],
-                    scope["query_string"].decode("latin-1"),
-                    headers,
-                    body,
-                    client[0] if client else None,
-                )
-        content = answer.text.encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": answer.status,
-                "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
-                    (b"content-length", str(len(content)).encode()),
-                    *answer.headers,
-                ],
+            headers = {
+                name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
             }
-        )
-        await send({"type": "http.response.body", "body": content})
+            client = scope.get("client")
+            answer = await receive(
+                state,
+                scope["path"],
+                scope["query_string"].decode("latin-1"),
+                headers,
+                body,
+                client[0] if client else None,
+            )
+    content = answer.text.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": answer.status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(content)).encode()),
+                *answer.headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": content})
 
 
 async def _read_body(receive_: Receive) -> bytes | None:

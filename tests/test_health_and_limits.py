@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from sqlmodel import select
+
 from bot.desk import RequestSnapshot
 from bot.porting.models import PortInRequest
 from bot.porting.signature import sign_json
 from bot.porting.statuses import NumberStatus
 from bot.slack.ui import board
 from bot.store import queries
+from bot.store.models import WebhookReceipt
 from tests.conftest import PUBLIC_URL, Bot
 from tests.helpers import file_request
 
@@ -94,3 +97,15 @@ def test_status_view_of_1000_numbers_fits_block_kit_limits() -> None:
     assert "more (use *Numbers as CSV*)" in first
     assert request.number(f"PU{2:032x}").status == NumberStatus.PORT_REJECTED
     assert len(board.numbers_csv(request).splitlines()) == 1001
+
+
+async def test_webhook_route_refuses_other_methods_and_oversized_bodies(bot: Bot) -> None:
+    got = await bot.http.get("/twilio/porting")
+    assert got.status_code == 405 and got.headers["allow"] == "POST"
+    huge = await bot.http.post("/twilio/porting", content=b"{" + b" " * 70_000 + b"}")
+    assert huge.status_code == 413 and huge.text == "body too large"
+    unsigned = await bot.http.post("/twilio/porting", content=b'{"port_in_request_sid":"KW1"}')
+    assert unsigned.status_code == 403
+    async with bot.app.state.db.session() as s:
+        assert (await s.exec(select(WebhookReceipt))).all() == [], "nothing stored"
+    assert (await bot.http.get("/healthz")).json() == {"ok": True}, "other routes still FastAPI's"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -174,7 +173,7 @@ async def receive(
         )
         return Answer(403, "invalid signature")
     try:
-        payload = WebhookPayload.model_validate(json.loads(body))
+        payload = WebhookPayload.model_validate_json(body)
     except (ValueError, ValidationError):
         log.warning("porting webhook without a readable port_in_request_sid; ignored")
         return Answer(400, "unreadable body")

@@ -106,6 +106,14 @@ async def test_webhook_route_refuses_other_methods_and_oversized_bodies(bot: Bot
     assert huge.status_code == 413 and huge.text == "body too large"
     unsigned = await bot.http.post("/twilio/porting", content=b'{"port_in_request_sid":"KW1"}')
     assert unsigned.status_code == 403
+    for junk in (b"not json", b'["KW1"]', b'{"status":"PortInCompleted"}'):  # signed, unreadable
+        full, signature = sign_json(
+            bot.settings.twilio_auth_token or "", f"{PUBLIC_URL}/twilio/porting", junk
+        )
+        answer = await bot.http.post(
+            full.removeprefix(PUBLIC_URL), content=junk, headers={"X-Twilio-Signature": signature}
+        )
+        assert answer.status_code == 400 and answer.text == "unreadable body"
     async with bot.app.state.db.session() as s:
         assert (await s.exec(select(WebhookReceipt))).all() == [], "nothing stored"
     assert (await bot.http.get("/healthz")).json() == {"ok": True}, "other routes still FastAPI's"

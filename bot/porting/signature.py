@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 
@@ -20,8 +20,7 @@ def signed_url(url: str, body: bytes) -> str:
 
 
 def compute_signature(auth_token: str, url: str) -> str:
-    mac = hmac.new(auth_token.encode(), url.encode(), hashlib.sha1)
-    return base64.b64encode(mac.digest()).decode()
+    return base64.b64encode(hmac.digest(auth_token.encode(), url.encode(), "sha1")).decode()
 
 
 def sign_json(auth_token: str, url: str, body: bytes) -> tuple[str, str]:
@@ -30,17 +29,16 @@ def sign_json(auth_token: str, url: str, body: bytes) -> tuple[str, str]:
     return full, compute_signature(auth_token, full)
 
 
-def _port_variants(url: str) -> list[str]:
+def _port_variants(url: str) -> Iterator[str]:
     # Twilio's own validators try with and without the default port.
+    yield url
     parts = urlsplit(url)
     default = {"https": 443, "http": 80}.get(parts.scheme)
     host = parts.hostname or ""
-    variants = [url]
     if parts.port is None and default:
-        variants.append(urlunsplit(parts._replace(netloc=f"{host}:{default}")))
+        yield urlunsplit(parts._replace(netloc=f"{host}:{default}"))
     elif parts.port == default:
-        variants.append(urlunsplit(parts._replace(netloc=host)))
-    return variants
+        yield urlunsplit(parts._replace(netloc=host))
 
 
 def validate_json(auth_tokens: Iterable[str], url: str, body: bytes, signature: str | None) -> bool:
@@ -53,10 +51,10 @@ def validate_json(auth_tokens: Iterable[str], url: str, body: bytes, signature: 
     claimed = parse_qs(urlsplit(url).query).get("bodySHA256")
     if not claimed or not hmac.compare_digest(claimed[0], body_sha256(body)):
         return False
-    for token in auth_tokens:
-        if not token:
-            continue
-        for candidate in _port_variants(url):
+    tokens = [token for token in auth_tokens if token]
+    # The URL as received first (the usual match), then with/without its default port.
+    for candidate in _port_variants(url):
+        for token in tokens:
             if hmac.compare_digest(compute_signature(token, candidate), signature):
                 return True
     return False

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -26,7 +28,7 @@ import aiohttp
 import asyncpg
 import psutil
 
-from bench.common import Server, percentile, running_bot
+from bench.common import Server, free_port, percentile, running_bot, stop_bot
 from bot.porting.signature import sign_json
 from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 
@@ -227,6 +229,56 @@ async def post_latency(server: Server, samples: int = 15) -> float:
     return percentile(latencies, 50)
 
 
+BARE_APP = """
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        more = (await receive()).get("more_body", False)
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+"""
+
+
+async def bare_uvicorn_floor() -> float:
+    """CPU per request of a do-nothing ASGI app under uvicorn (uvloop, httptools) at the same
+    steady rate, measured in the same run: the floor any Python webhook handler stands on,
+    and a gauge of how fast the machine is right now."""
+    with tempfile.TemporaryDirectory() as tmp:
+        await asyncio.to_thread(Path(tmp, "bare.py").write_text, BARE_APP)
+        port = str(free_port())
+        command = [sys.executable, "-m", "uvicorn", "bare:app", "--port", port]
+        command += ["--log-level", "warning", "--no-access-log"]
+        process = subprocess.Popen(command, cwd=tmp)  # noqa: ASYNC220 (spawn only)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            async with aiohttp.ClientSession(base_url=url) as http:
+                for _ in range(100):
+                    try:
+                        async with http.get("/") as response:
+                            await response.read()
+                        break
+                    except aiohttp.ClientConnectionError:
+                        await asyncio.sleep(0.1)
+                hooks = webhooks(url, STEADY_RATE * STEADY_SECONDS)
+                server = psutil.Process(process.pid)
+                before = server.cpu_times()
+                start = time.perf_counter()
+                tasks = []
+                for i, hook in enumerate(hooks):
+                    delay = start + i / STEADY_RATE - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    tasks.append(asyncio.create_task(post(http, hook)))
+                await asyncio.gather(*tasks)
+                after = server.cpu_times()
+        finally:
+            stop_bot(process)
+    used = (after.user + after.system) - (before.user + before.system)
+    return used / len(hooks) * 1000
+
+
 async def fresh_pg() -> str:
     name = f"bench_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(PG_URL)
@@ -237,6 +289,10 @@ async def fresh_pg() -> str:
 
 async def main() -> None:
     backends = sys.argv[1:] or ["sqlite", "postgresql"]
+    print(
+        f"floor: {await bare_uvicorn_floor():.2f} ms CPU per request for a do-nothing ASGI app "
+        f"under uvicorn at {STEADY_RATE}/s (this machine, now)"
+    )
     for backend in backends:
         env = {"PORTING_COALESCE_SECONDS": "600", "PORTING_SANDBOX_SPEED": "1"}
         if backend == "postgresql":

@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -279,12 +281,21 @@ async def bare_uvicorn_floor() -> float:
     return used / len(hooks) * 1000
 
 
-async def fresh_pg() -> str:
+@asynccontextmanager
+async def database(backend: str) -> AsyncIterator[dict[str, str]]:
+    """The bot's DATABASE_URL setting for ``backend``: SQLite is running_bot's default (a
+    temporary file); PostgreSQL gets a new database, dropped afterwards."""
+    if backend != "postgresql":
+        yield {}
+        return
     name = f"bench_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(PG_URL)
     await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    return PG_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        yield {"DATABASE_URL": PG_URL.rsplit("/", 1)[0] + "/" + name}
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
 
 
 async def main() -> None:
@@ -294,29 +305,27 @@ async def main() -> None:
         f"under uvicorn at {STEADY_RATE}/s (this machine, now)"
     )
     for backend in backends:
-        env = {"PORTING_COALESCE_SECONDS": "600", "PORTING_SANDBOX_SPEED": "1"}
-        if backend == "postgresql":
-            env["DATABASE_URL"] = await fresh_pg()
-        async with running_bot(**env) as server:
-            figures = await ingest(server, env.get("DATABASE_URL"))
-        database = (
+        async with database(backend) as url:
+            env = {"PORTING_COALESCE_SECONDS": "600", "PORTING_SANDBOX_SPEED": "1", **url}
+            async with running_bot(**env) as server:
+                figures = await ingest(server, env.get("DATABASE_URL"))
+        backends_cpu = (
             f" (+ {figures['db_cpu_ms']:.2f} ms in PostgreSQL's own processes)"
             if backend == "postgresql"
             else ""
         )
         print(
-            f"{backend}: {figures['cpu_ms']:.2f} ms server CPU per webhook{database}; at "
+            f"{backend}: {figures['cpu_ms']:.2f} ms server CPU per webhook{backends_cpu}; at "
             f"{STEADY_RATE}/s time-to-2xx p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms;"
             f" max sustained {figures['max_rate']:.0f}/s ({BURST_CONCURRENCY} concurrent, "
             f"p99 {figures['burst_p99']:.0f} ms); event-loop lag p99 {figures['lag_p99']} ms, "
             f"max {figures['lag_max']} ms at 100/s, max {figures['burst_lag_max']} ms in the burst"
         )
         for window in ("0", "2"):
-            env = {"PORTING_COALESCE_SECONDS": window, "PORTING_SANDBOX_SPEED": "1"}
-            if backend == "postgresql":
-                env["DATABASE_URL"] = await fresh_pg()
-            async with running_bot(**env) as server:
-                p50 = await post_latency(server)
+            async with database(backend) as url:
+                env = {"PORTING_COALESCE_SECONDS": window, "PORTING_SANDBOX_SPEED": "1", **url}
+                async with running_bot(**env) as server:
+                    p50 = await post_latency(server)
             print(
                 f"{backend}: webhook → Slack post p50 {p50:.0f} ms (coalescing window {window} s)"
             )

@@ -211,6 +211,7 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
                 sandbox.start()  # a real-time demo: the simulated clock runs fast
         state.inbox = webhooks.Inbox(
             receipt_writer(settings.database_url),
+            state.db,
             window=settings.porting_coalesce_seconds,
             on_nudge=state.reconciler.wake_in,
         )

@@ -29,6 +29,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from bot.porting.models import WebhookPayload
 from bot.porting.signature import validate_json
+from bot.store import queries
+from bot.store.db import Database
 from bot.store.receipts import Receipt, ReceiptWriter
 
 log = logging.getLogger(__name__)
@@ -70,11 +72,13 @@ class Inbox:
     def __init__(
         self,
         writer: ReceiptWriter,
+        db: Database,
         *,
         window: float,
         on_nudge: Callable[[float], None] | None = None,
     ) -> None:
         self.writer = writer
+        self.db = db  # for housekeeping, off the writer's connection
         self.window = window
         self._on_nudge = on_nudge
         self._queue: asyncio.Queue[_Delivery] = asyncio.Queue()
@@ -105,7 +109,7 @@ class Inbox:
 
     async def prune(self) -> int:
         """Forget receipts older than KEEP_RECEIPTS; returns how many went."""
-        pruned = await self.writer.prune(datetime.now(UTC) - KEEP_RECEIPTS)
+        pruned = await queries.delete_receipts_before(self.db, datetime.now(UTC) - KEEP_RECEIPTS)
         if pruned:
             log.info("pruned %d webhook receipts older than %s", pruned, KEEP_RECEIPTS)
         return pruned
@@ -153,7 +157,7 @@ class Answer:
     headers: tuple[tuple[bytes, bytes], ...] = ()
 
 
-async def receive(
+async def handle(
     state: Any,
     path: str,
     query: str,
@@ -213,7 +217,7 @@ async def serve(state: Any, scope: Scope, receive_: Receive, send: Send) -> None
                 name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
             }
             client = scope.get("client")
-            answer = await receive(
+            answer = await handle(
                 state,
                 scope["path"],
                 scope["query_string"].decode("latin-1"),

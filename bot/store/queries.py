@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -13,6 +15,7 @@ from bot.store.models import (
     NumberState,
     RequestState,
     RequestThread,
+    WebhookReceipt,
     utcnow,
 )
 
@@ -82,3 +85,21 @@ async def save_check(db: Database, run: CheckRun) -> None:
 async def get_check(db: Database, check_id: str) -> CheckRun | None:
     async with db.session() as s:
         return await s.get(CheckRun, check_id)
+
+
+async def delete_receipts_before(db: Database, before: datetime, chunk: int = 5000) -> int:
+    """Forget webhook receipts received before ``before``, ``chunk`` rows per transaction, so
+    the webhook writer (``bot.store.receipts``) never waits long for the table; returns how
+    many went."""
+    receipts = WebhookReceipt.__table__
+    oldest = (
+        select(receipts.c.id).where(receipts.c.received_at < before).limit(chunk).scalar_subquery()
+    )
+    total = 0
+    while True:
+        async with db.session() as s:
+            result = await s.exec(delete(receipts).where(receipts.c.id.in_(oldest)))
+            await s.commit()
+        total += result.rowcount or 0
+        if (result.rowcount or 0) < chunk:
+            return total

@@ -61,10 +61,6 @@ class ReceiptWriter(Protocol):
         when the database did not take the batch (then nothing of it was written)."""
         ...
 
-    async def prune(self, before: datetime) -> int:
-        """Forget receipts received before ``before``; returns how many."""
-        ...
-
     async def close(self) -> None: ...
 
 
@@ -129,12 +125,6 @@ class PostgresReceipts:
             timeout=self._timeout,
         )
         return {row[0] for row in rows}
-
-    async def prune(self, before: datetime) -> int:
-        status = await self._call(
-            "execute", "DELETE FROM webhook_receipt WHERE received_at < $1", before, timeout=60
-        )
-        return int(status.split()[-1])
 
     async def _call(self, method: str, *args: Any, timeout: float) -> Any:  # noqa: ASYNC109
         async with self._lock:
@@ -206,9 +196,6 @@ class SqliteReceipts:
     async def write(self, receipts: Sequence[Receipt], now: datetime, due: datetime) -> set[str]:
         return await self._in_thread(self._write, list(receipts), now, due)
 
-    async def prune(self, before: datetime) -> int:
-        return await self._in_thread(self._prune, before)
-
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
         if not self._thread.is_alive():
             raise RuntimeError("the webhook receipt writer is closed")
@@ -261,13 +248,6 @@ class SqliteReceipts:
         conn.executemany(_SQLITE_NUDGE, [(sid, due_at, at) for sid in sorted(sids)])
         conn.execute("COMMIT")
         return new
-
-    @staticmethod
-    def _prune(conn: sqlite3.Connection, before: datetime) -> int:
-        stamp = _sqlite_datetime()
-        return conn.execute(
-            "DELETE FROM webhook_receipt WHERE received_at < ?", (stamp(before),)
-        ).rowcount
 
     def _close(self) -> None:
         if self._conn is not None:

@@ -14,6 +14,7 @@ import pytest
 from sqlmodel import select
 
 from bot import reconcile
+from bot.store import queries
 from bot.store.db import Database, migrate
 from bot.store.models import RequestSync, WebhookReceipt
 from bot.store.receipts import Receipt, ReceiptWriter, receipt_writer
@@ -156,10 +157,12 @@ def test_unsupported_and_in_memory_databases_are_refused_with_the_fix() -> None:
         receipt_writer("mysql://root@localhost/bot")
 
 
-async def test_prune_forgets_only_receipts_older_than_the_cutoff(store: Store) -> None:
-    await store.writer.write([receipt("old1"), receipt("old2", B)], T0, T0)
+async def test_prune_forgets_only_receipts_older_than_the_cutoff_in_chunks(store: Store) -> None:
+    old = [receipt(f"old{i}", A if i % 2 else B) for i in range(7)]
+    await store.writer.write(old, T0, T0)
     later = T0 + timedelta(days=31)
     await store.writer.write([receipt("new")], later, later)
-    assert await store.writer.prune(T0 + timedelta(days=1)) == 2
+    cutoff = T0 + timedelta(days=1)
+    assert await queries.delete_receipts_before(store.db, cutoff, chunk=3) == 7
     assert [r.dedupe_key for r in await store.receipts()] == ["new"]
-    assert await store.writer.prune(T0 + timedelta(days=1)) == 0
+    assert await queries.delete_receipts_before(store.db, cutoff, chunk=3) == 0

@@ -8,9 +8,17 @@ Typical test use::
                                  SANDBOX_AUTH_TOKEN)) as client:
         ...
         await sandbox.advance(timedelta(days=1))   # runs due transitions, delivers webhooks
+
+Layout: ``core`` (the :class:`Sandbox` facade), ``config``, ``clock``, ``data`` (the records),
+``state`` (what the account holds, lookups, the event outbox), ``machine`` (status transitions),
+``scheduler`` (timed jobs), ``carrier`` (FOC dates), ``portability``, ``paging``, ``numbers``
+(the test-number table), ``validation`` (create bodies), ``resources`` (JSON bodies),
+``webhooks`` (payloads and the sender), ``faults``, ``errors``, and ``api/`` (the FastAPI app:
+``app`` composes the routers ``porting``, ``webhook_config``, ``documents``, ``sim`` and ``loa``
+behind the ``guard`` middleware).
 """
 
-from .api import create_sandbox_app
+from .api.app import create_sandbox_app
 from .config import (
     DEFAULT_SPEED,
     SANDBOX_ACCOUNT_SID,

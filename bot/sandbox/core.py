@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from .clock import SimClock
 from .config import SandboxConfig
+from .data import SimNumber, SimRequest
 from .errors import SimulatorError, not_found
 from .faults import Faults
-from .state import PortingState, SimClock, SimNumber, SimRequest
+from .machine import PortingMachine
+from .state import PortingState
 from .webhooks import Delivery, SimEvent, Sleep, WebhookSender
 
 if TYPE_CHECKING:
@@ -27,7 +30,8 @@ class Sandbox:
 
     Time is simulated. Tests step it with :meth:`advance` (deterministic: every due transition
     runs in order and its webhooks are delivered before it returns). Demos call :meth:`start`
-    to let it run at ``config.speed`` simulated seconds per real second.
+    to let it run at ``config.speed`` simulated seconds per real second. ``state`` holds the
+    account's records; ``machine`` moves them; the ``/_sim`` routes call the actions below.
     """
 
     def __init__(
@@ -49,6 +53,7 @@ class Sandbox:
         start = self.config.start_time or datetime.now(UTC).replace(microsecond=0)
         self.clock = SimClock(start)
         self.state = PortingState(self.config, self.clock)
+        self.machine = PortingMachine(self.state)
         self.faults = Faults(self.config)
         self.webhooks = WebhookSender(self.config, self._http_client, self.sleep)
 
@@ -58,7 +63,7 @@ class Sandbox:
     def app(self) -> FastAPI:
         """The ASGI app serving the Twilio paths (both hosts) and the ``/_sim`` admin routes."""
         if self._app is None:
-            from .api import create_sandbox_app
+            from .api.app import create_sandbox_app
 
             self._app = create_sandbox_app(self)
         return self._app
@@ -112,7 +117,7 @@ class Sandbox:
 
     async def advance_to(self, when: datetime) -> datetime:
         async with self._lock:
-            self.state.run_until(when)
+            self.machine.run_until(when)
             self.dispatch()
         await self.webhooks.flush()
         return self.clock.now()
@@ -154,7 +159,7 @@ class Sandbox:
             last = now
             try:
                 async with self._lock:
-                    self.state.run_until(self.clock.now() + step)
+                    self.machine.run_until(self.clock.now() + step)
                     self.dispatch()
             except Exception:  # a bug in one transition must not stop the demo clock
                 log.exception("sandbox clock step failed")
@@ -176,26 +181,26 @@ class Sandbox:
 
     async def sign_loa(self, request_sid: str) -> SimRequest:
         request = self.request(request_sid)
-        self.state.sign(request)
+        self.machine.sign(request)
         await self._act()
         return request
 
     async def expire_loa(self, request_sid: str) -> SimRequest:
         request = self.request(request_sid)
-        self.state.expire(request)
+        self.machine.expire(request)
         await self._act()
         return request
 
     async def reject_number(self, request_sid: str, number: str, code: int = 22150) -> SimNumber:
         """The losing carrier rejects ``number`` (PU SID or E.164) with a 22150-22159 code."""
         found = self.number(request_sid, number)
-        self.state.reject(self.request(request_sid), found, code)
+        self.machine.reject(self.request(request_sid), found, code)
         await self._act()
         return found
 
     async def resubmit_number(self, request_sid: str, number: str) -> SimNumber:
         found = self.number(request_sid, number)
-        self.state.resubmit(self.request(request_sid), found)
+        self.machine.resubmit(self.request(request_sid), found)
         await self._act()
         return found
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from bot.porting.statuses import NumberStatus, RequestStatus
 
+from .clock import iso
 from .config import SandboxConfig
-from .state import PortabilityAnswer, SimDocument, SimNumber, SimRequest, WebhookSettings, iso
+from .data import PortabilityAnswer, SimDocument, SimNumber, SimRequest, WebhookSettings
 
 _JAPAN_LCI_KEYS = (
     "authorized_representative_katakana",

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 from .config import SANDBOX_FOREIGN_ACCOUNT_SID
+from .data import CreatePlan, PlannedNumber
 from .errors import SandboxError, bad_request
 from .numbers import classify, is_e164
-from .state import CreatePlan, PlannedNumber, PortingState
+from .state import PortingState
 
 MAX_NUMBERS = 1000
-_ACCOUNT = re.compile(r"^AC[0-9a-fA-F]{32}$")
-_ADDRESS = re.compile(r"^AD[0-9a-fA-F]{32}$")
-_DOCUMENT = re.compile(r"^RD[0-9a-fA-F]{32}$")
+SidPrefix = Literal["AC", "AD", "KW", "PU", "RD"]
+_SIDS: dict[str, re.Pattern[str]] = {
+    prefix: re.compile(rf"^{prefix}[0-9a-fA-F]{{32}}$") for prefix in get_args(SidPrefix)
+}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _OFFSET_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 _CUSTOMER_TYPES = ("Business", "Individual")
@@ -41,6 +43,11 @@ _LCI_KEYS = (
     "sub_municipality",
     "building",
 )
+
+
+def is_sid(prefix: SidPrefix, value: str) -> bool:
+    """``value`` is a Twilio SID with ``prefix`` (two letters and 32 hex digits)."""
+    return bool(_SIDS[prefix].match(value))
 
 
 def _missing(name: str, code: int = 20001) -> SandboxError:
@@ -81,7 +88,7 @@ def _lci(raw: Any) -> dict[str, Any]:
     if address_sid is None and address is None:
         # GUESS: 22171 (required fields missing); either form of address is needed for the LOA.
         raise _missing(f"{name}.address or {name}.address_sid", 22171)
-    if address_sid is not None and not _ADDRESS.match(address_sid):
+    if address_sid is not None and not is_sid("AD", address_sid):
         raise bad_request(f"Invalid parameter {name}.address_sid: {address_sid!r}", 22173)
     if address is not None:
         if not isinstance(address, dict):
@@ -109,7 +116,7 @@ def _documents(raw: Any, state: PortingState) -> list[str]:
         raise bad_request("Invalid parameter documents: at least one document SID is required")
     has_bill = False
     for sid in raw:
-        if not isinstance(sid, str) or not _DOCUMENT.match(sid):
+        if not isinstance(sid, str) or not is_sid("RD", sid):
             raise bad_request(f"Invalid parameter documents: {sid!r} is not a document SID")
         document = state.documents.get(sid)
         if document is None:
@@ -258,7 +265,7 @@ def validate_create(body: Any, state: PortingState) -> CreatePlan:
     account_sid = body.get("account_sid")
     if account_sid is None:
         raise _missing("account_sid")
-    if not isinstance(account_sid, str) or not _ACCOUNT.match(account_sid):
+    if not isinstance(account_sid, str) or not is_sid("AC", account_sid):
         raise bad_request(f"Invalid parameter account_sid: {account_sid!r}")
     if account_sid == SANDBOX_FOREIGN_ACCOUNT_SID:
         raise SandboxError(403, 20003, f"Permission denied for account {account_sid}")

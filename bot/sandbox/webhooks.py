@@ -19,7 +19,7 @@ from bot.porting.statuses import WebhookEvent
 from .config import SandboxConfig
 
 if TYPE_CHECKING:
-    from .state import SimNumber
+    from .data import SimNumber
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -63,7 +63,8 @@ class SimEvent:
 
     @property
     def request_sid(self) -> str:
-        return self.payload["port_in_request_sid"]
+        sid: str = self.payload["port_in_request_sid"]
+        return sid
 
     @property
     def number_sid(self) -> str | None:

@@ -1,0 +1,156 @@
+"""``/_sim``: the simulator's admin routes (clock, LOA and carrier actions, logs, faults)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from ..clock import iso
+from ..core import Sandbox
+from ..errors import SimulatorError
+from ..numbers import TEST_NUMBERS
+from ..resources import phone_number_json, port_in_json
+from .params import SandboxDep
+
+router = APIRouter(prefix="/_sim")
+
+
+def _clock(sandbox: Sandbox) -> dict[str, Any]:
+    return {
+        "now": iso(sandbox.now),
+        "next_due": iso(sandbox.state.next_due()),
+        "speed": sandbox.config.speed,
+        "running": sandbox.running,
+    }
+
+
+async def _admin_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise SimulatorError("body must be JSON", 400) from None
+    if not isinstance(body, dict):
+        raise SimulatorError("body must be a JSON object", 400)
+    return body
+
+
+def _optional_int(body: dict[str, Any], key: str) -> int | None:
+    return int(body[key]) if body.get(key) is not None else None
+
+
+@router.get("/clock")
+async def sim_clock(sandbox: SandboxDep) -> JSONResponse:
+    return JSONResponse(_clock(sandbox))
+
+
+@router.post("/advance")
+async def sim_advance(request: Request, sandbox: SandboxDep) -> JSONResponse:
+    body = await _admin_body(request)
+    try:
+        delta = timedelta(
+            days=float(body.get("days", 0)),
+            hours=float(body.get("hours", 0)),
+            minutes=float(body.get("minutes", 0)),
+            seconds=float(body.get("seconds", 0)),
+        )
+    except (TypeError, ValueError):
+        raise SimulatorError("days/hours/minutes/seconds must be numbers", 400) from None
+    if delta < timedelta(0):
+        raise SimulatorError("time only moves forward", 400)
+    await sandbox.advance(delta)
+    return JSONResponse(_clock(sandbox))
+
+
+@router.post("/settle")
+async def sim_settle(sandbox: SandboxDep) -> JSONResponse:
+    await sandbox.run_until_settled()
+    return JSONResponse(_clock(sandbox))
+
+
+@router.post("/requests/{sid}/sign")
+async def sim_sign(sid: str, sandbox: SandboxDep) -> JSONResponse:
+    return JSONResponse(port_in_json(sandbox.config, await sandbox.sign_loa(sid)))
+
+
+@router.post("/requests/{sid}/expire")
+async def sim_expire(sid: str, sandbox: SandboxDep) -> JSONResponse:
+    return JSONResponse(port_in_json(sandbox.config, await sandbox.expire_loa(sid)))
+
+
+@router.post("/requests/{sid}/numbers/{number}/reject")
+async def sim_reject(sid: str, number: str, request: Request, sandbox: SandboxDep) -> JSONResponse:
+    code = (await _admin_body(request)).get("code", 22150)
+    if not isinstance(code, int):
+        raise SimulatorError("code must be an integer 22150-22159", 400)
+    found = await sandbox.reject_number(sid, number, code)
+    return JSONResponse(phone_number_json(sandbox.config, sandbox.request(sid), found))
+
+
+@router.post("/requests/{sid}/numbers/{number}/resubmit")
+async def sim_resubmit(sid: str, number: str, sandbox: SandboxDep) -> JSONResponse:
+    found = await sandbox.resubmit_number(sid, number)
+    return JSONResponse(phone_number_json(sandbox.config, sandbox.request(sid), found))
+
+
+@router.get("/deliveries")
+async def sim_deliveries(sandbox: SandboxDep) -> JSONResponse:
+    return JSONResponse({"deliveries": [d.as_dict() for d in sandbox.deliveries]})
+
+
+@router.get("/events")
+async def sim_events(sandbox: SandboxDep) -> JSONResponse:
+    events = [
+        {"event": e.event.value, "at": iso(e.at), "payload": e.payload} for e in sandbox.events
+    ]
+    return JSONResponse({"events": events})
+
+
+@router.post("/faults")
+async def sim_faults(request: Request, sandbox: SandboxDep) -> JSONResponse:
+    body = await _admin_body(request)
+    try:
+        sandbox.inject_failures(
+            int(body.get("count", 1)),
+            int(body.get("status", 500)),
+            _optional_int(body, "code"),
+            message=body.get("message"),
+            retry_after=_optional_int(body, "retry_after"),
+            match=body.get("match"),
+        )
+    except (TypeError, ValueError):
+        raise SimulatorError("count/status/code/retry_after must be integers", 400) from None
+    return JSONResponse({"scripted": sandbox.faults.scripted})
+
+
+@router.delete("/faults")
+async def sim_clear_faults(sandbox: SandboxDep) -> Response:
+    sandbox.faults.clear()
+    return Response(status_code=204)
+
+
+@router.get("/test-numbers")
+async def sim_test_numbers() -> JSONResponse:
+    rows = [
+        {
+            "number": t.number,
+            "until": t.until,
+            "behaviour": t.behaviour.value,
+            "code": t.code,
+            "description": t.description,
+        }
+        for t in TEST_NUMBERS
+    ]
+    return JSONResponse({"test_numbers": rows})
+
+
+@router.post("/reset")
+async def sim_reset(sandbox: SandboxDep) -> Response:
+    await sandbox.reset()
+    return Response(status_code=204)

@@ -84,10 +84,14 @@ async def register_webhook() -> None:
 async def migrate_database() -> None:
     """Only DATABASE_URL matters here: a release step runs this without the Slack secrets."""
     from bot.store.db import Database, head_revision, migrate
+    from bot.store.url import DatabaseUrlError
 
     logging.basicConfig(level="INFO", format="%(levelname)s %(name)s %(message)s")
-    database_url = Settings().database_url
-    db = Database.from_url(database_url)
+    try:
+        db = Database.from_url(Settings().database_url)
+    except DatabaseUrlError as error:
+        print(f"porting-bot: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
     try:
         await migrate(db.engine)
     finally:

@@ -61,6 +61,7 @@ async def register_webhook() -> None:
         raise SystemExit(2)
     from bot.porting.client import TwilioPortingClient
     from bot.porting.errors import TwilioError
+    from bot.porting.registration import register_port_in_webhook
 
     async with httpx.AsyncClient(timeout=settings.twilio_timeout_seconds) as http:
         client = TwilioPortingClient(
@@ -72,22 +73,45 @@ async def register_webhook() -> None:
             account_sid=settings.twilio_account_sid,
         )
         try:
-            await client.set_webhook_configuration(settings.webhook_url)
+            registration = await register_port_in_webhook(client, settings.webhook_url)
             config = await client.fetch_webhook_configuration()
         except TwilioError as error:
             detail = f"({error.code}): {error.message} {error.more_info or ''}"
             print(f"porting-bot: Twilio refused {detail}", file=sys.stderr)
             raise SystemExit(1) from None
+    # stdout is the configuration Twilio holds (JSON); what was left out goes to stderr.
+    if registration.left_out:
+        print(
+            f"porting-bot: not subscribed to {', '.join(registration.left_out)}: not an event "
+            "Twilio's API reference lists",
+            file=sys.stderr,
+        )
+    for event, error in registration.refused:
+        print(
+            f"porting-bot: Twilio refused {event} ({error.code}: {error.message}); "
+            "subscribed without it",
+            file=sys.stderr,
+        )
+    if registration.left_out or registration.refused:
+        print(
+            "porting-bot: what those events announce is still seen: every open request is "
+            f"fetched every {settings.porting_reconcile_seconds:.0f} s",
+            file=sys.stderr,
+        )
     print(json.dumps(config.model_dump(mode="json") if config else None, indent=2))
 
 
 async def migrate_database() -> None:
     """Only DATABASE_URL matters here: a release step runs this without the Slack secrets."""
     from bot.store.db import Database, head_revision, migrate
+    from bot.store.url import DatabaseUrlError
 
     logging.basicConfig(level="INFO", format="%(levelname)s %(name)s %(message)s")
-    database_url = Settings().database_url
-    db = Database.from_url(database_url)
+    try:
+        db = Database.from_url(Settings().database_url)
+    except DatabaseUrlError as error:
+        print(f"porting-bot: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
     try:
         await migrate(db.engine)
     finally:

@@ -34,7 +34,7 @@ from bot.slack.app import build_bolt_app
 from bot.slack.context import SlackDeps
 from bot.slack.notifier import ChannelPacer, SlackNotifier
 from bot.store.db import Database, check_schema, migrate, ping
-from bot.store.pace import SharedPace
+from bot.store.pace import shared_pace
 from bot.store.receipts import receipt_writer
 from bot.tasks import Tasks
 
@@ -158,9 +158,7 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
             ChannelPacer(
                 settings.slack_channel_write_seconds,
                 # Several processes share a PostgreSQL (SQLite serves one): share the slots.
-                shared=SharedPace(state.db)
-                if state.db.engine.dialect.name == "postgresql"
-                else None,
+                shared=shared_pace(state.db),
             ),
         )
         state.outbox = Outbox(
@@ -210,7 +208,7 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
             if own_sandbox:
                 sandbox.start()  # a real-time demo: the simulated clock runs fast
         state.inbox = webhooks.Inbox(
-            receipt_writer(settings.database_url),
+            receipt_writer(state.db.url),
             state.db,
             window=settings.porting_coalesce_seconds,
             on_nudge=state.reconciler.wake_in,

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.sandbox.config import DEFAULT_SPEED, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+from bot.store.url import DatabaseUrl, DatabaseUrlError
 
 _ADMIN_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
 
@@ -133,6 +134,10 @@ class Settings(BaseSettings):
             )
         if self.public_url and not self.public_url.startswith(("http://", "https://")):
             raise SettingsError("PUBLIC_URL must start with https:// (or http:// for local use).")
+        try:
+            DatabaseUrl.parse(self.database_url).require_file()
+        except DatabaseUrlError as error:
+            raise SettingsError(str(error)) from None
         if self.porting_check_concurrency < 1:
             raise SettingsError("PORTING_CHECK_CONCURRENCY must be at least 1.")
         if self.porting_reconcile_seconds < 10:

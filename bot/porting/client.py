@@ -33,6 +33,7 @@ from bot.porting.models import (
     PortInSummary,
     WebhookConfiguration,
 )
+from bot.porting.sids import validate_sid
 from bot.porting.statuses import ALL_PORT_IN_EVENTS, RequestStatus
 
 logger = logging.getLogger(__name__)
@@ -59,15 +60,6 @@ _NOT_SENT_ERRORS: tuple[type[Exception], ...] = (
     httpx.PoolTimeout,
 )
 
-_SID_PATTERNS = {
-    prefix: re.compile(rf"^{prefix}[0-9a-fA-F]{{32}}$") for prefix in ("AC", "AD", "KW", "PU")
-}
-_SID_NAMES = {
-    "AC": "account SID",
-    "AD": "address SID",
-    "KW": "port-in request SID",
-    "PU": "port-in phone number SID",
-}
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -80,15 +72,6 @@ class DocumentUploadEmpty(TwilioError):
 
 
 # --------------------------------------------------------------------------- local validation
-
-
-def validate_sid(value: str, prefix: str) -> str:
-    """Return ``value`` if it is a ``prefix`` + 32 hex SID, else raise ValueError."""
-    if not isinstance(value, str) or not _SID_PATTERNS[prefix].match(value):
-        raise ValueError(
-            f"Invalid {_SID_NAMES[prefix]} {value!r}: expected {prefix} followed by 32 hex digits"
-        )
-    return value
 
 
 def _validate_e164(phone_number: str) -> str:

@@ -144,6 +144,24 @@ class WebhookEvent(StrEnum):
 
 
 ALL_PORT_IN_EVENTS: tuple[str, ...] = tuple(e.value for e in WebhookEvent)
+# The event names Twilio's API reference lists for ``notifications_of`` (the examples of
+# ``numbers.v1.porting_webhook_configuration``; reference §4.1). Twilio refuses a name it does
+# not know, so a registration subscribes only to these (bot.porting.registration).
+# PortInPhoneNumberCanceled is not among them: only third-party code mentions it.
+TWILIO_WEBHOOK_EVENTS: tuple[str, ...] = (
+    "PortInWaitingForSignature",
+    "PortInInProgress",
+    "PortInCompleted",
+    "PortInActionRequired",
+    "PortInCanceled",
+    "PortInExpired",
+    "PortInPhoneNumberWaitingForSignature",
+    "PortInPhoneNumberSubmitted",
+    "PortInPhoneNumberPending",
+    "PortInPhoneNumberCompleted",
+    "PortInPhoneNumberRejected",
+    "PortOutPhoneNumberCompleted",
+)
 
 _REQUEST_EVENT_STATUS = {
     WebhookEvent.WAITING_FOR_SIGNATURE: RequestStatus.WAITING_FOR_SIGNATURE,

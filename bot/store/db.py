@@ -4,10 +4,11 @@ schema migrations (Alembic) applied on start or by ``python -m bot migrate``."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -19,36 +20,33 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.store.url import DatabaseUrl
 
 
-def async_url(url: str) -> str:
-    """Map the URL people write to the async driver we use."""
-    for plain, driver in (
-        ("sqlite://", "sqlite+aiosqlite://"),
-        ("postgres://", "postgresql+asyncpg://"),
-        ("postgresql://", "postgresql+asyncpg://"),
-    ):
-        if url.startswith(plain):
-            return driver + url[len(plain) :]
-    return url
-
-
-def create_engine(url: str) -> AsyncEngine:
-    url = async_url(url)
-    if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+def create_engine(url: str | DatabaseUrl) -> AsyncEngine:
+    url = DatabaseUrl.parse(url)
+    if url.backend == "sqlite":
+        engine = create_async_engine(url.engine_url, connect_args={"timeout": 30})
+        in_memory = url.in_memory
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
             cursor = dbapi_conn.cursor()
-            if ":memory:" not in url:
+            if not in_memory:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    dsn = url.dsn  # asyncpg reads it as the webhook writer does, query parameters included
+
+    def connect() -> Awaitable[asyncpg.Connection]:
+        return asyncpg.connect(dsn)
+
+    return create_async_engine(
+        url.engine_url, async_creator=connect, pool_size=10, max_overflow=10, pool_pre_ping=True
+    )
 
 
 log = logging.getLogger(__name__)
@@ -126,13 +124,17 @@ async def ping(engine: AsyncEngine) -> None:
 class Database:
     """Owns the engine and hands out sessions (``async with db.session() as s``)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, url: DatabaseUrl | None = None) -> None:
         self.engine = engine
+        self.url = url or DatabaseUrl.parse(engine.url.render_as_string(hide_password=False))
         self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(create_engine(url))
+    def from_url(cls, url: str | DatabaseUrl) -> Database:
+        """A database from DATABASE_URL (any spelling :class:`DatabaseUrl` accepts); raises
+        DatabaseUrlError for one it does not."""
+        url = DatabaseUrl.parse(url)
+        return cls(create_engine(url), url)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -26,6 +26,12 @@ _RESERVE = text(
 )
 
 
+def shared_pace(db: Database) -> SharedPace | None:
+    """The shared slots when several processes can share the database (PostgreSQL), else
+    None: one SQLite process paces itself."""
+    return SharedPace(db) if db.url.shared_by_processes else None
+
+
 class SharedPace:
     def __init__(self, db: Database) -> None:
         self.db = db

@@ -34,9 +34,9 @@ from typing import Any, Protocol, TypeVar
 
 import asyncpg
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.engine import make_url
 
 from bot.store.models import RequestSync
+from bot.store.url import DatabaseUrl
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,20 +64,14 @@ class ReceiptWriter(Protocol):
     async def close(self) -> None: ...
 
 
-def receipt_writer(database_url: str) -> ReceiptWriter:
-    """The writer for DATABASE_URL (the same forms :func:`bot.store.db.create_engine` takes)."""
-    url = make_url(database_url)
-    backend = url.get_backend_name()
-    if backend == "postgresql":
-        return PostgresReceipts(url.set(drivername="postgresql").render_as_string(False))
-    if backend == "sqlite":
-        if not url.database or url.database == ":memory:":
-            raise ValueError(
-                "DATABASE_URL: an in-memory SQLite database cannot be shared by the bot's "
-                "connections; use a file, e.g. sqlite:///./porting.db"
-            )
-        return SqliteReceipts(url.database)
-    raise ValueError(f"DATABASE_URL: unsupported database {backend!r}; use sqlite or postgresql")
+def receipt_writer(database_url: str | DatabaseUrl) -> ReceiptWriter:
+    """The writer for DATABASE_URL: every spelling the engine takes (one parser,
+    :class:`bot.store.url.DatabaseUrl`), except an in-memory SQLite database, which this
+    writer's own connection could not share with the engine's."""
+    url = DatabaseUrl.parse(database_url)
+    if url.backend == "postgresql":
+        return PostgresReceipts(url.dsn)
+    return SqliteReceipts(url.require_file().sqlite_path)
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------

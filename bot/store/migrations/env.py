@@ -30,8 +30,13 @@ def run_on(connection: Connection) -> None:
 async def run_from_settings() -> None:
     from bot.settings import Settings
     from bot.store.db import create_engine
+    from bot.store.url import DatabaseUrl, DatabaseUrlError
 
-    engine = create_engine(config.get_main_option("sqlalchemy.url") or Settings().database_url)
+    try:
+        url = DatabaseUrl.parse(config.get_main_option("sqlalchemy.url") or Settings().database_url)
+    except DatabaseUrlError as error:
+        raise SystemExit(f"porting-bot: {error}") from None
+    engine = create_engine(url)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(run_on)

@@ -89,7 +89,7 @@ class Inbox:
         self.writer = writer
         self.db = db  # for housekeeping, off the writer's connection
         self.window = window
-        self.poller = poller
+        self._poller = poller
         self._queue: asyncio.Queue[_Delivery] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -155,8 +155,8 @@ class Inbox:
                 if not d.done.done():
                     d.done.set_result(d.receipt.key in new)
                     new.discard(d.receipt.key)  # a second copy in the same batch is a duplicate
-            if new_any and self.poller is not None:
-                self.poller.wake_in(self.window)
+            if new_any and self._poller is not None:
+                self._poller.wake_in(self.window)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from sqlmodel import select
 
 from bot.porting.statuses import NUMBER_RANK, NumberStatus, number_status
 from bot.sandbox import Sandbox, SandboxConfig
-from bot.server import create_app
+from bot.server import PortingApp, create_app
 from bot.settings import Settings
 from bot.store.models import NumberState, OutboxItem
 from tests.fakes.slack_api import FakeSlack
@@ -78,14 +78,14 @@ def _writes(slack: FakeSlack) -> dict[str, list[float]]:
     return by_channel
 
 
-async def _wait_quiet(app: Any, timeout: float = 600) -> None:  # noqa: ASYNC109
-    state = app.state
+async def _wait_quiet(app: PortingApp, timeout: float = 600) -> None:  # noqa: ASYNC109
+    runtime = app.runtime
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if (
-            await state.reconciler.settled(state.settings.porting_coalesce_seconds)
-            and await state.outbox.settled()
-            and not await state.outbox.pending()
+            await runtime.reconciler.settled(runtime.settings.porting_coalesce_seconds)
+            and await runtime.outbox.settled()
+            and not await runtime.outbox.pending()
         ):
             return
         await asyncio.sleep(0.1)
@@ -139,9 +139,9 @@ async def run(
                 app = create_app(settings, sandbox=sandbox)
                 holder["app"] = app
                 async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
-                    request = await file_request(app.state.twilio, sandbox, _numbers(numbers))
+                    request = await file_request(app.runtime.twilio, sandbox, _numbers(numbers))
                     sid = request.request_sid
-                    await app.state.desk.follow(sid)  # as /port-in does after filing
+                    await app.runtime.desk.follow(sid)  # as /port-in does after filing
                     while (due := sandbox.state.next_due()) is not None:
                         await sandbox.advance_to(due)
                         await asyncio.sleep(step_pause)
@@ -151,7 +151,9 @@ async def run(
     return result
 
 
-async def _measure(app: Any, slack: FakeSlack, sandbox: Sandbox, sid: str, count: int) -> Result:
+async def _measure(
+    app: PortingApp, slack: FakeSlack, sandbox: Sandbox, sid: str, count: int
+) -> Result:
     posts = [c for c in slack.calls_to("chat.postMessage") if c.ok]
     files = [c for c in slack.calls_to("files.completeUploadExternal") if c.ok]
     edits = [c for c in slack.calls_to("chat.update") if c.ok]
@@ -166,7 +168,7 @@ async def _measure(app: Any, slack: FakeSlack, sandbox: Sandbox, sid: str, count
         board_edits=len(edits),
         seconds=0.0,
     )
-    async with app.state.db.session() as s:
+    async with app.runtime.db.session() as s:
         stored = {n.number_sid: n for n in (await s.exec(select(NumberState))).all()}
         replies = (
             await s.exec(

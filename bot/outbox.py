@@ -100,6 +100,8 @@ class NotYet(Exception):
 
 
 class Deliverer(Protocol):
+    """Delivers one item to Slack: ``bot.slack.notifier.SlackNotifier``."""
+
     async def deliver(self, item: Item) -> Delivered: ...
 
 

@@ -1,5 +1,5 @@
 """Keeps every followed request in step with Twilio: webhook nudges and periodic polls share
-one durable schedule (``request_sync``), and both end in the same ``Desk.sync`` call.
+one durable schedule (``request_sync``), and both end in the same ``Syncer.sync`` call.
 
 A webhook only moves a request's ``due_at`` closer (plus a short window, so the per-number
 events of a big request are applied together). The :class:`Reconciler` claims due requests
@@ -16,10 +16,10 @@ import functools
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,7 +41,17 @@ LEASE = timedelta(seconds=120)  # longer than a fetch with all of the client's r
 MAX_BACKOFF = timedelta(minutes=10)
 DISCOVERY_WINDOW = timedelta(days=90)
 
-Sync = Callable[[str], Awaitable[Any]]
+
+class Syncer(Protocol):
+    """Fetches a due request and applies it: ``bot.desk.sync.Requests``."""
+
+    async def sync(self, request_sid: str) -> object: ...
+
+
+class Discoverer(Protocol):
+    """Lists Twilio's open requests to adopt: ``bot.desk.sync.Requests``."""
+
+    async def discover(self) -> list[str]: ...
 
 
 def utc(value: datetime) -> datetime:
@@ -158,18 +168,18 @@ class Reconciler:
     def __init__(
         self,
         db: Database,
-        sync: Sync,
+        syncer: Syncer,
         *,
         interval: float,
-        discover: Callable[[], Awaitable[list[str]]] | None = None,
+        discoverer: Discoverer | None = None,
         window: float = 0.0,
         concurrency: int = 4,
         poll_seconds: float = 1.0,
         rng: random.Random | None = None,
     ) -> None:
         self.db = db
-        self._sync = sync
-        self._discover = discover
+        self._syncer = syncer
+        self._discoverer = discoverer
         self.interval = interval
         self.window = window
         self.concurrency = concurrency
@@ -213,7 +223,7 @@ class Reconciler:
                 .all()
             )
             wanted = [sid for sid in active if sid not in known]
-            if self._discover is not None and DISCOVERY not in known:
+            if self._discoverer is not None and DISCOVERY not in known:
                 wanted.append(DISCOVERY)
             for sid in wanted:
                 offset = self.interval * (1.0 if sid == DISCOVERY else self._rng.random())
@@ -275,7 +285,7 @@ class Reconciler:
             if sid == DISCOVERY:
                 await self._discovery()
             else:
-                await self._sync(sid)
+                await self._syncer.sync(sid)
         except TwilioError as error:
             if error.status == 404 and sid != DISCOVERY:
                 log.warning("request %s is gone from Twilio; no longer polled", sid)
@@ -287,8 +297,8 @@ class Reconciler:
             await self._failed(sid, type(error).__name__)
 
     async def _discovery(self) -> None:
-        assert self._discover is not None
-        sids = await self._discover()
+        assert self._discoverer is not None
+        sids = await self._discoverer.discover()
         now = datetime.now(UTC)
         async with self.db.session() as s:
             known = set(

@@ -19,10 +19,9 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import ValidationError
 from starlette.types import Message, Receive, Scope, Send
@@ -32,6 +31,9 @@ from bot.porting.signature import validate_json
 from bot.store import queries
 from bot.store.db import Database
 from bot.store.receipts import Receipt, ReceiptWriter
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 PATH = "/twilio/porting"
@@ -77,6 +79,13 @@ def refusal(error: ValidationError) -> tuple[str, str]:
     return "unreadable body", "no readable port_in_request_sid"
 
 
+class Poller(Protocol):
+    """Told when deliveries scheduled fetches ``seconds`` from now, so this process is awake
+    for them: ``bot.reconcile.Reconciler.wake_in``."""
+
+    def wake_in(self, seconds: float) -> None: ...
+
+
 @dataclass
 class _Delivery:
     receipt: Receipt
@@ -94,12 +103,12 @@ class Inbox:
         db: Database,
         *,
         window: float,
-        on_nudge: Callable[[float], None] | None = None,
+        poller: Poller | None = None,
     ) -> None:
         self.writer = writer
         self.db = db  # for housekeeping, off the writer's connection
         self.window = window
-        self._on_nudge = on_nudge
+        self._poller = poller
         self._queue: asyncio.Queue[_Delivery] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -165,8 +174,8 @@ class Inbox:
                 if not d.done.done():
                     d.done.set_result(d.receipt.key in new)
                     new.discard(d.receipt.key)  # a second copy in the same batch is a duplicate
-            if new_any and self._on_nudge is not None:
-                self._on_nudge(self.window)
+            if new_any and self._poller is not None:
+                self._poller.wake_in(self.window)
 
 
 @dataclass(frozen=True)
@@ -177,18 +186,18 @@ class Answer:
 
 
 async def handle(
-    state: Any,
+    runtime: Runtime,
     path: str,
     query: str,
     headers: dict[str, str],
     body: bytes,
     client: str | None = None,
 ) -> Answer:
-    """One delivery: verify, parse, record. ``state`` is the app's (settings, tokens, inbox)."""
+    """One delivery: verify, parse, record (in ``runtime.inbox``)."""
     # Rebuild the URL Twilio signed from PUBLIC_URL: behind a proxy the request's is not it.
-    url = state.settings.base_url + path + (f"?{query}" if query else "")
+    url = runtime.settings.base_url + path + (f"?{query}" if query else "")
     signature = headers.get("x-twilio-signature")
-    if not validate_json(state.webhook_tokens, url, body, signature):
+    if not validate_json(runtime.webhook_tokens, url, body, signature):
         log.warning(
             "rejected porting webhook: %s signature",
             "missing" if not signature else "invalid",
@@ -210,7 +219,7 @@ async def handle(
         body.decode("utf-8", "replace"),
     )
     try:
-        stored = await state.inbox.record(receipt)
+        stored = await runtime.inbox.record(receipt)
     except Exception as error:  # the database said no (or we are shutting down): retry later
         log.error(
             "porting webhook not stored (%s); answered 503 so Twilio retries",
@@ -232,7 +241,7 @@ async def handle(
     return Answer(200, "ok")
 
 
-async def serve(state: Any, scope: Scope, receive_: Receive, send: Send) -> None:
+async def serve(runtime: Runtime, scope: Scope, receive_: Receive, send: Send) -> None:
     """The ASGI endpoint for ``PATH`` (``bot.server.PortingApp`` routes it here before any of
     FastAPI's request machinery): read, answer, and always a plain-text response."""
     if scope["method"] != "POST":
@@ -247,7 +256,7 @@ async def serve(state: Any, scope: Scope, receive_: Receive, send: Send) -> None
             }
             client = scope.get("client")
             answer = await handle(
-                state,
+                runtime,
                 scope["path"],
                 scope["query_string"].decode("latin-1"),
                 headers,

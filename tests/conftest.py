@@ -13,8 +13,10 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
+from bot.desk import Desk
+from bot.runtime import Runtime
 from bot.sandbox import Sandbox, SandboxConfig
-from bot.server import create_app
+from bot.server import PortingApp, create_app
 from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET, SlackRequest
@@ -28,7 +30,7 @@ SANDBOX_START = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 
 @dataclass
 class Bot:
-    app: FastAPI
+    app: PortingApp
     http: httpx.AsyncClient
     slack: FakeSlack
     sandbox: Sandbox
@@ -41,19 +43,19 @@ class Bot:
     async def settle(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Let work that listeners and webhooks started after their response finish: post-ack
         tasks, due request fetches (reconciler) and ready Slack work (outbox)."""
-        state = self.app.state
+        runtime = self.runtime
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            await state.tasks.drain()
-            state.reconciler.wakeup.set()
-            state.outbox.wakeup.set()
+            await runtime.tasks.drain()
+            runtime.reconciler.wakeup.set()
+            runtime.outbox.wakeup.set()
             await asyncio.sleep(0.01)
             if (
-                not len(state.tasks)
-                and await state.reconciler.settled(self.settings.porting_coalesce_seconds)
-                and await state.outbox.settled()
-                and not len(state.tasks)
+                not len(runtime.tasks)
+                and await runtime.reconciler.settled(self.settings.porting_coalesce_seconds)
+                and await runtime.outbox.settled()
+                and not len(runtime.tasks)
             ):
                 return
             if loop.time() > deadline:
@@ -72,25 +74,29 @@ class Bot:
 
         from bot.store.models import RequestSync
 
-        async with self.app.state.db.session() as s:
+        async with self.runtime.db.session() as s:
             await s.exec(update(RequestSync).values(due_at=datetime.now(UTC)))
             await s.commit()
-        self.app.state.reconciler.wakeup.set()
+        self.runtime.reconciler.wakeup.set()
 
     async def wait_delivered(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Wait until the outbox holds no pending Slack work at all (retries included)."""
         await self.settle()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while await self.app.state.outbox.pending():
+        while await self.runtime.outbox.pending():
             if loop.time() > deadline:
                 raise AssertionError("Slack work still pending")
-            self.app.state.outbox.wakeup.set()
+            self.runtime.outbox.wakeup.set()
             await asyncio.sleep(0.05)
 
     @property
-    def desk(self):  # type: ignore[no-untyped-def]
-        return self.app.state.desk
+    def runtime(self) -> Runtime:
+        return self.app.runtime
+
+    @property
+    def desk(self) -> Desk:
+        return self.runtime.desk
 
 
 def make_settings(slack: FakeSlack, tmp_path, **overrides) -> Settings:  # type: ignore[no-untyped-def]

@@ -24,14 +24,14 @@ from tests.port_in_forms import LANDLINE, LANDLINE_2, file_through_form, view_te
 async def _filed(bot: Bot) -> tuple[str, RequestThread]:
     await file_through_form(bot, f"{LANDLINE} {LANDLINE_2}")
     (request,) = bot.sandbox.state.requests.values()
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         thread = await s.get(RequestThread, request.sid)
     assert thread is not None
     return request.sid, thread
 
 
 async def _audit(bot: Bot) -> list[AuditEntry]:
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         return list((await s.exec(select(AuditEntry).order_by(AuditEntry.id))).all())
 
 
@@ -65,7 +65,7 @@ async def _confirm(bot: Bot, view_id: str, *, user_id: str = "U123") -> dict[str
 @pytest.fixture
 def cancel_calls(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Request SIDs of every whole-request cancel the bot sends to Twilio."""
-    twilio = bot.app.state.twilio
+    twilio = bot.runtime.twilio
     original = twilio.cancel_port_in
     calls: list[str] = []
 

@@ -27,7 +27,7 @@ def _posted(bot: Bot) -> list[Call]:
 
 
 async def _posts_in_order(bot: Bot, sid: str) -> list[str]:
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         rows = (
             await s.exec(
                 select(OutboxItem)
@@ -40,11 +40,11 @@ async def _posts_in_order(bot: Bot, sid: str) -> list[str]:
 
 
 async def test_slack_outage_then_everything_delivered_once_in_order(bot: Bot) -> None:
-    bot.app.state.outbox.backoff_base = 0.02
+    bot.runtime.outbox.backoff_base = 0.02
     down = True
     bot.slack.fail_until("chat.postMessage", lambda: not down)
     bot.slack.fail_until("chat.update", lambda: not down, server_error(503))
-    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK, REJECTED_PIN, MOBILE])
+    request = await file_request(bot.runtime.twilio, bot.sandbox, [OK, REJECTED_PIN, MOBILE])
 
     await bot.run_lifecycle()
     assert not _posted(bot), "Slack is down: nothing got through"
@@ -65,7 +65,7 @@ async def test_slack_outage_then_everything_delivered_once_in_order(bot: Bot) ->
 
 async def test_rate_limited_post_waits_for_retry_after(bot: Bot) -> None:
     bot.slack.script("chat.postMessage", ratelimited(retry_after=1), ratelimited(retry_after=1))
-    await file_request(bot.app.state.twilio, bot.sandbox, [OK])
+    await file_request(bot.runtime.twilio, bot.sandbox, [OK])
     await bot.sandbox.advance(timedelta(hours=12))
     await bot.wait_delivered()
     calls = bot.slack.calls_to("chat.postMessage")
@@ -75,10 +75,10 @@ async def test_rate_limited_post_waits_for_retry_after(bot: Bot) -> None:
 
 
 async def test_refused_post_is_kept_reported_and_retried(bot: Bot) -> None:
-    bot.app.state.outbox.backoff_base = 0.01
+    bot.runtime.outbox.backoff_base = 0.01
     invited = False
     bot.slack.fail_until("chat.postMessage", lambda: invited, slack_error("not_in_channel"))
-    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK])
+    request = await file_request(bot.runtime.twilio, bot.sandbox, [OK])
     await bot.sandbox.advance(timedelta(hours=12))
 
     for _ in range(200):
@@ -91,7 +91,7 @@ async def test_refused_post_is_kept_reported_and_retried(bot: Bot) -> None:
     invited = True  # someone invites the bot to the channel
     await bot.wait_delivered()
     assert (await bot.http.get("/readyz")).json()["slack_outbox"]["failing"] == 0
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         thread = await s.get(RequestThread, request.request_sid)
     assert thread is not None
     assert len(_posted(bot)) == 1
@@ -107,14 +107,14 @@ async def test_post_whose_answer_was_lost_is_found_not_repeated(bot: Bot) -> Non
         return server_error(502)  # ...but the bot never learns
 
     bot.slack.set_handler("chat.postMessage", post_then_fail)
-    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK])
+    request = await file_request(bot.runtime.twilio, bot.sandbox, [OK])
     await bot.sandbox.advance(timedelta(hours=12))
     await bot.wait_delivered()
 
     assert len(lost) == 1
     roots = [m for m in bot.slack.messages if not m.get("thread_ts")]
     assert len(roots) == 1, "the lost post was adopted, not posted again"
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         thread = await s.get(RequestThread, request.request_sid)
     assert thread is not None and thread.thread_ts == roots[0]["ts"]
     assert bot.slack.calls_to("conversations.history"), "the bot looked before posting"
@@ -123,11 +123,11 @@ async def test_post_whose_answer_was_lost_is_found_not_repeated(bot: Bot) -> Non
 async def test_follow_while_slack_refuses_says_so_and_posts_later(bot: Bot) -> None:
     from tests.fakes.slack_requests import block_actions
 
-    bot.app.state.outbox.backoff_base = 0.01
+    bot.runtime.outbox.backoff_base = 0.01
     invited = False
     bot.slack.fail_until("chat.postMessage", lambda: invited, slack_error("not_in_channel"))
     bot.sandbox.state.webhook.port_in_target_url = None
-    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK])
+    request = await file_request(bot.runtime.twilio, bot.sandbox, [OK])
     url = bot.slack.response_url("follow")
     await bot.send(block_actions("follow_request", request.request_sid, response_url=url))
     answer = (await bot.slack.wait_for_response("follow"))[0].body["text"]

@@ -25,21 +25,21 @@ async def test_healthz_and_readyz(bot: Bot) -> None:
 
 
 async def test_stale_read_never_moves_status_backwards(bot: Bot) -> None:
-    request = await file_request(bot.app.state.twilio, bot.sandbox, ["+14155550100"])
+    request = await file_request(bot.runtime.twilio, bot.sandbox, ["+14155550100"])
     await bot.sandbox.run_until_settled()
-    await bot.app.state.desk.follow(request.request_sid)
+    await bot.runtime.desk.follow(request.request_sid)
     await bot.settle()
-    _, numbers = await queries.load_request(bot.app.state.db, request.request_sid)
+    _, numbers = await queries.load_request(bot.runtime.db, request.request_sid)
     assert [n.status for n in numbers] == ["completed"]
 
     # A late, out-of-order delivery whose re-fetch returns an older view of the request.
     stale = request.model_copy(deep=True)  # as filed: everything In Review
-    real_fetch = bot.app.state.twilio.fetch_port_in
+    real_fetch = bot.runtime.twilio.fetch_port_in
 
     async def stale_fetch(sid: str) -> PortInRequest:
         return stale
 
-    bot.app.state.twilio.fetch_port_in = stale_fetch
+    bot.runtime.twilio.fetch_port_in = stale_fetch
     try:
         body = json.dumps(
             {
@@ -60,8 +60,8 @@ async def test_stale_read_never_moves_status_backwards(bot: Bot) -> None:
         assert response.status_code == 200
         await bot.settle()
     finally:
-        bot.app.state.twilio.fetch_port_in = real_fetch
-    state, numbers = await queries.load_request(bot.app.state.db, request.request_sid)
+        bot.runtime.twilio.fetch_port_in = real_fetch
+    state, numbers = await queries.load_request(bot.runtime.db, request.request_sid)
     assert [n.status for n in numbers] == ["completed"]
     assert state is not None and state.status == "completed"
     assert len(bot.slack.calls_to("chat.postMessage")) == posts
@@ -114,6 +114,6 @@ async def test_webhook_route_refuses_other_methods_and_oversized_bodies(bot: Bot
             full.removeprefix(PUBLIC_URL), content=junk, headers={"X-Twilio-Signature": signature}
         )
         assert answer.status_code == 400 and answer.text == "unreadable body"
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         assert (await s.exec(select(WebhookReceipt))).all() == [], "nothing stored"
     assert (await bot.http.get("/healthz")).json() == {"ok": True}, "other routes still FastAPI's"

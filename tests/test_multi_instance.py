@@ -13,11 +13,10 @@ from typing import Any
 
 import httpx
 from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
 from sqlmodel import select
 
 from bot.sandbox import Sandbox, SandboxConfig
-from bot.server import create_app
+from bot.server import PortingApp, create_app
 from bot.store.models import NumberState, OutboxItem
 from tests.conftest import SANDBOX_START, make_settings
 from tests.fakes.slack_api import FakeSlack
@@ -31,7 +30,7 @@ class Balancer:
     """Sends each webhook to one of the instances at random, like a load balancer."""
 
     def __init__(self) -> None:
-        self.apps: list[FastAPI] = []
+        self.apps: list[PortingApp] = []
         self.rng = random.Random(3)
         self.hits: Counter[int] = Counter()
 
@@ -41,19 +40,19 @@ class Balancer:
         await self.apps[index](scope, receive, send)
 
 
-async def _settled(apps: list[FastAPI]) -> bool:
+async def _settled(apps: list[PortingApp]) -> bool:
     for app in apps:
-        state = app.state
-        if not (await state.reconciler.settled() and await state.outbox.settled()):
+        runtime = app.runtime
+        if not (await runtime.reconciler.settled() and await runtime.outbox.settled()):
             return False
     return True
 
 
-async def _settle(apps: list[FastAPI]) -> None:
+async def _settle(apps: list[PortingApp]) -> None:
     for _ in range(3000):
         for app in apps:
-            app.state.reconciler.wakeup.set()
-            app.state.outbox.wakeup.set()
+            app.runtime.reconciler.wakeup.set()
+            app.runtime.outbox.wakeup.set()
         await asyncio.sleep(0.01)
         if await _settled(apps) and await _settled(apps):
             return
@@ -102,18 +101,18 @@ async def test_two_instances_on_postgresql_deliver_each_change_once(
         for app in balancer.apps:
             counts: Counter[str] = Counter()
             delivered.append(counts)
-            notifier = app.state.notifier
+            notifier = app.runtime.notifier
             real = notifier.deliver
 
             async def counting(item: Any, real: Any = real, counts: Counter[str] = counts) -> Any:
                 counts[item.kind] += 1
                 return await real(item)
 
-            app.state.outbox.deliverer = counting_deliverer(counting)
+            app.runtime.outbox.deliverer = counting_deliverer(counting)
         first = balancer.apps[0]
-        assert all(a.state.notifier.pacer.shared for a in balancer.apps), "slots are shared"
-        request = await file_request(first.state.twilio, sandbox, NUMBERS)
-        await first.state.desk.follow(request.request_sid)
+        assert all(a.runtime.notifier.pacer.shared for a in balancer.apps), "slots are shared"
+        request = await file_request(first.runtime.twilio, sandbox, NUMBERS)
+        await first.runtime.desk.follow(request.request_sid)
         while (due := sandbox.state.next_due()) is not None:
             await sandbox.advance_to(due)
             await _settle(balancer.apps)
@@ -123,7 +122,7 @@ async def test_two_instances_on_postgresql_deliver_each_change_once(
         posts = [c for c in fake_slack.calls_to("chat.postMessage") if c.ok]
         keys = [c.args["metadata"]["event_payload"]["key"] for c in posts]
         assert len(keys) == len(set(keys)), "no message posted twice"
-        async with first.state.db.session() as s:
+        async with first.runtime.db.session() as s:
             items = (await s.exec(select(OutboxItem))).all()
             stored = {n.number_sid: n.status for n in (await s.exec(select(NumberState))).all()}
         assert all(i.status == "done" for i in items)

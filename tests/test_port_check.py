@@ -125,7 +125,7 @@ async def test_message_shortcut_reads_text_and_csv(bot: Bot) -> None:
     bot.slack.add_file(
         "F1", "numbers.csv", b"name,phone\nA,415-555-0100\nB,(415) 555-0101\n", "text/csv", "csv"
     )
-    file = (await bot.app.state.slack.files_info(file="F1"))["file"]
+    file = (await bot.runtime.slack.files_info(file="F1"))["file"]
     url = bot.slack.response_url("sc")
     await bot.send(
         message_shortcut(

@@ -41,7 +41,7 @@ from tests.porting.test_client import create_body_validator
 @pytest.fixture
 def sent_bodies(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Every create body the bot sends to Twilio (kept in test memory only)."""
-    twilio = bot.app.state.twilio
+    twilio = bot.runtime.twilio
     original = twilio.create_port_in
     bodies: list[dict[str, Any]] = []
 
@@ -54,7 +54,7 @@ def sent_bodies(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any
 
 
 async def _rows(bot: Bot, model: type[SQLModel]) -> list[Any]:
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         return list((await s.exec(select(model))).all())
 
 
@@ -206,7 +206,7 @@ async def test_secrets_reach_twilio_and_nowhere_else(
 
     secrets_typed = [PIN, ACCOUNT_NUMBER, "55661234"]
     dump = []
-    async with bot.app.state.db.engine.connect() as conn:
+    async with bot.runtime.db.engine.connect() as conn:
         for table in SQLModel.metadata.sorted_tables:
             dump += [repr(tuple(row)) for row in (await conn.execute(table.select())).all()]
     assert len(dump) > 5

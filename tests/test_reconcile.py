@@ -4,6 +4,7 @@ two pollers never fetch one request at once."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 
@@ -26,9 +27,16 @@ async def _no_delay(_: float) -> None:
     return None
 
 
+class _Syncer:
+    """A stand-in for the desk's ``Requests``: runs ``sync`` for each due request."""
+
+    def __init__(self, sync: Callable[[str], Awaitable[None]]) -> None:
+        self.sync = sync
+
+
 async def test_requests_are_followed_by_polling_when_no_webhook_arrives(bot: Bot) -> None:
     bot.sandbox.state.webhook.port_in_target_url = None  # no public URL: Twilio cannot call us
-    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK, MOBILE])
+    request = await file_request(bot.runtime.twilio, bot.sandbox, [OK, MOBILE])
     assert not bot.sandbox.deliveries
 
     await bot.poll_now()  # discovery finds the request filed elsewhere and adopts it
@@ -41,21 +49,21 @@ async def test_requests_are_followed_by_polling_when_no_webhook_arrives(bot: Bot
         await bot.poll_now()
         await bot.settle()
 
-    state, numbers = await queries.load_request(bot.app.state.db, request.request_sid)
+    state, numbers = await queries.load_request(bot.runtime.db, request.request_sid)
     assert state is not None and state.status == "completed"
     assert {n.status for n in numbers} == {"completed"}
     replies = [c.args["text"] for c in bot.slack.calls_to("chat.postMessage")[1:]]
     assert any("Port Pending" in r for r in replies)
     assert any("ported to Twilio" in r for r in replies)
     assert not bot.sandbox.deliveries, "no webhook was involved"
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         sync = await s.get(RequestSync, request.request_sid)
     assert sync is None, "a finished request is no longer polled"
 
 
 async def test_twilio_errors_during_polling_are_retried_and_nothing_is_lost(bot: Bot) -> None:
-    bot.app.state.twilio._sleep = _no_delay  # the client's own backoff, sped up
-    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK])
+    bot.runtime.twilio._sleep = _no_delay  # the client's own backoff, sped up
+    request = await file_request(bot.runtime.twilio, bot.sandbox, [OK])
     await bot.sandbox.advance(timedelta(hours=5))  # LOA sent: the webhook adopts it
     await bot.settle()
     bot.sandbox.state.webhook.port_in_target_url = None
@@ -68,7 +76,7 @@ async def test_twilio_errors_during_polling_are_retried_and_nothing_is_lost(bot:
     await bot.settle()
     ready = (await bot.http.get("/readyz")).json()["twilio_sync"]
     assert ready["failing"] == 1 and "429" in ready["last_error"]
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         sync = await s.get(RequestSync, request.request_sid)
     assert sync is not None and sync.failures == 1
     assert sync.due_at.replace(tzinfo=UTC) > datetime.now(UTC), "retried later, not hammered"
@@ -111,8 +119,8 @@ async def _two_reconcilers(url: str) -> None:
             s.add(row)
             await s.commit()
 
-    a = Reconciler(db, sync, interval=3600, concurrency=5)
-    b = Reconciler(other, sync, interval=3600)
+    a = Reconciler(db, _Syncer(sync), interval=3600, concurrency=5)
+    b = Reconciler(other, _Syncer(sync), interval=3600)
     while len(polled) < len(sids):
         await asyncio.gather(a.tick(), b.tick())
     assert sorted(polled) == sids, "each request fetched exactly once"
@@ -128,7 +136,7 @@ async def test_a_request_adopted_after_its_numbers_were_rejected_gets_the_fix(bo
     naming each rejected number, Twilio's reason and code, and the fix."""
     bot.sandbox.state.webhook.port_in_target_url = None  # filed and rejected while we were away
     rejected = "+14155550154"  # the carrier rejects it: INVALID_ADDRESS (22154)
-    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK, rejected])
+    request = await file_request(bot.runtime.twilio, bot.sandbox, [OK, rejected])
     while bot.sandbox.state.requests[request.request_sid].status != "action_required":
         due = bot.sandbox.state.next_due()
         assert due is not None, "the sandbox never rejected the number"

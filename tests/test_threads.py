@@ -20,17 +20,17 @@ MOBILE = "+14155550205"
 
 
 async def _receipts(bot: Bot) -> list[WebhookReceipt]:
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         return list((await s.exec(select(WebhookReceipt))).all())
 
 
 async def _thread(bot: Bot, sid: str) -> RequestThread | None:
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         return await s.get(RequestThread, sid)
 
 
 async def test_unknown_request_is_adopted_and_followed_through_its_lifecycle(bot: Bot) -> None:
-    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK, REJECTED_PIN, MOBILE])
+    request = await file_request(bot.runtime.twilio, bot.sandbox, [OK, REJECTED_PIN, MOBILE])
     await bot.sandbox.advance(timedelta(hours=12))  # Twilio review done → LOA sent
     await bot.settle()
 
@@ -64,7 +64,7 @@ async def test_unknown_request_is_adopted_and_followed_through_its_lifecycle(bot
 
 
 async def test_same_delivery_twice_posts_once(bot: Bot) -> None:
-    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK])
+    request = await file_request(bot.runtime.twilio, bot.sandbox, [OK])
     await bot.sandbox.advance(timedelta(hours=12))
     await bot.settle()
     posts_before = len(bot.slack.calls_to("chat.postMessage"))
@@ -101,7 +101,7 @@ async def test_forged_and_unsigned_webhooks_are_refused_and_leave_nothing(bot: B
 
 
 async def test_port_status_then_follow_creates_thread(bot: Bot) -> None:
-    request = await file_request(bot.app.state.twilio, bot.sandbox, [OK, MOBILE])
+    request = await file_request(bot.runtime.twilio, bot.sandbox, [OK, MOBILE])
     url = bot.slack.response_url("status")
     await bot.send(slash_command("/port-status", request.request_sid, response_url=url))
     await bot.settle()

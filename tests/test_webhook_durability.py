@@ -22,7 +22,7 @@ OK = "+14155550101"
 
 
 async def _rows(bot: Bot) -> tuple[list[WebhookReceipt], list[RequestSync], list[OutboxItem]]:
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         return (
             list((await s.exec(select(WebhookReceipt))).all()),
             list(
@@ -56,15 +56,15 @@ async def _redeliver(bot: Bot, deliveries: list) -> None:  # type: ignore[type-a
 
 
 async def test_failure_inside_the_transaction_answers_503_and_leaves_nothing(bot: Bot) -> None:
-    await refuse_schedule_rows(bot.app.state.db.engine)
+    await refuse_schedule_rows(bot.runtime.db.engine)
     bot.sandbox.config.webhook_max_attempts = 1
-    await file_request(bot.app.state.twilio, bot.sandbox, [OK])
+    await file_request(bot.runtime.twilio, bot.sandbox, [OK])
     await bot.sandbox.advance(timedelta(hours=5))
     failed = list(bot.sandbox.deliveries)
     assert failed and all(d.status_code == 503 for d in failed)
     assert await _rows(bot) == ([], [], []), "the receipt was rolled back with the rest"
 
-    await allow_schedule_rows(bot.app.state.db.engine)  # the database is back
+    await allow_schedule_rows(bot.runtime.db.engine)  # the database is back
     await _redeliver(bot, failed)
     await bot.settle()
     receipts, _, items = await _rows(bot)
@@ -74,11 +74,11 @@ async def test_failure_inside_the_transaction_answers_503_and_leaves_nothing(bot
 
 
 async def test_database_unreachable_for_a_moment_then_twilio_retry_succeeds(bot: Bot) -> None:
-    inbox = bot.app.state.inbox
+    inbox = bot.runtime.inbox
     real = inbox.writer
     inbox.writer = PostgresReceipts("postgresql://postgres@127.0.0.1:9/nowhere")  # refused
     bot.sandbox.config.webhook_retry_backoff_seconds = 0.3
-    await file_request(bot.app.state.twilio, bot.sandbox, [OK])
+    await file_request(bot.runtime.twilio, bot.sandbox, [OK])
 
     async def recover() -> None:
         await asyncio.sleep(0.15)
@@ -102,13 +102,13 @@ async def test_database_busy_or_connection_lost_answers_503_then_recovers(bot: B
     the server drops every connection of the bot and refuses new ones for a moment. Either
     way Twilio gets 503, and its retry is stored once the database is available again."""
     bot.sandbox.config.webhook_retry_backoff_seconds = 0.5
-    await file_request(bot.app.state.twilio, bot.sandbox, [OK])
-    engine = bot.app.state.db.engine
+    await file_request(bot.runtime.twilio, bot.sandbox, [OK])
+    engine = bot.runtime.db.engine
     await bot.sandbox.advance(timedelta(hours=5))  # opens the writer's connection
     await bot.settle()
     first = len(bot.sandbox.deliveries)
     if engine.dialect.name == "sqlite":
-        inbox = bot.app.state.inbox
+        inbox = bot.runtime.inbox
         await inbox.writer.close()
         inbox.writer = SqliteReceipts(engine.url.database, timeout=0.2)  # 503 sooner
         blocker = sqlite3.connect(engine.url.database, isolation_level=None)

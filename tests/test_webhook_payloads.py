@@ -48,7 +48,7 @@ async def post(bot: Bot, body: bytes, headers: dict[str, str] | None = None) -> 
 
 
 async def stored(bot: Bot) -> tuple[list[WebhookReceipt], list[str]]:
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         receipts = list((await s.exec(select(WebhookReceipt))).all())
         scheduled = [
             sid
@@ -97,21 +97,21 @@ async def test_a_malformed_sid_is_refused_and_nothing_is_stored(
     (logged,) = warnings(caplog)
     assert "nothing stored" in logged and "32 hex digits" in logged
     await bot.settle()
-    health = await bot.app.state.reconciler.health()
+    health = await bot.runtime.reconciler.health()
     assert (health.tracked, health.failing) == (0, 0)
 
 
 async def _unknown_request(bot: Bot) -> str:
     """A request at Twilio that the bot has never heard of (filed in the Console, say)."""
-    request = await file_request(bot.app.state.twilio, bot.sandbox, ["+14155550100"])
-    state, _ = await queries.load_request(bot.app.state.db, request.request_sid)
+    request = await file_request(bot.runtime.twilio, bot.sandbox, ["+14155550100"])
+    state, _ = await queries.load_request(bot.runtime.db, request.request_sid)
     assert state is None
     return request.request_sid
 
 
 async def _fetched(bot: Bot, sid: str) -> bool:
     await bot.settle()
-    async with bot.app.state.db.session() as s:
+    async with bot.runtime.db.session() as s:
         return await s.get(RequestState, sid) is not None
 
 

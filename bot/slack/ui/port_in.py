@@ -30,7 +30,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.desk import CheckResult, Draft, FiledPortIn, FilingFailed, FilingStep
+from bot.desk import BillNotReadable, CheckResult, Draft, FiledPortIn, FilingFailed, FilingStep
 from bot.porting.filing import (
     BILL_MAX_AGE_DAYS,
     BILL_TYPES,
@@ -502,13 +502,24 @@ def trouble_view(doing: str, *, maybe_filed: bool = False) -> View:
     )
 
 
+def filing_reason(failure: FilingFailed) -> str:
+    """Why filing stopped, with what to check in Slack when the cause is on Slack's side."""
+    if isinstance(failure, BillNotReadable):
+        return (
+            f"what Slack sent for {failure.bill_name} is not a PDF or an image "
+            "(is the bot allowed to read files? it needs the files:read scope)"
+        )
+    return failure.reason
+
+
 def failure_banner(failure: FilingFailed) -> str:
     error = failure.error
     code = f" {error.code}" if error is not None and error.code else ""
     link = f" <{error.more_info}|More about{code}>" if error is not None and error.more_info else ""
     said = f"Twilio said{code}: " if error is not None else ""
+    reason = clip(filing_reason(failure), 1500)
     return (
-        f"⚠️ *Filing stopped at: {failure.step.label}.* {said}{clip(failure.reason, 1500)}.{link}\n"
+        f"⚠️ *Filing stopped at: {failure.step.label}.* {said}{reason}.{link}\n"
         "Nothing was filed. Fix what's needed, type the account number and PINs again, and press "
         "*File port-in*."
     )

@@ -1,0 +1,178 @@
+"""The porting desk: the operations Slack listeners, webhooks and workers call.
+
+The only package that joins Twilio (``bot.porting``), storage (``bot.store``) and Slack (through
+the ``Notifier`` it is given, and the durable outbox it fills); it never imports Slack's SDK.
+Listeners parse and render; the desk decides. One module per operation:
+
+- ``sync``: following requests, the one place a request's state changes (fetch, store, queue
+  the Slack work), and what the reconciler drives;
+- ``checks``: portability checks and the saved check runs;
+- ``filing``: the /port-in drafts, claims and the filing itself;
+- ``cancel``: canceling requests and numbers;
+- ``types``: what they take and return, and the errors they raise.
+
+:class:`Desk` puts them together over one Twilio client, database and notifier.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+
+from bot import outbox, reconcile
+from bot.desk.cancel import Cancels
+from bot.desk.checks import Checks
+from bot.desk.filing import BillFetch, Filing
+from bot.desk.sync import Requests, load_snapshot
+from bot.desk.types import (
+    BillNotReadable,
+    CancelBusy,
+    CancelOutcome,
+    CheckResult,
+    Draft,
+    FiledPortIn,
+    FilingFailed,
+    FilingStep,
+    Notifier,
+    NumberChange,
+    Progress,
+    RequestSnapshot,
+    RequestUpdate,
+    StepReport,
+    SyncPolicy,
+)
+from bot.porting.client import TwilioPortingClient
+from bot.porting.filing import PortInDetails, PortInSecrets
+from bot.store.db import Database
+from bot.store.models import ActionClaim, AuditEntry, CheckRun
+
+__all__ = [
+    "BillNotReadable",
+    "CancelBusy",
+    "CancelOutcome",
+    "CheckResult",
+    "Desk",
+    "Draft",
+    "FiledPortIn",
+    "FilingFailed",
+    "FilingStep",
+    "Notifier",
+    "NumberChange",
+    "RequestSnapshot",
+    "RequestUpdate",
+    "SyncPolicy",
+    "load_snapshot",
+]
+
+
+class Desk:
+    """The desk's operations under one roof; each method hands over to the part that owns it
+    (``requests``, ``checks``, ``filing``, ``cancels``)."""
+
+    def __init__(
+        self,
+        twilio: TwilioPortingClient,
+        db: Database,
+        notifier: Notifier,
+        *,
+        porting_channel: str,
+        check_concurrency: int = 40,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        slack_outbox: outbox.Outbox | None = None,
+        policy: SyncPolicy | None = None,
+    ) -> None:
+        self.twilio = twilio
+        self.db = db
+        self.notifier = notifier
+        self.requests = Requests(
+            twilio, db, porting_channel=porting_channel, slack_outbox=slack_outbox, policy=policy
+        )
+        self.checks = Checks(twilio, db, concurrency=check_concurrency, sleep=sleep)
+        self.filing = Filing(twilio, db, notifier, self.requests, self.checks)
+        self.cancels = Cancels(twilio, db, notifier, self.requests)
+
+    # -- requests (bot.desk.sync) --------------------------------------------------------
+
+    async def sync(self, request_sid: str) -> tuple[RequestSnapshot, RequestUpdate]:
+        return await self.requests.sync(request_sid)
+
+    async def snapshot(self, request_sid: str) -> RequestSnapshot:
+        return await self.requests.snapshot(request_sid)
+
+    async def follow(self, request_sid: str, channel: str | None = None) -> RequestSnapshot:
+        return await self.requests.follow(request_sid, channel)
+
+    async def refresh_board(self, request_sid: str) -> None:
+        await self.requests.refresh_board(request_sid)
+
+    async def discover(self, since: timedelta = reconcile.DISCOVERY_WINDOW) -> list[str]:
+        return await self.requests.discover(since)
+
+    # -- checks (bot.desk.checks) --------------------------------------------------------
+
+    async def check_portability(
+        self, numbers: Sequence[str], on_progress: Progress | None = None
+    ) -> list[CheckResult]:
+        return await self.checks.check_portability(numbers, on_progress)
+
+    async def save_check(
+        self,
+        user_id: str,
+        channel_id: str | None,
+        results: Sequence[CheckResult],
+        invalid: Sequence[str],
+    ) -> str:
+        return await self.checks.save_check(user_id, channel_id, results, invalid)
+
+    async def load_check(self, check_id: str) -> tuple[CheckRun, list[CheckResult], list[str]]:
+        return await self.checks.load_check(check_id)
+
+    # -- filing (bot.desk.filing) --------------------------------------------------------
+
+    async def save_draft(self, user_id: str, details: PortInDetails) -> str:
+        return await self.filing.save_draft(user_id, details)
+
+    async def load_draft(self, draft_id: str) -> Draft | None:
+        return await self.filing.load_draft(draft_id)
+
+    async def check_draft(self, draft_id: str, on_progress: Progress | None = None) -> Draft:
+        return await self.filing.check_draft(draft_id, on_progress)
+
+    async def claim_filing(self, draft_id: str, attempt: int, user_id: str) -> ActionClaim | None:
+        return await self.filing.claim_filing(draft_id, attempt, user_id)
+
+    async def filing_claim(self, draft_id: str, attempt: int) -> ActionClaim | None:
+        return await self.filing.filing_claim(draft_id, attempt)
+
+    async def file_port_in(
+        self,
+        draft: Draft,
+        secrets: PortInSecrets,
+        *,
+        user_id: str,
+        attempt: int,
+        fetch_bill: BillFetch,
+        on_step: StepReport | None = None,
+    ) -> FiledPortIn:
+        return await self.filing.file_port_in(
+            draft,
+            secrets,
+            user_id=user_id,
+            attempt=attempt,
+            fetch_bill=fetch_bill,
+            on_step=on_step,
+        )
+
+    # -- canceling (bot.desk.cancel) -----------------------------------------------------
+
+    async def cancel_request(self, request_sid: str, user_id: str) -> CancelOutcome:
+        return await self.cancels.cancel_request(request_sid, user_id)
+
+    async def cancel_numbers(
+        self, request_sid: str, numbers: Sequence[str], user_id: str
+    ) -> CancelOutcome:
+        return await self.cancels.cancel_numbers(request_sid, numbers, user_id)
+
+    async def history(self, request_sid: str) -> list[AuditEntry]:
+        return await self.cancels.history(request_sid)

@@ -1,0 +1,264 @@
+"""Filing a port-in from the /port-in form: drafts between the form's steps, the portability
+re-check, one claim per submission, then the filing itself (bill, request, record, thread)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from bot.desk.checks import Checks
+from bot.desk.sync import Requests
+from bot.desk.types import (
+    BillNotReadable,
+    CheckResult,
+    Draft,
+    FiledPortIn,
+    FilingFailed,
+    FilingStep,
+    Notifier,
+    Progress,
+    RequestSnapshot,
+    StepReport,
+    describe_error,
+)
+from bot.porting.client import TwilioPortingClient
+from bot.porting.errors import TwilioError
+from bot.porting.filing import PortInDetails, PortInSecrets, build_create, sniff_bill
+from bot.porting.models import Document, PortInRequest
+from bot.store import actions, queries
+from bot.store.db import Database
+from bot.store.models import ActionClaim, PortInDraft, RequestState, utcnow
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+BillFetch = Callable[[], Awaitable[bytes]]
+
+DRAFT_TTL = timedelta(days=2)
+
+
+def filing_key(draft_id: str, attempt: int) -> str:
+    return f"port-in:{draft_id}:{attempt}"
+
+
+class Filing:
+    def __init__(
+        self,
+        twilio: TwilioPortingClient,
+        db: Database,
+        notifier: Notifier,
+        requests: Requests,
+        checks: Checks,
+    ) -> None:
+        self.twilio = twilio
+        self.db = db
+        self.notifier = notifier
+        self.requests = requests
+        self.checks = checks
+
+    # -- drafts and claims ---------------------------------------------------------------
+
+    async def save_draft(self, user_id: str, details: PortInDetails) -> str:
+        """Keep a form's details between its steps (nothing secret is in them)."""
+        await actions.delete_drafts_before(self.db, utcnow() - DRAFT_TTL)
+        draft = PortInDraft(id=uuid.uuid4().hex, user_id=user_id, details=details.model_dump_json())
+        await actions.save_draft(self.db, draft)
+        return draft.id
+
+    async def load_draft(self, draft_id: str) -> Draft | None:
+        row = await actions.get_draft(self.db, draft_id)
+        if row is None:
+            return None
+        checks = None
+        if row.checks is not None:
+            checks = [CheckResult.model_validate(r) for r in json.loads(row.checks)]
+        return Draft(row.id, row.user_id, PortInDetails.model_validate_json(row.details), checks)
+
+    async def check_draft(self, draft_id: str, on_progress: Progress | None = None) -> Draft:
+        """Re-check the portability of a draft's numbers and keep the results with it."""
+        draft = await self.load_draft(draft_id)
+        if draft is None:
+            raise LookupError(f"No draft {draft_id}")
+        draft.checks = await self.checks.check_portability(draft.details.numbers, on_progress)
+        await actions.set_draft_checks(
+            self.db, draft_id, json.dumps([r.model_dump(mode="json") for r in draft.checks])
+        )
+        return draft
+
+    async def claim_filing(self, draft_id: str, attempt: int, user_id: str) -> ActionClaim | None:
+        """Claim one submission of a form: None when it is ours to file, else who has it."""
+        return await actions.claim(self.db, filing_key(draft_id, attempt), "port_in.file", user_id)
+
+    async def filing_claim(self, draft_id: str, attempt: int) -> ActionClaim | None:
+        """Who holds (or finished) one submission of a form, if anyone."""
+        return await actions.get_claim(self.db, filing_key(draft_id, attempt))
+
+    # -- filing --------------------------------------------------------------------------
+
+    async def file_port_in(
+        self,
+        draft: Draft,
+        secrets: PortInSecrets,
+        *,
+        user_id: str,
+        attempt: int,
+        fetch_bill: BillFetch,
+        on_step: StepReport | None = None,
+    ) -> FiledPortIn:
+        """Download the bill, upload it to Twilio, create the request, record it, open its
+        thread. Call after :meth:`claim_filing` won.
+
+        Raises FilingFailed naming the step when nothing was filed (the claim is released so
+        the form can be sent again). Once Twilio accepts the request it is recorded with
+        ``filed_by`` before any Slack call; a Slack failure after that is retried and, if it
+        persists, reported in ``thread_error`` (the next webhook or a Follow opens the thread).
+        """
+        key = filing_key(draft.id, attempt)
+        try:
+            document, request = await self._submit(draft, secrets, fetch_bill, on_step)
+        except FilingFailed as failure:
+            await self._not_filed(key, user_id, draft.fileable, failure)
+            raise
+        return await self._record(draft, request, document, user_id, key, on_step)
+
+    async def _submit(
+        self,
+        draft: Draft,
+        secrets: PortInSecrets,
+        fetch_bill: BillFetch,
+        on_step: StepReport | None,
+    ) -> tuple[Document, PortInRequest]:
+        """The steps that reach Twilio: the bill, its upload, the request. Raises FilingFailed
+        naming the step that failed (its reason scrubbed of the secrets)."""
+        details = draft.details
+        numbers = draft.fileable
+
+        async def step(which: FilingStep, work: Awaitable[T]) -> T:
+            if on_step is not None:
+                await on_step(which)
+            try:
+                return await work
+            except FilingFailed:
+                raise
+            except TwilioError as error:
+                raise FilingFailed(which, secrets.scrub(error.message), error) from None
+            except Exception as error:
+                raise FilingFailed(which, secrets.scrub(describe_error(error))) from None
+
+        async def download() -> bytes:
+            content = await fetch_bill()
+            if sniff_bill(content) is None:
+                raise BillNotReadable(details.bill.name)
+            return content
+
+        if not numbers:
+            raise FilingFailed(FilingStep.CREATE, "no portable numbers are left to file")
+        content = await step(FilingStep.DOWNLOAD, download())
+        document = await step(
+            FilingStep.UPLOAD,
+            self.twilio.upload_document(
+                content=content,
+                filename=details.bill.name,
+                content_type=sniff_bill(content) or details.bill.mimetype,
+                friendly_name=f"Utility bill: {details.customer_name}"[:64],
+            ),
+        )
+
+        async def create() -> PortInRequest:
+            body = build_create(
+                details,
+                secrets,
+                account_sid=self.twilio.account_sid,
+                documents=[document.sid],
+                numbers=numbers,
+            )
+            return await self.twilio.create_port_in(body)
+
+        request = await step(FilingStep.CREATE, create())
+        return document, request
+
+    async def _not_filed(
+        self, key: str, user_id: str, numbers: list[str], failure: FilingFailed
+    ) -> None:
+        """Nothing was filed: free the claim (the form can be sent again) and audit why."""
+        await actions.release_claim(self.db, key)
+        code = f" {failure.error.code}" if failure.error and failure.error.code else ""
+        await actions.add_audit(
+            self.db,
+            actions.audit_entry(
+                user_id,
+                "port_in.filed",
+                "failed",
+                numbers=numbers,
+                detail=f"{failure.step.label}:{code} {failure.reason}",
+            ),
+        )
+        log.warning("port-in filing failed at %s%s", failure.step.value, code)
+
+    async def _record(
+        self,
+        draft: Draft,
+        request: PortInRequest,
+        document: Document,
+        user_id: str,
+        key: str,
+        on_step: StepReport | None,
+    ) -> FiledPortIn:
+        """Twilio has the request: record it with who filed it, then apply it and open its
+        thread. From here on failures are reported, never raised as "not filed"."""
+        details = draft.details
+        numbers = draft.fileable
+        sid = request.request_sid
+        log.info("port-in %s filed by %s (%d numbers)", sid, user_id, len(numbers))
+        async with self.requests.lock(sid):
+            state = RequestState(
+                request_sid=sid,
+                status=request.status.value,
+                customer_name=details.customer_name,
+                target_date=request.target_port_in_date,
+                number_count=len(request.phone_numbers),
+                filed_by=user_id,
+                updated_at=utcnow(),
+            )
+            entry = actions.audit_entry(
+                user_id,
+                "port_in.filed",
+                "ok",
+                request_sid=sid,
+                sids=[document.sid, *(n.number_sid for n in request.phone_numbers if n.number_sid)],
+                numbers=numbers,
+            )
+            await actions.record_filed(self.db, state, entry, key)
+            # From here on the request exists: whatever fails is reported, never raised as
+            # "not filed" (the reconciler and the outbox catch up).
+            snapshot = RequestSnapshot(request, None, user_id, state.updated_at)
+            thread_error = None
+            try:
+                _, state = await self.requests.apply(request)
+                snapshot.thread = await queries.get_thread(self.db, sid)
+                if snapshot.thread is None:
+                    if on_step is not None:
+                        await on_step(FilingStep.THREAD)
+                    thread_error = await self._open_thread_or_say_why(snapshot, details.channel_id)
+                else:  # a webhook adopted it first: show who filed it on its board
+                    await self.notifier.update_board(snapshot)
+                await actions.delete_draft(self.db, draft.id)
+            except Exception as error:
+                log.warning("after filing %s: %s", sid, describe_error(error), exc_info=True)
+                thread_error = thread_error or describe_error(error)
+        return FiledPortIn(snapshot, document.sid, thread_error)
+
+    async def _open_thread_or_say_why(self, snapshot: RequestSnapshot, channel: str) -> str | None:
+        """Open the request's thread; on a Slack failure say why (the root stays queued in the
+        outbox, which retries it, so it is late, not lost)."""
+        try:
+            await self.requests.open_thread(snapshot, channel)
+        except Exception as error:
+            reason = describe_error(error)
+            log.warning("thread of %s not open yet: %s", snapshot.request.request_sid, reason)
+            return reason
+        return None

@@ -1,0 +1,360 @@
+"""Following requests: the one place a request's state changes.
+
+:meth:`Requests.refresh` fetches the request from Twilio, then in one transaction (under the
+request's row lock) stores what is new and queues the Slack work it causes (root message, one
+reply per change set, a board edit). Webhooks (through the reconciler), the reconciler's polls,
+/port-status and the buttons all end there, so each change is announced once whichever of them
+sees it first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+from weakref import WeakValueDictionary
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import outbox, reconcile
+from bot.desk.types import NumberChange, RequestSnapshot, RequestUpdate, SyncPolicy
+from bot.porting.client import TwilioPortingClient
+from bot.porting.models import PortInNumber, PortInRequest
+from bot.porting.statuses import NUMBER_RANK, REQUEST_RANK, NumberStatus, RequestStatus
+from bot.store import queries
+from bot.store.db import Database
+from bot.store.models import ActionClaim, NumberState, RequestState, RequestThread, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class Requests:
+    """Fetches requests, applies them to what we know and queues their Slack work."""
+
+    def __init__(
+        self,
+        twilio: TwilioPortingClient,
+        db: Database,
+        *,
+        porting_channel: str,
+        slack_outbox: outbox.Outbox | None = None,
+        policy: SyncPolicy | None = None,
+    ) -> None:
+        self.twilio = twilio
+        self.db = db
+        self.outbox = slack_outbox
+        self.policy = policy or SyncPolicy()
+        self.porting_channel = porting_channel
+        self._rng = random.Random()
+        self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+
+    def lock(self, request_sid: str) -> asyncio.Lock:
+        """The request's in-process lock; hold it around :meth:`refresh` and :meth:`apply`."""
+        # In-process only: saves a second fetch when two local callers refresh one request.
+        # Across processes the row lock in ``_store`` is what keeps changes single.
+        lock = self._locks.get(request_sid)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[request_sid] = lock
+        return lock
+
+    async def sync(self, request_sid: str) -> tuple[RequestSnapshot, RequestUpdate]:
+        """Fetch a request and apply it: what webhooks and the reconciler run."""
+        async with self.lock(request_sid):
+            return await self.refresh(request_sid)
+
+    async def snapshot(self, request_sid: str) -> RequestSnapshot:
+        """Fetch a request from Twilio (the source of truth) and apply it to what we know."""
+        snapshot, _ = await self.sync(request_sid)
+        return snapshot
+
+    async def follow(self, request_sid: str, channel: str | None = None) -> RequestSnapshot:
+        """Make sure the request has a thread (creating its root message if needed).
+
+        Raises when Slack has not confirmed the root in time; it stays queued and appears
+        when Slack answers.
+        """
+        async with self.lock(request_sid):
+            snapshot, _ = await self.refresh(request_sid)
+        if snapshot.thread is None:
+            snapshot = await self.open_thread(snapshot, channel or self.porting_channel)
+        return snapshot
+
+    async def refresh_board(self, request_sid: str) -> None:
+        """Queue an edit of the request's status board (the Refresh button)."""
+        async with self.db.session() as s:
+            await reconcile.lock(s, request_sid, utcnow())
+            await outbox.touch_board(s, request_sid, self.policy.board_seconds)
+            await s.commit()
+        self._wake_outbox()
+
+    async def discover(self, since: timedelta = reconcile.DISCOVERY_WINDOW) -> list[str]:
+        """Open requests at Twilio created in the last ``since`` (the reconciler adopts the
+        ones it does not know, for accounts whose webhooks cannot reach the bot)."""
+        after = (utcnow() - since).date()
+        return [
+            summary.request_sid
+            async for summary in self.twilio.list_port_ins(created_after=after)
+            if not summary.status.terminal
+        ]
+
+    async def open_thread(self, snapshot: RequestSnapshot, channel: str) -> RequestSnapshot:
+        """Queue the request's root message and wait for Slack to confirm it.
+
+        Raises ``outbox.DeliveryError`` when Slack refused it (it stays queued and is retried)
+        or TimeoutError when Slack did not answer in time.
+        """
+        if self.outbox is None:
+            raise RuntimeError("no outbox: the desk cannot open threads")
+        sid = snapshot.request.request_sid
+        key = _root_key(sid)
+        async with self.db.session() as s:
+            await outbox.add(s, sid, outbox.NewItem(outbox.ROOT, key, {"channel": channel}))
+            await s.commit()
+        await self.outbox.wait(key, self.policy.thread_wait_seconds)
+        snapshot.thread = await queries.get_thread(self.db, sid)
+        return snapshot
+
+    def _wake_outbox(self) -> None:
+        if self.outbox is not None:
+            self.outbox.wakeup.set()
+
+    async def refresh(self, request_sid: str) -> tuple[RequestSnapshot, RequestUpdate]:
+        """Fetch the request and apply it (the caller holds :meth:`lock`)."""
+        started = utcnow()
+        request = await self.twilio.fetch_port_in(request_sid)
+        snapshot, update, _ = await self._store(request, started)
+        return snapshot, update
+
+    async def apply(self, request: PortInRequest) -> tuple[RequestUpdate, RequestState]:
+        """Apply a copy of ``request`` the caller already fetched."""
+        _, update, state = await self._store(request, utcnow())
+        return update, state
+
+    async def _store(
+        self, request: PortInRequest, fetched_at: datetime
+    ) -> tuple[RequestSnapshot, RequestUpdate, RequestState]:
+        """One transaction: lock the request, store what is new, queue its Slack work and
+        schedule the next fetch."""
+        sid = request.request_sid
+        async with self.db.session() as s:
+            now = utcnow()
+            sync_row = await reconcile.lock(s, sid, now)
+            update, state = await apply_in(s, request, now)
+            thread = await s.get(RequestThread, sid)
+            queued = await self._queue_slack_work(s, update, state, thread, now)
+            keep = reconcile.after_sync(
+                sync_row,
+                started=fetched_at,
+                now=now,
+                interval=self.policy.poll_seconds,
+                window=self.policy.window_seconds,
+                terminal=request.status.terminal,
+                rng=self._rng,
+            )
+            if keep:
+                s.add(sync_row)
+            else:
+                await s.delete(sync_row)
+            await s.commit()
+        if queued:
+            self._wake_outbox()
+        snapshot = RequestSnapshot(request, thread, state.filed_by, state.updated_at)
+        return snapshot, update, state
+
+    async def _queue_slack_work(
+        self,
+        s: AsyncSession,
+        update: RequestUpdate,
+        state: RequestState,
+        thread: RequestThread | None,
+        now: datetime,
+    ) -> bool:
+        sid = update.request.request_sid
+        has_root = thread is not None or await outbox.has_pending(s, _root_key(sid))
+        if not has_root and update.first_seen:
+            if not self.porting_channel:
+                log.warning("no PORTING_CHANNEL: request %s recorded, thread opens on Follow", sid)
+                return False
+            # A request the bot never saw (filed in the Console, say) is adopted. Its root
+            # draws the current board; a reply follows only for what needs someone's action.
+            root = outbox.NewItem(outbox.ROOT, _root_key(sid), {"channel": self.porting_channel})
+            await outbox.add(s, sid, root, now)
+            if update.number_changes:
+                await self._queue_reply(s, update, state, now)
+            return True
+        if not has_root or not update.has_changes:
+            return False
+        await self._queue_reply(s, update, state, now)
+        await outbox.touch_board(s, sid, self.policy.board_seconds, now)
+        return True
+
+    async def _queue_reply(
+        self, s: AsyncSession, update: RequestUpdate, state: RequestState, now: datetime
+    ) -> None:
+        sid = update.request.request_sid
+        update.canceled_by = await _cancelers(s, update)
+        payload = {**update.to_json(), "filed_by": state.filed_by}
+        reply = outbox.NewItem(outbox.REPLY, f"reply:{sid}:{uuid.uuid4().hex}", payload)
+        await outbox.add(s, sid, reply, now)
+
+
+async def apply_in(
+    s: AsyncSession, request: PortInRequest, now: datetime
+) -> tuple[RequestUpdate, RequestState]:
+    """Store what is new in ``request``; never move a status backwards."""
+    state = await s.get(RequestState, request.request_sid)
+    stored = {
+        n.number_sid: n
+        for n in (
+            await s.exec(select(NumberState).where(NumberState.request_sid == request.request_sid))
+        ).all()
+    }
+    old_status = RequestStatus(state.status) if state else None
+    update = RequestUpdate(request, old_status, first_seen=state is None)
+
+    for number in request.phone_numbers:
+        if not number.number_sid:
+            continue
+        row = stored.get(number.number_sid)
+        old = NumberStatus(row.status) if row else None
+        new = number.status
+        if row is not None and old is not None:
+            if NUMBER_RANK[new] < NUMBER_RANK[old]:
+                continue  # an older view of the number (out-of-order delivery, stale read)
+            if _older(number.last_updated, row.twilio_updated_at):
+                continue  # same rank (pending ↔ rejected), but an older read
+            if old == new and _same_time(row.port_date, number.port_date):
+                continue
+        s.add(
+            NumberState(
+                number_sid=number.number_sid,
+                request_sid=request.request_sid,
+                phone_number=number.phone_number,
+                status=new.value,
+                port_date=number.port_date,
+                rejection_reason=number.rejection_reason,
+                rejection_reason_code=number.rejection_reason_code,
+                updated_at=now,
+                twilio_updated_at=number.last_updated,
+            )
+            if row is None
+            else _merged(row, number, now)
+        )
+        if state is not None or new == NumberStatus.PORT_REJECTED:
+            # On first sight (a request adopted late) only rejections are news: the
+            # root's board shows the rest, but a rejection needs its reason and fix.
+            update.number_changes.append(NumberChange(number, old, new))
+
+    new_status = request.status
+    if old_status is not None and REQUEST_RANK[new_status] < REQUEST_RANK[old_status]:
+        new_status = old_status
+        # Keep our newer request status on the model the UI renders.
+        request.raw_status = old_status.value
+    lci = request.losing_carrier_information
+    changed = update.has_changes or update.first_seen
+    if state is None:
+        state = RequestState(request_sid=request.request_sid, status=new_status.value)
+    state.status = new_status.value
+    state.customer_name = lci.customer_name if lci else state.customer_name
+    state.target_date = request.target_port_in_date
+    state.number_count = len(request.phone_numbers)
+    state.request_json = _request_json(request)
+    if changed:
+        state.updated_at = now
+    s.add(state)
+    return update, state
+
+
+async def _cancelers(s: AsyncSession, update: RequestUpdate) -> dict[str, str]:
+    """Who canceled what in this change set, from the cancel claims (a claim exists only for
+    a cancel Twilio accepted or one in progress): ``{"request": user}`` or by number SID."""
+    going = (RequestStatus.CANCELING, RequestStatus.CANCELED)
+    gone = (NumberStatus.CANCELING, NumberStatus.CANCELED)
+    sid = update.request.request_sid
+    keys = {cancel_key(sid): "request"} if update.request.status in going else {}
+    for change in update.number_changes:
+        if change.new in gone and change.number.number_sid:
+            keys[cancel_key(sid, change.number.number_sid)] = change.number.number_sid
+    if not keys:
+        return {}
+    claims = (await s.exec(select(ActionClaim).where(col(ActionClaim.key).in_(keys)))).all()
+    return {keys[c.key]: c.user_id for c in claims}
+
+
+def _same_time(a: datetime | None, b: datetime | None) -> bool:
+    """SQLite hands back naive UTC datetimes; compare moments, not representations."""
+    if a is None or b is None:
+        return a is b
+    return a.replace(tzinfo=a.tzinfo or UTC) == b.replace(tzinfo=b.tzinfo or UTC)
+
+
+def _older(incoming: datetime | None, stored: datetime | None) -> bool:
+    if incoming is None or stored is None:
+        return False
+    return incoming.replace(tzinfo=incoming.tzinfo or UTC) < stored.replace(
+        tzinfo=stored.tzinfo or UTC
+    )
+
+
+def _merged(row: NumberState, number: PortInNumber, now: datetime) -> NumberState:
+    row.phone_number = number.phone_number
+    row.status = number.status.value
+    row.port_date = number.port_date
+    row.rejection_reason = number.rejection_reason
+    row.rejection_reason_code = number.rejection_reason_code
+    row.updated_at = now
+    row.twilio_updated_at = number.last_updated or row.twilio_updated_at
+    return row
+
+
+def cancel_key(request_sid: str, number_sid: str | None = None) -> str:
+    """The claim a cancel holds: the whole request, or one of its numbers."""
+    return f"cancel:{request_sid}" + (f":{number_sid}" if number_sid else "")
+
+
+def _root_key(request_sid: str) -> str:
+    return f"{outbox.ROOT}:{request_sid}"
+
+
+def _request_json(request: PortInRequest) -> str:
+    """The request without its numbers (they have their own rows) and without secrets."""
+    return request.model_dump_json(
+        exclude={
+            "phone_numbers": True,
+            "losing_carrier_information": {"account_number"},
+        }
+    )
+
+
+async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | None:
+    """The request as last stored, for drawing its board without calling Twilio."""
+    async with db.session() as s:
+        state = await s.get(RequestState, request_sid)
+        if state is None:
+            return None
+        rows = (
+            await s.exec(select(NumberState).where(NumberState.request_sid == request_sid))
+        ).all()
+        thread = await s.get(RequestThread, request_sid)
+    numbers = [
+        PortInNumber(
+            phone_number=n.phone_number,
+            number_sid=n.number_sid,
+            raw_status=n.status,
+            port_date=n.port_date,
+            rejection_reason=n.rejection_reason,
+            rejection_reason_code=n.rejection_reason_code,
+        )
+        for n in sorted(rows, key=lambda n: n.phone_number)
+    ]
+    if state.request_json:
+        request = PortInRequest.model_validate_json(state.request_json)
+    else:  # stored before request_json existed
+        request = PortInRequest(request_sid=request_sid, target_port_in_date=state.target_date)
+    request.raw_status = state.status
+    request.phone_numbers = numbers
+    return RequestSnapshot(request, thread, state.filed_by, state.updated_at)

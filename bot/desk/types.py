@@ -1,0 +1,265 @@
+"""The desk's shared types: what its operations take and return, and the errors they raise.
+
+Nothing here talks to Twilio, the database or Slack; listeners render these, the outbox stores
+:class:`RequestUpdate` as JSON, and the Slack side words the errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from bot.porting.errors import TwilioError
+from bot.porting.filing import PortInDetails
+from bot.porting.models import Portability, PortInNumber, PortInRequest
+from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.store.models import ActionClaim, RequestThread
+
+Progress = Callable[[int, int], Awaitable[None]]
+
+
+class CheckResult(BaseModel):
+    """The portability of one number, or why it could not be checked (no secrets inside)."""
+
+    number: str
+    portable: bool = False
+    number_type: str | None = None
+    pin_required: bool = False
+    reason_code: int | None = None
+    reason: str | None = None
+    error: str | None = None  # set when the check itself failed
+
+    @classmethod
+    def from_portability(cls, p: Portability) -> CheckResult:
+        return cls(
+            number=p.phone_number,
+            portable=bool(p.portable),
+            number_type=p.number_type,
+            pin_required=bool(p.pin_and_account_number_required),
+            reason_code=p.not_portable_reason_code,
+            reason=p.not_portable_reason,
+        )
+
+    @classmethod
+    def from_error(cls, number: str, error: TwilioError) -> CheckResult:
+        return cls(number=number, reason_code=error.code, error=error.message)
+
+    @property
+    def outcome(self) -> str:
+        if self.error is not None:
+            return "error"
+        return "portable" if self.portable else "not_portable"
+
+
+@dataclass
+class NumberChange:
+    number: PortInNumber
+    old: NumberStatus | None
+    new: NumberStatus
+
+
+@dataclass
+class RequestUpdate:
+    """What changed when a fresh copy of a request was applied to what we knew."""
+
+    request: PortInRequest
+    old_status: RequestStatus | None
+    number_changes: list[NumberChange] = field(default_factory=list)
+    first_seen: bool = False
+    # Who canceled (Slack user IDs, from the cancel claims): "request" for the whole request,
+    # else by number SID. Set when the change set holds cancels made through the bot.
+    canceled_by: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def status_changed(self) -> bool:
+        return self.old_status is not None and self.old_status != self.request.status
+
+    @property
+    def has_changes(self) -> bool:
+        return self.status_changed or bool(self.number_changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """The change set as the outbox stores it (only the changed numbers; no secrets)."""
+        return {
+            "request_sid": self.request.request_sid,
+            "status": self.request.status.value,
+            "old_status": self.old_status.value if self.old_status else None,
+            "numbers": [
+                {
+                    **c.number.model_dump(
+                        mode="json",
+                        include={
+                            "phone_number",
+                            "number_sid",
+                            "port_date",
+                            "rejection_reason",
+                            "rejection_reason_code",
+                        },
+                    ),
+                    "port_in_phone_number_status": c.new.value,
+                    "old": c.old.value if c.old else None,
+                }
+                for c in self.number_changes
+            ],
+            "canceled_by": self.canceled_by,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RequestUpdate:
+        numbers = [PortInNumber.model_validate(n) for n in data["numbers"]]
+        request = PortInRequest(
+            request_sid=data["request_sid"], raw_status=data["status"], phone_numbers=numbers
+        )
+        changes = [
+            NumberChange(number, NumberStatus(raw["old"]) if raw["old"] else None, number.status)
+            for number, raw in zip(numbers, data["numbers"], strict=True)
+        ]
+        old = RequestStatus(data["old_status"]) if data["old_status"] else None
+        return cls(request, old, changes, canceled_by=data.get("canceled_by") or {})
+
+
+@dataclass
+class RequestSnapshot:
+    """A request as Twilio has it now, with what only the bot knows about it."""
+
+    request: PortInRequest
+    thread: RequestThread | None
+    filed_by: str | None
+    updated_at: datetime
+
+
+class Notifier(Protocol):
+    """How the desk talks to Slack (``bot.slack.notifier``). Thread roots, replies and board
+    edits go through the outbox; ``update_board`` is the immediate edit interactive flows use."""
+
+    async def update_board(self, snapshot: RequestSnapshot) -> None: ...
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    """How often requests are fetched and how their Slack work is grouped."""
+
+    poll_seconds: float = 300.0  # the reconciler's interval per request
+    window_seconds: float = 2.0  # webhooks this close together are applied as one change set
+    board_seconds: float = 5.0  # at most one status-board edit per request this often
+    thread_wait_seconds: float = 10.0  # how long Follow waits for Slack to confirm the root
+
+
+# -- filing and canceling ------------------------------------------------------------------
+
+
+class FilingStep(StrEnum):
+    """The steps of filing a port-in, in order; a failure names the step it happened in."""
+
+    DOWNLOAD = "download"
+    UPLOAD = "upload"
+    CREATE = "create"
+    THREAD = "thread"
+
+    @property
+    def label(self) -> str:
+        return {
+            FilingStep.DOWNLOAD: "Download the utility bill from Slack",
+            FilingStep.UPLOAD: "Upload the bill to Twilio",
+            FilingStep.CREATE: "Create the port-in request at Twilio",
+            FilingStep.THREAD: "Open the request's thread in Slack",
+        }[self]
+
+
+StepReport = Callable[[FilingStep], Awaitable[None]]
+
+
+class FilingFailed(Exception):
+    """Filing stopped at ``step``; nothing was filed. ``reason`` is safe to show (scrubbed)."""
+
+    def __init__(self, step: FilingStep, reason: str, error: TwilioError | None = None) -> None:
+        super().__init__(f"{step.value}: {reason}")
+        self.step = step
+        self.reason = reason
+        self.error = error
+
+
+class BillNotReadable(FilingFailed):
+    """What the bill's download returned is not a PDF or an image (the chat tool sent
+    something else, such as a sign-in page); the Slack side says what to check."""
+
+    def __init__(self, bill_name: str) -> None:
+        super().__init__(FilingStep.DOWNLOAD, f"{bill_name} is not a PDF or an image")
+        self.bill_name = bill_name
+
+
+@dataclass
+class Draft:
+    """A /port-in form between its steps, with the portability re-check once it has run."""
+
+    id: str
+    user_id: str
+    details: PortInDetails
+    checks: list[CheckResult] | None = None
+
+    def _results(self) -> list[CheckResult]:
+        return self.checks or []
+
+    @property
+    def fileable(self) -> list[str]:
+        """Numbers that can be filed (portable on the re-check), in the order given."""
+        return [r.number for r in self._results() if r.portable]
+
+    @property
+    def blocked(self) -> list[CheckResult]:
+        """Numbers that cannot be filed now: not portable, or the check failed."""
+        return [r for r in self._results() if not r.portable]
+
+    @property
+    def pin_numbers(self) -> list[str]:
+        """Fileable numbers that need a PIN (and the account number): the check says so, and
+        mobile numbers always do."""
+        return [
+            r.number
+            for r in self._results()
+            if r.portable and (r.pin_required or (r.number_type or "").upper() == "MOBILE")
+        ]
+
+
+@dataclass
+class FiledPortIn:
+    snapshot: RequestSnapshot
+    document_sid: str
+    thread_error: str | None = None  # the request is filed; only its Slack thread is missing
+
+
+class CancelBusy(Exception):
+    """Someone already canceled this, or is canceling it right now (``claim`` says who)."""
+
+    def __init__(self, claim: ActionClaim) -> None:
+        super().__init__(f"{claim.key} claimed by {claim.user_id} ({claim.status})")
+        self.claim = claim
+
+
+@dataclass
+class CancelOutcome:
+    """What a cancel did: ``whole_request`` or the numbers asked for, one by one."""
+
+    request_sid: str
+    user_id: str
+    whole_request: bool
+    snapshot: RequestSnapshot | None = None  # None when the re-fetch after canceling failed
+    canceled: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (number, why not tried)
+    busy: list[tuple[str, ActionClaim]] = field(default_factory=list)
+    failed: list[tuple[str, TwilioError]] = field(default_factory=list)
+
+
+def describe_error(error: Exception) -> str:
+    """A short, input-free description of an unexpected error (no values echoed). Slack's
+    failures reach the desk as ``outbox.DeliveryError``, whose text is Slack's error code."""
+    if isinstance(error, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+        )
+    return str(error) or type(error).__name__

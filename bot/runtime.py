@@ -1,0 +1,313 @@
+"""The bot's runtime: every long-lived object of one process, built once at start-up by
+:func:`open_runtime` (the server's lifespan) and handed explicitly to routes and workers.
+
+Who calls whom is fixed here, at construction: the webhook inbox wakes the reconciler, the
+reconciler syncs through the desk's ``Requests``, the desk fills the outbox, the outbox delivers
+through the ``SlackNotifier``. Each hand-off is a typed protocol defined next to its consumer
+(``webhooks.Poller``, ``reconcile.Syncer``/``Discoverer``, ``outbox.Deliverer``,
+``desk.Notifier``), so following a webhook to Slack is go-to-definition all the way.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import httpx
+from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.desk import Desk, SyncPolicy
+from bot.looplag import LoopLag
+from bot.outbox import Outbox
+from bot.porting.client import TwilioPortingClient
+from bot.reconcile import Reconciler
+from bot.settings import Settings
+from bot.slack.app import build_bolt_app
+from bot.slack.context import Downloader, SlackDeps
+from bot.slack.notifier import ChannelPacer, SlackNotifier
+from bot.store.db import Database, check_schema, migrate
+from bot.store.pace import shared_pace
+from bot.store.receipts import receipt_writer
+from bot.tasks import Tasks
+from bot.webhooks import Inbox
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from bot.sandbox import Sandbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """One process's long-lived objects, in the order :func:`open_runtime` builds them."""
+
+    settings: Settings
+    webhook_tokens: list[str]  # Twilio auth tokens a webhook signature may be made with
+    tasks: Tasks  # post-ack work of the Slack listeners
+    db: Database
+    http: httpx.AsyncClient  # Slack file downloads (and Twilio's, unless sandboxed)
+    twilio_http: httpx.AsyncClient  # ``http``, or an in-process transport to the sandbox
+    twilio: TwilioPortingClient
+    slack_session: aiohttp.ClientSession
+    slack: AsyncWebClient  # listeners' client: retries rate limits, 5xx, connection errors
+    pacer: ChannelPacer  # one write per channel per SLACK_CHANNEL_WRITE_SECONDS
+    notifier: SlackNotifier  # the outbox's deliverer; its client never retries blindly
+    outbox: Outbox
+    desk: Desk
+    reconciler: Reconciler
+    bolt: AsyncApp
+    slack_handler: AsyncSlackRequestHandler  # POST /slack/events
+    socket: AsyncSocketModeHandler | None  # Socket Mode, when SLACK_APP_TOKEN is set
+    sandbox: Sandbox | None
+    inbox: Inbox  # POST /twilio/porting commits here
+    loop_lag: LoopLag
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, sandbox: Sandbox | None = None, *, own_sandbox: bool = False
+) -> AsyncIterator[Runtime]:
+    """Build and start everything, yield it while the process serves, then shut it down.
+    ``own_sandbox``: the sandbox is this process's demo, started and stopped with it."""
+    runtime = await _start(settings, sandbox, own_sandbox=own_sandbox)
+    try:
+        yield runtime
+    finally:
+        await _stop(runtime, own_sandbox=own_sandbox)
+
+
+async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bool) -> Runtime:
+    tasks = Tasks()
+    db = Database.from_url(settings.database_url)
+    if settings.migrate_on_start:
+        await migrate(db.engine)
+    else:
+        await check_schema(db.engine)
+    http = httpx.AsyncClient(timeout=settings.twilio_timeout_seconds)
+    twilio_http, twilio = _twilio(settings, http, sandbox)
+    slack_session = aiohttp.ClientSession()
+    slack = slack_client(settings, slack_session)
+    notifier = _notifier(settings, db, slack_session)
+    slack_outbox = Outbox(
+        db,
+        notifier,
+        board_interval=settings.porting_board_seconds,
+        lease_seconds=settings.slack_outbox_lease_seconds,
+    )
+    desk = _desk(settings, twilio, db, notifier, slack_outbox)
+    reconciler = Reconciler(
+        db,
+        desk.requests,
+        interval=settings.porting_reconcile_seconds,
+        window=settings.porting_coalesce_seconds,
+        discoverer=desk.requests,
+    )
+    bolt = _bolt(settings, slack, desk, http, tasks)
+    slack_handler = AsyncSlackRequestHandler(bolt)
+    socket = await _socket(settings, bolt)
+    if sandbox is not None:
+        await twilio.set_webhook_configuration(settings.webhook_url)
+        if own_sandbox:
+            sandbox.start()  # a real-time demo: the simulated clock runs fast
+    inbox = Inbox(
+        receipt_writer(db.url),
+        db,
+        window=settings.porting_coalesce_seconds,
+        poller=reconciler,
+    )
+    await reconciler.start()
+    slack_outbox.start()
+    inbox.start()
+    if not settings.public_url and not settings.porting_sandbox:
+        log.warning(
+            "PUBLIC_URL is not set: Twilio cannot deliver porting webhooks; requests are "
+            "followed by polling every %.0f s",
+            settings.porting_reconcile_seconds,
+        )
+    # Everything built so far lives as long as the process: move it out of the garbage
+    # collector's reach, or each full collection walks it all (100+ ms pauses of the
+    # loop under load, seen in bench/webhook_ingest.py's burst). No collection first: it
+    # would cost every test that starts an app; the little startup garbage stays.
+    gc.freeze()
+    loop_lag = LoopLag()  # from here on the loop serves: it must never block
+    loop_lag.start()
+    return Runtime(
+        settings=settings,
+        webhook_tokens=[settings.twilio_auth_token or ""],
+        tasks=tasks,
+        db=db,
+        http=http,
+        twilio_http=twilio_http,
+        twilio=twilio,
+        slack_session=slack_session,
+        slack=slack,
+        pacer=notifier.pacer,
+        notifier=notifier,
+        outbox=slack_outbox,
+        desk=desk,
+        reconciler=reconciler,
+        bolt=bolt,
+        slack_handler=slack_handler,
+        socket=socket,
+        sandbox=sandbox,
+        inbox=inbox,
+        loop_lag=loop_lag,
+    )
+
+
+async def _stop(runtime: Runtime, *, own_sandbox: bool) -> None:
+    """Not quite the reverse of start-up: listeners' post-ack work drains while the outbox
+    still delivers (a filing waits for its thread's root), and the database closes last but
+    for the loop-lag monitor."""
+    if own_sandbox and runtime.sandbox is not None:
+        await runtime.sandbox.stop()
+    if runtime.socket is not None:
+        await runtime.socket.close_async()
+    await runtime.inbox.stop()
+    await runtime.reconciler.stop()
+    await runtime.tasks.drain()
+    await runtime.outbox.stop()
+    await runtime.slack_session.close()
+    if runtime.twilio_http is not runtime.http:
+        await runtime.twilio_http.aclose()
+    await runtime.http.aclose()
+    await runtime.db.close()
+    await runtime.loop_lag.stop()
+    gc.unfreeze()  # tests build many apps in one process
+
+
+def _twilio(
+    settings: Settings, http: httpx.AsyncClient, sandbox: Sandbox | None
+) -> tuple[httpx.AsyncClient, TwilioPortingClient]:
+    twilio_http = http
+    numbers_url, upload_url = settings.twilio_numbers_url, settings.twilio_upload_url
+    if sandbox is not None:
+        # The bot talks HTTP to the simulator in-process; the sandbox reaches the bot's
+        # webhook route over loopback like Twilio would over the internet.
+        twilio_http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=sandbox.app),
+            timeout=settings.twilio_timeout_seconds,
+        )
+        numbers_url = upload_url = "http://sandbox.local"
+    client = TwilioPortingClient(
+        twilio_http,
+        numbers_url=numbers_url,
+        upload_url=upload_url,
+        credentials=settings.twilio_credentials,
+        timeout=settings.twilio_timeout_seconds,
+        account_sid=settings.twilio_account_sid,
+    )
+    return twilio_http, client
+
+
+def _notifier(settings: Settings, db: Database, session: aiohttp.ClientSession) -> SlackNotifier:
+    pacer = ChannelPacer(
+        settings.slack_channel_write_seconds,
+        # Several processes share a PostgreSQL (SQLite serves one): share the slots.
+        shared=shared_pace(db),
+    )
+    return SlackNotifier(slack_client(settings, session, retries=False), db, pacer)
+
+
+def _desk(
+    settings: Settings,
+    twilio: TwilioPortingClient,
+    db: Database,
+    notifier: SlackNotifier,
+    slack_outbox: Outbox,
+) -> Desk:
+    return Desk(
+        twilio,
+        db,
+        notifier,
+        porting_channel=settings.porting_channel or "",
+        check_concurrency=settings.porting_check_concurrency,
+        slack_outbox=slack_outbox,
+        policy=SyncPolicy(
+            poll_seconds=settings.porting_reconcile_seconds,
+            window_seconds=settings.porting_coalesce_seconds,
+            board_seconds=settings.porting_board_seconds,
+        ),
+    )
+
+
+def _bolt(
+    settings: Settings, slack: AsyncWebClient, desk: Desk, http: httpx.AsyncClient, tasks: Tasks
+) -> AsyncApp:
+    deps = SlackDeps(
+        desk=desk,
+        download=file_downloader(http, settings.slack_bot_token),
+        porting_channel=settings.porting_channel or "",
+        tasks=tasks,
+        admins=settings.admin_ids,
+    )
+    return build_bolt_app(slack, settings.slack_signing_secret, deps)
+
+
+async def _socket(settings: Settings, bolt: AsyncApp) -> AsyncSocketModeHandler | None:
+    if not settings.socket_mode:
+        return None
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    socket = AsyncSocketModeHandler(bolt, settings.slack_app_token)
+    await socket.connect_async()
+    return socket
+
+
+def slack_client(
+    settings: Settings, session: aiohttp.ClientSession, *, retries: bool = True
+) -> AsyncWebClient:
+    """The Web API client. ``retries=False`` for the outbox: it retries itself, after checking
+    whether a failed-looking post reached Slack (a blind retry could post twice)."""
+    base_url = f"{settings.slack_api_url}/api/" if settings.slack_api_url else None
+    kwargs: dict[str, Any] = {"base_url": base_url} if base_url else {}
+    handlers = (
+        [
+            AsyncConnectionErrorRetryHandler(max_retry_count=3),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=8),
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+        ]
+        if retries
+        else []
+    )
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        session=session,
+        timeout=30,
+        retry_handlers=handlers,
+        **kwargs,
+    )
+
+
+def file_downloader(http: httpx.AsyncClient, token: str) -> Downloader:
+    """Downloads a Slack file (its ``url_private``) with the bot token, up to ``limit`` bytes."""
+
+    async def download(url: str, limit: int) -> bytes:
+        async with http.stream(
+            "GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as response:
+            response.raise_for_status()
+            chunks = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise ValueError(f"The file is larger than {limit // 1024 // 1024} MB.")
+                chunks.append(chunk)
+            return b"".join(chunks)
+
+    return download

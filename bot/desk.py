@@ -34,10 +34,21 @@ from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
 from bot.porting.filing import PortInDetails, PortInSecrets, build_create, sniff_bill
 from bot.porting.models import Portability, PortInNumber, PortInRequest
-from bot.porting.statuses import NUMBER_RANK, REQUEST_RANK, NumberStatus, RequestStatus
+from bot.porting.statuses import (
+    NumberStatus,
+    RequestStatus,
+    number_label,
+    number_moves_back,
+    number_status,
+    request_moves_back,
+    request_status,
+    status_words,
+    stored_status,
+)
 from bot.store import actions, queries
 from bot.store.db import Database
 from bot.store.models import (
+    CODE_MAX,
     ActionClaim,
     AuditEntry,
     CheckRun,
@@ -92,6 +103,13 @@ class NumberChange:
     number: PortInNumber
     old: NumberStatus | None
     new: NumberStatus
+    was: str | None = None  # the previous status as stored (Twilio's words if unrecognised)
+
+    @property
+    def old_label(self) -> str | None:
+        if self.old is None:
+            return None
+        return number_label(self.was) if self.was else self.old.label
 
 
 @dataclass
@@ -105,10 +123,18 @@ class RequestUpdate:
     # Who canceled (Slack user IDs, from the cancel claims): "request" for the whole request,
     # else by number SID. Set when the change set holds cancels made through the bot.
     canceled_by: dict[str, str] = field(default_factory=dict)
+    old_raw: str | None = None  # the previous status as stored (Twilio's words if unrecognised)
+
+    @property
+    def stored_status(self) -> str:
+        """The request's status as the store keeps it."""
+        return stored_status(self.request.status, self.request.raw_status)
 
     @property
     def status_changed(self) -> bool:
-        return self.old_status is not None and self.old_status != self.request.status
+        if self.old_status is None:
+            return False
+        return (self.old_raw or self.old_status.value) != self.stored_status
 
     @property
     def has_changes(self) -> bool:
@@ -118,8 +144,8 @@ class RequestUpdate:
         """The change set as the outbox stores it (only the changed numbers; no secrets)."""
         return {
             "request_sid": self.request.request_sid,
-            "status": self.request.status.value,
-            "old_status": self.old_status.value if self.old_status else None,
+            "status": status_words(self.request.status, self.request.raw_status),
+            "old_status": (self.old_raw or self.old_status.value) if self.old_status else None,
             "numbers": [
                 {
                     **c.number.model_dump(
@@ -132,8 +158,8 @@ class RequestUpdate:
                             "rejection_reason_code",
                         },
                     ),
-                    "port_in_phone_number_status": c.new.value,
-                    "old": c.old.value if c.old else None,
+                    "port_in_phone_number_status": status_words(c.new, c.number.raw_status),
+                    "old": (c.was or c.old.value) if c.old else None,
                 }
                 for c in self.number_changes
             ],
@@ -147,11 +173,19 @@ class RequestUpdate:
             request_sid=data["request_sid"], raw_status=data["status"], phone_numbers=numbers
         )
         changes = [
-            NumberChange(number, NumberStatus(raw["old"]) if raw["old"] else None, number.status)
+            NumberChange(
+                number,
+                number_status(raw["old"]) if raw["old"] else None,
+                number.status,
+                raw["old"],
+            )
             for number, raw in zip(numbers, data["numbers"], strict=True)
         ]
-        old = RequestStatus(data["old_status"]) if data["old_status"] else None
-        return cls(request, old, changes, canceled_by=data.get("canceled_by") or {})
+        old_raw = data["old_status"]
+        old = request_status(old_raw) if old_raw else None
+        return cls(
+            request, old, changes, canceled_by=data.get("canceled_by") or {}, old_raw=old_raw
+        )
 
 
 @dataclass
@@ -524,53 +558,64 @@ class Desk:
                 )
             ).all()
         }
-        old_status = RequestStatus(state.status) if state else None
-        update = RequestUpdate(request, old_status, first_seen=state is None)
+        old_raw = state.status if state else None
+        old_status = request_status(old_raw) if old_raw else None
+        update = RequestUpdate(request, old_status, first_seen=state is None, old_raw=old_raw)
 
         for number in request.phone_numbers:
             if not number.number_sid:
-                continue
+                continue  # Twilio did not say which number this is: nothing to store it under
             row = stored.get(number.number_sid)
-            old = NumberStatus(row.status) if row else None
+            if row is not None and not number.phone_number and row.phone_number:
+                number.phone_number = row.phone_number  # Twilio's copy left it out
+            old = number_status(row.status) if row else None
             new = number.status
-            if row is not None and old is not None:
-                if NUMBER_RANK[new] < NUMBER_RANK[old]:
-                    continue  # an older view of the number (out-of-order delivery, stale read)
-                if _older(number.last_updated, row.twilio_updated_at):
-                    continue  # same rank (pending ↔ rejected), but an older read
-                if old == new and _same_time(row.port_date, number.port_date):
+            new_raw = stored_status(new, number.raw_status)
+            if row is not None:
+                if number_moves_back(row.status, new_raw) or _older(
+                    number.last_updated, row.twilio_updated_at
+                ):
+                    # An older view of the number (out-of-order delivery, stale read, a status
+                    # left out, or same rank but an older read): keep ours, and show it.
+                    number.raw_status = row.status
+                    continue
+                if row.status == new_raw and _same_time(row.port_date, number.port_date):
+                    if number.phone_number and not row.phone_number:
+                        row.phone_number = number.phone_number  # no news, but now named
+                        s.add(row)
                     continue
             s.add(
                 NumberState(
                     number_sid=number.number_sid,
                     request_sid=request.request_sid,
-                    phone_number=number.phone_number,
-                    status=new.value,
+                    phone_number=number.phone_number or "",
+                    status=new_raw,
                     port_date=number.port_date,
                     rejection_reason=number.rejection_reason,
-                    rejection_reason_code=number.rejection_reason_code,
+                    rejection_reason_code=_code(number.rejection_reason_code),
                     updated_at=now,
                     twilio_updated_at=number.last_updated,
                 )
                 if row is None
-                else _merged(row, number, now)
+                else _merged(row, number, new_raw, now)
             )
             if state is not None or new == NumberStatus.PORT_REJECTED:
                 # On first sight (a request adopted late) only rejections are news: the
                 # root's board shows the rest, but a rejection needs its reason and fix.
-                update.number_changes.append(NumberChange(number, old, new))
+                was = row.status if row else None
+                update.number_changes.append(NumberChange(number, old, new, was))
 
-        new_status = request.status
-        if old_status is not None and REQUEST_RANK[new_status] < REQUEST_RANK[old_status]:
-            new_status = old_status
+        new_raw = update.stored_status
+        if old_raw is not None and request_moves_back(old_raw, new_raw):
+            new_raw = old_raw
             # Keep our newer request status on the model the UI renders.
-            request.raw_status = old_status.value
+            request.raw_status = old_raw
         lci = request.losing_carrier_information
         changed = update.has_changes or update.first_seen
         if state is None:
-            state = RequestState(request_sid=request.request_sid, status=new_status.value)
-        state.status = new_status.value
-        state.customer_name = lci.customer_name if lci else state.customer_name
+            state = RequestState(request_sid=request.request_sid, status=new_raw)
+        state.status = new_raw
+        state.customer_name = (lci.customer_name if lci else None) or state.customer_name
         state.target_date = request.target_port_in_date
         state.number_count = len(request.phone_numbers)
         state.request_json = _request_json(request)
@@ -732,7 +777,7 @@ class Desk:
         async with self._lock(sid):
             state = RequestState(
                 request_sid=sid,
-                status=request.status.value,
+                status=stored_status(request.status, request.raw_status),
                 customer_name=details.customer_name,
                 target_date=request.target_port_in_date,
                 number_count=len(request.phone_numbers),
@@ -802,7 +847,7 @@ class Desk:
                 for n in (outcome.snapshot.request.phone_numbers if outcome.snapshot else [])
                 if n.status in (NumberStatus.CANCELING, NumberStatus.CANCELED)
             ]
-            outcome.canceled = [n.phone_number for n in going]
+            outcome.canceled = [n.phone_number for n in going if n.phone_number]
             sids = [n.number_sid for n in going if n.number_sid]
             await self._audit_cancel(outcome, "request.canceled", sids=sids)
         await self._announce_cancel(outcome)
@@ -821,14 +866,15 @@ class Desk:
         canceled_sids: list[str] = []
         async with self._lock(request_sid):
             snapshot, _ = await self._refresh(request_sid)
-            by_number = {n.phone_number: n for n in snapshot.request.phone_numbers}
+            listed = snapshot.request.phone_numbers
+            by_number = {n.phone_number: n for n in listed if n.phone_number}
             for number in numbers:
                 found = by_number.get(number)
                 if found is None or not found.number_sid:
                     outcome.skipped.append((number, "it is not in this request"))
                     continue
                 if not found.status.cancellable:
-                    outcome.skipped.append((number, f"it is already {found.status.label}"))
+                    outcome.skipped.append((number, f"it is already {found.status_label}"))
                     continue
                 key = _cancel_key(request_sid, found.number_sid)
                 held = await actions.claim(self.db, key, "numbers.canceled", user_id, request_sid)
@@ -939,12 +985,16 @@ def _older(incoming: datetime | None, stored: datetime | None) -> bool:
     )
 
 
-def _merged(row: NumberState, number: PortInNumber, now: datetime) -> NumberState:
-    row.phone_number = number.phone_number
-    row.status = number.status.value
+def _code(code: str | None) -> str | None:
+    return code[:CODE_MAX] if code else None
+
+
+def _merged(row: NumberState, number: PortInNumber, status: str, now: datetime) -> NumberState:
+    row.phone_number = number.phone_number or row.phone_number
+    row.status = status
     row.port_date = number.port_date
     row.rejection_reason = number.rejection_reason
-    row.rejection_reason_code = number.rejection_reason_code
+    row.rejection_reason_code = _code(number.rejection_reason_code)
     row.updated_at = now
     row.twilio_updated_at = number.last_updated or row.twilio_updated_at
     return row
@@ -976,7 +1026,7 @@ async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | Non
         thread = await s.get(RequestThread, request_sid)
     numbers = [
         PortInNumber(
-            phone_number=n.phone_number,
+            phone_number=n.phone_number or None,
             number_sid=n.number_sid,
             raw_status=n.status,
             port_date=n.port_date,
@@ -989,6 +1039,8 @@ async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | Non
         request = PortInRequest.model_validate_json(state.request_json)
     else:  # stored before request_json existed
         request = PortInRequest(request_sid=request_sid, target_port_in_date=state.target_date)
-    request.raw_status = state.status
+    # The stored status wins; request_json keeps an unrecognised one in full (the column clips).
+    if stored_status(request.status, request.raw_status) != state.status:
+        request.raw_status = state.status
     request.phone_numbers = numbers
     return RequestSnapshot(request, thread, state.filed_by, state.updated_at)

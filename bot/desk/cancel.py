@@ -53,7 +53,7 @@ class Cancels:
                 for n in (outcome.snapshot.request.phone_numbers if outcome.snapshot else [])
                 if n.status in (NumberStatus.CANCELING, NumberStatus.CANCELED)
             ]
-            outcome.canceled = [n.phone_number for n in going]
+            outcome.canceled = [n.phone_number for n in going if n.phone_number]
             sids = [n.number_sid for n in going if n.number_sid]
             await self._audit_cancel(outcome, "request.canceled", sids=sids)
         await self._announce_cancel(outcome)
@@ -72,14 +72,15 @@ class Cancels:
         canceled_sids: list[str] = []
         async with self.requests.lock(request_sid):
             snapshot, _ = await self.requests.refresh(request_sid)
-            by_number = {n.phone_number: n for n in snapshot.request.phone_numbers}
+            listed = snapshot.request.phone_numbers
+            by_number = {n.phone_number: n for n in listed if n.phone_number}
             for number in numbers:
                 found = by_number.get(number)
                 if found is None or not found.number_sid:
                     outcome.skipped.append((number, "it is not in this request"))
                     continue
                 if not found.status.cancellable:
-                    outcome.skipped.append((number, f"it is already {found.status.label}"))
+                    outcome.skipped.append((number, f"it is already {found.status_label}"))
                     continue
                 key = cancel_key(request_sid, found.number_sid)
                 held = await actions.claim(self.db, key, "numbers.canceled", user_id, request_sid)

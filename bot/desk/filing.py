@@ -29,6 +29,7 @@ from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
 from bot.porting.filing import PortInDetails, PortInSecrets, build_create, sniff_bill
 from bot.porting.models import Document, PortInRequest
+from bot.porting.statuses import stored_status
 from bot.store import actions, queries
 from bot.store.db import Database
 from bot.store.models import ActionClaim, PortInDraft, RequestState, utcnow
@@ -217,7 +218,7 @@ class Filing:
         async with self.requests.lock(sid):
             state = RequestState(
                 request_sid=sid,
-                status=request.status.value,
+                status=stored_status(request.status, request.raw_status),
                 customer_name=details.customer_name,
                 target_date=request.target_port_in_date,
                 number_count=len(request.phone_numbers),

@@ -23,10 +23,25 @@ from bot import outbox, reconcile
 from bot.desk.types import NumberChange, RequestSnapshot, RequestUpdate, SyncPolicy
 from bot.porting.client import TwilioPortingClient
 from bot.porting.models import PortInNumber, PortInRequest
-from bot.porting.statuses import NUMBER_RANK, REQUEST_RANK, NumberStatus, RequestStatus
+from bot.porting.statuses import (
+    NumberStatus,
+    RequestStatus,
+    number_moves_back,
+    number_status,
+    request_moves_back,
+    request_status,
+    stored_status,
+)
 from bot.store import queries
 from bot.store.db import Database
-from bot.store.models import ActionClaim, NumberState, RequestState, RequestThread, utcnow
+from bot.store.models import (
+    CODE_MAX,
+    ActionClaim,
+    NumberState,
+    RequestState,
+    RequestThread,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -213,53 +228,64 @@ async def apply_in(
             await s.exec(select(NumberState).where(NumberState.request_sid == request.request_sid))
         ).all()
     }
-    old_status = RequestStatus(state.status) if state else None
-    update = RequestUpdate(request, old_status, first_seen=state is None)
+    old_raw = state.status if state else None
+    old_status = request_status(old_raw) if old_raw else None
+    update = RequestUpdate(request, old_status, first_seen=state is None, old_raw=old_raw)
 
     for number in request.phone_numbers:
         if not number.number_sid:
-            continue
+            continue  # Twilio did not say which number this is: nothing to store it under
         row = stored.get(number.number_sid)
-        old = NumberStatus(row.status) if row else None
+        if row is not None and not number.phone_number and row.phone_number:
+            number.phone_number = row.phone_number  # Twilio's copy left it out
+        old = number_status(row.status) if row else None
         new = number.status
-        if row is not None and old is not None:
-            if NUMBER_RANK[new] < NUMBER_RANK[old]:
-                continue  # an older view of the number (out-of-order delivery, stale read)
-            if _older(number.last_updated, row.twilio_updated_at):
-                continue  # same rank (pending ↔ rejected), but an older read
-            if old == new and _same_time(row.port_date, number.port_date):
+        new_raw = stored_status(new, number.raw_status)
+        if row is not None:
+            if number_moves_back(row.status, new_raw) or _older(
+                number.last_updated, row.twilio_updated_at
+            ):
+                # An older view of the number (out-of-order delivery, stale read, a status
+                # left out, or same rank but an older read): keep ours, and show it.
+                number.raw_status = row.status
+                continue
+            if row.status == new_raw and _same_time(row.port_date, number.port_date):
+                if number.phone_number and not row.phone_number:
+                    row.phone_number = number.phone_number  # no news, but now named
+                    s.add(row)
                 continue
         s.add(
             NumberState(
                 number_sid=number.number_sid,
                 request_sid=request.request_sid,
-                phone_number=number.phone_number,
-                status=new.value,
+                phone_number=number.phone_number or "",
+                status=new_raw,
                 port_date=number.port_date,
                 rejection_reason=number.rejection_reason,
-                rejection_reason_code=number.rejection_reason_code,
+                rejection_reason_code=_code(number.rejection_reason_code),
                 updated_at=now,
                 twilio_updated_at=number.last_updated,
             )
             if row is None
-            else _merged(row, number, now)
+            else _merged(row, number, new_raw, now)
         )
         if state is not None or new == NumberStatus.PORT_REJECTED:
             # On first sight (a request adopted late) only rejections are news: the
             # root's board shows the rest, but a rejection needs its reason and fix.
-            update.number_changes.append(NumberChange(number, old, new))
+            was = row.status if row else None
+            update.number_changes.append(NumberChange(number, old, new, was))
 
-    new_status = request.status
-    if old_status is not None and REQUEST_RANK[new_status] < REQUEST_RANK[old_status]:
-        new_status = old_status
+    new_raw = update.stored_status
+    if old_raw is not None and request_moves_back(old_raw, new_raw):
+        new_raw = old_raw
         # Keep our newer request status on the model the UI renders.
-        request.raw_status = old_status.value
+        request.raw_status = old_raw
     lci = request.losing_carrier_information
     changed = update.has_changes or update.first_seen
     if state is None:
-        state = RequestState(request_sid=request.request_sid, status=new_status.value)
-    state.status = new_status.value
-    state.customer_name = lci.customer_name if lci else state.customer_name
+        state = RequestState(request_sid=request.request_sid, status=new_raw)
+    state.status = new_raw
+    state.customer_name = (lci.customer_name if lci else None) or state.customer_name
     state.target_date = request.target_port_in_date
     state.number_count = len(request.phone_numbers)
     state.request_json = _request_json(request)
@@ -300,12 +326,16 @@ def _older(incoming: datetime | None, stored: datetime | None) -> bool:
     )
 
 
-def _merged(row: NumberState, number: PortInNumber, now: datetime) -> NumberState:
-    row.phone_number = number.phone_number
-    row.status = number.status.value
+def _code(code: str | None) -> str | None:
+    return code[:CODE_MAX] if code else None
+
+
+def _merged(row: NumberState, number: PortInNumber, status: str, now: datetime) -> NumberState:
+    row.phone_number = number.phone_number or row.phone_number
+    row.status = status
     row.port_date = number.port_date
     row.rejection_reason = number.rejection_reason
-    row.rejection_reason_code = number.rejection_reason_code
+    row.rejection_reason_code = _code(number.rejection_reason_code)
     row.updated_at = now
     row.twilio_updated_at = number.last_updated or row.twilio_updated_at
     return row
@@ -342,7 +372,7 @@ async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | Non
         thread = await s.get(RequestThread, request_sid)
     numbers = [
         PortInNumber(
-            phone_number=n.phone_number,
+            phone_number=n.phone_number or None,
             number_sid=n.number_sid,
             raw_status=n.status,
             port_date=n.port_date,
@@ -355,6 +385,8 @@ async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | Non
         request = PortInRequest.model_validate_json(state.request_json)
     else:  # stored before request_json existed
         request = PortInRequest(request_sid=request_sid, target_port_in_date=state.target_date)
-    request.raw_status = state.status
+    # The stored status wins; request_json keeps an unrecognised one in full (the column clips).
+    if stored_status(request.status, request.raw_status) != state.status:
+        request.raw_status = state.status
     request.phone_numbers = numbers
     return RequestSnapshot(request, thread, state.filed_by, state.updated_at)

@@ -17,7 +17,15 @@ from pydantic import BaseModel, ValidationError
 from bot.porting.errors import TwilioError
 from bot.porting.filing import PortInDetails
 from bot.porting.models import Portability, PortInNumber, PortInRequest
-from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.porting.statuses import (
+    NumberStatus,
+    RequestStatus,
+    number_label,
+    number_status,
+    request_status,
+    status_words,
+    stored_status,
+)
 from bot.store.models import ActionClaim, RequestThread
 
 Progress = Callable[[int, int], Awaitable[None]]
@@ -61,6 +69,13 @@ class NumberChange:
     number: PortInNumber
     old: NumberStatus | None
     new: NumberStatus
+    was: str | None = None  # the previous status as stored (Twilio's words if unrecognised)
+
+    @property
+    def old_label(self) -> str | None:
+        if self.old is None:
+            return None
+        return number_label(self.was) if self.was else self.old.label
 
 
 @dataclass
@@ -74,10 +89,18 @@ class RequestUpdate:
     # Who canceled (Slack user IDs, from the cancel claims): "request" for the whole request,
     # else by number SID. Set when the change set holds cancels made through the bot.
     canceled_by: dict[str, str] = field(default_factory=dict)
+    old_raw: str | None = None  # the previous status as stored (Twilio's words if unrecognised)
+
+    @property
+    def stored_status(self) -> str:
+        """The request's status as the store keeps it."""
+        return stored_status(self.request.status, self.request.raw_status)
 
     @property
     def status_changed(self) -> bool:
-        return self.old_status is not None and self.old_status != self.request.status
+        if self.old_status is None:
+            return False
+        return (self.old_raw or self.old_status.value) != self.stored_status
 
     @property
     def has_changes(self) -> bool:
@@ -87,8 +110,8 @@ class RequestUpdate:
         """The change set as the outbox stores it (only the changed numbers; no secrets)."""
         return {
             "request_sid": self.request.request_sid,
-            "status": self.request.status.value,
-            "old_status": self.old_status.value if self.old_status else None,
+            "status": status_words(self.request.status, self.request.raw_status),
+            "old_status": (self.old_raw or self.old_status.value) if self.old_status else None,
             "numbers": [
                 {
                     **c.number.model_dump(
@@ -101,8 +124,8 @@ class RequestUpdate:
                             "rejection_reason_code",
                         },
                     ),
-                    "port_in_phone_number_status": c.new.value,
-                    "old": c.old.value if c.old else None,
+                    "port_in_phone_number_status": status_words(c.new, c.number.raw_status),
+                    "old": (c.was or c.old.value) if c.old else None,
                 }
                 for c in self.number_changes
             ],
@@ -116,11 +139,19 @@ class RequestUpdate:
             request_sid=data["request_sid"], raw_status=data["status"], phone_numbers=numbers
         )
         changes = [
-            NumberChange(number, NumberStatus(raw["old"]) if raw["old"] else None, number.status)
+            NumberChange(
+                number,
+                number_status(raw["old"]) if raw["old"] else None,
+                number.status,
+                raw["old"],
+            )
             for number, raw in zip(numbers, data["numbers"], strict=True)
         ]
-        old = RequestStatus(data["old_status"]) if data["old_status"] else None
-        return cls(request, old, changes, canceled_by=data.get("canceled_by") or {})
+        old_raw = data["old_status"]
+        old = request_status(old_raw) if old_raw else None
+        return cls(
+            request, old, changes, canceled_by=data.get("canceled_by") or {}, old_raw=old_raw
+        )
 
 
 @dataclass

@@ -12,6 +12,7 @@ method, the URL path (never the query), the status and the attempt number only.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import re
@@ -21,7 +22,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import AliasChoices, BaseModel, ValidationError
 
 from bot.porting.errors import TwilioError, TwilioUnavailable
 from bot.porting.models import (
@@ -118,18 +119,45 @@ def _json_or_none(response: httpx.Response) -> Any:
         return None
 
 
-def _parse(model: type[M], response: httpx.Response) -> M:
+def _parse(model: type[M], response: httpx.Response, **known: str) -> M:
+    """The body as ``model``. ``known`` holds identifiers the URL already gives (the SID that
+    was fetched): they stand in for ones a body of the model's shape lacks or leaves null
+    (a body with none of the model's fields is not one of its resources at all)."""
     body = _json_or_none(response)
     if not isinstance(body, dict):
         raise TwilioError(response.status_code, None, "Twilio returned a non-JSON response body")
+    missing: dict[str, str] = {}
+    if not _field_names(model).isdisjoint(body):
+        missing = {k: v for k, v in known.items() if not any(body.get(a) for a in _ALIASES[k])}
     try:
-        return model.model_validate(body)
+        return model.model_validate({**body, **missing})
     except ValidationError as exc:
         raise TwilioError(
             response.status_code,
             None,
             f"Unexpected {model.__name__} response from Twilio ({exc.error_count()} errors)",
         ) from exc
+
+
+# The spellings Twilio uses for the identifiers ``_parse`` may be given.
+_ALIASES = {
+    "request_sid": ("request_sid", "port_in_request_sid"),
+    "number_sid": ("number_sid", "port_in_phone_number_sid", "phone_number_sid"),
+}
+
+
+@functools.cache
+def _field_names(model: type[BaseModel]) -> frozenset[str]:
+    """Every key a body may use for one of ``model``'s fields (names and aliases)."""
+    names: set[str] = set()
+    for name, info in model.model_fields.items():
+        names.add(name)
+        alias = info.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.update(a for a in alias.choices if isinstance(a, str))
+        elif isinstance(alias, str):
+            names.add(alias)
+    return frozenset(names)
 
 
 def _is_not_portable_answer(response: httpx.Response) -> bool:
@@ -241,7 +269,7 @@ class TwilioPortingClient:
 
     async def fetch_port_in(self, request_sid: str) -> PortInRequest:
         response = await self._request("GET", self._port_in_url(request_sid))
-        return _parse(PortInRequest, response)
+        return _parse(PortInRequest, response, request_sid=request_sid)
 
     async def cancel_port_in(self, request_sid: str) -> None:
         """Cancel a whole port-in request (HTTP 204)."""
@@ -267,12 +295,20 @@ class TwilioPortingClient:
         body = _json_or_none(response)
         if not isinstance(body, dict):
             raise TwilioError(response.status_code, None, "Twilio returned a non-JSON list page")
-        try:
-            items = [PortInSummary.model_validate(i) for i in body.get("port_in_requests") or []]
-        except ValidationError as exc:
+        rows = body.get("port_in_requests") or []
+        if not isinstance(rows, list):
             raise TwilioError(
-                response.status_code, None, "Unexpected port-in list response from Twilio"
-            ) from exc
+                response.status_code,
+                None,
+                "Twilio returned a port-in list page without a list of requests",
+            )
+        items = []
+        for row in rows:
+            try:
+                items.append(PortInSummary.model_validate(row))
+            except ValidationError:
+                # A row without a SID names no request; the rest of the page still counts.
+                logger.warning("skipped a port-in list row Twilio sent without a request SID")
         meta = body.get("meta") or {}
         return items, meta.get("next_token") or None
 
@@ -308,7 +344,7 @@ class TwilioPortingClient:
 
     async def fetch_number(self, request_sid: str, number_sid: str) -> PortInNumber:
         response = await self._request("GET", self._number_url(request_sid, number_sid))
-        return _parse(PortInNumber, response)
+        return _parse(PortInNumber, response, number_sid=number_sid)
 
     async def cancel_number(self, request_sid: str, number_sid: str) -> None:
         """Cancel one phone number of a port-in request (HTTP 204)."""

@@ -4,10 +4,19 @@ Field names follow Twilio's JSON. Twilio names the same thing differently across
 (``port_in_phone_number_sid`` vs ``phone_number_sid``, ``number_type`` vs
 ``phone_number_type``); the models accept both spellings and expose one attribute. Unknown
 fields are kept (``extra="allow"``) except secrets (PINs), which are dropped on the way in.
+
+What we send is validated strictly (``PortInCreate`` and the ``Address`` and
+``LosingCarrierInformation`` it holds). What we read is validated leniently: Twilio's copy of a
+request filed elsewhere may lack fields the create side requires, or carry a value of another
+type, and one such field must not make the whole request unreadable (the sync would fail on
+every poll). So every field of a response model is optional and a value that does not fit its
+type reads as missing (:data:`LENIENT`); status strings are kept verbatim (``raw_status``) and
+normalised only through :mod:`bot.porting.statuses`.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -23,6 +32,9 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     field_validator,
     model_validator,
 )
@@ -32,16 +44,54 @@ from bot.porting.statuses import (
     NumberStatus,
     RequestStatus,
     WebhookEvent,
+    number_label,
     number_status,
     parse_event,
+    request_label,
     request_status,
 )
+
+log = logging.getLogger(__name__)
 
 _SECRET_KEYS = ("pin", "port_out_pin")
 
 # A light syntactic check; pydantic's EmailStr would need the email-validator package.
 _EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=_EMAIL_PATTERN)]
+
+
+def _missing_if_invalid(
+    value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+) -> Any:
+    try:
+        return handler(value)
+    except ValidationError as error:
+        # The field's name and what was wrong, never the value (it may be personal data).
+        log.warning(
+            "Twilio sent an unexpected %s (%s); read as missing",
+            info.field_name,
+            error.errors()[0]["type"],
+        )
+        return None
+
+
+LENIENT = WrapValidator(_missing_if_invalid)
+"""On a response field: a value that does not fit the field's type reads as missing (None)."""
+
+
+def _as_text(value: Any) -> Any:
+    # Codes and IDs that Twilio types as a string on one resource and a number on another.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+OptStr = Annotated[str | None, LENIENT]
+OptCode = Annotated[str | None, BeforeValidator(_as_text), LENIENT]
+OptBool = Annotated[bool | None, LENIENT]
+OptDate = Annotated[date | None, LENIENT]
+OptDatetime = Annotated[datetime | None, LENIENT]
+OptStrList = Annotated[list[str] | None, LENIENT]
 
 
 class TwilioModel(BaseModel):
@@ -80,6 +130,8 @@ class Portability(TwilioModel):
 
 
 class Address(BaseModel):
+    """The billing address we send (create side: strict)."""
+
     street: str
     street_2: str | None = None
     city: str
@@ -89,6 +141,8 @@ class Address(BaseModel):
 
 
 class LosingCarrierInformation(BaseModel):
+    """The losing-carrier details we send (create side: strict, the spec's required fields)."""
+
     model_config = ConfigDict(extra="allow")
 
     customer_name: str
@@ -101,67 +155,114 @@ class LosingCarrierInformation(BaseModel):
     address: Address | None = None
 
 
-class PortInNumber(TwilioModel):
-    """A phone number inside a port-in request (``PortIn.phone_numbers[]`` or the sub-resource)."""
+class AddressOnFile(BaseModel):
+    """The billing address as Twilio returns it (read side: every field may be missing)."""
 
-    phone_number: str
-    number_sid: str | None = Field(
+    model_config = ConfigDict(extra="allow")
+
+    street: OptStr = None
+    street_2: OptStr = None
+    city: OptStr = None
+    state: OptStr = None
+    zip: OptStr = None
+    country: OptStr = None
+
+
+class LosingCarrierOnFile(BaseModel):
+    """``losing_carrier_information`` as Twilio returns it (read side: every field may be
+    missing; ``customer_type`` is kept as Twilio wrote it, even outside the spec's enum)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    customer_name: OptStr = None
+    customer_type: OptStr = None
+    account_number: Annotated[SecretStr | None, BeforeValidator(_as_text), LENIENT] = None
+    account_telephone_number: OptStr = None
+    authorized_representative: OptStr = None
+    authorized_representative_email: OptStr = None
+    address_sid: OptStr = None
+    address: Annotated[AddressOnFile | None, LENIENT] = None
+
+
+class PortInNumber(TwilioModel):
+    """A phone number inside a port-in request (``PortIn.phone_numbers[]`` or the sub-resource).
+
+    Read side: every field may be missing. ``raw_status`` is Twilio's status as written
+    (:attr:`status` normalises it, :attr:`status_label` shows it); ``rejection_reason_code``
+    is kept as Twilio wrote it (a string inside ``phone_numbers[]``, an integer on the
+    sub-resource).
+    """
+
+    phone_number: OptStr = None
+    number_sid: OptStr = Field(
         default=None,
         validation_alias=AliasChoices("number_sid", "port_in_phone_number_sid", "phone_number_sid"),
     )
-    raw_status: str | None = Field(
+    raw_status: OptStr = Field(
         default=None, validation_alias=AliasChoices("raw_status", "port_in_phone_number_status")
     )
-    number_type: str | None = Field(
+    number_type: OptStr = Field(
         default=None, validation_alias=AliasChoices("number_type", "phone_number_type")
     )
-    portable: bool | None = None
-    not_portability_reason: str | None = None
+    portable: OptBool = None
+    not_portability_reason: OptStr = None
     not_portability_reason_code: int | None = None
-    rejection_reason: str | None = None
-    rejection_reason_code: int | None = None
-    port_date: datetime | None = None
-    last_updated: datetime | None = Field(
+    rejection_reason: OptStr = None
+    rejection_reason_code: OptCode = None
+    port_date: OptDatetime = None
+    last_updated: OptDatetime = Field(
         default=None,
         validation_alias=AliasChoices(
             "last_updated", "status_last_time_updated_timestamp", "last_date_updated"
         ),
     )
 
-    _codes = field_validator("not_portability_reason_code", "rejection_reason_code", mode="before")(
-        _int_or_none
-    )
+    _codes = field_validator("not_portability_reason_code", mode="before")(_int_or_none)
 
     @property
     def status(self) -> NumberStatus:
         return number_status(self.raw_status)
 
+    @property
+    def status_label(self) -> str:
+        """The status as people read it (Twilio's own words for one we do not recognise)."""
+        return number_label(self.raw_status)
+
 
 class PortInRequest(TwilioModel):
-    """The PortIn resource (``numbers.v1.porting_port_in``)."""
+    """The PortIn resource (``numbers.v1.porting_port_in``), read side.
+
+    Only the SID is required (the client fills it in from the URL it fetched when Twilio's
+    body lacks it); everything else may be missing or null.
+    """
 
     request_sid: str = Field(validation_alias=AliasChoices("request_sid", "port_in_request_sid"))
-    url: str | None = None
-    account_sid: str | None = None
-    raw_status: str | None = Field(
+    url: OptStr = None
+    account_sid: OptStr = None
+    raw_status: OptStr = Field(
         default=None, validation_alias=AliasChoices("raw_status", "port_in_request_status")
     )
-    notification_emails: list[str] | None = None
-    target_port_in_date: date | None = None
-    target_port_in_time_range_start: str | None = None
-    target_port_in_time_range_end: str | None = None
-    order_cancellation_reason: str | None = None
-    losing_carrier_information: LosingCarrierInformation | None = None
+    notification_emails: OptStrList = None
+    target_port_in_date: OptDate = None
+    target_port_in_time_range_start: OptStr = None
+    target_port_in_time_range_end: OptStr = None
+    order_cancellation_reason: OptStr = None
+    losing_carrier_information: Annotated[LosingCarrierOnFile | None, LENIENT] = None
     phone_numbers: list[PortInNumber] = Field(default_factory=list)
-    documents: list[str] | None = None
-    date_created: datetime | None = None
+    documents: OptStrList = None
+    date_created: OptDatetime = None
     support_ticket_id: int | None = None
-    signature_request_url: str | None = None
+    signature_request_url: OptStr = None
+
+    _ticket = field_validator("support_ticket_id", mode="before")(_int_or_none)
 
     @field_validator("phone_numbers", mode="before")
     @classmethod
-    def _none_is_empty(cls, value: Any) -> Any:
-        return value or []
+    def _numbers(cls, value: Any) -> Any:
+        # null reads as no numbers; an entry that is not an object cannot name a number.
+        if not isinstance(value, list):
+            return []
+        return [n for n in value if isinstance(n, dict | PortInNumber)]
 
     @field_validator("date_created", mode="before")
     @classmethod
@@ -175,21 +276,31 @@ class PortInRequest(TwilioModel):
     def status(self) -> RequestStatus:
         return request_status(self.raw_status)
 
+    @property
+    def status_label(self) -> str:
+        """The status as people read it (Twilio's own words for one we do not recognise)."""
+        return request_label(self.raw_status)
+
     def number(self, number_sid: str) -> PortInNumber | None:
         return next((n for n in self.phone_numbers if n.number_sid == number_sid), None)
 
 
 class PortInSummary(TwilioModel):
-    """One row of the list endpoint (``numbers.v1.port_in_request_list``)."""
+    """One row of the list endpoint (``numbers.v1.port_in_request_list``). The SID is the
+    one field the spec marks non-nullable; the rest may be missing."""
 
     request_sid: str = Field(validation_alias=AliasChoices("request_sid", "port_in_request_sid"))
-    raw_status: str | None = Field(
+    raw_status: OptStr = Field(
         default=None, validation_alias=AliasChoices("raw_status", "port_in_request_status")
     )
-    status_last_updated_timestamp: str | None = None
+    status_last_updated_timestamp: OptStr = None
     phone_numbers_requested: int | None = None
     phone_numbers_ported: int | None = None
-    suggested_action: str | None = None
+    suggested_action: OptStr = None
+
+    _counts = field_validator("phone_numbers_requested", "phone_numbers_ported", mode="before")(
+        _int_or_none
+    )
 
     @property
     def status(self) -> RequestStatus:

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+ERRORS_URL = "https://www.twilio.com/docs/api/errors"
+
 
 @dataclass(frozen=True)
 class Advice:
-    code: int
+    code: int | str  # a code that is not a number is kept as Twilio wrote it
     name: str
     meaning: str
     next_step: str
 
     @property
     def link(self) -> str:
-        return f"https://www.twilio.com/docs/api/errors/{self.code}"
+        return f"{ERRORS_URL}/{self.code}" if isinstance(self.code, int) else ERRORS_URL
 
 
-NOT_PORTABLE: dict[int, Advice] = {
+NOT_PORTABLE: dict[int | str, Advice] = {
     a.code: a
     for a in (
         Advice(
@@ -82,7 +84,7 @@ NOT_PORTABLE: dict[int, Advice] = {
     )
 }
 
-REJECTION: dict[int, Advice] = {
+REJECTION: dict[int | str, Advice] = {
     a.code: a
     for a in (
         Advice(
@@ -163,8 +165,17 @@ def not_portable_advice(code: int | None, name: str | None = None) -> Advice:
     )
 
 
-def rejection_advice(code: int | None, name: str | None = None) -> Advice:
-    if code in REJECTION:
+def _number(code: int | str | None) -> int | str | None:
+    """``"22153"`` → 22153: Twilio writes rejection codes as strings inside a request."""
+    if isinstance(code, str):
+        code = code.strip()
+        return int(code) if code.isascii() and code.isdigit() else code or None
+    return code
+
+
+def rejection_advice(code: int | str | None, name: str | None = None) -> Advice:
+    code = _number(code)
+    if isinstance(code, int) and code in REJECTION:
         return REJECTION[code]
     for advice in REJECTION.values():
         if name and advice.name == name:

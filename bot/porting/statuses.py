@@ -3,12 +3,20 @@
 Twilio mixes display names (``In Review``), snake case (``in_review``), short forms
 (``pending``) and webhook event names (``PortInPhoneNumberPending``). Everything that reads a
 status from Twilio goes through :func:`request_status` or :func:`number_status`.
+
+A status Twilio writes that none of these spellings matches is ``UNKNOWN`` to the code, but
+never lost: :func:`stored_status` keeps Twilio's own words (what the store holds), the
+``*_label`` functions show them to people, and the ``*_moves_back`` guards order them against
+the known ones (an unrecognised status is news, not a step backwards; a missing one is no
+news).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from enum import StrEnum
+from typing import TypeVar
 
 
 class RequestStatus(StrEnum):
@@ -239,3 +247,73 @@ def number_status(raw: str | None) -> NumberStatus:
         return NumberStatus(key)
     except ValueError:
         return NumberStatus.UNKNOWN
+
+
+# -- statuses Twilio writes that the bot does not recognise ------------------------------
+
+STATUS_MAX = 32  # the store's status columns
+S = TypeVar("S", RequestStatus, NumberStatus)
+
+
+def _unrecognised(raw: str | None, status: RequestStatus | NumberStatus) -> str | None:
+    """Twilio's own words for a status none of our spellings matches, else None."""
+    if status.value != "unknown" or not raw or not raw.strip():
+        return None
+    if _key(raw) == "unknown":
+        return None  # Twilio (or our store) said "unknown": nothing more to show
+    return raw.strip()
+
+
+def request_label(raw: str | None) -> str:
+    """A request status as people read it: our label, or Twilio's words when unrecognised."""
+    status = request_status(raw)
+    return _unrecognised(raw, status) or status.label
+
+
+def number_label(raw: str | None) -> str:
+    """A number status as people read it: our label, or Twilio's words when unrecognised."""
+    status = number_status(raw)
+    return _unrecognised(raw, status) or status.label
+
+
+def status_words(status: RequestStatus | NumberStatus, raw: str | None) -> str:
+    """A status to keep: the enum value, or Twilio's own words when unrecognised.
+    :func:`request_status` / :func:`number_status` read it back as the same status (an
+    unrecognised value stays unrecognised)."""
+    return _unrecognised(raw, status) or status.value
+
+
+def stored_status(status: RequestStatus | NumberStatus, raw: str | None) -> str:
+    """What the store's status columns keep: :func:`status_words`, clipped to the column."""
+    return status_words(status, raw)[:STATUS_MAX]
+
+
+def request_moves_back(old: str, new: str) -> bool:
+    """True when request status ``new`` is an older view than ``old`` (both as stored, see
+    :func:`stored_status`): keep ``old``."""
+    return _moves_back(REQUEST_RANK, request_status, old, new)
+
+
+def number_moves_back(old: str, new: str) -> bool:
+    """True when number status ``new`` is an older view than ``old`` (both as stored)."""
+    return _moves_back(NUMBER_RANK, number_status, old, new)
+
+
+def _moves_back(
+    rank: Mapping[S, int], parse: Callable[[str | None], S], old: str, new: str
+) -> bool:
+    """The rank guard ("never move a status backwards"), sane for statuses we do not know.
+
+    Known statuses compare by ``rank``. A status Twilio did not give (``unknown``) says
+    nothing, so it never replaces another. An unrecognised status is news: it replaces any
+    status short of a terminal one, and any status replaces it (we cannot order it).
+    """
+    old_status, new_status = parse(old), parse(new)
+    unknown = parse(None)
+    if new_status is unknown:
+        if _unrecognised(new, new_status) is None:
+            return old_status is not unknown or _unrecognised(old, old_status) is not None
+        return old_status.terminal
+    if old_status is unknown:
+        return False
+    return rank[new_status] < rank[old_status]

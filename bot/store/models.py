@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Column, DateTime, Index, Text
 from sqlmodel import Field, SQLModel
 
+CODE_MAX = 64  # a rejection code as Twilio wrote it
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -59,7 +61,8 @@ class NumberState(SQLModel, table=True):
     status: str = Field(max_length=32)
     port_date: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     rejection_reason: str | None = None
-    rejection_reason_code: int | None = None
+    # As Twilio wrote it: a string inside PortIn.phone_numbers (the spec), not always numeric.
+    rejection_reason_code: str | None = Field(default=None, max_length=CODE_MAX)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     # Twilio's own timestamp of the number's last change: a same-rank flip (pending ↔
     # rejected) from an older read must not overwrite a newer one.

@@ -20,7 +20,6 @@ from slack_sdk.models.blocks import (
 
 from bot.desk import RequestSnapshot, RequestUpdate
 from bot.porting.models import PortInNumber, PortInRequest
-from bot.porting.phone import display
 from bot.porting.reasons import rejection_advice
 from bot.porting.statuses import NumberStatus, RequestStatus
 from bot.slack.ids import Action
@@ -29,6 +28,7 @@ from bot.slack.ui.fmt import (
     SECTION_TEXT_LIMIT,
     clip,
     number_list,
+    number_name,
     plural,
     slack_date,
     user,
@@ -67,27 +67,35 @@ def customer(request: PortInRequest) -> str:
 
 def loa_state(request: PortInRequest) -> str:
     status = request.status
-    if status in (RequestStatus.IN_REVIEW, RequestStatus.UNKNOWN):
+    past_signature = any(
+        n.status in (NumberStatus.PORT_SUBMITTED, NumberStatus.PORT_PENDING, NumberStatus.COMPLETED)
+        for n in request.phone_numbers
+    )
+    if status == RequestStatus.IN_REVIEW or (
+        status == RequestStatus.UNKNOWN and not request.raw_status
+    ):
         return "not sent yet"
+    if status == RequestStatus.UNKNOWN:  # a status Twilio added: say only what the numbers show
+        return "signed" if past_signature else "not known"
     if status == RequestStatus.WAITING_FOR_SIGNATURE:
         lci = request.losing_carrier_information
-        who = lci.authorized_representative if lci else "the authorized representative"
+        who = (lci.authorized_representative if lci else None) or "the authorized representative"
         return f"sent to {who}, waiting for signature"
     if status == RequestStatus.EXPIRED:
         return "expired unsigned"
-    if status == RequestStatus.CANCELED and not any(
-        n.status in (NumberStatus.PORT_SUBMITTED, NumberStatus.PORT_PENDING, NumberStatus.COMPLETED)
-        for n in request.phone_numbers
-    ):
+    if status == RequestStatus.CANCELED and not past_signature:
         return "not signed"
     return "signed"
 
 
 def count_line(numbers: Sequence[PortInNumber]) -> str:
     counts = Counter(n.status for n in numbers)
-    parts = []
+    parts: list[str] = []
     for status, icon, label in _COUNT_ICONS:
-        if counts[status]:
+        if status == NumberStatus.UNKNOWN:  # by Twilio's own words for statuses we do not know
+            unknown = Counter(n.status_label for n in numbers if n.status == status)
+            parts.extend(f"{icon} {count:,} {said}" for said, count in sorted(unknown.items()))
+        elif counts[status]:
             text = f"{icon} {counts[status]:,} {label}"
             if status == NumberStatus.PORT_PENDING:
                 dates = sorted(
@@ -103,7 +111,7 @@ def board_text(snapshot: RequestSnapshot) -> str:
     r = snapshot.request
     return (
         f"Port-in {r.request_sid} · {customer(r)} · {plural(len(r.phone_numbers), 'number')} · "
-        f"{r.status.label}"
+        f"{r.status_label}"
     )
 
 
@@ -113,7 +121,7 @@ def board_blocks(snapshot: RequestSnapshot) -> list[Block]:
     icon = _STATUS_ICON[r.status]
     head = (
         f"📞 *Port-in · {customer(r)} · {plural(len(r.phone_numbers), 'number')}*\n"
-        f"{icon} Status: *{r.status.label}* · Target date: {slack_date(r.target_port_in_date)}"
+        f"{icon} Status: *{r.status_label}* · Target date: {slack_date(r.target_port_in_date)}"
         f" · LOA: {loa_state(r)}\n{count_line(r.phone_numbers)}"
     )
     filed = f" · filed by {user(snapshot.filed_by)}" if snapshot.filed_by else ""
@@ -203,7 +211,7 @@ def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
         RequestStatus.CANCELED: "🚫 The request is canceled.",
         RequestStatus.EXPIRED: f"⌛ {mention}The LOA was not signed in time and the "
         "request expired. File it again to retry.",
-    }.get(status, f"Request status is now {status.label}.")
+    }.get(status, f"❔ Twilio now says the request is *{update.request.status_label}*.")
 
 
 def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
@@ -217,7 +225,7 @@ def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
         by_status[change.new].append(change.number)
 
     def numbers(items: Sequence[PortInNumber]) -> str:
-        return number_list([n.phone_number for n in items])
+        return number_list([n.phone_number or number_name(None, n.number_sid) for n in items])
 
     if items := by_status.get(NumberStatus.WAITING_FOR_SIGNATURE):
         lines.append(f"✍️ {plural(len(items), 'number')} on the LOA waiting for signature.")
@@ -234,7 +242,7 @@ def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
                 f"{slack_date(day)}: {numbers(group)}"
             )
     if items := by_status.get(NumberStatus.PORT_REJECTED):
-        by_reason: dict[int | None, list[PortInNumber]] = defaultdict(list)
+        by_reason: dict[str | None, list[PortInNumber]] = defaultdict(list)
         for n in items:
             by_reason[n.rejection_reason_code].append(n)
         for code, group in by_reason.items():
@@ -243,6 +251,12 @@ def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
                 f"❌ {'<@' + filed_by + '> ' if filed_by else ''}{numbers(group)} rejected: "
                 f"<{advice.link}|{advice.name} ({advice.code})>. Fix: {advice.next_step}"
             )
+    if items := by_status.get(NumberStatus.UNKNOWN):
+        by_label: dict[str, list[PortInNumber]] = defaultdict(list)
+        for n in items:
+            by_label[n.status_label].append(n)
+        for said, group in sorted(by_label.items()):
+            lines.append(f"❔ Twilio now says *{said}* for {numbers(group)}.")
     if items := by_status.get(NumberStatus.COMPLETED):
         lines.append(
             f"✅ {plural(len(items), 'number')} ported to Twilio: {numbers(items)}. Configure "
@@ -299,13 +313,13 @@ def changes_csv(update: RequestUpdate) -> str:
             "rejection_code",
         ]
     )
-    for change in sorted(update.number_changes, key=lambda c: c.number.phone_number):
+    for change in sorted(update.number_changes, key=lambda c: c.number.phone_number or ""):
         n = change.number
         writer.writerow(
             [
-                n.phone_number,
-                change.new.label,
-                change.old.label if change.old else "",
+                n.phone_number or "",
+                n.status_label,
+                change.old_label or "",
                 n.port_date.date().isoformat() if n.port_date else "",
                 n.rejection_reason or "",
                 n.rejection_reason_code or "",
@@ -329,7 +343,7 @@ def _attention(n: PortInNumber) -> int:
 
 
 def number_line(n: PortInNumber) -> str:
-    line = f"{display(n.phone_number)} · {n.status.label}"
+    line = f"{number_name(n.phone_number, n.number_sid)} · {n.status_label}"
     if n.port_date:
         line += f" · port date {slack_date(n.port_date)}"
     if n.status == NumberStatus.PORT_REJECTED:
@@ -390,9 +404,9 @@ def numbers_csv(request: PortInRequest) -> str:
     for n in request.phone_numbers:
         writer.writerow(
             [
-                n.phone_number,
+                n.phone_number or "",
                 n.number_sid or "",
-                n.status.label,
+                n.status_label,
                 n.port_date.date().isoformat() if n.port_date else "",
                 n.rejection_reason or "",
                 n.rejection_reason_code or "",

@@ -34,7 +34,12 @@ _SHOWN = 30
 
 
 def cancellable(snapshot: RequestSnapshot) -> list[PortInNumber]:
-    return [n for n in snapshot.request.phone_numbers if n.number_sid and n.status.cancellable]
+    # A number Twilio's copy does not name cannot be picked or confirmed by its number.
+    return [
+        n
+        for n in snapshot.request.phone_numbers
+        if n.number_sid and n.phone_number and n.status.cancellable
+    ]
 
 
 def _what(meta: CancelMeta) -> str:
@@ -81,7 +86,8 @@ def choose_view(snapshot: RequestSnapshot) -> View:
                 placeholder="Choose numbers",
                 options=[
                     Option(
-                        value=n.phone_number, text=f"{display(n.phone_number)} · {n.status.label}"
+                        value=n.phone_number or "",
+                        text=f"{display(n.phone_number or '')} · {n.status_label}",
                     )
                     for n in numbers[:_SELECT_LIMIT]
                 ],
@@ -127,7 +133,7 @@ def confirm_view(meta: CancelMeta, snapshot: RequestSnapshot | None = None) -> V
         title = "Cancel numbers"
     else:
         going = cancellable(snapshot) if snapshot else []
-        listed = number_list([n.phone_number for n in going], limit=_SHOWN) if going else ""
+        listed = number_list([n.phone_number or "" for n in going], limit=_SHOWN) if going else ""
         count = f"{plural(len(going), 'number')} not ported yet: {listed}\n" if going else ""
         text = (
             f"Cancel the whole port-in request `{sid}`{who}?\n{count}\n"
@@ -160,7 +166,7 @@ def loaded_view(snapshot: RequestSnapshot, meta: CancelMeta, *, choose: bool = F
         return choose_view(snapshot)
     going = cancellable(snapshot)
     if r.status.terminal or not going:
-        return status_view(f"`{r.request_sid}` is {r.status.label}: nothing is left to cancel.")
+        return status_view(f"`{r.request_sid}` is {r.status_label}: nothing is left to cancel.")
     if meta.numbers:
         can = {n.phone_number for n in going}
         named = [n for n in meta.numbers if n in can]

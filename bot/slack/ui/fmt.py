@@ -28,6 +28,13 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
+def number_name(phone_number: str | None, number_sid: str | None = None) -> str:
+    """A number as people read it; Twilio's copy of a request may leave the number out."""
+    if phone_number:
+        return display(phone_number)
+    return f"number {number_sid}" if number_sid else "a number Twilio did not name"
+
+
 def number_list(numbers: Sequence[str], limit: int = INLINE_NUMBERS) -> str:
     shown = ", ".join(display(n) for n in numbers[:limit])
     if len(numbers) > limit:

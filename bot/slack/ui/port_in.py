@@ -528,10 +528,10 @@ def failure_banner(failure: FilingFailed) -> str:
 def filed_text(result: FiledPortIn, *, secrets: PortInSecrets, permalink: str | None = None) -> str:
     r = result.snapshot.request
     lci = r.losing_carrier_information
-    rep = lci.authorized_representative if lci else "the authorized representative"
+    rep = (lci.authorized_representative if lci else None) or "the authorized representative"
+    customer = (lci.customer_name if lci else None) or "the customer"
     lines = [
-        f"✅ Filed `{r.request_sid}` for *{lci.customer_name if lci else 'the customer'}*: "
-        f"{plural(len(r.phone_numbers), 'number')}.",
+        f"✅ Filed `{r.request_sid}` for *{customer}*: {plural(len(r.phone_numbers), 'number')}.",
         f"Next: Twilio reviews it, then e-mails the LOA to {rep} to sign.",
     ]
     if masked := secrets.masked_summary():

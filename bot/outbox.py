@@ -11,9 +11,15 @@ Guarantees, and how:
   always draw the latest state, so they are coalesced to one pending edit per request and sent
   at most every ``board_interval`` seconds.
 - **Never twice.** Items are claimed under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
-  SQLite has a single writer). Before a post, the item is marked ``maybe_sent``; if an attempt
-  ends without a clear answer (timeout, crash, 5xx), the next attempt first looks in Slack for a
-  message stamped with the item's key and adopts it instead of posting again.
+  SQLite has a single writer). The worker renews the leases of everything it holds until it is
+  done with it, so only the work of a dead (or cut-off) worker is taken over, however long an
+  item waits for its channel's turn. Right before the Slack request (after any pacing wait) the
+  deliverer calls :meth:`Item.begin`, which in one statement confirms the lease is still this
+  worker's, renews it and marks the item ``maybe_sent``; when the lease is gone it raises
+  :class:`LeaseLost` and nothing is sent, so an item that changed hands is sent by its new
+  holder only. If an attempt ends without a clear answer (timeout, crash, 5xx), the next one
+  first looks in Slack for a message stamped with the item's key and adopts it instead of
+  posting again.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -48,6 +54,10 @@ FAILING_AFTER = 3  # attempts before an item counts as failing in /readyz
 KEEP_DONE = timedelta(days=7)
 
 
+async def _unfenced() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Item:
     """A claimed piece of work, as the deliverer sees it."""
@@ -60,6 +70,13 @@ class Item:
     attempts: int
     maybe_sent: bool
     created_at: datetime
+    fence: Callable[[], Awaitable[None]] = field(default=_unfenced, compare=False, repr=False)
+
+    async def begin(self) -> None:
+        """Call immediately before the Slack request that may post (after any pacing wait).
+        Raises :class:`LeaseLost` when the item is no longer this worker's: then send nothing.
+        """
+        await self.fence()
 
 
 @dataclass(frozen=True)
@@ -91,6 +108,11 @@ class DeliveryError(Exception):
         self.maybe_sent = maybe_sent
 
 
+class LeaseLost(Exception):
+    """Another worker holds the item now (this one's lease ran out while it could not renew
+    it): this attempt ends without sending anything and without touching the row."""
+
+
 class NotYet(Exception):
     """The item depends on work not done yet (a board edit before its root exists)."""
 
@@ -100,7 +122,8 @@ class NotYet(Exception):
 
 
 class Deliverer(Protocol):
-    """Delivers one item to Slack: ``bot.slack.notifier.SlackNotifier``."""
+    """Delivers one item to Slack (``bot.slack.notifier.SlackNotifier``), calling
+    ``await item.begin()`` right before the request."""
 
     async def deliver(self, item: Item) -> Delivered: ...
 
@@ -213,7 +236,11 @@ class Outbox:
         self.wakeup = Wakeup()
         self._rng = rng or random.Random()
         self._task: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
+        # Items this worker holds (their leases are renewed), each with whether its Slack
+        # request went out in this attempt (past ``Item.begin``).
+        self._held: dict[int, bool] = {}
         self._claiming = False
         self._pruned_at: datetime | None = None
 
@@ -221,6 +248,7 @@ class Outbox:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox")
+        self._renewer = asyncio.create_task(self._renew_leases(), name="outbox-leases")
 
     async def stop(self, grace: float = 5.0) -> None:
         """Stop claiming; let deliveries in flight finish for ``grace`` seconds. Anything cut
@@ -235,6 +263,10 @@ class Outbox:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+        if self._renewer is not None:
+            self._renewer.cancel()
+            await asyncio.gather(self._renewer, return_exceptions=True)
+            self._renewer = None
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -267,6 +299,7 @@ class Outbox:
         finally:
             self._claiming = False
         for item in items:
+            self._held[item.id] = False
             task = asyncio.create_task(self._deliver(item), name=f"outbox:{item.key}")
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
@@ -290,16 +323,25 @@ class Outbox:
                 attempts=r.attempts,
                 maybe_sent=r.maybe_sent,
                 created_at=aware(r.created_at),
+                fence=functools.partial(self._begin, r.id, r.kind),
             )
             for r in sorted(rows, key=lambda r: r.id)
         ]
 
     async def _deliver(self, item: Item) -> None:
-        if item.kind != BOARD:
-            # Committed before the call: if we die mid-call, the next attempt looks first.
-            await self._set(item, maybe_sent=True, attempts=OUTBOX.c.attempts + 1)
+        try:
+            await self._attempt(item)
+        finally:
+            self._held.pop(item.id, None)
+
+    async def _attempt(self, item: Item) -> None:
+        if item.kind != BOARD and not await self._set(item, attempts=OUTBOX.c.attempts + 1):
+            return  # no longer ours (see LeaseLost)
         try:
             delivered = await self.deliverer.deliver(item)
+        except LeaseLost:
+            log.info("%s changed hands before it was sent; its new holder sends it", item.key)
+            return
         except NotYet as wait:
             await self._set(
                 item,
@@ -317,15 +359,65 @@ class Outbox:
             return
         await self._complete(item, delivered)
 
-    async def _set(self, item: Item, **values: Any) -> int:
+    async def _set(self, item: Item | int, **values: Any) -> int:
+        """Update the row while this worker holds its lease; returns 0 when it does not."""
+        item_id = item if isinstance(item, int) else item.id
         async with self.db.session() as s:
             result = await s.exec(
                 update(OUTBOX)
-                .where(OUTBOX.c.id == item.id, OUTBOX.c.lease_owner == self.owner)
+                .where(OUTBOX.c.id == item_id, OUTBOX.c.lease_owner == self.owner)
                 .values(**values)
             )
             await s.commit()
             return result.rowcount
+
+    async def _begin(self, item_id: int, kind: str) -> None:
+        """``Item.begin``: the lease is still ours (renewed for the call), and a post is marked
+        ``maybe_sent`` first, committed, so if we die mid-call the next attempt looks first."""
+        values: dict[str, Any] = {"lease_until": datetime.now(UTC) + self.lease}
+        if kind != BOARD:
+            values["maybe_sent"] = True
+        if await self._set(item_id, **values):
+            self._held[item_id] = True
+            return
+        if kind == BOARD and await self._board_taken_back(item_id):
+            # A newer change took the edit back (``touch_board``) and scheduled another: this
+            # one still shows more than the board does now, and it is not repeated work.
+            return
+        raise LeaseLost(f"outbox item {item_id} is no longer leased to {self.owner}")
+
+    async def _board_taken_back(self, item_id: int) -> bool:
+        async with self.db.session() as s:
+            row = (
+                await s.exec(
+                    select(OUTBOX.c.status, OUTBOX.c.lease_owner).where(OUTBOX.c.id == item_id)
+                )
+            ).first()
+        return row is not None and row.status == "pending" and row.lease_owner is None
+
+    async def _renew_leases(self) -> None:
+        every = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.renew()
+            except Exception as error:  # retried next round; Item.begin still checks
+                log.warning("renewing Slack delivery leases failed (%s)", type(error).__name__)
+
+    async def renew(self) -> int:
+        """Extend the leases of the items this worker holds, claimed or in flight (every third
+        of a lease while running): an item is taken over only when its worker stops renewing
+        (it died, or lost the database). Returns how many leases were extended."""
+        if not self._held:
+            return 0
+        async with self.db.session() as s:
+            result = await s.exec(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(list(self._held)), OUTBOX.c.lease_owner == self.owner)
+                .values(lease_until=datetime.now(UTC) + self.lease)
+            )
+            await s.commit()
+        return result.rowcount
 
     async def _failed(self, item: Item, error: DeliveryError) -> None:
         attempts = item.attempts + (0 if item.kind == BOARD else 1)
@@ -351,7 +443,9 @@ class Outbox:
             "last_error": error.error[:300],
             "next_attempt_at": datetime.now(UTC) + timedelta(seconds=delay),
         }
-        if item.kind != BOARD:
+        if item.kind != BOARD and self._held.get(item.id):
+            # The request went out: the error says whether it may have landed. Otherwise an
+            # earlier attempt's doubt stands until a look in Slack or a clear answer ends it.
             values["maybe_sent"] = error.maybe_sent
         await self._set(item, **values)
 

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     porting_board_seconds: float = 5.0
     # Slack allows about one message per second per channel; every write is paced to this.
     slack_channel_write_seconds: float = 1.0
-    # A Slack delivery not finished in this time (its process died) is taken over by another.
+    # Slack work whose process stopped renewing its lease this long ago (it died) is taken over.
     slack_outbox_lease_seconds: float = 120.0
     # Run database migrations when the server starts (off: only check the schema is current).
     migrate_on_start: bool = True

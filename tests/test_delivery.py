@@ -120,6 +120,26 @@ async def test_post_whose_answer_was_lost_is_found_not_repeated(bot: Bot) -> Non
     assert bot.slack.calls_to("conversations.history"), "the bot looked before posting"
 
 
+async def test_lost_post_is_still_looked_for_after_the_look_itself_failed(bot: Bot) -> None:
+    bot.runtime.outbox.backoff_base = 0.0
+
+    def post_then_fail(call: Call) -> Reply:
+        bot.slack._chat_post_message(call)
+        bot.slack.set_handler("chat.postMessage", bot.slack._chat_post_message)
+        return server_error(502)
+
+    bot.slack.set_handler("chat.postMessage", post_then_fail)
+    bot.slack.script("conversations.history", ratelimited(retry_after=0))  # the first look
+    await file_request(bot.runtime.twilio, bot.sandbox, [OK])
+    await bot.sandbox.advance(timedelta(hours=12))
+    await bot.wait_delivered()
+
+    looks = bot.slack.calls_to("conversations.history")
+    assert [c.response_status for c in looks] == [429, 200], "looked again after the 429"
+    roots = [m for m in bot.slack.messages if not m.get("thread_ts")]
+    assert len(roots) == 1, "the lost post was adopted, not posted again"
+
+
 async def test_follow_while_slack_refuses_says_so_and_posts_later(bot: Bot) -> None:
     from tests.fakes.slack_requests import block_actions
 

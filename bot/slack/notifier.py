@@ -32,6 +32,9 @@ LOOKUP_SLACK = timedelta(minutes=2)  # clock skew allowance when searching chann
 _CANNOT_LOOK = {"missing_scope", "not_in_channel", "channel_not_found", "thread_not_found"}
 
 
+Fence = Callable[[], Awaitable[None]]
+
+
 class SharedSlots(Protocol):
     """Write slots shared with other processes (``bot.store.pace.SharedPace``)."""
 
@@ -140,13 +143,15 @@ class SlackNotifier:
         log.error("unknown outbox kind %s; dropped", item.kind)
         return Delivered()
 
-    async def update_board(self, snapshot: RequestSnapshot) -> None:
-        """Edit a board right now (interactive flows); raises on Slack errors."""
+    async def update_board(self, snapshot: RequestSnapshot, *, fence: Fence | None = None) -> None:
+        """Edit a board right now (interactive flows; the outbox passes its item's fence);
+        raises on Slack errors."""
         if snapshot.thread is None:
             return
         await self._call(
             snapshot.thread.channel_id,
             self.client.chat_update,
+            fence=fence,
             channel=snapshot.thread.channel_id,
             ts=snapshot.thread.thread_ts,
             text=board.board_text(snapshot),
@@ -168,6 +173,7 @@ class SlackNotifier:
         response = await self._call(
             channel,
             self.client.chat_postMessage,
+            fence=item.begin,
             channel=channel,
             text=board.board_text(snapshot),
             blocks=board.board_blocks(snapshot),
@@ -206,6 +212,7 @@ class SlackNotifier:
         response = await self._call(
             thread.channel_id,
             self.client.chat_postMessage,
+            fence=item.begin,
             channel=thread.channel_id,
             thread_ts=thread.thread_ts,
             text=text,
@@ -228,6 +235,7 @@ class SlackNotifier:
         response = await self._call(
             thread.channel_id,
             self.client.files_upload_v2,
+            fence=item.begin,
             channel=thread.channel_id,
             thread_ts=thread.thread_ts,
             content=board.changes_csv(update),
@@ -247,13 +255,25 @@ class SlackNotifier:
             if root_waiting:
                 raise NotYet(2.0)
             return Delivered()  # no thread (no channel): nothing to edit
-        await self.update_board(snapshot)
+        await self.update_board(snapshot, fence=item.begin)
         return Delivered(snapshot.thread.thread_ts)
 
     # -- Slack calls ----------------------------------------------------------------------
 
-    async def _call(self, pace: str, method: Callable[..., Awaitable[Any]], **args: Any) -> Any:
+    async def _call(
+        self,
+        pace: str,
+        method: Callable[..., Awaitable[Any]],
+        *,
+        fence: Fence | None = None,
+        **args: Any,
+    ) -> Any:
+        """Make one Slack write in ``pace``'s next slot. ``fence`` (an outbox item's
+        ``begin``) runs once the slot is ours, right before the request: the wait for the
+        slot may have outlasted the item's lease, and then nothing is sent."""
         async with self.pacer.slot(pace):
+            if fence is not None:
+                await fence()
             try:
                 return await method(**args)
             except Exception as error:

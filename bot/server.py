@@ -14,7 +14,6 @@ from typing import Any
 import aiohttp
 import httpx
 from fastapi import FastAPI, Request, Response
-from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -32,6 +31,7 @@ from bot.reconcile import Reconciler
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app
 from bot.slack.context import SlackDeps
+from bot.slack.inbound import SlackDoor
 from bot.slack.notifier import ChannelPacer, SlackNotifier
 from bot.store.db import Database, check_schema, migrate, ping
 from bot.store.pace import SharedPace
@@ -197,7 +197,7 @@ def create_app(settings: Settings, *, sandbox: Any = None) -> FastAPI:
             admins=settings.admin_ids,
         )
         state.bolt = build_bolt_app(state.slack, settings.slack_signing_secret, deps)
-        state.slack_handler = AsyncSlackRequestHandler(state.bolt)
+        state.slack_handler = SlackDoor(state.bolt, settings.slack_signing_secret)
         state.socket = None
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

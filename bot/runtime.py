@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import httpx
-from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -36,6 +35,7 @@ from bot.reconcile import Reconciler
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app
 from bot.slack.context import Downloader, SlackDeps
+from bot.slack.inbound import SlackDoor
 from bot.slack.notifier import ChannelPacer, SlackNotifier
 from bot.store.db import Database, check_schema, migrate
 from bot.store.pace import shared_pace
@@ -70,7 +70,7 @@ class Runtime:
     desk: Desk
     reconciler: Reconciler
     bolt: AsyncApp
-    slack_handler: AsyncSlackRequestHandler  # POST /slack/events
+    slack_handler: SlackDoor  # POST /slack/events
     socket: AsyncSocketModeHandler | None  # Socket Mode, when SLACK_APP_TOKEN is set
     sandbox: Sandbox | None
     inbox: Inbox  # POST /twilio/porting commits here
@@ -117,7 +117,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
         discoverer=desk.requests,
     )
     bolt = _bolt(settings, slack, desk, http, tasks)
-    slack_handler = AsyncSlackRequestHandler(bolt)
+    slack_handler = SlackDoor(bolt, settings.slack_signing_secret)
     socket = await _socket(settings, bolt)
     if sandbox is not None:
         await twilio.set_webhook_configuration(settings.webhook_url)

@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
 
+    @field_validator("slack_api_url")
+    @classmethod
+    def _without_api(cls, value: str | None) -> str | None:
+        # "https://slack.com/api/" (slack_sdk's base_url, as GovSlack guides give it) and
+        # "https://slack.com" both mean the same Web API; the client adds "/api/".
+        return value.removesuffix("/api").rstrip("/") if value else value
+
     @model_validator(mode="after")
     def _sandbox_defaults(self) -> Settings:
         if self.porting_sandbox:

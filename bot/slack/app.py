@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import cancel, checks, port_in, requests
 from bot.slack.context import SlackDeps
+from bot.slack.failures import Failures
 from bot.slack.permissions import Permissions
 
 log = logging.getLogger(__name__)
@@ -23,11 +24,12 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps)
         # A static bot token: never fall into OAuth mode because of stray env vars.
         installation_store=None,
         oauth_settings=None,
+        # A request no listener takes gets Bolt's 404 and one log line from the error handler.
+        raise_error_for_unhandled_request=True,
     )
-
-    @app.error
-    async def on_error(error: Exception, body: dict, logger: logging.Logger) -> None:
-        logger.error("Slack listener failed: %s", type(error).__name__, exc_info=error)
+    failures = Failures(client, deps.tasks)
+    failures.register(app)
+    deps.on_failure = failures.after_ack
 
     permissions = Permissions(deps.admins, client)
     if permissions.everyone:

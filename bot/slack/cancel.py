@@ -13,11 +13,11 @@ from bot.porting.errors import TwilioError
 from bot.porting.phone import parse_numbers
 from bot.slack.context import SlackDeps
 from bot.slack.ids import Action, Callback, CancelField, Command
-from bot.slack.meta import CancelMeta
+from bot.slack.meta import CancelMeta, button_value
 from bot.slack.permissions import Permissions
 from bot.slack.port_in_form import selected_options
 from bot.slack.port_in_form import text as field_text
-from bot.slack.requests import REQUEST_SID, parse_request_sids
+from bot.slack.requests import parse_request_sids
 from bot.slack.say import tell, update_view
 from bot.slack.ui import cancel as ui
 from bot.slack.ui.errors import twilio_error_text
@@ -100,16 +100,16 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
     async def cancel_request_button(
         ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
+        meta = CancelMeta(request_sid=button_value(action))
         await ack()
-        meta = CancelMeta(request_sid=action.get("value") or "")
         open_loading(client, body["trigger_id"], body["user"]["id"], respond, meta)
 
     @app.action(Action.CANCEL_NUMBERS)
     async def cancel_numbers_button(
         ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
+        meta = CancelMeta(request_sid=button_value(action))
         await ack()
-        meta = CancelMeta(request_sid=action.get("value") or "")
         open_loading(client, body["trigger_id"], body["user"]["id"], respond, meta, choose=True)
 
     @app.view(Callback.CANCEL_CHOOSE)
@@ -148,13 +148,7 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
     @app.view(Callback.CANCEL_CONFIRM)
     async def confirmed(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient) -> None:
         user_id = body["user"]["id"]
-        meta = CancelMeta.load(view.get("private_metadata"))
-        if not REQUEST_SID.match(meta.request_sid):
-            await ack(
-                response_action="update",
-                view=ui.status_view("This form is broken: run /port-cancel again."),
-            )
-            return
+        meta = CancelMeta.load(view.get("private_metadata"))  # a valid SID, or Stale
         # private_metadata is not proof of permission: check again.
         if not await permissions.allows(user_id):
             await ack(

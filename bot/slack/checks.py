@@ -13,7 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.porting.phone import ParsedNumbers, parse_csv, parse_numbers
 from bot.slack.context import SlackDeps
 from bot.slack.ids import Action, Block, Callback, Command, Input
-from bot.slack.say import tell
+from bot.slack.meta import button_value
+from bot.slack.say import NoDirectMessage, dm_channel, tell
 from bot.slack.ui import check as ui
 from bot.slack.ui.modals import check_modal
 
@@ -72,8 +73,14 @@ class CheckRunner:
     ) -> None:
         # Long work lives in a DM message the bot can edit (an ephemeral cannot be edited and a
         # response_url takes only 5 posts).
-        dm = (await client.conversations_open(users=user_id))["channel"]["id"]
         total = len(parsed.numbers)
+        try:
+            dm = await dm_channel(client, user_id)
+        except NoDirectMessage as error:
+            log.warning("bulk check of %d numbers: %s", total, error)
+            if respond is not None:
+                await respond(text=ui.no_dm_text(total, error.reason), response_type="ephemeral")
+            return
         progress = await client.chat_postMessage(
             channel=dm, text=ui.progress_text(0, total), blocks=ui.progress_blocks(0, total)
         )
@@ -124,9 +131,13 @@ class CheckRunner:
     ) -> None:
         if respond is not None:
             await respond(text=text, response_type="ephemeral")
-        else:
-            dm = (await client.conversations_open(users=user_id))["channel"]["id"]
-            await client.chat_postMessage(channel=dm, text=text)
+            return
+        try:
+            dm = await dm_channel(client, user_id)
+        except NoDirectMessage as error:  # a modal's check: there is nowhere else to say it
+            log.warning("could not tell %s about their check: %s", user_id, error)
+            return
+        await client.chat_postMessage(channel=dm, text=text)
 
 
 def _file_urls(files: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
@@ -170,7 +181,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         text = (command.get("text") or "").strip()
         if not text:
             await ack()
-            await client.views_open(trigger_id=command["trigger_id"], view=check_modal())
+            deps.right_after_ack(
+                client.views_open(trigger_id=command["trigger_id"], view=check_modal()),
+                name="port-check-open",
+            )
             return
         parsed = parse_numbers(text)
         if parsed.too_many:
@@ -263,8 +277,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def share_check(
         ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
+        check_id = button_value(action)
         await ack()
-        deps.after_ack(_share(body, action["value"], client, respond), name="share-check")
+        deps.after_ack(_share(body, check_id, client, respond), name="share-check")
 
     async def _share(
         body: dict, check_id: str, client: AsyncWebClient, respond: AsyncRespond

@@ -25,15 +25,30 @@ class SlackDeps:
     # Post-ack jobs running at once. Acks share the event loop with these jobs; bounding them
     # keeps the ready queue short, so a burst of commands is still acked within Slack's 3 s.
     after_ack_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
+    # Told what post-ack work raised (``bot.slack.failures`` tells the person who asked);
+    # set when the Bolt app is built.
+    on_failure: Callable[[Exception], None] | None = None
 
     def after_ack(self, work: Coroutine[Any, Any, Any], name: str) -> None:
-        """Run slow work after the ack as a tracked task (kept alive, drained on shutdown)."""
-        self.tasks.spawn(self._bounded(work), name=name)
+        """Run slow work after the ack as a tracked task (kept alive, drained on shutdown).
+
+        Everything a listener does after its ack belongs here: what it raises reaches
+        ``on_failure``; raised in the listener itself, Bolt's runner would drop the ack it had
+        recorded (a quick failure then turns a sent ack into a 404 three seconds later)."""
+        self.tasks.spawn(self._guarded(self._bounded(work)), name=name)
 
     def right_after_ack(self, work: Coroutine[Any, Any, Any], name: str) -> None:
         """Work bound to a trigger_id (views.open must happen within ~3 s of the click): tracked
         like ``after_ack`` but never queued behind the bounded post-ack jobs."""
-        self.tasks.spawn(work, name=name)
+        self.tasks.spawn(self._guarded(work), name=name)
+
+    async def _guarded(self, work: Coroutine[Any, Any, Any]) -> Any:
+        try:
+            return await work
+        except Exception as error:
+            if self.on_failure is None:
+                raise
+            self.on_failure(error)
 
     async def _bounded(self, work: Coroutine[Any, Any, Any]) -> Any:
         async with self.after_ack_slots:

@@ -19,6 +19,7 @@ class Callback(StrEnum):
     CANCEL_CHOOSE = "cancel_choose"  # pick the numbers to cancel
     CANCEL_CONFIRM = "cancel_confirm"  # names exactly what will be canceled
     CANCEL_STATUS = "cancel_status"  # "Canceling…" and outcomes (no submit)
+    NOTICE = "notice"  # an apology or "this form is old" in place of a modal (no submit)
 
 
 class Action(StrEnum):

@@ -1,19 +1,79 @@
-"""Pydantic models for the ``private_metadata`` of our modals (≤ 3,000 characters, no secrets).
+"""What our buttons and modals carry back: button values and the ``private_metadata`` of our
+modals (≤ 3,000 characters, no secrets), each read through one typed parser.
 
-Nothing read back from here is trusted on its own: listeners re-check permissions and re-load
-what the ids point to.
+A value that does not read — a message posted by an older version, a value cut short — raises
+:class:`Stale` with what to run instead; ``bot.slack.failures`` tells the person that. Nothing
+read back from here is trusted on its own: listeners re-check permissions and re-load what
+the ids point to.
 """
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationError
+
+from bot.slack.ids import Action
 
 PRIVATE_METADATA_LIMIT = 3000
+REQUEST_SID_PATTERN = r"^KW[0-9a-fA-F]{32}$"
+ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"  # our ids of check runs and drafts (uuid4 hex)
+
+RequestSid = Annotated[str, StringConstraints(pattern=REQUEST_SID_PATTERN)]
+StoredId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
+
+OLD_BUTTON = "This button is from an old message and I can no longer read it"
+OLD_FORM = "This form is from an older version of me and I can no longer read it"
+FOR_STATUS = (
+    f"{OLD_BUTTON}. Run `/port-status KW…` with the request's SID for a fresh status board "
+    "and buttons."
+)
+FOR_CHECK = f"{OLD_BUTTON}. Run /port-check again for fresh results."
+
+
+class Stale(Exception):
+    """A button or form whose value no longer reads; ``text`` says what to do instead."""
+
+    def __init__(self, text: str, what: str) -> None:
+        super().__init__(what)
+        self.text = text
+        self.what = what
+
+
+# -- button values -------------------------------------------------------------------------
+
+_SID: TypeAdapter[str] = TypeAdapter(RequestSid)
+_ID: TypeAdapter[str] = TypeAdapter(StoredId)
+_BUTTONS: dict[str, tuple[TypeAdapter[str], str]] = {
+    Action.SHARE_CHECK: (_ID, FOR_CHECK),
+    Action.START_PORT_IN: (_ID, FOR_CHECK),
+    Action.FOLLOW: (_SID, FOR_STATUS),
+    Action.REFRESH: (_SID, FOR_STATUS),
+    Action.NUMBERS_CSV: (_SID, FOR_STATUS),
+    Action.CANCEL_REQUEST: (_SID, FOR_STATUS),
+    Action.CANCEL_NUMBERS: (_SID, FOR_STATUS),
+}
+
+
+def button_value(action: Mapping[str, Any]) -> str:
+    """The value of one of our buttons (a request SID or a stored check's id, by action_id);
+    raises :class:`Stale` when it is not one."""
+    action_id = str(action.get("action_id"))
+    adapter, stale = _BUTTONS[action_id]
+    try:
+        return adapter.validate_python(action.get("value"))
+    except ValidationError:
+        raise Stale(stale, f"button {action_id}") from None
+
+
+# -- private_metadata ----------------------------------------------------------------------
 
 
 class ViewMeta(BaseModel):
+    STALE: ClassVar[str] = OLD_FORM
+
     def dump(self) -> str:
         text = self.model_dump_json(exclude_defaults=True)
         if len(text) > PRIVATE_METADATA_LIMIT:
@@ -22,23 +82,29 @@ class ViewMeta(BaseModel):
 
     @classmethod
     def load(cls, text: str | None) -> Self:
+        """The metadata of a submitted view; raises :class:`Stale` when it does not read."""
         try:
             return cls.model_validate_json(text or "{}")
         except ValidationError:
-            return cls.model_validate({})
+            raise Stale(cls.STALE, f"{cls.__name__} metadata") from None
 
 
 class PortInMeta(ViewMeta):
     """The /port-in form: where its numbers came from, its draft, which submission this is."""
 
-    check_id: str | None = None  # numbers prefilled from a stored /port-check run
-    check_count: int = 0
-    draft_id: str | None = None  # set from step 2 on
-    attempt: int = 0  # a new attempt after a failed filing gets a new idempotency key
+    STALE: ClassVar[str] = f"{OLD_FORM}. Close it and run /port-in again."
+
+    check_id: StoredId | None = None  # numbers prefilled from a stored /port-check run
+    check_count: int = Field(default=0, ge=0, le=1_000_000)
+    draft_id: StoredId | None = None  # set from step 2 on
+    # a new attempt after a failed filing gets a new idempotency key
+    attempt: int = Field(default=0, ge=0, le=10_000)
 
 
 class CancelMeta(ViewMeta):
     """What a cancel modal is about: a whole request, or some of its numbers (E.164)."""
 
-    request_sid: str = ""
-    numbers: list[str] = Field(default_factory=list)
+    STALE: ClassVar[str] = f"{OLD_FORM}. Close it and run `/port-cancel KW…` again."
+
+    request_sid: RequestSid
+    numbers: list[E164] = Field(default_factory=list, max_length=1000)

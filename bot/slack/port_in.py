@@ -16,7 +16,7 @@ from bot.porting.phone import parse_numbers
 from bot.slack.context import SlackDeps
 from bot.slack.ids import Action, Callback, Command
 from bot.slack.ids import PortInField as F
-from bot.slack.meta import PortInMeta
+from bot.slack.meta import PortInMeta, button_value
 from bot.slack.permissions import Permissions
 from bot.slack.port_in_form import read_details, read_secrets
 from bot.slack.say import dm, permalink, tell, update_view
@@ -81,11 +81,10 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
     async def start_from_check(
         ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
+        check_id = button_value(action)
         await ack()
         deps.right_after_ack(
-            _start(
-                client, body["trigger_id"], body["user"]["id"], action.get("value") or "", respond
-            ),
+            _start(client, body["trigger_id"], body["user"]["id"], check_id, respond),
             name="port-in-start",
         )
 

@@ -12,13 +12,14 @@ from bot.outbox import DeliveryError
 from bot.porting.errors import TwilioError
 from bot.slack.context import SlackDeps
 from bot.slack.ids import Action, Command
-from bot.slack.say import permalink, tell
+from bot.slack.meta import REQUEST_SID_PATTERN, button_value
+from bot.slack.say import NoDirectMessage, dm_channel, permalink, tell
 from bot.slack.ui import board
 from bot.slack.ui.errors import twilio_error_text
 
 log = logging.getLogger(__name__)
 
-REQUEST_SID = re.compile(r"^KW[0-9a-fA-F]{32}$")
+REQUEST_SID = re.compile(REQUEST_SID_PATTERN)
 STATUS_USAGE = "Usage: `/port-status KW…` with the 34-character port-in request SID."
 
 
@@ -82,8 +83,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def follow(
         ack: AsyncAck, action: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
+        sid = button_value(action)
         await ack()
-        deps.after_ack(_follow(action["value"], client, respond), name="follow")
+        deps.after_ack(_follow(sid, client, respond), name="follow")
 
     async def _follow(sid: str, client: AsyncWebClient, respond: AsyncRespond) -> None:
         try:
@@ -108,8 +110,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
 
     @app.action(Action.REFRESH)
     async def refresh(ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient) -> None:
+        sid = button_value(action)
         await ack()
-        deps.after_ack(_refresh(action["value"], body, client), name="refresh")
+        deps.after_ack(_refresh(sid, body, client), name="refresh")
 
     async def _refresh(sid: str, body: dict, client: AsyncWebClient) -> None:
         try:
@@ -129,14 +132,27 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def numbers_csv(
         ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
+        sid = button_value(action)
         await ack()
-        sid = action["value"]
+        deps.after_ack(_numbers_csv(sid, body["user"]["id"], client, respond), name="numbers-csv")
+
+    async def _numbers_csv(
+        sid: str, user_id: str, client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
         try:
             snapshot = await deps.desk.snapshot(sid)
         except TwilioError as error:
             await tell(respond, twilio_error_text(error, f"list the numbers of {sid}"))
             return
-        dm = (await client.conversations_open(users=body["user"]["id"]))["channel"]["id"]
+        try:
+            dm = await dm_channel(client, user_id)
+        except NoDirectMessage as error:
+            await tell(
+                respond,
+                f"⚠️ I could not open a DM with you for the CSV of {sid} ({error.reason}). "
+                "Check that the app may message you, then press the button again.",
+            )
+            return
         await client.files_upload_v2(
             channel=dm,
             content=board.numbers_csv(snapshot.request),

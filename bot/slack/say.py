@@ -1,5 +1,6 @@
 """Small Slack helpers listeners share: update a modal that may be gone, DM someone, find a
-message's permalink. Failures here are logged, never raised: they must not undo the work."""
+message's permalink. Failures here are logged, never raised: they must not undo the work
+(except :func:`dm_channel`, whose callers say what happens without a DM)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -28,9 +30,32 @@ async def update_view(client: AsyncWebClient, view_id: str, view: View) -> bool:
     return True
 
 
+class NoDirectMessage(Exception):
+    """Slack did not open a DM with the user; ``reason`` is Slack's error code or what was
+    missing from its answer."""
+
+    def __init__(self, user_id: str, reason: str) -> None:
+        super().__init__(f"no DM with {user_id}: {reason}")
+        self.reason = reason
+
+
+async def dm_channel(client: AsyncWebClient, user_id: str) -> str:
+    """The ID of the bot's DM with ``user_id``; raises :class:`NoDirectMessage` when Slack
+    refuses or answers without a channel (``ok`` alone: the channel is ``None``)."""
+    try:
+        answer = await client.conversations_open(users=user_id)
+    except SlackApiError as error:
+        raise NoDirectMessage(user_id, _slack_error(error)) from error
+    channel = answer.get("channel")
+    channel_id = channel.get("id") if isinstance(channel, dict) else None
+    if not isinstance(channel_id, str) or not channel_id:
+        raise NoDirectMessage(user_id, "conversations.open answered without a channel")
+    return channel_id
+
+
 async def dm(client: AsyncWebClient, user_id: str, text: str, **extra: Any) -> bool:
     try:
-        channel = (await client.conversations_open(users=user_id))["channel"]["id"]
+        channel = await dm_channel(client, user_id)
         await client.chat_postMessage(channel=channel, text=text, unfurl_links=False, **extra)
     except Exception as error:
         log.warning("DM to %s failed: %s", user_id, _slack_error(error))

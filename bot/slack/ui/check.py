@@ -148,6 +148,15 @@ def too_many_text(count: int) -> str:
     )
 
 
+def no_dm_text(count: int, reason: str) -> str:
+    """A bulk check whose results had nowhere to go: they live in a DM with the bot."""
+    return (
+        f"⚠️ I could not open a DM with you for the results of {count:,} numbers ({reason}), "
+        f"so I did not check them. Check that the app may message you, then run /port-check "
+        f"again — or check at most {INLINE_LIMIT} numbers at a time to get the answer here."
+    )
+
+
 CSV_COLUMNS = (
     "phone_number",
     "portable",

@@ -276,7 +276,7 @@ async def bare_uvicorn_floor() -> float:
                 await asyncio.gather(*tasks)
                 after = server.cpu_times()
         finally:
-            stop_bot(process)
+            await stop_bot(process)
     used = (after.user + after.system) - (before.user + before.system)
     return used / len(hooks) * 1000
 

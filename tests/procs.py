@@ -1,5 +1,6 @@
-"""Real `python -m bot` processes for tests, and ASGI apps (a shared sandbox) served over HTTP
-in the test's own event loop."""
+"""Real `python -m bot` processes (and ASGI apps served over HTTP in the test's own event loop),
+for what only a real process shows: the settings it reads, its lifespan, several processes on
+one database, a crash. The benchmarks start their bots with these too."""
 
 from __future__ import annotations
 
@@ -16,24 +17,37 @@ import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
+from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlack, _Server
 from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
+# Settings the child must not inherit from whoever runs the tests (and Bolt's own variables).
+_OURS = {name.upper() for name in Settings.model_fields} | {
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+}
+# Only against a start-up that hangs; normal start-ups take a few seconds.
+START_GUARD_SECONDS = 120.0
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
+
+
+def child_env(**env: str) -> dict[str, str]:
+    """A child's environment: this checkout's code (whatever copy pip installed), none of the
+    runner's bot settings, then ``env``."""
+    inherited = {k: v for k, v in os.environ.items() if k.upper() not in _OURS}
+    return {**inherited, "PYTHONPATH": str(ROOT), **env}
 
 
 def bot_env(slack: FakeSlack, port: int, **env: str) -> dict[str, str]:
-    """The environment `python -m bot` runs with: sandbox mode, Slack faked locally. ``env``
+    """The environment a served bot runs with: sandbox mode, Slack faked locally. ``env``
     overrides (e.g. ``PORTING_SANDBOX="false"`` plus Twilio URLs for a shared sandbox)."""
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TWILIO_"))},
-        "PYTHONPATH": str(ROOT),  # this checkout, whatever copy of the bot pip installed
+    served = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": slack.url,
@@ -41,42 +55,57 @@ def bot_env(slack: FakeSlack, port: int, **env: str) -> dict[str, str]:
         "PORTING_CHANNEL": "CBENCH",
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
-        **env,
     }
+    return child_env(**{**served, **env})
+
+
+def run_bot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a ``python -m bot`` command that ends by itself (migrate, a refused start-up)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def start_bot(
-    environment: dict[str, str], cwd: str, log_name: str = "bot.log"
-) -> subprocess.Popen:
-    """Start `python -m bot` and wait until /healthz answers (RuntimeError with its log if it
-    exits or takes more than 30 s). Its stderr goes to ``cwd/log_name``."""
-    # A file, not a pipe: an undrained pipe would block the bot once 64 KiB of logs pile up.
+    environment: dict[str, str],
+    cwd: str | Path,
+    log_name: str = "bot.log",
+    *,
+    ready: str = "/healthz",
+) -> subprocess.Popen[bytes]:
+    """Start `python -m bot` (``environment`` must set PORT) and wait until ``ready`` answers
+    200; fails with the bot's log if it exits first or hangs. Its output goes to
+    ``cwd/log_name``: a file, since an undrained pipe would block the bot's logging."""
     log_path = Path(cwd) / log_name
-    with open(log_path, "ab") as log:  # noqa: ASYNC230 (opened once, before the loop waits)
+    with log_path.open("ab") as log:
         process = subprocess.Popen(  # noqa: ASYNC220 (spawn only; never waits on the loop)
-            [sys.executable, "-m", "bot"],
-            cwd=cwd,
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
+            [sys.executable, "-m", "bot"], cwd=cwd, env=environment, stdout=log, stderr=log
         )
     url = f"http://127.0.0.1:{environment['PORT']}"
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    async with httpx.AsyncClient() as http:
+    guard = loop.time() + START_GUARD_SECONDS
+    async with httpx.AsyncClient(timeout=5) as http:
         while True:
             try:
-                if (await http.get(url + "/healthz")).status_code == 200:
+                if (await http.get(url + ready)).status_code == 200:
                     return process
             except httpx.TransportError:
                 pass
-            if process.poll() is not None or loop.time() > deadline:
+            if process.poll() is not None or loop.time() > guard:
                 process.kill()
-                raise RuntimeError(log_path.read_text() or "bot did not start")
+                raise AssertionError(
+                    f"python -m bot did not become ready (exit {process.poll()}):\n"
+                    + log_path.read_text()
+                )
             await asyncio.sleep(0.1)
 
 
-async def stop_bot(process: subprocess.Popen, grace: float = 10.0) -> None:
+async def stop_bot(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
     """SIGTERM, then SIGKILL after ``grace`` seconds; the loop keeps serving meanwhile (the
     bot may still be talking to a fake served by it)."""
     if process.poll() is None:
@@ -86,9 +115,19 @@ async def stop_bot(process: subprocess.Popen, grace: float = 10.0) -> None:
     while process.poll() is None:
         if loop.time() > deadline:
             process.kill()
-            process.wait()
+            await asyncio.to_thread(process.wait)
             return
         await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def serving_bot(env: dict[str, str], cwd: Path) -> AsyncIterator[str]:
+    """A running `python -m bot`, ready (``/readyz`` 200): yields its base URL."""
+    process = await start_bot(env, cwd, ready="/readyz")
+    try:
+        yield f"http://127.0.0.1:{env['PORT']}"
+    finally:
+        await stop_bot(process, grace=30)
 
 
 @asynccontextmanager

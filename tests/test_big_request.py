@@ -1,12 +1,13 @@
 """A big request with duplicated and out-of-order webhooks: one thread reply per change set,
 each number change announced exactly once and never backwards, nothing lost, Slack paced.
 
-Runs the same driver as ``bench/lifecycle.py`` with fewer numbers and a faster clock.
+Runs the driver of ``bench/lifecycle.py`` (``tests/lifecycle.py``) with fewer numbers and a faster
+clock.
 """
 
 from __future__ import annotations
 
-from bench.lifecycle import report, run
+from tests.lifecycle import report, run
 
 
 async def test_250_numbers_with_duplicate_and_out_of_order_webhooks() -> None:

@@ -4,7 +4,6 @@ a tiny fake Twilio that refuses an event name the sandbox accepts."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -21,13 +20,7 @@ from starlette.routing import Route
 
 from bot.porting.statuses import ALL_PORT_IN_EVENTS, TWILIO_WEBHOOK_EVENTS
 from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox
-from tests.bot_process import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.procs import ROOT, free_port
 
 
 def test_register_webhook_points_twilio_at_public_url(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -13,13 +13,13 @@ from types import SimpleNamespace
 import httpx
 from sqlmodel import select
 
-from bench.common import bot_env, free_port, start_bot, stop_bot
 from bot.porting.client import TwilioPortingClient
 from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 from bot.store.db import Database
 from bot.store.models import OutboxItem
 from tests.fakes.slack_api import Call, FakeSlack, Reply
 from tests.helpers import file_request
+from tests.procs import bot_env, free_port, start_bot, stop_bot
 
 
 async def _file_over_http(url: str) -> str:
@@ -107,7 +107,7 @@ async def test_sigkill_mid_post_then_restart_delivers_everything_once(
         assert not pending, f"still pending after the restart: {[p.key for p in pending]}"
     finally:
         if second is not None:
-            stop_bot(second)
+            await stop_bot(second)
 
     async with db.session() as s:
         posts = (

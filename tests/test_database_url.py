@@ -18,10 +18,10 @@ from bot.store.db import Database, check_schema, create_engine
 from bot.store.pace import SharedPace, shared_pace
 from bot.store.receipts import PostgresReceipts, SqliteReceipts, receipt_writer
 from bot.store.url import DatabaseUrl, DatabaseUrlError
-from tests.bot_process import bot_env, free_port, run_bot, serving_bot
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET
 from tests.pg import fresh_database
+from tests.procs import child_env, free_port, run_bot, serving_bot
 
 POSTGRES_SPELLINGS = [
     "postgres://",  # Heroku and most PaaS
@@ -119,7 +119,7 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 
 def _env(slack: FakeSlack, database_url: str) -> dict[str, str]:
-    return bot_env(
+    return child_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=slack.url,
@@ -184,7 +184,7 @@ async def test_python_m_bot_starts_on_sqlite(form: str, slack: FakeSlack, tmp_pa
 def test_a_bad_database_url_stops_python_m_bot_with_one_line(
     command: str, written: str, says: str, tmp_path: Path
 ) -> None:
-    env = bot_env(
+    env = child_env(
         SLACK_BOT_TOKEN="xoxb-1",
         SLACK_SIGNING_SECRET="s",
         PORTING_SANDBOX="true",
@@ -199,7 +199,7 @@ def test_a_bad_database_url_stops_python_m_bot_with_one_line(
 
 async def test_python_m_bot_migrate_takes_herokus_spelling(tmp_path: Path) -> None:
     async with fresh_database() as url:
-        env = bot_env(DATABASE_URL=url.replace("postgresql://", "postgres://", 1))
+        env = child_env(DATABASE_URL=url.replace("postgresql://", "postgres://", 1))
         done = await asyncio.to_thread(run_bot, "migrate", env=env, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         db = Database.from_url(url)

@@ -85,9 +85,7 @@ def test_next_working_moment() -> None:
     assert CAL.next_working_moment(ny(2026, 12, 4, 18, 0)) == ny(2026, 12, 7, 9, 0)  # Fri night
     assert CAL.next_working_moment(ny(2026, 11, 25, 17, 0)) == ny(2026, 11, 27, 9, 0)
     # Saturday night before DST ends (Nov 1, 2026): Monday 09:00 is EST, 14:00 UTC.
-    assert CAL.next_working_moment(ny(2026, 10, 31, 22, 0)) == datetime(
-        2026, 11, 2, 14, tzinfo=UTC
-    )
+    assert CAL.next_working_moment(ny(2026, 10, 31, 22, 0)) == datetime(2026, 11, 2, 14, tzinfo=UTC)
     # Saturday before DST starts (Mar 8, 2026): Monday 09:00 is EDT, 13:00 UTC.
     assert CAL.next_working_moment(ny(2026, 3, 7, 12, 0)) == datetime(2026, 3, 9, 13, tzinfo=UTC)
     assert CAL.next_working_moment(ny(2026, 12, 7, 10, 30)).tzinfo is UTC

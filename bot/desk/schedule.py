@@ -28,7 +28,7 @@ Rules (seed 001 and porting-operations.md for Twilio's timings):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -272,9 +272,10 @@ def _stale(
     if moved is None:
         return []
     today = calendar.local_date(now)
-    if any(p.day >= today for p in facts.port_days()):
-        return []  # scheduled: it waits for its port date, not for a person
-    first = calendar.local(calendar.add_business_time(moved, policy.stale_days))
+    stale_at = stale_from(moved, [p.day for p in facts.port_days()], policy, calendar, now)
+    if stale_at is None:
+        return []
+    first = calendar.local(stale_at)
     wall = first.time().replace(tzinfo=None)
 
     def nudge(k: int) -> datetime:
@@ -297,6 +298,22 @@ def _stale(
             since=moved,
         )
     ]
+
+
+def stale_from(
+    moved_at: datetime,
+    port_days: Iterable[date],
+    policy: DeskPolicy,
+    calendar: BusinessCalendar,
+    now: datetime,
+) -> datetime | None:
+    """When an open request that last moved at ``moved_at`` counts as stale (its first nudge),
+    or None when it has a port date ahead (it waits for that, not for a person). Listings
+    (``bot.desk.agenda``) and the stale nudge share this rule."""
+    today = calendar.local_date(now)
+    if any(day >= today for day in port_days):
+        return None
+    return calendar.add_business_time(moved_at, policy.stale_days)
 
 
 # -- the daily digest ---------------------------------------------------------------------

@@ -58,7 +58,6 @@ def row(i: int, status: str, since: datetime, **kw: object) -> ListedRequest:
         "status_since": since,
         "moved_at": since,
         "updated_at": since,
-        "synced_at": NOW - timedelta(minutes=4),
     }
     return ListedRequest(**{**base, **kw})  # type: ignore[arg-type]
 

@@ -4,7 +4,7 @@ App Home share.
 Pure: listing rows (``bot.store.listing``) in, :class:`AgendaItem` out, judged against the
 policy, the calendar and ``now``. A request *needs a person* when it is in Action Required,
 its LOA deadline is at most ``loa_due_soon`` away, or it is stale (the planner's rule,
-:func:`bot.desk.schedule.stale_from`).
+:func:`bot.desk.schedule.stale_from`, through :func:`~bot.desk.schedule.stale_cutoff`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy, loa_deadline
-from bot.desk.schedule import DigestSlot, stale_from
+from bot.desk.schedule import DigestSlot, stale_cutoff
 from bot.porting.statuses import RequestStatus, request_label, request_status
 from bot.store.listing import ListedRequest
 
@@ -54,41 +54,55 @@ class AgendaItem:
         return self.row.request_sid
 
 
+@dataclass(frozen=True)
+class Judge:
+    """What judging rows at one moment needs, worked out once (``today``, the stale cutoff)."""
+
+    policy: DeskPolicy
+    calendar: BusinessCalendar
+    now: datetime
+    today: date
+    stale_cutoff: datetime
+
+    @classmethod
+    def at(cls, policy: DeskPolicy, calendar: BusinessCalendar, now: datetime) -> Judge:
+        return cls(
+            policy, calendar, now, calendar.local_date(now), stale_cutoff(policy, calendar, now)
+        )
+
+    def assess(self, row: ListedRequest) -> AgendaItem:
+        status = request_status(row.status)
+        deadline: Deadline | None = None
+        if status == RequestStatus.WAITING_FOR_SIGNATURE:
+            due = loa_deadline(row.status_since)
+            deadline = Deadline(DeadlineKind.LOA, due, self.calendar.local_date(due))
+        elif row.port_days and not row.closed and row.port_days[-1].day >= self.today:
+            day = next(p.day for p in row.port_days if p.day >= self.today)  # sorted
+            deadline = Deadline(DeadlineKind.PORT, self.calendar.day_start(day), day)
+        need = None if row.closed else self._need(row, status, deadline)
+        return AgendaItem(
+            row, status, request_label(row.status), need, deadline, _rank(row, need, deadline)
+        )
+
+    def _need(
+        self, row: ListedRequest, status: RequestStatus, deadline: Deadline | None
+    ) -> Need | None:
+        if status == RequestStatus.ACTION_REQUIRED:
+            return Need.ACTION
+        if deadline and deadline.kind == DeadlineKind.LOA:
+            if deadline.at - self.now <= self.policy.loa_due_soon:
+                return Need.LOA_DUE
+        # The planner's rule (schedule.stale_from), through its cutoff.
+        waiting = bool(row.port_days) and row.port_days[-1].day >= self.today  # sorted
+        if not waiting and row.moved_at <= self.stale_cutoff:
+            return Need.STALE
+        return None
+
+
 def assess(
     row: ListedRequest, policy: DeskPolicy, calendar: BusinessCalendar, now: datetime
 ) -> AgendaItem:
-    status = request_status(row.status)
-    today = calendar.local_date(now)
-    deadline: Deadline | None = None
-    if status == RequestStatus.WAITING_FOR_SIGNATURE:
-        due = loa_deadline(row.status_since)
-        deadline = Deadline(DeadlineKind.LOA, due, calendar.local_date(due))
-    else:
-        ahead = [p.day for p in row.port_days if p.day >= today]
-        if ahead and not row.closed:
-            deadline = Deadline(DeadlineKind.PORT, calendar.day_start(ahead[0]), ahead[0])
-    need = None if row.closed else _need(row, status, deadline, policy, calendar, now)
-    return AgendaItem(
-        row, status, request_label(row.status), need, deadline, _rank(row, need, deadline)
-    )
-
-
-def _need(
-    row: ListedRequest,
-    status: RequestStatus,
-    deadline: Deadline | None,
-    policy: DeskPolicy,
-    calendar: BusinessCalendar,
-    now: datetime,
-) -> Need | None:
-    if status == RequestStatus.ACTION_REQUIRED:
-        return Need.ACTION
-    if deadline and deadline.kind == DeadlineKind.LOA and deadline.at - now <= policy.loa_due_soon:
-        return Need.LOA_DUE
-    stale_at = stale_from(row.moved_at, [p.day for p in row.port_days], policy, calendar, now)
-    if stale_at is not None and stale_at <= now:
-        return Need.STALE
-    return None
+    return Judge.at(policy, calendar, now).assess(row)
 
 
 _NEED_TIER = {Need.ACTION: 0, Need.LOA_DUE: 1, Need.STALE: 2}
@@ -113,7 +127,8 @@ def agenda(
 ) -> list[AgendaItem]:
     """``rows`` judged and ordered most urgent first: needs a person (Action Required, LOA
     due soon, stale), then the nearest deadline, then the rest open, then closed ones."""
-    items = [assess(r, policy, calendar, now) for r in rows]
+    judge = Judge.at(policy, calendar, now)
+    items = [judge.assess(r) for r in rows]
     items.sort(key=lambda i: (i.rank, i.request_sid))
     return items
 
@@ -240,8 +255,9 @@ def build_home(
     items = agenda(open_rows, policy, calendar, now)
     today = calendar.local_date(now)
     needing = [i for i in items if i.need is not None]
+    judge = Judge.at(policy, calendar, now)
     own = sorted(
-        (assess(r, policy, calendar, now) for r in mine),
+        (judge.assess(r) for r in mine),
         key=lambda i: (-i.row.created_at.timestamp(), i.request_sid),
     )
     return HomeAgenda(

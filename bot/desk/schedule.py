@@ -316,6 +316,31 @@ def stale_from(
     return calendar.add_business_time(moved_at, policy.stale_days)
 
 
+def stale_cutoff(policy: DeskPolicy, calendar: BusinessCalendar, now: datetime) -> datetime:
+    """The latest ``moved_at`` that counts as stale at ``now``: for a request with no port
+    date ahead, ``moved_at <= stale_cutoff(...)`` exactly when ``stale_from(moved_at, ...) <=
+    now``. One search per listing instead of business-day arithmetic per row (the rule is
+    monotonic: moving later never makes a request stale sooner)."""
+    first = calendar.add_business_time
+
+    def stale(moved: datetime) -> bool:
+        return first(moved, policy.stale_days) <= now
+
+    span = timedelta(days=2 * policy.stale_days + 30)
+    lo = now - span
+    while not stale(lo):
+        lo -= span
+    hi = now  # never stale: n ≥ 1 business days after now is later than now
+    step = timedelta(microseconds=1)
+    while hi - lo > step:
+        mid = lo + (hi - lo) / 2
+        if stale(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
 # -- the daily digest ---------------------------------------------------------------------
 
 

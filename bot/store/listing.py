@@ -53,7 +53,6 @@ class ListedRequest:
     status_since: datetime  # when it entered its status, by Twilio's clock
     moved_at: datetime  # Twilio's latest change to it or one of its numbers
     updated_at: datetime  # when the bot last stored a change
-    synced_at: datetime | None  # when the bot last read it from Twilio
     rejected: int = 0  # numbers rejected now
     port_days: tuple[PortDayCount, ...] = ()  # port dates of numbers still porting, earliest first
     matched_numbers: tuple[str, ...] = ()  # the numbers asked for that this request holds
@@ -157,47 +156,73 @@ async def list_requests(db: Database, query: ListingQuery) -> Listing:
         request_rows = (await conn.execute(requests)).all()
         number_rows = (await conn.execute(numbers)).all() if request_rows else []
         matched = await _matched(conn, query.phone_numbers) if query.phone_numbers else {}
-    rejected: dict[str, int] = defaultdict(int)
+    rejected: dict[str, int] = {}
     moved: dict[str, datetime] = {}
-    port_days: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    days_of: dict[str, dict[date, int]] = {}
     for sid, status, port_date, count, stamp in number_rows:
         if status == REJECTED:
-            rejected[sid] += count
+            rejected[sid] = rejected.get(sid, 0) + count
         elif port_date is not None and status not in _NOT_PORTING:
-            port_days[sid][port_date.date()] += count
-        stamp = _aware(stamp)
-        if stamp is not None and (sid not in moved or stamp > moved[sid]):
-            moved[sid] = stamp
+            days = days_of.setdefault(sid, {})
+            day = port_date.date()
+            days[day] = days.get(day, 0) + count
+        if stamp is not None:
+            stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+            if sid not in moved or stamp > moved[sid]:
+                moved[sid] = stamp
+    cutoff = query.since
     rows = []
-    for r in request_rows:
-        updated = _aware(r.updated_at)
-        assert updated is not None
-        created = _aware(r.created_at) or _aware(r.thread_created_at) or updated
-        since = _aware(r.status_changed_at) or moved.get(r.request_sid) or created
-        if query.since is not None and since < query.since:
+    syncs = []  # as the driver gave them (all naive on SQLite, all aware on PostgreSQL)
+    for (
+        sid,
+        status,
+        customer_name,
+        number_count,
+        filed_by,
+        updated,
+        created,
+        changed,
+        synced,
+        channel_id,
+        thread_ts,
+        thread_created,
+    ) in request_rows:
+        raw_updated = updated
+        # Inline rather than _aware(): this loop runs once per request listed.
+        updated = updated if updated.tzinfo else updated.replace(tzinfo=UTC)
+        if created is None:
+            created = _aware(thread_created) or updated
+        elif created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        last = moved.get(sid)
+        if changed is None:
+            since = last or created
+        else:
+            since = changed if changed.tzinfo else changed.replace(tzinfo=UTC)
+        if cutoff is not None and since < cutoff:
             continue
-        days = port_days.get(r.request_sid, {})
+        if status not in CLOSED_STATUSES:
+            syncs.append(synced or raw_updated)
+        days = days_of.get(sid)
         rows.append(
             ListedRequest(
-                request_sid=r.request_sid,
-                status=r.status,
-                customer_name=r.customer_name,
-                number_count=r.number_count,
-                filed_by=r.filed_by,
-                channel_id=r.channel_id,
-                thread_ts=r.thread_ts,
-                created_at=created,
-                status_since=since,
-                moved_at=max(since, moved.get(r.request_sid, since)),
-                updated_at=updated,
-                synced_at=_aware(r.synced_at),
-                rejected=rejected.get(r.request_sid, 0),
-                port_days=tuple(PortDayCount(d, days[d]) for d in sorted(days)),
-                matched_numbers=tuple(sorted(matched.get(r.request_sid, ()))),
+                sid,
+                status,
+                customer_name,
+                number_count,
+                filed_by,
+                channel_id,
+                thread_ts,
+                created,
+                since,
+                since if last is None or last < since else last,
+                updated,
+                rejected.get(sid, 0),
+                tuple(PortDayCount(d, days[d]) for d in sorted(days)) if days else (),
+                tuple(sorted(matched[sid])) if sid in matched else (),
             )
         )
-    syncs = [r.synced_at or r.updated_at for r in rows if not r.closed]
-    return Listing(tuple(rows), min(syncs, default=None), max(syncs, default=None))
+    return Listing(tuple(rows), _aware(min(syncs, default=None)), _aware(max(syncs, default=None)))
 
 
 async def _matched(conn: AsyncConnection, phone_numbers: Collection[str]) -> dict[str, set[str]]:

@@ -33,7 +33,6 @@ def row(i: int, status: str, since: datetime, **kw: object) -> ListedRequest:
         "status_since": since,
         "moved_at": since,
         "updated_at": since,
-        "synced_at": NOW,
     }
     return ListedRequest(**{**base, **kw})  # type: ignore[arg-type]
 

@@ -26,6 +26,8 @@ from bot.desk.schedule import (
     digest_slot,
     due_digests,
     plan_reminders,
+    stale_cutoff,
+    stale_from,
 )
 from bot.porting.models import PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
@@ -387,3 +389,23 @@ def test_facts_from_store_reads_naive_sqlite_times_as_utc_and_falls_back() -> No
     state.status_changed_at = None
     assert facts_from_store(state, [number]).status_since == datetime(2026, 11, 3, 10, tzinfo=UTC)
     assert facts_from_store(state, []).status_since == datetime(2026, 11, 1, 10, tzinfo=UTC)
+
+
+def test_the_stale_cutoff_agrees_with_the_stale_rule_everywhere() -> None:
+    nows = [
+        ny(2026, 11, 30, 10, 0),  # after Thanksgiving
+        ny(2026, 11, 3, 9, 0),  # after the DST change (Nov 1)
+        ny(2026, 12, 7, 8, 0),  # outside working hours
+        ny(2026, 12, 12, 13, 17),  # a Saturday
+    ]
+    for stale_days in (1, 5):
+        policy = DeskPolicy(stale_days=stale_days)
+        for now in nows:
+            cutoff = stale_cutoff(policy, CAL, now)
+            for minutes in range(0, 20 * 24 * 60, 37):
+                moved = now - timedelta(minutes=minutes)
+                stale = (stale_from(moved, [], policy, CAL, now) or now) <= now
+                assert (moved <= cutoff) == stale, (now, moved, stale_days)
+            assert stale_from(cutoff, [], policy, CAL, now) <= now  # type: ignore[operator]
+            after = cutoff + timedelta(microseconds=1)
+            assert stale_from(after, [], policy, CAL, now) > now  # type: ignore[operator]

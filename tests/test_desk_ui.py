@@ -31,7 +31,7 @@ from bot.slack.ui.deadlines import (
 )
 from bot.slack.ui.digest import digest_message
 from bot.slack.ui.home import home_view
-from bot.slack.ui.port_list import filter_error_message, list_message
+from bot.slack.ui.port_list import filter_error_message, list_csv, list_message
 from bot.slack.ui.reminders import COMPLIANCE_URL, checklist_message, reminder_message
 from bot.slack.ui.rows import INLINE_ROWS, Message
 from bot.store.listing import ListedRequest, PortDayCount
@@ -134,6 +134,13 @@ def test_port_list_past_twenty_rows_goes_in_a_csv() -> None:
     assert rows[0][:3] == ["request_sid", "status", "customer"]
     assert len(rows) == 10_001
     assert [r[0] for r in rows[1 : INLINE_ROWS + 1]] == [i.request_sid for i in items[:20]]
+    # The answer can go first and the CSV after it: the same rows, the same file.
+    later = list_message(
+        items, asked="all requests", now=NOW, workspace_url=WORKSPACE, with_csv=False
+    )
+    assert later.csv is None and "CSV below" in check(later)
+    assert later.blocks == m.blocks
+    assert list_csv(items, NOW, WORKSPACE) == (m.csv, m.csv_name)
 
 
 def test_port_list_without_links_names_the_request_and_says_when_nothing_matches() -> None:

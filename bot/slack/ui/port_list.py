@@ -46,9 +46,12 @@ def list_message(
     oldest_sync: datetime | None = None,
     poll: timedelta | None = None,
     workspace_url: str | None = None,
+    with_csv: bool = True,
 ) -> Message:
     """The answer to /port-list: ``items`` in the order given (most urgent first, from
-    ``bot.desk.agenda.agenda``), ``asked`` the filter in words (``ListFilter.describe``)."""
+    ``bot.desk.agenda.agenda``), ``asked`` the filter in words (``ListFilter.describe``).
+    Past 20 rows the answer says a CSV follows; ``with_csv=False`` leaves building it to
+    :func:`list_csv`, so the answer need not wait for thousands of CSV rows."""
     fresh = freshness_text(oldest_sync, now, poll)
     if not items:
         text = f"No {asked} found."
@@ -71,9 +74,16 @@ def list_message(
     text = f"{plural(len(items), 'request')} ({asked}); most urgent: " + "; ".join(
         f"{escape(i.row.customer_name or i.request_sid)} ({i.label})" for i in shown[:3]
     )
-    csv_text = items_csv(items, workspace_url) if more else None
-    name = f"port-list-{now.date().isoformat()}.csv" if more else None
-    return Message(clip(text, 3000), blocks, csv_text, name)
+    if not (more and with_csv):
+        return Message(clip(text, 3000), blocks)
+    return Message(clip(text, 3000), blocks, *list_csv(items, now, workspace_url))
+
+
+def list_csv(
+    items: Sequence[AgendaItem], now: datetime, workspace_url: str | None = None
+) -> tuple[str, str]:
+    """Every row of a /port-list answer as CSV: (content, file name)."""
+    return items_csv(items, workspace_url), f"port-list-{now.date().isoformat()}.csv"
 
 
 def filter_error_message(error: FilterError) -> Message:

@@ -30,7 +30,6 @@ class Action(StrEnum):
     START_PORT_IN = "start_port_in"
     CANCEL_REQUEST = "cancel_request"
     CANCEL_NUMBERS = "cancel_numbers"
-    OPEN_THREAD = "open_thread"  # a link button (Slack still sends the click: ack it)
     HOME_REFRESH = "home_refresh"  # republish the viewer's App Home
     SIGNATURE_LINK = "signature_link"  # the LOA's signing link, answered to the filer only
 

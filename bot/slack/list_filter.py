@@ -94,7 +94,8 @@ class ListFilter:
     numbers: tuple[str, ...] = ()  # E.164, in the order given
 
     def query(self, now: datetime) -> ListingQuery:
-        """The store query for this filter at ``now``."""
+        """The store query for this filter at ``now``. Pass ``now`` on the desk's clock
+        (``BusinessCalendar.local(now)``): ``since 2026-11-01`` starts at midnight there."""
         return ListingQuery(
             statuses=frozenset(s.value for s in self.statuses) if self.statuses else None,
             open_only=self.statuses is None and not self.everything,

@@ -31,6 +31,7 @@ from bot.desk.schedule import (
 )
 from bot.porting.models import PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.settings import Settings
 from bot.store.models import NumberState, RequestState
 
 NY = ZoneInfo("America/New_York")
@@ -409,3 +410,18 @@ def test_the_stale_cutoff_agrees_with_the_stale_rule_everywhere() -> None:
             assert stale_from(cutoff, [], policy, CAL, now) <= now  # type: ignore[operator]
             after = cutoff + timedelta(microseconds=1)
             assert stale_from(after, [], policy, CAL, now) > now  # type: ignore[operator]
+
+
+def test_policy_from_settings() -> None:
+    s = Settings(
+        slack_bot_token="xoxb-1",
+        slack_signing_secret="s",
+        porting_sandbox=True,
+        porting_loa_remind_days="5,2",
+        porting_stale_days=3,
+        porting_digest_at="off",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    assert DeskPolicy.from_settings(s) == DeskPolicy(
+        loa_remind_days=(5, 2), stale_days=3, digest_at=None
+    )

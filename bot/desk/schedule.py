@@ -186,8 +186,8 @@ def _loa(
     earliest = calendar.next_working_moment(sent)
     last_day = calendar.local_date(deadline)
     by_day: dict[date, datetime] = {}
-    for days in sorted(policy.loa_remind_days, reverse=True):
-        target = last_day - timedelta(days=days)
+    for before in sorted(policy.loa_remind_days, reverse=True):
+        target = last_day - timedelta(days=before)
         if not calendar.is_business_day(target):
             target = calendar.previous_business_day(target)
         due = max(calendar.work_starts(target), earliest)

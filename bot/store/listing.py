@@ -18,15 +18,15 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.db import Database
 from bot.store.models import NumberState, RequestState, RequestThread
 
-REQUESTS = RequestState.__table__
-NUMBERS = NumberState.__table__
-THREADS = RequestThread.__table__
+REQUESTS: Table = RequestState.__table__  # type: ignore[attr-defined]
+NUMBERS: Table = NumberState.__table__  # type: ignore[attr-defined]
+THREADS: Table = RequestThread.__table__  # type: ignore[attr-defined]
 
 CLOSED_STATUSES = frozenset({"completed", "canceled", "expired"})  # as the store keeps them
 REJECTED = "port_rejected"
@@ -163,9 +163,9 @@ async def list_requests(db: Database, query: ListingQuery) -> Listing:
         if status == REJECTED:
             rejected[sid] = rejected.get(sid, 0) + count
         elif port_date is not None and status not in _NOT_PORTING:
-            days = days_of.setdefault(sid, {})
+            counts = days_of.setdefault(sid, {})
             day = port_date.date()
-            days[day] = days.get(day, 0) + count
+            counts[day] = counts.get(day, 0) + count
         if stamp is not None:
             stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
             if sid not in moved or stamp > moved[sid]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,6 +14,7 @@ from bot.sandbox.config import DEFAULT_SPEED, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_
 from bot.store.url import DatabaseUrl, DatabaseUrlError
 
 _ADMIN_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+_LOA_DAYS = 30  # Twilio cancels a request whose LOA is not signed within 30 days (seed 001)
 
 
 class SettingsError(Exception):
@@ -60,6 +63,11 @@ class Settings(BaseSettings):
     # Who may file and cancel port-ins: Slack user IDs (U…/W…) and user-group IDs (S…),
     # separated by commas or spaces. Unset: everyone.
     porting_admins: str | None = None
+    # The porting desk's day (reminders, the daily digest): its clock and business days.
+    porting_timezone: str = "UTC"  # IANA name; working hours 09:00–17:00 there
+    porting_loa_remind_days: str = "7,3,1"  # days before the LOA deadline to remind
+    porting_stale_days: int = 5  # business days without movement before a nudge
+    porting_digest_at: str = "09:00"  # HH:MM local time on business days, or "off"
     log_level: str = "INFO"
 
     @field_validator("public_url", "slack_api_url")
@@ -98,6 +106,47 @@ class Settings(BaseSettings):
     def admin_ids(self) -> tuple[str, ...]:
         """PORTING_ADMINS as a tuple of IDs (empty: everyone may file and cancel)."""
         return tuple(w for w in re.split(r"[\s,;]+", self.porting_admins or "") if w)
+
+    @property
+    def desk_timezone(self) -> ZoneInfo:
+        """PORTING_TIMEZONE as a zone (raises SettingsError for a name it does not know)."""
+        name = self.porting_timezone.strip()
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"PORTING_TIMEZONE {self.porting_timezone!r} is not a time zone: use an IANA "
+                "name such as America/New_York, Europe/London or UTC."
+            ) from None
+
+    @property
+    def loa_remind_days(self) -> tuple[int, ...]:
+        """PORTING_LOA_REMIND_DAYS, largest first (empty or ``off``: no LOA reminders)."""
+        text = self.porting_loa_remind_days.strip()
+        if text.lower() in ("", "off"):
+            return ()
+        words = [w for w in re.split(r"[\s,;]+", text) if w]
+        if not all(w.isascii() and w.isdigit() and int(w) < _LOA_DAYS for w in words):
+            raise SettingsError(
+                f"PORTING_LOA_REMIND_DAYS {self.porting_loa_remind_days!r} must be whole days "
+                f"before the LOA deadline, 0 to {_LOA_DAYS - 1}, separated by commas (such as "
+                "7,3,1), or off."
+            )
+        return tuple(sorted({int(w) for w in words}, reverse=True))
+
+    @property
+    def digest_time(self) -> time | None:
+        """PORTING_DIGEST_AT as a local time of day (None: ``off``, no digest)."""
+        text = self.porting_digest_at.strip()
+        if text.lower() == "off":
+            return None
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+            raise SettingsError(
+                f"PORTING_DIGEST_AT {self.porting_digest_at!r} must be a time of day as HH:MM "
+                "(24-hour, in PORTING_TIMEZONE, such as 09:00), or off."
+            )
+        return time(int(match[1]), int(match[2]))
 
     @property
     def twilio_credentials(self) -> tuple[str, str]:
@@ -154,6 +203,12 @@ class Settings(BaseSettings):
             )
         if self.porting_coalesce_seconds < 0 or self.porting_board_seconds < 0:
             raise SettingsError("PORTING_COALESCE_SECONDS and PORTING_BOARD_SECONDS must be ≥ 0.")
+        _ = (self.desk_timezone, self.loa_remind_days, self.digest_time)  # each raises if bad
+        if self.porting_stale_days < 1:
+            raise SettingsError(
+                "PORTING_STALE_DAYS must be at least 1: business days an open request may go "
+                "without movement before the desk is nudged."
+            )
         bad = [i for i in self.admin_ids if not _ADMIN_ID.match(i)]
         if bad:
             raise SettingsError(

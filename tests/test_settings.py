@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from datetime import time
 
 import pytest
 
@@ -81,3 +82,52 @@ def test_porting_admins_are_user_and_group_ids() -> None:
     assert Settings(**BASE, porting_sandbox=True).admin_ids == ()
     with pytest.raises(SettingsError, match="PORTING_ADMINS has '@maria'"):
         Settings(**BASE, porting_sandbox=True, porting_admins="U0123ABC @maria").check()
+
+
+def test_desk_day_defaults() -> None:
+    s = Settings(**BASE, porting_sandbox=True)
+    s.check()
+    assert s.desk_timezone.key == "UTC"
+    assert s.loa_remind_days == (7, 3, 1)
+    assert s.porting_stale_days == 5
+    assert s.digest_time == time(9, 0)
+
+
+def test_desk_day_settings_are_read() -> None:
+    s = Settings(
+        **BASE,
+        porting_sandbox=True,
+        porting_timezone="America/New_York",
+        porting_loa_remind_days="1, 10;3 3",
+        porting_stale_days=3,
+        porting_digest_at="8:30",
+    )
+    s.check()
+    assert s.desk_timezone.key == "America/New_York"
+    assert s.loa_remind_days == (10, 3, 1)
+    assert s.digest_time == time(8, 30)
+    off = Settings(
+        **BASE, porting_sandbox=True, porting_digest_at="OFF", porting_loa_remind_days=""
+    )
+    off.check()
+    assert off.digest_time is None and off.loa_remind_days == ()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"porting_timezone": "Mars/Olympus"}, "PORTING_TIMEZONE 'Mars/Olympus' is not a time"),
+        ({"porting_timezone": "../etc/passwd"}, "PORTING_TIMEZONE"),
+        ({"porting_timezone": ""}, "PORTING_TIMEZONE"),
+        ({"porting_loa_remind_days": "7,three"}, "PORTING_LOA_REMIND_DAYS '7,three'"),
+        ({"porting_loa_remind_days": "30"}, "PORTING_LOA_REMIND_DAYS"),
+        ({"porting_loa_remind_days": "-1"}, "PORTING_LOA_REMIND_DAYS"),
+        ({"porting_stale_days": 0}, "PORTING_STALE_DAYS"),
+        ({"porting_digest_at": "9am"}, "PORTING_DIGEST_AT '9am'"),
+        ({"porting_digest_at": "24:00"}, "PORTING_DIGEST_AT"),
+        ({"porting_digest_at": "09:60"}, "PORTING_DIGEST_AT"),
+    ],
+)
+def test_bad_desk_day_settings_name_the_setting(overrides: dict, named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings(**BASE, porting_sandbox=True, **overrides).check()

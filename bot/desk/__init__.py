@@ -9,7 +9,10 @@ Listeners parse and render; the desk decides. One module per operation:
 - ``checks``: portability checks and the saved check runs;
 - ``filing``: the /port-in drafts, claims and the filing itself;
 - ``cancel``: canceling requests and numbers;
-- ``types``: what they take and return, and the errors they raise.
+- ``types``: what they take and return, and the errors they raise;
+- the desk's day (pure, no I/O): ``calendar`` (business days, working hours), ``facts`` (a
+  request as the planners see it, the policy), ``schedule`` (reminders and digest slots due at
+  a moment) and ``agenda`` (what needs a person, most urgent first; digest and Home content).
 
 :class:`Desk` puts them together over one Twilio client, database and notifier.
 """

@@ -13,6 +13,7 @@ news).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from enum import StrEnum
@@ -208,15 +209,18 @@ def _key(raw: str) -> str:
     return re.sub(r"[\s\-]+", "_", s).lower()
 
 
+_EVENTS = {event.value.lower(): event for event in WebhookEvent}
+
+
 def parse_event(raw: str | None) -> WebhookEvent | None:
     if not raw:
         return None
-    for event in WebhookEvent:
-        if event.value.lower() == raw.strip().lower():
-            return event
-    return None
+    return _EVENTS.get(raw.strip().lower())
 
 
+# Listings judge thousands of stored statuses at a time, and there are only a few spellings:
+# the parsers are pure, so each spelling is read once.
+@functools.lru_cache(maxsize=1024)
 def request_status(raw: str | None) -> RequestStatus:
     """Normalise any spelling of a request status (or a request event name)."""
     if not raw:
@@ -233,6 +237,7 @@ def request_status(raw: str | None) -> RequestStatus:
         return RequestStatus.UNKNOWN
 
 
+@functools.lru_cache(maxsize=1024)
 def number_status(raw: str | None) -> NumberStatus:
     """Normalise any spelling of a phone-number status (or a number event name)."""
     if not raw:

@@ -8,6 +8,7 @@ class Command(StrEnum):
     STATUS = "/port-status"
     PORT_IN = "/port-in"
     CANCEL = "/port-cancel"
+    LIST = "/port-list"
 
 
 class Callback(StrEnum):
@@ -30,6 +31,8 @@ class Action(StrEnum):
     START_PORT_IN = "start_port_in"
     CANCEL_REQUEST = "cancel_request"
     CANCEL_NUMBERS = "cancel_numbers"
+    HOME_REFRESH = "home_refresh"  # republish the viewer's App Home
+    SIGNATURE_LINK = "signature_link"  # the LOA's signing link, answered to the filer only
 
 
 class Block(StrEnum):

@@ -39,12 +39,20 @@ class RequestState(SQLModel, table=True):
     __tablename__ = "request_state"
 
     request_sid: str = Field(primary_key=True, max_length=34)
-    status: str = Field(max_length=32)
+    status: str = Field(max_length=32, index=True)
     customer_name: str | None = None
     target_date: date | None = None
     number_count: int = 0
-    filed_by: str | None = Field(default=None, max_length=32)
+    filed_by: str | None = Field(default=None, max_length=32, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Twilio's own timestamps, so deadlines hold for a request the bot first saw late:
+    # ``date_created``, and when the request entered its current status (the webhook's
+    # ``last_date_updated``, else the numbers' ``status_last_time_updated_timestamp``, else
+    # ``date_created``; ``bot.desk.schedule.status_changed_at``). None: not recorded yet.
+    created_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    status_changed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # When the bot last read the request from Twilio (changed or not): how fresh listings are.
+    synced_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     # The PortIn resource without its numbers (secrets already dropped), so status boards can
     # be drawn from the database when the outbox delivers them, without calling Twilio.
     request_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
@@ -57,7 +65,7 @@ class NumberState(SQLModel, table=True):
 
     number_sid: str = Field(primary_key=True, max_length=34)
     request_sid: str = Field(index=True, max_length=34)
-    phone_number: str = Field(max_length=20)
+    phone_number: str = Field(max_length=20, index=True)  # "which request holds this number?"
     status: str = Field(max_length=32)
     port_date: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     rejection_reason: str | None = None

@@ -60,6 +60,10 @@ _STATUS_ICON = {
 _NUMBERS_SHOWN = 30
 
 
+def status_icon(status: RequestStatus) -> str:
+    return _STATUS_ICON[status]
+
+
 def customer(request: PortInRequest) -> str:
     lci = request.losing_carrier_information
     return lci.customer_name if lci and lci.customer_name else "customer not on file"

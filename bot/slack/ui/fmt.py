@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.porting.phone import display
 
@@ -48,3 +48,23 @@ def clip(text: str, limit: int = SECTION_TEXT_LIMIT) -> str:
 
 def user(user_id: str | None) -> str:
     return f"<@{user_id}>" if user_id else "someone"
+
+
+def thread_url(workspace_url: str | None, channel_id: str | None, ts: str | None) -> str | None:
+    """A link to a thread's root message, from the workspace's URL (``auth.test``'s ``url``),
+    without a call to Slack per message. None when any part is unknown."""
+    if not (workspace_url and channel_id and ts):
+        return None
+    return f"{workspace_url.rstrip('/')}/archives/{channel_id}/p{ts.replace('.', '')}"
+
+
+def ago(span: timedelta) -> str:
+    """``timedelta(minutes=4)`` → ``4 min ago``: how old something is, roughly."""
+    seconds = max(0, int(span.total_seconds()))
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{plural(seconds // 86400, 'day')} ago"

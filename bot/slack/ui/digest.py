@@ -1,0 +1,92 @@
+"""The daily digest, one message per channel that holds request threads: open requests by
+status, what changed since the last digest, what needs a person (who is on it, a link to
+each thread) and the port dates of the next business days. Past 20 rows, every row is in a
+CSV posted with it."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.desk.agenda import AgendaItem, Digest, PortEntry, StatusCount
+from bot.slack.ui.board import status_icon
+from bot.slack.ui.fmt import clip, plural, slack_date
+from bot.slack.ui.rows import (
+    INLINE_ROWS,
+    Message,
+    customer,
+    item_line,
+    items_csv,
+    line_blocks,
+    thread_url,
+    who,
+)
+
+
+def counts_line(counts: tuple[StatusCount, ...]) -> str:
+    return " · ".join(f"{status_icon(c.status)} {c.count:,} {c.label}" for c in counts)
+
+
+def changes_line(digest: Digest) -> str:
+    since = slack_date(digest.since, "{date_short_pretty} {time}")
+    if not digest.changes:
+        return f"No changes since the last digest ({since})."
+    parts = [f"{plural(digest.new, 'new request')}"] if digest.new else []
+    parts += [f"{c.count:,} now {c.label}" for c in digest.changes]
+    return f"Since the last digest ({since}): " + " · ".join(parts)
+
+
+def port_line(entry: PortEntry, workspace_url: str | None) -> str:
+    url = thread_url(entry.item, workspace_url)
+    name = customer(entry.item)
+    link = f"<{url}|{name}>" if url else f"*{name}*"
+    return (
+        f"📅 {slack_date(entry.day)} · {link} · {plural(entry.numbers, 'number')} · "
+        f"{who(entry.item)}"
+    )
+
+
+def digest_message(digest: Digest, *, workspace_url: str | None = None) -> Message:
+    """The digest message for ``digest``'s channel (``bot.desk.agenda.build_digest``)."""
+    head = (
+        f"☀️ *Porting digest · {slack_date(digest.day, '{date_long_pretty}')}* · "
+        f"{plural(digest.open_count, 'open request')}"
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=clip(f"{head}\n{counts_line(digest.counts)}"))),
+        ContextBlock(elements=[MarkdownTextObject(text=clip(changes_line(digest), 2000))]),
+    ]
+    rows = len(digest.needs) + len(digest.ports)
+    budget = INLINE_ROWS
+    needs = digest.needs[:budget]
+    budget -= len(needs)
+    ports = digest.ports[:budget]
+    if digest.needs:
+        lines = [f"*Needs a person* ({len(digest.needs):,})"]
+        lines += [item_line(i, workspace_url) for i in needs]
+        blocks += line_blocks(lines, budget=10)
+    else:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="*Needs a person*: nobody. 🎉")))
+    if digest.ports:
+        lines = [f"*Port dates, next business days* ({len(digest.ports):,})"]
+        lines += [port_line(p, workspace_url) for p in ports]
+        blocks += line_blocks(lines, budget=10)
+    more = rows - len(needs) - len(ports)
+    if more:
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=f"…and {more:,} more rows in the CSV below.")]
+            )
+        )
+    text = (
+        f"Porting digest: {plural(digest.open_count, 'open request')}, "
+        f"{len(digest.needs):,} needing a person, {len(digest.ports):,} port dates ahead."
+    )
+    if not more:
+        return Message(text, blocks)
+    items: list[AgendaItem] = [*digest.needs, *(p.item for p in digest.ports)]
+    sections = [["needs a person", ""] for _ in digest.needs]
+    sections += [["port date", p.day.isoformat()] for p in digest.ports]
+    csv_text = items_csv(
+        items, workspace_url, extra=("section", "port_date"), extra_values=sections
+    )
+    return Message(text, blocks, csv_text, f"porting-digest-{digest.day.isoformat()}.csv")

@@ -7,6 +7,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -37,3 +38,14 @@ async def fresh_database() -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@asynccontextmanager
+async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A new, empty database of ``backend`` ("sqlite": a file under ``tmp_path``;
+    "postgresql": :func:`fresh_database`, so skipped without a server)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path}/{backend}.db"
+        return
+    async with fresh_database() as url:
+        yield url

@@ -115,7 +115,8 @@ async def claim(db: Database, owner: str, lease: timedelta, limit: int) -> list[
                 claimed.append(Item.from_row(row))
             except (ValueError, ValidationError) as error:
                 log.error("outbox item %s cannot be read (%s); dropped", row.key, error)
-                await s.exec(_held(row.id, owner).values(status=ItemStatus.DONE, done_at=now))
+                done = _held(row.id, owner).values(status=ItemStatus.DONE.value, done_at=now)
+                await s.exec(done)
         await s.commit()
     return claimed
 
@@ -152,8 +153,8 @@ async def renew(db: Database, item_ids: Sequence[int], owner: str, until: dateti
     """Extend ``owner``'s leases of ``item_ids`` to ``until``; returns how many it held."""
     async with db.session() as s:
         result = await s.exec(
-            update(OutboxItem)
-            .where(col(OutboxItem.id).in_(list(item_ids)), col(OutboxItem.lease_owner) == owner)
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(list(item_ids)), OUTBOX.c.lease_owner == owner)
             .values(lease_until=until)
         )
         await s.commit()
@@ -205,7 +206,7 @@ async def complete(
     async with db.session() as s:
         settled = await s.exec(
             _held(item.id, owner).values(
-                status=ItemStatus.DONE,
+                status=ItemStatus.DONE.value,
                 done_at=now,
                 result=result,
                 maybe_sent=False,
@@ -233,17 +234,15 @@ async def prune(db: Database, before: datetime) -> None:
 
 
 def _prune(before: datetime) -> Delete:
-    return delete(OutboxItem).where(
-        col(OutboxItem.status) == ItemStatus.DONE,
-        col(OutboxItem.kind) != OutboxKind.BOARD,
-        col(OutboxItem.done_at) < before,
+    return delete(OUTBOX).where(
+        OUTBOX.c.status == ItemStatus.DONE.value,
+        OUTBOX.c.kind != OutboxKind.BOARD.value,
+        OUTBOX.c.done_at < before,
     )
 
 
 def _held(item_id: int, owner: str) -> Update:
-    return update(OutboxItem).where(
-        col(OutboxItem.id) == item_id, col(OutboxItem.lease_owner) == owner
-    )
+    return update(OUTBOX).where(OUTBOX.c.id == item_id, OUTBOX.c.lease_owner == owner)
 
 
 async def _update_held(db: Database, item_id: int, owner: str, **values: Any) -> bool:

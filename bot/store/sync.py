@@ -206,14 +206,14 @@ async def failed(
 async def forget(db: Database, request_sid: str) -> None:
     """Stop following the request (Twilio no longer has it)."""
     async with db.session() as s:
-        await s.exec(delete(RequestSync).where(col(RequestSync.request_sid) == request_sid))
+        await s.exec(delete(SYNC).where(SYNC.c.request_sid == request_sid))
         await s.commit()
 
 
 def _done(request_sid: str) -> Update:
     return (
-        update(RequestSync)
-        .where(col(RequestSync.request_sid) == request_sid)
+        update(SYNC)
+        .where(SYNC.c.request_sid == request_sid)
         .values(lease_owner=None, lease_until=None, failures=0, last_error=None)
     )
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bot.store.db import Database, migrate
+
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -49,3 +51,15 @@ async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
         return
     async with fresh_database() as url:
         yield url
+
+
+@asynccontextmanager
+async def migrated_database(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
+    """:func:`database_url`'s database, migrated to the latest schema, closed afterwards."""
+    async with database_url(backend, tmp_path) as url:
+        database = Database.from_url(url)
+        try:
+            await migrate(database.engine)
+            yield database
+        finally:
+            await database.close()

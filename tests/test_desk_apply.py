@@ -11,8 +11,8 @@ import pytest
 
 from bot.desk.sync import apply_in
 from bot.porting.models import PortInRequest
-from bot.store.db import Database, migrate
-from tests.pg import database_url
+from bot.store.db import Database
+from tests.pg import migrated_database
 
 SID = "KW" + "6" * 32
 PN = "PU" + "6" * 32
@@ -21,13 +21,8 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Database]:  # type: ignore[no-untyped-def]
-    async with database_url(request.param, tmp_path) as url:
-        database = Database.from_url(url)
-        try:
-            await migrate(database.engine)
-            yield database
-        finally:
-            await database.close()
+    async with migrated_database(request.param, tmp_path) as database:
+        yield database
 
 
 def _copy(status: str, port_date: str | None, last_updated: str) -> PortInRequest:

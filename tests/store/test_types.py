@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import DateTime
 from sqlmodel import SQLModel, col, select
 
-from bot.store.db import Database, migrate
+from bot.store.db import Database
 from bot.store.models import NumberState, RequestSync
 from bot.store.types import UTCDateTime
-from tests.pg import database_url
+from tests.pg import migrated_database
 
 SID = "KW" + "5" * 32
 T0 = datetime(2026, 12, 1, 10, 30, 15, 123456, tzinfo=UTC)
@@ -23,13 +23,8 @@ EAST = timezone(timedelta(hours=5, minutes=30))
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Database]:  # type: ignore[no-untyped-def]
-    async with database_url(request.param, tmp_path) as url:
-        database = Database.from_url(url)
-        try:
-            await migrate(database.engine)
-            yield database
-        finally:
-            await database.close()
+    async with migrated_database(request.param, tmp_path) as database:
+        yield database
 
 
 def test_every_datetime_column_of_the_models_is_utc() -> None:

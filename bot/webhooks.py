@@ -28,9 +28,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from bot.porting.models import WebhookPayload
 from bot.porting.signature import validate_json
-from bot.store import queries
 from bot.store.db import Database
-from bot.store.receipts import Receipt, ReceiptWriter
+from bot.store.receipts import Receipt, ReceiptWriter, delete_receipts_before
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -137,7 +136,7 @@ class Inbox:
 
     async def prune(self) -> int:
         """Forget receipts older than KEEP_RECEIPTS; returns how many went."""
-        pruned = await queries.delete_receipts_before(self.db, datetime.now(UTC) - KEEP_RECEIPTS)
+        pruned = await delete_receipts_before(self.db, datetime.now(UTC) - KEEP_RECEIPTS)
         if pruned:
             log.info("pruned %d webhook receipts older than %s", pruned, KEEP_RECEIPTS)
         return pruned

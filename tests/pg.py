@@ -7,9 +7,12 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncpg
 import pytest
+
+from bot.store.db import Database, migrate
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -37,3 +40,26 @@ async def fresh_database() -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@asynccontextmanager
+async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A new, empty database of ``backend`` ("sqlite": a file under ``tmp_path``;
+    "postgresql": :func:`fresh_database`, so skipped without a server)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path}/{backend}.db"
+        return
+    async with fresh_database() as url:
+        yield url
+
+
+@asynccontextmanager
+async def migrated_database(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
+    """:func:`database_url`'s database, migrated to the latest schema, closed afterwards."""
+    async with database_url(backend, tmp_path) as url:
+        database = Database.from_url(url)
+        try:
+            await migrate(database.engine)
+            yield database
+        finally:
+            await database.close()

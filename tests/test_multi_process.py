@@ -22,10 +22,10 @@ import httpx
 from sqlalchemy import or_, select
 
 from bot.porting.client import TwilioPortingClient
-from bot.reconcile import DISCOVERY
 from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, SandboxConfig
 from bot.store.db import Database
 from bot.store.models import OutboxItem, RequestSync
+from bot.store.sync import DISCOVERY
 from tests.conftest import SANDBOX_START
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import file_request

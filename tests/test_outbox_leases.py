@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,14 +13,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot import outbox
-from bot.outbox import OUTBOX, NewItem, Outbox
+from bot.outbox import Outbox
 from bot.slack.notifier import ChannelPacer, SlackNotifier
-from bot.store.db import Database, migrate
+from bot.store import items
+from bot.store import outbox as queue
+from bot.store.db import Database
 from bot.store.models import OutboxItem, RequestState
+from bot.store.outbox import OUTBOX
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import BOT_TOKEN
-from tests.pg import fresh_database
+from tests.pg import migrated_database
 
 SID = "KW" + "7" * 32
 CHANNEL = "CLEASES"
@@ -30,17 +31,10 @@ KEY = f"root:{SID}"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Database]:  # type: ignore[no-untyped-def]
-    async with AsyncExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path}/leases.db"
-        else:
-            url = await stack.enter_async_context(fresh_database())
-        database = Database.from_url(url)
-        stack.push_async_callback(database.close)
-        await migrate(database.engine)
+    async with migrated_database(request.param, tmp_path) as database:
         async with database.session() as s:
             s.add(RequestState(request_sid=SID, status="in_progress", number_count=0))
-            await outbox.add(s, SID, NewItem(outbox.ROOT, KEY, {"channel": CHANNEL}))
+            await queue.add(s, SID, items.root(SID, CHANNEL))
             await s.commit()
         yield database
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot.desk.sync import Requests, cancel_key
+from bot.desk.sync import Requests
 from bot.desk.types import CancelBusy, CancelOutcome, Notifier, RequestSnapshot
 from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
 from bot.porting.statuses import NumberStatus
-from bot.store import actions
+from bot.store import audit, claims, keys
 from bot.store.db import Database
 from bot.store.models import AuditEntry
 
@@ -34,8 +34,8 @@ class Cancels:
     async def cancel_request(self, request_sid: str, user_id: str) -> CancelOutcome:
         """Cancel a whole request. Raises CancelBusy when someone else got there first and
         TwilioError when Twilio refuses (both recorded in the audit log)."""
-        key = cancel_key(request_sid)
-        held = await actions.claim(self.db, key, "request.canceled", user_id, request_sid)
+        key = keys.cancel(request_sid)
+        held = await claims.claim(self.db, key, "request.canceled", user_id, request_sid)
         if held is not None:
             raise CancelBusy(held)
         outcome = CancelOutcome(request_sid, user_id, whole_request=True)
@@ -43,10 +43,10 @@ class Cancels:
             try:
                 await self.twilio.cancel_port_in(request_sid)
             except TwilioError as error:
-                await actions.release_claim(self.db, key)
+                await claims.release(self.db, key)
                 await self._audit_cancel(outcome, "request.canceled", error)
                 raise
-            await actions.finish_claim(self.db, key)
+            await claims.finish(self.db, key)
             outcome.snapshot = await self._refresh_quietly(request_sid)
             going = [
                 n
@@ -65,7 +65,7 @@ class Cancels:
         """Cancel some numbers (E.164) of a request, one claim per number. Numbers not in the
         request or past canceling are skipped with the reason; Twilio refusals are reported per
         number. Raises CancelBusy when the whole request is being (or was) canceled."""
-        whole = await actions.get_claim(self.db, cancel_key(request_sid))
+        whole = await claims.get(self.db, keys.cancel(request_sid))
         if whole is not None:
             raise CancelBusy(whole)
         outcome = CancelOutcome(request_sid, user_id, whole_request=False)
@@ -82,18 +82,18 @@ class Cancels:
                 if not found.status.cancellable:
                     outcome.skipped.append((number, f"it is already {found.status_label}"))
                     continue
-                key = cancel_key(request_sid, found.number_sid)
-                held = await actions.claim(self.db, key, "numbers.canceled", user_id, request_sid)
+                key = keys.cancel(request_sid, found.number_sid)
+                held = await claims.claim(self.db, key, "numbers.canceled", user_id, request_sid)
                 if held is not None:
                     outcome.busy.append((number, held))
                     continue
                 try:
                     await self.twilio.cancel_number(request_sid, found.number_sid)
                 except TwilioError as error:
-                    await actions.release_claim(self.db, key)
+                    await claims.release(self.db, key)
                     outcome.failed.append((number, error))
                     continue
-                await actions.finish_claim(self.db, key)
+                await claims.finish(self.db, key)
                 outcome.canceled.append(number)
                 canceled_sids.append(found.number_sid)
             outcome.snapshot = snapshot
@@ -107,7 +107,7 @@ class Cancels:
 
     async def history(self, request_sid: str) -> list[AuditEntry]:
         """Who filed and canceled what on a request, oldest first."""
-        return await actions.audit_for(self.db, request_sid)
+        return await audit.for_request(self.db, request_sid)
 
     async def _refresh_quietly(self, request_sid: str) -> RequestSnapshot | None:
         try:
@@ -133,9 +133,9 @@ class Cancels:
                 "partial" if failures and outcome.canceled else ("refused" if failures else "ok")
             )
             detail = "; ".join(f"{n}: {e.code or ''} {e.message}".strip() for n, e in failures)
-        await actions.add_audit(
+        await audit.add(
             self.db,
-            actions.audit_entry(
+            audit.entry(
                 outcome.user_id,
                 action,
                 result,

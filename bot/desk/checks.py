@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from bot.desk.types import CheckResult, Progress
 from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
-from bot.store import queries
+from bot.store import check_runs
 from bot.store.db import Database
 from bot.store.models import CheckRun
 
@@ -81,11 +81,11 @@ class Checks:
             results=json.dumps([r.model_dump(mode="json") for r in results]),
             invalid=json.dumps(list(invalid)),
         )
-        await queries.save_check(self.db, run)
+        await check_runs.save(self.db, run)
         return run.id
 
     async def load_check(self, check_id: str) -> tuple[CheckRun, list[CheckResult], list[str]]:
-        run = await queries.get_check(self.db, check_id)
+        run = await check_runs.get(self.db, check_id)
         if run is None:
             raise LookupError(f"No check with id {check_id}")
         results = [CheckResult.model_validate(r) for r in json.loads(run.results)]

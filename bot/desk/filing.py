@@ -30,7 +30,7 @@ from bot.porting.errors import TwilioError
 from bot.porting.filing import PortInDetails, PortInSecrets, build_create, sniff_bill
 from bot.porting.models import Document, PortInRequest
 from bot.porting.statuses import stored_status
-from bot.store import actions, queries
+from bot.store import audit, claims, drafts, keys, requests
 from bot.store.db import Database
 from bot.store.models import ActionClaim, PortInDraft, RequestState, utcnow
 
@@ -40,10 +40,6 @@ T = TypeVar("T")
 BillFetch = Callable[[], Awaitable[bytes]]
 
 DRAFT_TTL = timedelta(days=2)
-
-
-def filing_key(draft_id: str, attempt: int) -> str:
-    return f"port-in:{draft_id}:{attempt}"
 
 
 class Filing:
@@ -65,13 +61,13 @@ class Filing:
 
     async def save_draft(self, user_id: str, details: PortInDetails) -> str:
         """Keep a form's details between its steps (nothing secret is in them)."""
-        await actions.delete_drafts_before(self.db, utcnow() - DRAFT_TTL)
+        await drafts.delete_before(self.db, utcnow() - DRAFT_TTL)
         draft = PortInDraft(id=uuid.uuid4().hex, user_id=user_id, details=details.model_dump_json())
-        await actions.save_draft(self.db, draft)
+        await drafts.save(self.db, draft)
         return draft.id
 
     async def load_draft(self, draft_id: str) -> Draft | None:
-        row = await actions.get_draft(self.db, draft_id)
+        row = await drafts.get(self.db, draft_id)
         if row is None:
             return None
         checks = None
@@ -85,18 +81,18 @@ class Filing:
         if draft is None:
             raise LookupError(f"No draft {draft_id}")
         draft.checks = await self.checks.check_portability(draft.details.numbers, on_progress)
-        await actions.set_draft_checks(
+        await drafts.set_checks(
             self.db, draft_id, json.dumps([r.model_dump(mode="json") for r in draft.checks])
         )
         return draft
 
     async def claim_filing(self, draft_id: str, attempt: int, user_id: str) -> ActionClaim | None:
         """Claim one submission of a form: None when it is ours to file, else who has it."""
-        return await actions.claim(self.db, filing_key(draft_id, attempt), "port_in.file", user_id)
+        return await claims.claim(self.db, keys.filing(draft_id, attempt), "port_in.file", user_id)
 
     async def filing_claim(self, draft_id: str, attempt: int) -> ActionClaim | None:
         """Who holds (or finished) one submission of a form, if anyone."""
-        return await actions.get_claim(self.db, filing_key(draft_id, attempt))
+        return await claims.get(self.db, keys.filing(draft_id, attempt))
 
     # -- filing --------------------------------------------------------------------------
 
@@ -118,7 +114,7 @@ class Filing:
         ``filed_by`` before any Slack call; a Slack failure after that is retried and, if it
         persists, reported in ``thread_error`` (the next webhook or a Follow opens the thread).
         """
-        key = filing_key(draft.id, attempt)
+        key = keys.filing(draft.id, attempt)
         try:
             document, request = await self._submit(draft, secrets, fetch_bill, on_step)
         except FilingFailed as failure:
@@ -186,11 +182,11 @@ class Filing:
         self, key: str, user_id: str, numbers: list[str], failure: FilingFailed
     ) -> None:
         """Nothing was filed: free the claim (the form can be sent again) and audit why."""
-        await actions.release_claim(self.db, key)
+        await claims.release(self.db, key)
         code = f" {failure.error.code}" if failure.error and failure.error.code else ""
-        await actions.add_audit(
+        await audit.add(
             self.db,
-            actions.audit_entry(
+            audit.entry(
                 user_id,
                 "port_in.filed",
                 "failed",
@@ -225,7 +221,7 @@ class Filing:
                 filed_by=user_id,
                 updated_at=utcnow(),
             )
-            entry = actions.audit_entry(
+            entry = audit.entry(
                 user_id,
                 "port_in.filed",
                 "ok",
@@ -233,21 +229,21 @@ class Filing:
                 sids=[document.sid, *(n.number_sid for n in request.phone_numbers if n.number_sid)],
                 numbers=numbers,
             )
-            await actions.record_filed(self.db, state, entry, key)
+            await requests.record_filed(self.db, state, entry, key)
             # From here on the request exists: whatever fails is reported, never raised as
             # "not filed" (the reconciler and the outbox catch up).
             snapshot = RequestSnapshot(request, None, user_id, state.updated_at)
             thread_error = None
             try:
                 _, state = await self.requests.apply(request)
-                snapshot.thread = await queries.get_thread(self.db, sid)
+                snapshot.thread = await requests.get_thread(self.db, sid)
                 if snapshot.thread is None:
                     if on_step is not None:
                         await on_step(FilingStep.THREAD)
                     thread_error = await self._open_thread_or_say_why(snapshot, details.channel_id)
                 else:  # a webhook adopted it first: show who filed it on its board
                     await self.notifier.update_board(snapshot)
-                await actions.delete_draft(self.db, draft.id)
+                await drafts.delete_draft(self.db, draft.id)
             except Exception as error:
                 log.warning("after filing %s: %s", sid, describe_error(error), exc_info=True)
                 thread_error = thread_error or describe_error(error)

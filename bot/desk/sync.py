@@ -12,11 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from weakref import WeakValueDictionary
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox, reconcile
@@ -32,16 +30,10 @@ from bot.porting.statuses import (
     request_status,
     stored_status,
 )
-from bot.store import queries
+from bot.store import claims, items, keys, requests, sync
+from bot.store import outbox as queue
 from bot.store.db import Database
-from bot.store.models import (
-    CODE_MAX,
-    ActionClaim,
-    NumberState,
-    RequestState,
-    RequestThread,
-    utcnow,
-)
+from bot.store.models import CODE_MAX, NumberState, RequestState, RequestThread, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +93,8 @@ class Requests:
     async def refresh_board(self, request_sid: str) -> None:
         """Queue an edit of the request's status board (the Refresh button)."""
         async with self.db.session() as s:
-            await reconcile.lock(s, request_sid, utcnow())
-            await outbox.touch_board(s, request_sid, self.policy.board_seconds)
+            await sync.lock(s, request_sid, utcnow())
+            await queue.touch_board(s, request_sid, self.policy.board_seconds)
             await s.commit()
         self._wake_outbox()
 
@@ -125,12 +117,12 @@ class Requests:
         if self.outbox is None:
             raise RuntimeError("no outbox: the desk cannot open threads")
         sid = snapshot.request.request_sid
-        key = _root_key(sid)
+        root = items.root(sid, channel)
         async with self.db.session() as s:
-            await outbox.add(s, sid, outbox.NewItem(outbox.ROOT, key, {"channel": channel}))
+            await queue.add(s, sid, root)
             await s.commit()
-        await self.outbox.wait(key, self.policy.thread_wait_seconds)
-        snapshot.thread = await queries.get_thread(self.db, sid)
+        await self.outbox.wait(root.key, self.policy.thread_wait_seconds)
+        snapshot.thread = await requests.get_thread(self.db, sid)
         return snapshot
 
     def _wake_outbox(self) -> None:
@@ -157,11 +149,12 @@ class Requests:
         sid = request.request_sid
         async with self.db.session() as s:
             now = utcnow()
-            sync_row = await reconcile.lock(s, sid, now)
+            sync_row = await sync.lock(s, sid, now)
             update, state = await apply_in(s, request, now)
-            thread = await s.get(RequestThread, sid)
+            thread = await requests.thread_in(s, sid)
             queued = await self._queue_slack_work(s, update, state, thread, now)
-            keep = reconcile.after_sync(
+            await sync.after_sync(
+                s,
                 sync_row,
                 started=fetched_at,
                 now=now,
@@ -170,10 +163,6 @@ class Requests:
                 terminal=request.status.terminal,
                 rng=self._rng,
             )
-            if keep:
-                s.add(sync_row)
-            else:
-                await s.delete(sync_row)
             await s.commit()
         if queued:
             self._wake_outbox()
@@ -189,22 +178,21 @@ class Requests:
         now: datetime,
     ) -> bool:
         sid = update.request.request_sid
-        has_root = thread is not None or await outbox.has_pending(s, _root_key(sid))
+        has_root = thread is not None or await queue.has_pending(s, keys.root(sid))
         if not has_root and update.first_seen:
             if not self.porting_channel:
                 log.warning("no PORTING_CHANNEL: request %s recorded, thread opens on Follow", sid)
                 return False
             # A request the bot never saw (filed in the Console, say) is adopted. Its root
             # draws the current board; a reply follows only for what needs someone's action.
-            root = outbox.NewItem(outbox.ROOT, _root_key(sid), {"channel": self.porting_channel})
-            await outbox.add(s, sid, root, now)
+            await queue.add(s, sid, items.root(sid, self.porting_channel), now)
             if update.number_changes:
                 await self._queue_reply(s, update, state, now)
             return True
         if not has_root or not update.has_changes:
             return False
         await self._queue_reply(s, update, state, now)
-        await outbox.touch_board(s, sid, self.policy.board_seconds, now)
+        await queue.touch_board(s, sid, self.policy.board_seconds, now)
         return True
 
     async def _queue_reply(
@@ -212,22 +200,15 @@ class Requests:
     ) -> None:
         sid = update.request.request_sid
         update.canceled_by = await _cancelers(s, update)
-        payload = {**update.to_json(), "filed_by": state.filed_by}
-        reply = outbox.NewItem(outbox.REPLY, f"reply:{sid}:{uuid.uuid4().hex}", payload)
-        await outbox.add(s, sid, reply, now)
+        await queue.add(s, sid, items.reply(update.change_set(state.filed_by)), now)
 
 
 async def apply_in(
     s: AsyncSession, request: PortInRequest, now: datetime
 ) -> tuple[RequestUpdate, RequestState]:
     """Store what is new in ``request``; never move a status backwards."""
-    state = await s.get(RequestState, request.request_sid)
-    stored = {
-        n.number_sid: n
-        for n in (
-            await s.exec(select(NumberState).where(NumberState.request_sid == request.request_sid))
-        ).all()
-    }
+    state, numbers = await requests.load_in(s, request.request_sid)
+    stored = {n.number_sid: n for n in numbers}
     old_raw = state.status if state else None
     old_status = request_status(old_raw) if old_raw else None
     update = RequestUpdate(request, old_status, first_seen=state is None, old_raw=old_raw)
@@ -249,7 +230,7 @@ async def apply_in(
                 # left out, or same rank but an older read): keep ours, and show it.
                 number.raw_status = row.status
                 continue
-            if row.status == new_raw and _same_time(row.port_date, number.port_date):
+            if row.status == new_raw and row.port_date == number.port_date:
                 if number.phone_number and not row.phone_number:
                     row.phone_number = number.phone_number  # no news, but now named
                     s.add(row)
@@ -301,29 +282,18 @@ async def _cancelers(s: AsyncSession, update: RequestUpdate) -> dict[str, str]:
     going = (RequestStatus.CANCELING, RequestStatus.CANCELED)
     gone = (NumberStatus.CANCELING, NumberStatus.CANCELED)
     sid = update.request.request_sid
-    keys = {cancel_key(sid): "request"} if update.request.status in going else {}
+    canceled = {keys.cancel(sid): "request"} if update.request.status in going else {}
     for change in update.number_changes:
         if change.new in gone and change.number.number_sid:
-            keys[cancel_key(sid, change.number.number_sid)] = change.number.number_sid
-    if not keys:
+            canceled[keys.cancel(sid, change.number.number_sid)] = change.number.number_sid
+    if not canceled:
         return {}
-    claims = (await s.exec(select(ActionClaim).where(col(ActionClaim.key).in_(keys)))).all()
-    return {keys[c.key]: c.user_id for c in claims}
-
-
-def _same_time(a: datetime | None, b: datetime | None) -> bool:
-    """SQLite hands back naive UTC datetimes; compare moments, not representations."""
-    if a is None or b is None:
-        return a is b
-    return a.replace(tzinfo=a.tzinfo or UTC) == b.replace(tzinfo=b.tzinfo or UTC)
+    holders = await claims.holders_in(s, canceled)
+    return {canceled[key]: user for key, user in holders.items()}
 
 
 def _older(incoming: datetime | None, stored: datetime | None) -> bool:
-    if incoming is None or stored is None:
-        return False
-    return incoming.replace(tzinfo=incoming.tzinfo or UTC) < stored.replace(
-        tzinfo=stored.tzinfo or UTC
-    )
+    return incoming is not None and stored is not None and incoming < stored
 
 
 def _code(code: str | None) -> str | None:
@@ -341,15 +311,6 @@ def _merged(row: NumberState, number: PortInNumber, status: str, now: datetime) 
     return row
 
 
-def cancel_key(request_sid: str, number_sid: str | None = None) -> str:
-    """The claim a cancel holds: the whole request, or one of its numbers."""
-    return f"cancel:{request_sid}" + (f":{number_sid}" if number_sid else "")
-
-
-def _root_key(request_sid: str) -> str:
-    return f"{outbox.ROOT}:{request_sid}"
-
-
 def _request_json(request: PortInRequest) -> str:
     """The request without its numbers (they have their own rows) and without secrets."""
     return request.model_dump_json(
@@ -362,14 +323,10 @@ def _request_json(request: PortInRequest) -> str:
 
 async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | None:
     """The request as last stored, for drawing its board without calling Twilio."""
-    async with db.session() as s:
-        state = await s.get(RequestState, request_sid)
-        if state is None:
-            return None
-        rows = (
-            await s.exec(select(NumberState).where(NumberState.request_sid == request_sid))
-        ).all()
-        thread = await s.get(RequestThread, request_sid)
+    stored = await requests.load(db, request_sid)
+    if stored is None:
+        return None
+    state = stored.state
     numbers = [
         PortInNumber(
             phone_number=n.phone_number or None,
@@ -379,7 +336,7 @@ async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | Non
             rejection_reason=n.rejection_reason,
             rejection_reason_code=n.rejection_reason_code,
         )
-        for n in sorted(rows, key=lambda n: n.phone_number)
+        for n in sorted(stored.numbers, key=lambda n: n.phone_number)
     ]
     if state.request_json:
         request = PortInRequest.model_validate_json(state.request_json)
@@ -389,4 +346,4 @@ async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | Non
     if stored_status(request.status, request.raw_status) != state.status:
         request.raw_status = state.status
     request.phone_numbers = numbers
-    return RequestSnapshot(request, thread, state.filed_by, state.updated_at)
+    return RequestSnapshot(request, stored.thread, state.filed_by, state.updated_at)

@@ -1,7 +1,8 @@
 """The desk's shared types: what its operations take and return, and the errors they raise.
 
 Nothing here talks to Twilio, the database or Slack; listeners render these, the outbox stores
-:class:`RequestUpdate` as JSON, and the Slack side words the errors.
+a :class:`RequestUpdate` as its change set (``bot.store.items.ChangeSet``), and the Slack side
+words the errors.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -26,6 +27,7 @@ from bot.porting.statuses import (
     status_words,
     stored_status,
 )
+from bot.store.items import ChangedNumber, ChangeSet
 from bot.store.models import ActionClaim, RequestThread
 
 Progress = Callable[[int, int], Awaitable[None]]
@@ -106,51 +108,44 @@ class RequestUpdate:
     def has_changes(self) -> bool:
         return self.status_changed or bool(self.number_changes)
 
-    def to_json(self) -> dict[str, Any]:
+    def change_set(self, filed_by: str | None = None) -> ChangeSet:
         """The change set as the outbox stores it (only the changed numbers; no secrets)."""
-        return {
-            "request_sid": self.request.request_sid,
-            "status": status_words(self.request.status, self.request.raw_status),
-            "old_status": (self.old_raw or self.old_status.value) if self.old_status else None,
-            "numbers": [
-                {
-                    **c.number.model_dump(
-                        mode="json",
-                        include={
-                            "phone_number",
-                            "number_sid",
-                            "port_date",
-                            "rejection_reason",
-                            "rejection_reason_code",
-                        },
-                    ),
-                    "port_in_phone_number_status": status_words(c.new, c.number.raw_status),
-                    "old": (c.was or c.old.value) if c.old else None,
-                }
+        return ChangeSet(
+            request_sid=self.request.request_sid,
+            status=status_words(self.request.status, self.request.raw_status),
+            old_status=(self.old_raw or self.old_status.value) if self.old_status else None,
+            numbers=[
+                ChangedNumber(
+                    phone_number=c.number.phone_number,
+                    number_sid=c.number.number_sid,
+                    port_date=c.number.port_date,
+                    rejection_reason=c.number.rejection_reason,
+                    rejection_reason_code=c.number.rejection_reason_code,
+                    status=status_words(c.new, c.number.raw_status),
+                    old=(c.was or c.old.value) if c.old else None,
+                )
                 for c in self.number_changes
             ],
-            "canceled_by": self.canceled_by,
-        }
+            canceled_by=self.canceled_by,
+            filed_by=filed_by,
+        )
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RequestUpdate:
-        numbers = [PortInNumber.model_validate(n) for n in data["numbers"]]
+    def from_change_set(cls, change: ChangeSet) -> RequestUpdate:
+        numbers = [
+            PortInNumber.model_validate(n.model_dump(exclude={"old"}, by_alias=True))
+            for n in change.numbers
+        ]
         request = PortInRequest(
-            request_sid=data["request_sid"], raw_status=data["status"], phone_numbers=numbers
+            request_sid=change.request_sid, raw_status=change.status, phone_numbers=numbers
         )
         changes = [
-            NumberChange(
-                number,
-                number_status(raw["old"]) if raw["old"] else None,
-                number.status,
-                raw["old"],
-            )
-            for number, raw in zip(numbers, data["numbers"], strict=True)
+            NumberChange(number, number_status(n.old) if n.old else None, number.status, n.old)
+            for number, n in zip(numbers, change.numbers, strict=True)
         ]
-        old_raw = data["old_status"]
-        old = request_status(old_raw) if old_raw else None
+        old = request_status(change.old_status) if change.old_status else None
         return cls(
-            request, old, changes, canceled_by=data.get("canceled_by") or {}, old_raw=old_raw
+            request, old, changes, canceled_by=dict(change.canceled_by), old_raw=change.old_status
         )
 
 

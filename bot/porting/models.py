@@ -17,10 +17,11 @@ normalised only through :mod:`bot.porting.statuses`.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     BeforeValidator,
@@ -90,7 +91,14 @@ OptStr = Annotated[str | None, LENIENT]
 OptCode = Annotated[str | None, BeforeValidator(_as_text), LENIENT]
 OptBool = Annotated[bool | None, LENIENT]
 OptDate = Annotated[date | None, LENIENT]
-OptDatetime = Annotated[datetime | None, LENIENT]
+
+
+def _utc_if_naive(value: datetime | None) -> datetime | None:
+    # Twilio's times are UTC; one written without an offset (or a bare date) is too.
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+OptDatetime = Annotated[datetime | None, AfterValidator(_utc_if_naive), LENIENT]
 OptStrList = Annotated[list[str] | None, LENIENT]
 
 

@@ -16,12 +16,12 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import outbox
 from bot.desk import RequestSnapshot, RequestUpdate, load_snapshot
-from bot.outbox import Delivered, DeliveryError, Item, NewItem, NotYet
+from bot.outbox import Delivered, DeliveryError, NotYet
 from bot.slack.ui import board
-from bot.store import queries
+from bot.store import items, outbox, requests
 from bot.store.db import Database
+from bot.store.items import BoardPayload, FilePayload, Item, NewItem, ReplyPayload, RootPayload
 
 log = logging.getLogger(__name__)
 
@@ -132,16 +132,15 @@ class SlackNotifier:
         self.pacer = pacer or ChannelPacer()
 
     async def deliver(self, item: Item) -> Delivered:
-        if item.kind == outbox.ROOT:
-            return await self._root(item)
-        if item.kind == outbox.REPLY:
-            return await self._reply(item)
-        if item.kind == outbox.FILE:
-            return await self._file(item)
-        if item.kind == outbox.BOARD:
-            return await self._board(item)
-        log.error("unknown outbox kind %s; dropped", item.kind)
-        return Delivered()
+        match item.payload:
+            case RootPayload() as root:
+                return await self._root(item, root)
+            case ReplyPayload() as change:
+                return await self._reply(item, change)
+            case FilePayload() as change:
+                return await self._file(item, change)
+            case BoardPayload():
+                return await self._board(item)
 
     async def update_board(self, snapshot: RequestSnapshot, *, fence: Fence | None = None) -> None:
         """Edit a board right now (interactive flows; the outbox passes its item's fence);
@@ -160,8 +159,8 @@ class SlackNotifier:
 
     # -- kinds ----------------------------------------------------------------------------
 
-    async def _root(self, item: Item) -> Delivered:
-        channel = item.payload["channel"]
+    async def _root(self, item: Item, payload: RootPayload) -> Delivered:
+        channel = payload.channel
         if item.maybe_sent:
             ts = await self._find(item, channel, None)
             if ts:
@@ -187,21 +186,19 @@ class SlackNotifier:
         """A change stored after the root was drawn must still reach the board."""
         latest = await load_snapshot(self.db, item.request_sid)
         if latest is not None and latest.updated_at != drawn.updated_at:
-            return [NewItem(outbox.BOARD, f"{outbox.BOARD}:{item.request_sid}")]
+            return [items.board(item.request_sid)]
         return []
 
-    async def _reply(self, item: Item) -> Delivered:
-        thread = await queries.get_thread(self.db, item.request_sid)
+    async def _reply(self, item: Item, payload: ReplyPayload) -> Delivered:
+        thread = await requests.get_thread(self.db, item.request_sid)
         if thread is None:
             log.warning("reply for %s without a thread dropped", item.request_sid)
             return Delivered()
-        update = RequestUpdate.from_json(item.payload)
-        snapshot = RequestSnapshot(
-            update.request, thread, item.payload.get("filed_by"), item.created_at
-        )
-        follow_ups = []
+        update = RequestUpdate.from_change_set(payload)
+        snapshot = RequestSnapshot(update.request, thread, payload.filed_by, item.created_at)
+        follow_ups: list[NewItem] = []
         if board.needs_csv(update):
-            follow_ups.append(NewItem(outbox.FILE, f"{outbox.FILE}:{item.key}", item.payload))
+            follow_ups.append(items.file(item, payload))
         if item.maybe_sent:
             ts = await self._find(item, thread.channel_id, thread.thread_ts)
             if ts:
@@ -222,8 +219,8 @@ class SlackNotifier:
         )
         return Delivered(str(response["ts"]), follow_ups=follow_ups)
 
-    async def _file(self, item: Item) -> Delivered:
-        thread = await queries.get_thread(self.db, item.request_sid)
+    async def _file(self, item: Item, payload: FilePayload) -> Delivered:
+        thread = await requests.get_thread(self.db, item.request_sid)
         if thread is None:
             return Delivered()
         name = _file_name(item)
@@ -231,7 +228,7 @@ class SlackNotifier:
             found = await self._find(item, thread.channel_id, thread.thread_ts, file_name=name)
             if found:
                 return Delivered(found)
-        update = RequestUpdate.from_json(item.payload)
+        update = RequestUpdate.from_change_set(payload)
         response = await self._call(
             thread.channel_id,
             self.client.files_upload_v2,
@@ -250,9 +247,7 @@ class SlackNotifier:
         if snapshot is None:
             return Delivered()
         if snapshot.thread is None:
-            async with self.db.session() as s:
-                root_waiting = await outbox.has_pending(s, f"{outbox.ROOT}:{item.request_sid}")
-            if root_waiting:
+            if await outbox.root_pending(self.db, item.request_sid):
                 raise NotYet(2.0)
             return Delivered()  # no thread (no channel): nothing to edit
         await self.update_board(snapshot, fence=item.begin)

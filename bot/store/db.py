@@ -13,7 +13,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, inspect, text
+from sqlalchemy import Table, event, inspect, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
@@ -42,7 +43,8 @@ def create_engine(url: str | DatabaseUrl) -> AsyncEngine:
     dsn = url.dsn  # asyncpg reads it as the webhook writer does, query parameters included
 
     def connect() -> Awaitable[asyncpg.Connection]:
-        return asyncpg.connect(dsn)
+        connection: Awaitable[asyncpg.Connection] = asyncpg.connect(dsn)
+        return connection
 
     return create_async_engine(
         url.engine_url, async_creator=connect, pool_size=10, max_overflow=10, pool_pre_ping=True
@@ -114,6 +116,21 @@ async def create_tables(engine: AsyncEngine) -> None:
     """The tables straight from the models, without migrations (storage unit tests only)."""
     async with engine.begin() as conn:
         await conn.run_sync(SQLModel.metadata.create_all)
+
+
+def table(name: str) -> Table:
+    """A table of the models, for statements written against its columns."""
+    return SQLModel.metadata.tables[name]
+
+
+def upsert(dialect: str, into: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that takes ``ON CONFLICT`` clauses, for the dialect (by name) in use."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(into)
+
+
+def session_upsert(session: AsyncSession, into: Table) -> postgresql.Insert | sqlite.Insert:
+    """:func:`upsert` for the database ``session`` talks to."""
+    return upsert(session.get_bind().dialect.name, into)
 
 
 async def ping(engine: AsyncEngine) -> None:

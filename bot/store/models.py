@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, DateTime, Index, Text
+from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
+
+from bot.store.types import UTCDateTime
 
 CODE_MAX = 64  # a rejection code as Twilio wrote it
 
@@ -18,8 +20,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _ts() -> Column:
-    return Column(DateTime(timezone=True), nullable=False)
+def _ts() -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=False)
 
 
 class RequestThread(SQLModel, table=True):
@@ -67,14 +69,14 @@ class NumberState(SQLModel, table=True):
     request_sid: str = Field(index=True, max_length=34)
     phone_number: str = Field(max_length=20, index=True)  # "which request holds this number?"
     status: str = Field(max_length=32)
-    port_date: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    port_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
     rejection_reason: str | None = None
     # As Twilio wrote it: a string inside PortIn.phone_numbers (the spec), not always numeric.
     rejection_reason_code: str | None = Field(default=None, max_length=CODE_MAX)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     # Twilio's own timestamp of the number's last change: a same-rank flip (pending ↔
     # rejected) from an older read must not overwrite a newer one.
-    twilio_updated_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    twilio_updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class WebhookReceipt(SQLModel, table=True):
@@ -115,12 +117,12 @@ class RequestSync(SQLModel, table=True):
     __tablename__ = "request_sync"
 
     request_sid: str = Field(primary_key=True, max_length=34)
-    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     # The latest webhook for the request: one arriving while a fetch is in flight may carry news
     # that fetch missed, so the next fetch stays soon instead of a poll interval away.
-    nudged_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    nudged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     lease_owner: str | None = Field(default=None, max_length=64)
-    lease_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     failures: int = 0
     last_error: str | None = Field(default=None, max_length=300)
 
@@ -147,11 +149,11 @@ class OutboxItem(SQLModel, table=True):
     maybe_sent: bool = False
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     lease_owner: str | None = Field(default=None, max_length=64)
-    lease_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, max_length=300)
     result: str | None = Field(default=None, max_length=64)  # message ts or file id
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    done_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -13,9 +13,9 @@ one round trip:
   has no async driver; the event loop never waits on the file). A batch is one call into that
   thread: ``BEGIN IMMEDIATE``, the inserts, the upserts, ``COMMIT``.
 
-The statements mirror :func:`bot.reconcile.nudge_statement` (used inside ORM transactions): a
-nudge never moves a fetch later, and records when it came. ``tests/store/test_receipts.py``
-holds both to the same result.
+The schedule upsert is the one ORM transactions run (:func:`bot.store.sync.nudge_statement`,
+compiled once per dialect): a nudge never moves a fetch later, and records when it came.
+``tests/store/test_receipts.py`` holds both paths to the same result.
 """
 
 from __future__ import annotations
@@ -33,9 +33,15 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 import asyncpg
+from sqlalchemy import ARRAY, Text, bindparam, delete, func, literal_column, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.engine import Dialect
 
-from bot.store.models import RequestSync
+from bot.store import sync
+from bot.store.db import Database, table
+from bot.store.types import UTCDateTime
 from bot.store.url import DatabaseUrl
 
 log = logging.getLogger(__name__)
@@ -74,27 +80,57 @@ def receipt_writer(database_url: str | DatabaseUrl) -> ReceiptWriter:
     return SqliteReceipts(url.require_file().sqlite_path)
 
 
+RECEIPTS = table("webhook_receipt")
+_SQLITE = sqlite_dialect.dialect(paramstyle="named")
+_ASYNCPG: Dialect = asyncpg_dialect()  # type: ignore[no-untyped-call]
+
+
+@functools.cache
+def _stamp(dialect: Dialect) -> Callable[[datetime], Any]:
+    """How the schedule's datetime columns bind on ``dialect`` (for SQLite, text that sorts by
+    time), so rows written here compare and read back exactly like the ORM's."""
+    column_type = UTCDateTime()
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None
+    return process
+
+
 # -- PostgreSQL ------------------------------------------------------------------------------
 
-_PG_WRITE = """
-WITH incoming AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-        AS t(dedupe_key, request_sid, event, payload)
-), stored AS (
-    INSERT INTO webhook_receipt (dedupe_key, request_sid, event, payload, outcome, received_at)
-    SELECT dedupe_key, request_sid, event, payload, 'received', $5 FROM incoming
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING dedupe_key, request_sid
-), nudged AS (
-    INSERT INTO request_sync (request_sid, due_at, nudged_at, failures)
-    SELECT DISTINCT request_sid, $6::timestamptz, $5::timestamptz, 0 FROM stored
-    ORDER BY request_sid  -- concurrent writers lock rows in one order: no deadlocks
-    ON CONFLICT (request_sid) DO UPDATE SET
-        nudged_at = excluded.nudged_at,
-        due_at = LEAST(request_sync.due_at, excluded.due_at)
-)
-SELECT dedupe_key FROM stored
-"""
+
+@functools.cache
+def _pg_write() -> tuple[str, tuple[str, ...]]:
+    """One statement for a batch: insert the receipts, nudge the schedule rows of the new
+    ones (the schedule's own upsert), return their keys. Its SQL, and the order of its
+    parameters by name."""
+    texts = ARRAY(Text)
+    incoming = (
+        func.unnest(
+            *(bindparam(name, type_=texts) for name in ("keys", "sids", "events", "bodies"))
+        )
+        .table_valued("dedupe_key", "request_sid", "event", "payload")
+        .render_derived(name="t")
+    )
+    now = bindparam("now", type_=UTCDateTime())
+    received = select(*incoming.c, literal_column("'received'"), now)
+    stored = (
+        postgresql.insert(RECEIPTS)
+        .from_select(
+            ["dedupe_key", "request_sid", "event", "payload", "outcome", "received_at"], received
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(RECEIPTS.c.dedupe_key, RECEIPTS.c.request_sid)
+        .cte("stored")
+    )
+    nudged = sync.nudge_from(
+        select(
+            stored.c.request_sid, bindparam("due", type_=UTCDateTime()), now, literal_column("0")
+        )
+        .distinct()
+        .order_by(stored.c.request_sid)  # concurrent writers lock rows in one order: no deadlocks
+    ).cte("nudged")
+    compiled = select(stored.c.dedupe_key).add_cte(nudged).compile(dialect=_ASYNCPG)
+    return str(compiled), tuple(compiled.positiontup or ())
 
 
 class PostgresReceipts:
@@ -107,16 +143,18 @@ class PostgresReceipts:
         self._lock = asyncio.Lock()
 
     async def write(self, receipts: Sequence[Receipt], now: datetime, due: datetime) -> set[str]:
+        sql, order = _pg_write()
+        stamp = _stamp(_ASYNCPG)
+        params = {
+            "keys": [r.key for r in receipts],
+            "sids": [r.request_sid for r in receipts],
+            "events": [r.event for r in receipts],
+            "bodies": [r.body for r in receipts],
+            "now": stamp(now),
+            "due": stamp(due),
+        }
         rows = await self._call(
-            "fetch",
-            _PG_WRITE,
-            [r.key for r in receipts],
-            [r.request_sid for r in receipts],
-            [r.event for r in receipts],
-            [r.body for r in receipts],
-            now,
-            due,
-            timeout=self._timeout,
+            "fetch", sql, *(params[name] for name in order), timeout=self._timeout
         )
         return {row[0] for row in rows}
 
@@ -155,20 +193,15 @@ _SQLITE_RECEIPT = (
     "INSERT INTO webhook_receipt (dedupe_key, request_sid, event, payload, outcome, received_at)"
     " VALUES (?, ?, ?, ?, 'received', ?) ON CONFLICT (dedupe_key) DO NOTHING"
 )
-_SQLITE_NUDGE = (
-    "INSERT INTO request_sync (request_sid, due_at, nudged_at, failures) VALUES (?, ?, ?, 0)"
-    " ON CONFLICT (request_sid) DO UPDATE SET nudged_at = excluded.nudged_at,"
-    " due_at = min(request_sync.due_at, excluded.due_at)"
-)
 
 
 @functools.cache
-def _sqlite_datetime() -> Any:
-    """How SQLAlchemy stores a DateTime in SQLite (text that sorts by time), so rows written
-    here compare and read back exactly like the ORM's."""
-    dialect = sqlite_dialect.dialect()
-    column_type = RequestSync.__table__.c.due_at.type  # type: ignore[attr-defined]
-    return column_type.dialect_impl(dialect).bind_processor(dialect)
+def _sqlite_nudge() -> tuple[str, dict[str, Any]]:
+    """The schedule's upsert for sqlite3, with named parameters: its SQL and the values it
+    binds itself (besides each row's)."""
+    compiled = sync.nudge_statement("sqlite").compile(dialect=_SQLITE)
+    own = {name: value for name, value in compiled.params.items() if value is not None}
+    return str(compiled), own
 
 
 class SqliteReceipts:
@@ -229,7 +262,7 @@ class SqliteReceipts:
     def _write(
         conn: sqlite3.Connection, receipts: list[Receipt], now: datetime, due: datetime
     ) -> set[str]:
-        stamp = _sqlite_datetime()
+        stamp = _stamp(_SQLITE)
         at, due_at = stamp(now), stamp(due)
         new: set[str] = set()
         sids: set[str] = set()
@@ -239,7 +272,9 @@ class SqliteReceipts:
             if cursor.rowcount == 1:
                 new.add(r.key)
                 sids.add(r.request_sid)
-        conn.executemany(_SQLITE_NUDGE, [(sid, due_at, at) for sid in sorted(sids)])
+        nudge, own = _sqlite_nudge()
+        rows = sync.nudge_rows(sids, now, due)
+        conn.executemany(nudge, [{**own, **row, "due": due_at, "now": at} for row in rows])
         conn.execute("COMMIT")
         return new
 
@@ -270,3 +305,22 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
         future.set_exception(error)
     else:
         future.set_result(result)
+
+
+# -- pruning (through the ORM engine, off the writer's connection) -----------------------------
+
+
+async def delete_receipts_before(db: Database, before: datetime, chunk: int = 5000) -> int:
+    """Forget webhook receipts received before ``before``, ``chunk`` rows per transaction, so
+    the webhook writer never waits long for the table; returns how many went."""
+    oldest = (
+        select(RECEIPTS.c.id).where(RECEIPTS.c.received_at < before).limit(chunk).scalar_subquery()
+    )
+    total = 0
+    while True:
+        async with db.session() as s:
+            result = await s.exec(delete(RECEIPTS).where(RECEIPTS.c.id.in_(oldest)))
+            await s.commit()
+        total += result.rowcount or 0
+        if (result.rowcount or 0) < chunk:
+            return total

@@ -1,5 +1,5 @@
 """The raw-driver webhook receipt writer, on SQLite (always) and PostgreSQL (when one answers):
-new keys reported once, the schedule moved exactly as ``reconcile.nudge`` moves it, rows the
+new keys reported once, the schedule moved exactly as ``sync.nudge`` moves it, rows the
 ORM reads back, all-or-nothing batches, and concurrent writers on one PostgreSQL."""
 
 from __future__ import annotations
@@ -7,19 +7,17 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-from bot import reconcile
-from bot.store import queries
+from bot.store import sync
 from bot.store.db import Database, migrate
 from bot.store.models import RequestSync, WebhookReceipt
-from bot.store.receipts import Receipt, ReceiptWriter, receipt_writer
+from bot.store.receipts import Receipt, ReceiptWriter, delete_receipts_before, receipt_writer
 from tests.helpers import allow_schedule_rows, refuse_schedule_rows
-from tests.pg import fresh_database
+from tests.pg import database_url
 
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 A, B = "KW" + "a" * 32, "KW" + "b" * 32
@@ -33,9 +31,7 @@ class Store:
         async with self.db.session() as s:
             rows = (await s.exec(select(RequestSync))).all()
         return {
-            r.request_sid: (reconcile.utc(r.due_at), r.nudged_at and reconcile.utc(r.nudged_at))
-            for r in rows
-            if r.request_sid != reconcile.DISCOVERY
+            r.request_sid: (r.due_at, r.nudged_at) for r in rows if r.request_sid != sync.DISCOVERY
         }
 
     async def receipts(self) -> list[WebhookReceipt]:
@@ -45,11 +41,7 @@ class Store:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def store(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Store]:  # type: ignore[no-untyped-def]
-    async with AsyncExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path}/receipts.db"
-        else:
-            url = await stack.enter_async_context(fresh_database())
+    async with database_url(request.param, tmp_path) as url:
         db = Database.from_url(url)
         await migrate(db.engine)
         writer = receipt_writer(url)
@@ -72,7 +64,7 @@ async def test_new_keys_are_reported_once_even_within_one_batch(store: Store) ->
     stored = await store.receipts()
     assert [r.dedupe_key for r in stored] == ["k1", "k2", "k3"]
     assert stored[0].outcome == "received" and stored[0].payload.startswith("{")
-    assert reconcile.utc(stored[0].received_at) == T0, "the ORM reads the time back as written"
+    assert stored[0].received_at == T0, "the ORM reads the time back as written"
     assert await store.schedule() == {A: (due, T0), B: (due, T0)}
 
 
@@ -94,7 +86,7 @@ async def test_the_schedule_moves_exactly_as_reconcile_nudge_moves_it(store: Sto
     for i, (now, window) in enumerate(steps):
         await store.writer.write([receipt(f"k{i}", A)], now, now + timedelta(seconds=window))
         async with store.db.session() as s:
-            await reconcile.nudge(s, B, now, window)
+            await sync.nudge(s, B, now, window)
             await s.commit()
         schedule = await store.schedule()
         assert schedule[A] == schedule[B], f"step {i}"
@@ -163,6 +155,6 @@ async def test_prune_forgets_only_receipts_older_than_the_cutoff_in_chunks(store
     later = T0 + timedelta(days=31)
     await store.writer.write([receipt("new")], later, later)
     cutoff = T0 + timedelta(days=1)
-    assert await queries.delete_receipts_before(store.db, cutoff, chunk=3) == 7
+    assert await delete_receipts_before(store.db, cutoff, chunk=3) == 7
     assert [r.dedupe_key for r in await store.receipts()] == ["new"]
-    assert await queries.delete_receipts_before(store.db, cutoff, chunk=3) == 0
+    assert await delete_receipts_before(store.db, cutoff, chunk=3) == 0

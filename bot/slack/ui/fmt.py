@@ -17,7 +17,7 @@ def slack_date(value: date | datetime | None, fmt: str = "{date_short_pretty}") 
     if value is None:
         return "not set"
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        moment = value  # aware: the store and the Twilio models both read times as UTC
     else:
         moment = datetime.combine(value, time(12), tzinfo=UTC)
     fallback = moment.date().isoformat()

@@ -1,0 +1,53 @@
+"""The loop every polling worker runs (the Slack outbox, the reconciler): a tick, and when it
+found nothing to do, a nap until someone wakes it or the poll interval passes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.tasks import Wakeup
+
+log = logging.getLogger(__name__)
+
+
+class PollingLoop:
+    """Runs ``tick`` again at once while it finds work (a truthy result), else after
+    :attr:`wakeup` is set or ``poll_seconds`` pass. A tick that raises is logged and the loop
+    goes on: a database blip must not end the work for good."""
+
+    def __init__(
+        self, name: str, tick: Callable[[], Awaitable[object]], *, poll_seconds: float
+    ) -> None:
+        self.name = name
+        self.poll_seconds = poll_seconds
+        self.wakeup = Wakeup()
+        self._tick = tick
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=self.name)
+
+    async def stop(self) -> None:
+        """Cancel the loop (a tick in progress is cancelled with it) and wait for it to end."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                worked = await self._tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s tick failed", self.name)
+                worked = False
+            if not worked:
+                await self.wakeup.wait(self.poll_seconds)

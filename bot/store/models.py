@@ -51,10 +51,10 @@ class RequestState(SQLModel, table=True):
     # ``date_created``, and when the request entered its current status (the webhook's
     # ``last_date_updated``, else the numbers' ``status_last_time_updated_timestamp``, else
     # ``date_created``; ``bot.desk.schedule.status_changed_at``). None: not recorded yet.
-    created_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    status_changed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # When the bot last read the request from Twilio (changed or not): how fresh listings are.
-    synced_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    synced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The PortIn resource without its numbers (secrets already dropped), so status boards can
     # be drawn from the database when the outbox delivers them, without calling Twilio.
     request_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

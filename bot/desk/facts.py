@@ -122,19 +122,18 @@ def status_changed_at(
     ``status_last_time_updated_timestamp`` of its numbers, else its ``date_created``."""
     if reported_at is not None:
         return _aware(reported_at)
-    stamps = [_aware(n.last_updated) for n in request.phone_numbers if n.last_updated]
+    stamps = [n.last_updated for n in request.phone_numbers if n.last_updated]
     if stamps:
         return max(stamps)
-    return _aware(request.date_created) if request.date_created else None
+    return request.date_created
 
 
 def facts_from_store(state: RequestState, numbers: Iterable[NumberState]) -> RequestFacts:
-    """A request's facts from its stored rows (SQLite's naive datetimes read as UTC)."""
+    """A request's facts from its stored rows."""
     rows = list(numbers)
-    stamps = [_aware(n.twilio_updated_at) for n in rows if n.twilio_updated_at]
-    created = _aware(state.created_at) if state.created_at else None
-    since = _aware(state.status_changed_at) if state.status_changed_at else None
-    since = since or (max(stamps) if stamps else None) or created
+    stamps = [n.twilio_updated_at for n in rows if n.twilio_updated_at]
+    created = state.created_at
+    since = state.status_changed_at or (max(stamps) if stamps else None) or created
     moved = max([*stamps, since]) if since else None
     return RequestFacts(
         request_sid=state.request_sid,
@@ -157,4 +156,5 @@ def facts_from_store(state: RequestState, numbers: Iterable[NumberState]) -> Req
 
 
 def _aware(value: datetime) -> datetime:
+    """The webhook's ``last_date_updated`` is read strictly and may be naive: UTC then."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -92,12 +92,6 @@ class Listing:
         self.by_sid.update((r.request_sid, r) for r in self.rows)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _where(query: ListingQuery) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if query.statuses is not None:
@@ -167,12 +161,11 @@ async def list_requests(db: Database, query: ListingQuery) -> Listing:
             day = port_date.date()
             counts[day] = counts.get(day, 0) + count
         if stamp is not None:
-            stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
             if sid not in moved or stamp > moved[sid]:
                 moved[sid] = stamp
     cutoff = query.since
     rows = []
-    syncs = []  # as the driver gave them (all naive on SQLite, all aware on PostgreSQL)
+    syncs = []
     for (
         sid,
         status,
@@ -187,22 +180,17 @@ async def list_requests(db: Database, query: ListingQuery) -> Listing:
         thread_ts,
         thread_created,
     ) in request_rows:
-        raw_updated = updated
-        # Inline rather than _aware(): this loop runs once per request listed.
-        updated = updated if updated.tzinfo else updated.replace(tzinfo=UTC)
         if created is None:
-            created = _aware(thread_created) or updated
-        elif created.tzinfo is None:
-            created = created.replace(tzinfo=UTC)
+            created = thread_created or updated
         last = moved.get(sid)
         if changed is None:
             since = last or created
         else:
-            since = changed if changed.tzinfo else changed.replace(tzinfo=UTC)
+            since = changed
         if cutoff is not None and since < cutoff:
             continue
         if status not in CLOSED_STATUSES:
-            syncs.append(synced or raw_updated)
+            syncs.append(synced or updated)
         days = days_of.get(sid)
         rows.append(
             ListedRequest(
@@ -222,7 +210,7 @@ async def list_requests(db: Database, query: ListingQuery) -> Listing:
                 tuple(sorted(matched[sid])) if sid in matched else (),
             )
         )
-    return Listing(tuple(rows), _aware(min(syncs, default=None)), _aware(max(syncs, default=None)))
+    return Listing(tuple(rows), min(syncs, default=None), max(syncs, default=None))
 
 
 async def _matched(conn: AsyncConnection, phone_numbers: Collection[str]) -> dict[str, set[str]]:

@@ -32,6 +32,7 @@ from bot.desk.schedule import (
 from bot.porting.models import PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
 from bot.settings import Settings
+from bot.store.db import Database, create_tables
 from bot.store.models import NumberState, RequestState
 
 NY = ZoneInfo("America/New_York")
@@ -365,7 +366,8 @@ def test_status_changed_at_prefers_the_webhook_then_the_numbers_then_date_create
     assert status_changed_at(PortInRequest(request_sid=SID)) is None
 
 
-def test_facts_from_store_reads_naive_sqlite_times_as_utc_and_falls_back() -> None:
+async def test_facts_from_store_reads_sqlite_times_as_utc_and_falls_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Written naive, stored by SQLite without a zone, read back through the UTC column type.
     state = RequestState(
         request_sid=SID,
         status="waiting_for_signature",
@@ -381,6 +383,17 @@ def test_facts_from_store_reads_naive_sqlite_times_as_utc_and_falls_back() -> No
         port_date=datetime(2026, 12, 7),
         twilio_updated_at=datetime(2026, 11, 3, 10),
     )
+    db = Database.from_url(f"sqlite:///{tmp_path}/facts.db")
+    await create_tables(db.engine)
+    async with db.session() as s:
+        s.add(state)
+        s.add(number)
+        await s.commit()
+    async with db.session() as s:
+        state = await s.get(RequestState, SID)
+        number = await s.get(NumberState, "PU" + "1" * 32)
+    await db.close()
+    assert state is not None and number is not None
     facts = facts_from_store(state, [number])
     assert facts.status == RequestStatus.WAITING_FOR_SIGNATURE
     assert facts.status_since == datetime(2026, 11, 2, 10, tzinfo=UTC)

@@ -8,44 +8,25 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.porting.client import TwilioPortingClient
-from bot.porting.models import (
-    Address,
-    LosingCarrierInformation,
-    PortInCreate,
-    PortInNumberCreate,
-    PortInRequest,
-)
+from bot.porting.models import PortInRequest
 from bot.sandbox import Sandbox
-
-PIN = "73914"
-ACCOUNT_NUMBER = "5550001234"
+from tests.bodies import BILL_PDF, PIN, port_in_create, with_pins
 
 
 async def file_request(
     twilio: TwilioPortingClient, sandbox: Sandbox, numbers: list[str], *, pin: str | None = PIN
 ) -> PortInRequest:
     document = await twilio.upload_document(
-        content=b"%PDF-1.4 utility bill", filename="bill.pdf", content_type="application/pdf"
+        content=BILL_PDF, filename="bill.pdf", content_type="application/pdf"
     )
-    body = PortInCreate(
-        account_sid=sandbox.config.account_sid,
-        documents=[document.sid],
-        phone_numbers=[
-            PortInNumberCreate(phone_number=n, pin=pin if n.startswith("+141555502") else None)
-            for n in numbers
-        ],
-        losing_carrier_information=LosingCarrierInformation(
-            customer_name="Acme Plumbing LLC",
-            customer_type="Business",
-            account_number=ACCOUNT_NUMBER,
-            account_telephone_number=numbers[0],
-            authorized_representative="Jane Doe",
-            authorized_representative_email="jane@acme.example",
-            address=Address(
-                street="1 Main St", city="San Francisco", state="CA", zip="94105", country="US"
-            ),
-        ),
-        target_port_in_date=(sandbox.now + timedelta(days=10)).date(),
+    mobiles = {n: pin for n in numbers if pin is not None and n.startswith("+141555502")}
+    body = port_in_create(
+        sandbox.config.account_sid,
+        [document.sid],
+        with_pins(numbers, mobiles),
+        account_telephone_number=numbers[0],
+        target=(sandbox.now + timedelta(days=10)).date(),
+        notification_emails=None,
     )
     return await twilio.create_port_in(body)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.slack.ids import PortInField as F
 from bot.slack.ids import pin_block
+from tests import bodies
 from tests.conftest import PORTING_CHANNEL, Bot
 from tests.fakes.slack_api import Call
 from tests.fakes.slack_requests import (
@@ -50,22 +51,22 @@ def details_state(
     value, or None to leave the field empty."""
     fields: dict[str, Any] = {
         F.NUMBERS: text_input_state(numbers),
-        F.CUSTOMER_NAME: text_input_state("Acme Plumbing LLC"),
-        F.CUSTOMER_TYPE: select_state("Business"),
+        F.CUSTOMER_NAME: text_input_state(bodies.CUSTOMER_NAME),
+        F.CUSTOMER_TYPE: select_state(bodies.CUSTOMER_TYPE),
         F.ACCOUNT_PHONE: text_input_state("(415) 555-0101"),
-        F.STREET: text_input_state("1 Main St"),
+        F.STREET: text_input_state(bodies.STREET),
         F.STREET_2: text_input_state(None),
-        F.CITY: text_input_state("San Francisco"),
-        F.STATE: text_input_state("CA"),
-        F.ZIP: text_input_state("94105"),
-        F.COUNTRY: text_input_state("US"),
-        F.REP_NAME: text_input_state("Jane Doe"),
-        F.REP_EMAIL: text_input_state("jane@acme.example", "email_text_input"),
+        F.CITY: text_input_state(bodies.CITY),
+        F.STATE: text_input_state(bodies.STATE),
+        F.ZIP: text_input_state(bodies.ZIP),
+        F.COUNTRY: text_input_state(bodies.COUNTRY),
+        F.REP_NAME: text_input_state(bodies.REPRESENTATIVE),
+        F.REP_EMAIL: text_input_state(bodies.REPRESENTATIVE_EMAIL, "email_text_input"),
         F.TARGET_DATE: _date(today() + timedelta(days=14)),
         F.TIME_START: {"type": "timepicker", "selected_time": "10:00"},
         F.TIME_END: {"type": "timepicker", "selected_time": "16:00"},
         F.TIME_ZONE: select_state("America/Los_Angeles"),
-        F.NOTIFY: text_input_state("ops@acme.example"),
+        F.NOTIFY: text_input_state(bodies.NOTIFICATION_EMAIL),
         F.BILL: {"type": "file_input", "files": [attached] if attached else []},
         F.BILL_DATE: _date(today() - timedelta(days=3)),
         F.CHANNEL: {"type": "conversations_select", "selected_conversation": PORTING_CHANNEL},

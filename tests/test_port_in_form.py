@@ -8,36 +8,16 @@ from datetime import date, time
 from pydantic import SecretStr
 
 from bot.desk import CheckResult, Draft
-from bot.porting.filing import BillFile, PortInDetails, PortInSecrets, build_create
-from bot.porting.models import Address
+from bot.porting.filing import PortInSecrets, build_create
 from bot.slack.ids import PortInField as F
 from bot.slack.meta import PortInMeta
 from bot.slack.port_in_form import read_secrets, twilio_time
 from bot.slack.ui import port_in as ui
+from tests.bodies import port_in_details
 from tests.fakes.slack_requests import text_input_state
 from tests.porting.test_client import create_body_validator
 
 MOBILES = [f"+1415555{200 + i:04d}" for i in range(45)]
-
-
-def _details(numbers: list[str]) -> PortInDetails:
-    return PortInDetails(
-        numbers=numbers,
-        customer_name="Acme",
-        customer_type="Business",
-        address=Address(street="1 Main St", city="SF", state="CA", zip="94105"),
-        authorized_representative="Jane Doe",
-        authorized_representative_email="jane@acme.example",
-        bill=BillFile(
-            file_id="F1",
-            name="bill.pdf",
-            mimetype="application/pdf",
-            size=10,
-            url="https://files.slack.com/F1",
-            issued_on=date(2026, 11, 1),
-        ),
-        channel_id="C1",
-    )
 
 
 def _draft(numbers: list[str]) -> Draft:
@@ -45,7 +25,7 @@ def _draft(numbers: list[str]) -> Draft:
         CheckResult(number=n, portable=True, number_type="MOBILE", pin_required=True)
         for n in numbers
     ]
-    return Draft("d1", "U1", _details(numbers), checks)
+    return Draft("d1", "U1", port_in_details(numbers), checks)
 
 
 def test_time_window_uses_the_offset_of_the_target_date() -> None:
@@ -87,7 +67,7 @@ def test_secrets_are_masked_scrubbed_and_never_in_repr() -> None:
 
 
 def test_the_body_the_form_builds_matches_twilios_schema() -> None:
-    details = _details(["+14155550101", "+14155550201"])
+    details = port_in_details(["+14155550101", "+14155550201"])
     secrets = PortInSecrets(
         account_number=SecretStr("4417"), pins={"+14155550201": SecretStr("908172")}
     )

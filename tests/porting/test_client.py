@@ -29,6 +29,8 @@ from bot.porting.client import (
 from bot.porting.errors import TwilioError, TwilioUnavailable
 from bot.porting.models import PortInCreate
 from bot.porting.statuses import ALL_PORT_IN_EVENTS, RequestStatus
+from tests import bodies
+from tests.bodies import ACCOUNT_NUMBER, PIN
 
 ACCOUNT = "AC" + "0" * 32
 SUBACCOUNT = "AC" + "c" * 32
@@ -40,8 +42,6 @@ PU = "PU" + "f" * 32
 RD = "RD" + "1" * 32
 USERNAME = "SK" + "9" * 32
 PASSWORD = "api-key-secret-value"
-PIN = "8642"
-ACCOUNT_NUMBER = "987654321"
 TIMEOUT = httpx.Timeout(7.0, connect=3.0)
 SPEC = Path("/work/shared/reference/twilio_numbers_v1.json")
 
@@ -132,35 +132,13 @@ async def make(sleeps: list[float]) -> AsyncIterator[Callable[..., TwilioPorting
 
 
 def port_in_create() -> PortInCreate:
-    return PortInCreate.model_validate(
-        {
-            "account_sid": ACCOUNT,
-            "documents": [RD],
-            "phone_numbers": [
-                {"phone_number": "+14155550100", "pin": PIN},
-                {"phone_number": "+14155550101"},
-            ],
-            "losing_carrier_information": {
-                "customer_type": "Business",
-                "customer_name": "Acme Plumbing LLC",
-                "account_number": ACCOUNT_NUMBER,
-                "account_telephone_number": "+14155550100",
-                "authorized_representative": "Jane Doe",
-                "authorized_representative_email": "jane@acme.example",
-                "address": {
-                    "street": "1 Main St",
-                    "street_2": None,
-                    "city": "San Francisco",
-                    "state": "CA",
-                    "zip": "94105",
-                    "country": "US",
-                },
-            },
-            "notification_emails": ["ops@acme.example"],
-            "target_port_in_date": "2026-12-01",
-            "target_port_in_time_range_start": "10:00:00-08:00",
-            "target_port_in_time_range_end": "16:00:00-08:00",
-        }
+    return bodies.port_in_create(
+        ACCOUNT,
+        [RD],
+        [{"phone_number": "+14155550100", "pin": PIN}, {"phone_number": "+14155550101"}],
+        target="2026-12-01",
+        target_port_in_time_range_start="10:00:00-08:00",
+        target_port_in_time_range_end="16:00:00-08:00",
     )
 
 

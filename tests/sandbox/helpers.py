@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request, Response
 
 from bot.porting.signature import validate_json
 from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox
+from tests.bodies import create_json
 
 START = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)  # a Monday
 AUTH = (SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
@@ -86,32 +87,7 @@ def create_body(
     target: date | None = TARGET,
     **overrides: Any,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "account_sid": SANDBOX_ACCOUNT_SID,
-        "documents": documents,
-        "phone_numbers": [n if isinstance(n, dict) else {"phone_number": n} for n in numbers],
-        "losing_carrier_information": {
-            "customer_type": "Business",
-            "customer_name": "Acme Plumbing LLC",
-            "account_number": "987654",
-            "account_telephone_number": "+14155550100",
-            "authorized_representative": "Jane Doe",
-            "authorized_representative_email": "jane@acme.example",
-            "address": {
-                "street": "1 Main St",
-                "street_2": None,
-                "city": "San Francisco",
-                "state": "CA",
-                "zip": "94105",
-                "country": "US",
-            },
-        },
-        "notification_emails": ["ops@acme.example"],
-    }
-    if target is not None:
-        body["target_port_in_date"] = target.isoformat()
-    body.update(overrides)
-    return body
+    return create_json(SANDBOX_ACCOUNT_SID, documents, numbers, target=target, **overrides)
 
 
 async def create(

@@ -219,7 +219,8 @@ async def apply_in(
         row = stored.get(number.number_sid)
         if row is not None and not number.phone_number and row.phone_number:
             number.phone_number = row.phone_number  # Twilio's copy left it out
-        old = number_status(row.status) if row else None
+        was = row.status if row else None  # before _merged overwrites it below
+        old = number_status(was) if was else None
         new = number.status
         new_raw = stored_status(new, number.raw_status)
         if row is not None:
@@ -253,7 +254,6 @@ async def apply_in(
         if state is not None or new == NumberStatus.PORT_REJECTED:
             # On first sight (a request adopted late) only rejections are news: the
             # root's board shows the rest, but a rejection needs its reason and fix.
-            was = row.status if row else None
             update.number_changes.append(NumberChange(number, old, new, was))
 
     new_raw = update.stored_status

@@ -8,9 +8,9 @@ import asyncio
 import pytest
 
 from bot.desk import CancelBusy, CancelOutcome
-from bot.outbox import REPLY
 from bot.porting.errors import TwilioError
 from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.store.items import OutboxKind
 from bot.store.models import ActionClaim, AuditEntry, RequestState, RequestSync, RequestThread
 
 from .conftest import PORTING_CHANNEL, Call, Harness, changed, payload
@@ -65,7 +65,7 @@ async def test_canceling_a_whole_request(harness: Harness) -> None:
     (state,) = await harness.rows(RequestState)
     assert state.status == "canceled"
     assert await harness.rows(RequestSync) == []
-    (reply,) = await harness.outbox(REPLY)
+    (reply,) = await harness.outbox(OutboxKind.REPLY)
     assert payload(reply)["canceled_by"] == {"request": "U1"}
     assert changed(reply) == {A: "canceled", B: "canceled"}
     # The board the person is looking at is drawn again at once.
@@ -92,7 +92,7 @@ async def test_a_late_cancel_is_canceling_until_the_carrier_confirms(harness: Ha
 
     assert harness.sandbox.request(sid).status == RequestStatus.CANCELED
     assert (await harness.rows(RequestState))[0].status == "canceled"
-    assert changed((await harness.outbox(REPLY))[-1]) == {A: "canceled", B: "canceled"}
+    assert changed((await harness.outbox(OutboxKind.REPLY))[-1]) == {A: "canceled", B: "canceled"}
 
 
 async def test_canceling_some_numbers(harness: Harness) -> None:
@@ -112,7 +112,7 @@ async def test_canceling_some_numbers(harness: Harness) -> None:
     assert A in entry.numbers and B not in entry.numbers and a_sid in entry.sids
     (claim,) = await harness.rows(ActionClaim)
     assert (claim.key, claim.status) == (f"cancel:{sid}:{a_sid}", "done")
-    (reply,) = await harness.outbox(REPLY)
+    (reply,) = await harness.outbox(OutboxKind.REPLY)
     assert changed(reply) == {A: "canceled"} and payload(reply)["canceled_by"] == {a_sid: "U1"}
 
 

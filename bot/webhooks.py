@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Protocol
 from pydantic import ValidationError
 from starlette.types import Message, Receive, Scope, Send
 
-from bot.porting.models import WebhookPayload
 from bot.porting.signature import validate_json
+from bot.porting.webhook import WebhookPayload
 from bot.store.db import Database
 from bot.store.receipts import Receipt, ReceiptWriter, delete_receipts_before
 

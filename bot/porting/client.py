@@ -1,9 +1,9 @@
 """Async httpx client for Twilio's Porting APIs (reference: shared/reference/twilio-porting.md).
 
 One :class:`TwilioPortingClient` wraps an ``httpx.AsyncClient`` owned by the app. Every call goes
-through :meth:`TwilioPortingClient._request`, which adds basic auth and the timeout, retries
-transient failures with exponential backoff (full jitter, ``Retry-After`` honoured) and turns
-non-2xx answers into :class:`~bot.porting.errors.TwilioError`.
+through :class:`bot.porting.transport.TwilioTransport`, which adds basic auth and the timeout,
+retries transient failures with exponential backoff (full jitter, ``Retry-After`` honoured) and
+turns non-2xx answers into :class:`~bot.porting.errors.TwilioError`.
 
 Nothing here logs bodies, PINs, account numbers or auth headers: retries are logged with the
 method, the URL path (never the query), the status and the attempt number only.
@@ -12,19 +12,17 @@ method, the URL path (never the query), the status and the attempt number only.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import random
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import date
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import AliasChoices, BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from bot.porting.errors import TwilioError, TwilioUnavailable
+from bot.porting.errors import TwilioError
 from bot.porting.models import (
     Document,
     Portability,
@@ -36,6 +34,12 @@ from bot.porting.models import (
 )
 from bot.porting.sids import validate_sid
 from bot.porting.statuses import ALL_PORT_IN_EVENTS, RequestStatus
+from bot.porting.transport import (
+    Sleep,
+    TwilioTransport,
+    json_or_none,
+    parse_model,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,26 +49,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0)
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # Documents API limit (reference §5)
 WEBHOOK_TYPES = ("PORT_IN", "PORT_OUT")
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Failures where the request may or may not have reached Twilio: safe to retry for idempotent
-# calls only.
-_TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
-    httpx.TimeoutException,
-    httpx.NetworkError,
-    httpx.RemoteProtocolError,
-)
-# Failures where the request certainly never reached Twilio (no connection, or none free in the
-# pool): safe to retry even for non-idempotent calls.
-_NOT_SENT_ERRORS: tuple[type[Exception], ...] = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-)
-
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 
-Sleep = Callable[[float], Awaitable[None]]
-ResponseFilter = Callable[[httpx.Response], bool]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -83,81 +69,7 @@ def _validate_e164(phone_number: str) -> str:
     return phone_number
 
 
-# --------------------------------------------------------------------------- retry timing
-
-
-def backoff_delay(retry: int, base: float, cap: float, rng: random.Random) -> float:
-    """Full-jitter exponential backoff: uniform in [0, min(cap, base * 2**retry)]."""
-    return rng.uniform(0.0, min(cap, base * (2**retry)))
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 # --------------------------------------------------------------------------- response helpers
-
-
-def _json_or_none(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:  # includes JSONDecodeError and bad encodings
-        return None
-
-
-def _parse(model: type[M], response: httpx.Response, **known: str) -> M:
-    """The body as ``model``. ``known`` holds identifiers the URL already gives (the SID that
-    was fetched): they stand in for ones a body of the model's shape lacks or leaves null
-    (a body with none of the model's fields is not one of its resources at all)."""
-    body = _json_or_none(response)
-    if not isinstance(body, dict):
-        raise TwilioError(response.status_code, None, "Twilio returned a non-JSON response body")
-    missing: dict[str, str] = {}
-    if not _field_names(model).isdisjoint(body):
-        missing = {k: v for k, v in known.items() if not any(body.get(a) for a in _ALIASES[k])}
-    try:
-        return model.model_validate({**body, **missing})
-    except ValidationError as exc:
-        raise TwilioError(
-            response.status_code,
-            None,
-            f"Unexpected {model.__name__} response from Twilio ({exc.error_count()} errors)",
-        ) from exc
-
-
-# The spellings Twilio uses for the identifiers ``_parse`` may be given.
-_ALIASES = {
-    "request_sid": ("request_sid", "port_in_request_sid"),
-    "number_sid": ("number_sid", "port_in_phone_number_sid", "phone_number_sid"),
-}
-
-
-@functools.cache
-def _field_names(model: type[BaseModel]) -> frozenset[str]:
-    """Every key a body may use for one of ``model``'s fields (names and aliases)."""
-    names: set[str] = set()
-    for name, info in model.model_fields.items():
-        names.add(name)
-        alias = info.validation_alias
-        if isinstance(alias, AliasChoices):
-            names.update(a for a in alias.choices if isinstance(a, str))
-        elif isinstance(alias, str):
-            names.add(alias)
-    return frozenset(names)
 
 
 def _is_not_portable_answer(response: httpx.Response) -> bool:
@@ -165,7 +77,7 @@ def _is_not_portable_answer(response: httpx.Response) -> bool:
     # reason fields (reference §1). 429 and 5xx are failures, never answers.
     if not 400 <= response.status_code < 500 or response.status_code == 429:
         return False
-    body = _json_or_none(response)
+    body = json_or_none(response)
     return isinstance(body, dict) and body.get("not_portable_reason_code") is not None
 
 
@@ -211,17 +123,28 @@ class TwilioPortingClient:
         overrides the shared client's own."""
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
-        self._http = http
-        self._auth = httpx.BasicAuth(*credentials)
         self.account_sid = validate_sid(account_sid, "AC")
         self._numbers_url = numbers_url.rstrip("/")
         self._upload_url = upload_url.rstrip("/")
-        self._timeout = httpx.Timeout(timeout)
-        self._max_retries = max_retries
-        self._backoff_base = backoff_base
-        self._backoff_max = backoff_max
-        self._sleep = sleep
-        self._rng = rng or random.Random()
+        self._transport = TwilioTransport(
+            http,
+            httpx.BasicAuth(*credentials),
+            timeout=httpx.Timeout(timeout),
+            max_retries=max_retries,
+            backoff_base=backoff_base,
+            backoff_max=backoff_max,
+            sleep=sleep,
+            rng=rng or random.Random(),
+        )
+        self._request = self._transport.request
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        return self._transport.http
+
+    @_http.setter
+    def _http(self, http: httpx.AsyncClient) -> None:
+        self._transport.http = http
 
     # ------------------------------------------------------------------ portability
 
@@ -248,8 +171,8 @@ class TwilioPortingClient:
             tolerate=_is_not_portable_answer,
         )
         if response.is_success:
-            return _parse(Portability, response)
-        body = dict(_json_or_none(response))
+            return parse_model(Portability, response)
+        body = dict(json_or_none(response))
         body.setdefault("phone_number", phone_number)
         body["portable"] = False
         return Portability.model_validate(body)
@@ -265,11 +188,11 @@ class TwilioPortingClient:
             json=request.to_twilio_json(),
             idempotent=False,
         )
-        return _parse(PortInRequest, response)
+        return parse_model(PortInRequest, response)
 
     async def fetch_port_in(self, request_sid: str) -> PortInRequest:
         response = await self._request("GET", self._port_in_url(request_sid))
-        return _parse(PortInRequest, response, request_sid=request_sid)
+        return parse_model(PortInRequest, response, request_sid=request_sid)
 
     async def cancel_port_in(self, request_sid: str) -> None:
         """Cancel a whole port-in request (HTTP 204)."""
@@ -292,7 +215,7 @@ class TwilioPortingClient:
         response = await self._request(
             "GET", f"{self._numbers_url}/v1/Porting/PortIn/PortInRequests", params=params
         )
-        body = _json_or_none(response)
+        body = json_or_none(response)
         if not isinstance(body, dict):
             raise TwilioError(response.status_code, None, "Twilio returned a non-JSON list page")
         rows = body.get("port_in_requests") or []
@@ -344,7 +267,7 @@ class TwilioPortingClient:
 
     async def fetch_number(self, request_sid: str, number_sid: str) -> PortInNumber:
         response = await self._request("GET", self._number_url(request_sid, number_sid))
-        return _parse(PortInNumber, response, number_sid=number_sid)
+        return parse_model(PortInNumber, response, number_sid=number_sid)
 
     async def cancel_number(self, request_sid: str, number_sid: str) -> None:
         """Cancel one phone number of a port-in request (HTTP 204)."""
@@ -357,7 +280,7 @@ class TwilioPortingClient:
         response = await self._request("GET", self._webhook_url(), tolerate=_is_404)
         if response.status_code == 404:
             return None
-        return _parse(WebhookConfiguration, response)
+        return parse_model(WebhookConfiguration, response)
 
     async def set_webhook_configuration(
         self,
@@ -374,7 +297,7 @@ class TwilioPortingClient:
             body["port_out_target_url"] = port_out_target_url
         # An overwrite of the single per-account configuration, hence safe to retry.
         response = await self._request("POST", self._webhook_url(), json=body)
-        return _parse(WebhookConfiguration, response)
+        return parse_model(WebhookConfiguration, response)
 
     async def delete_webhook_configuration(self, webhook_type: str = "PORT_IN") -> None:
         """Remove one webhook target, ``PORT_IN`` or ``PORT_OUT`` (HTTP 204)."""
@@ -414,7 +337,7 @@ class TwilioPortingClient:
             data=data,
             files={"File": (filename, content, content_type)},
         )
-        document = _parse(Document, response)
+        document = parse_model(Document, response)
         if "mime_type" in document.model_fields_set and not document.mime_type:
             raise DocumentUploadEmpty(
                 response.status_code,
@@ -456,85 +379,3 @@ class TwilioPortingClient:
         if request_sids:
             params["PortInRequestSid"] = ",".join(validate_sid(s, "KW") for s in request_sids)
         return params
-
-    async def _request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: dict[str, str] | None = None,
-        json: Any = None,
-        data: dict[str, str] | None = None,
-        files: dict[str, Any] | None = None,
-        idempotent: bool = True,
-        tolerate: ResponseFilter | None = None,
-    ) -> httpx.Response:
-        """Send with auth and timeout, retry transient failures, map errors.
-
-        Returns 2xx responses and non-2xx ones accepted by ``tolerate``; raises TwilioError for
-        other answers and TwilioUnavailable when Twilio cannot be reached.
-
-        Retry policy: 429 is always retried (Twilio did not process the request). 5xx, read/write
-        timeouts and dropped connections are retried only when ``idempotent``: for a
-        non-idempotent POST (creating a port-in) the request may already have been processed,
-        and a blind retry could file a duplicate port-in (and a second LOA e-mail to the
-        customer). Connect errors/timeouts are always retried: nothing reached Twilio.
-        """
-        retryable_errors = _TRANSIENT_ERRORS if idempotent else _NOT_SENT_ERRORS
-        retry = 0
-        while True:
-            # Built afresh each attempt: a multipart body stream cannot be replayed.
-            request = self._http.build_request(
-                method, url, params=params, json=json, data=data, files=files, timeout=self._timeout
-            )
-            try:
-                response = await self._http.send(request, auth=self._auth)
-            except httpx.TransportError as exc:
-                if not isinstance(exc, retryable_errors) or retry >= self._max_retries:
-                    raise _unavailable(request, exc, retry, idempotent) from exc
-                await self._backoff(request, type(exc).__name__, retry, None)
-                retry += 1
-                continue
-            if response.is_success or (tolerate is not None and tolerate(response)):
-                return response
-            if self._should_retry_status(response.status_code, idempotent, retry):
-                await self._backoff(
-                    request, str(response.status_code), retry, response.headers.get("Retry-After")
-                )
-                retry += 1
-                continue
-            raise TwilioError.from_response(response.status_code, _json_or_none(response))
-
-    def _should_retry_status(self, status: int, idempotent: bool, retry: int) -> bool:
-        if retry >= self._max_retries or status not in RETRY_STATUSES:
-            return False
-        return status == 429 or idempotent
-
-    async def _backoff(
-        self, request: httpx.Request, reason: str, retry: int, retry_after: str | None
-    ) -> None:
-        delay = parse_retry_after(retry_after)
-        if delay is None:
-            delay = backoff_delay(retry, self._backoff_base, self._backoff_max, self._rng)
-        delay = min(delay, self._backoff_max)
-        logger.warning(
-            "Twilio %s %s -> %s; retry %d/%d in %.2fs",
-            request.method,
-            request.url.path,
-            reason,
-            retry + 1,
-            self._max_retries,
-            delay,
-        )
-        await self._sleep(delay)
-
-
-def _unavailable(
-    request: httpx.Request, exc: Exception, retries: int, idempotent: bool
-) -> TwilioUnavailable:
-    unsure = not idempotent and not isinstance(exc, _NOT_SENT_ERRORS)
-    outcome = " (it may have reached Twilio: check before resubmitting)" if unsure else ""
-    return TwilioUnavailable(
-        f"Twilio unreachable: {request.method} {request.url.path} failed with "
-        f"{type(exc).__name__} after {retries + 1} attempt(s){outcome}"
-    )

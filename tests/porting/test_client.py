@@ -20,15 +20,11 @@ from hypothesis import strategies as st
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from bot.porting.client import (
-    DocumentUploadEmpty,
-    TwilioPortingClient,
-    backoff_delay,
-    parse_retry_after,
-)
+from bot.porting.client import DocumentUploadEmpty, TwilioPortingClient
 from bot.porting.errors import TwilioError, TwilioUnavailable
 from bot.porting.models import PortInCreate
 from bot.porting.statuses import ALL_PORT_IN_EVENTS, RequestStatus
+from bot.porting.transport import backoff_delay, parse_retry_after
 from tests import bodies
 from tests.bodies import ACCOUNT_NUMBER, PIN
 

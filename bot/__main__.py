@@ -70,7 +70,7 @@ async def register_webhook() -> None:
             upload_url=settings.twilio_upload_url,
             credentials=settings.twilio_credentials,
             timeout=settings.twilio_timeout_seconds,
-            account_sid=settings.twilio_account_sid,
+            account_sid=settings.account_sid,
         )
         try:
             registration = await register_port_in_webhook(client, settings.webhook_url)
@@ -86,9 +86,9 @@ async def register_webhook() -> None:
             "Twilio's API reference lists",
             file=sys.stderr,
         )
-    for event, error in registration.refused:
+    for event, refusal in registration.refused:
         print(
-            f"porting-bot: Twilio refused {event} ({error.code}: {error.message}); "
+            f"porting-bot: Twilio refused {event} ({refusal.code}: {refusal.message}); "
             "subscribed without it",
             file=sys.stderr,
         )

@@ -176,7 +176,7 @@ async def _stop(runtime: Runtime, *, own_sandbox: bool) -> None:
     if own_sandbox and runtime.sandbox is not None:
         await runtime.sandbox.stop()
     if runtime.socket is not None:
-        await runtime.socket.close_async()
+        await runtime.socket.close_async()  # type: ignore[no-untyped-call]  # slack_bolt
     await runtime.inbox.stop()
     await runtime.reconciler.stop()
     await runtime.tasks.drain()
@@ -209,7 +209,7 @@ def _twilio(
         upload_url=upload_url,
         credentials=settings.twilio_credentials,
         timeout=settings.twilio_timeout_seconds,
-        account_sid=settings.twilio_account_sid,
+        account_sid=settings.account_sid,
     )
     return twilio_http, client
 
@@ -264,7 +264,7 @@ async def _socket(settings: Settings, bolt: AsyncApp) -> AsyncSocketModeHandler 
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     socket = AsyncSocketModeHandler(bolt, settings.slack_app_token)
-    await socket.connect_async()
+    await socket.connect_async()  # type: ignore[no-untyped-call]  # slack_bolt
     return socket
 
 

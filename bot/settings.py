@@ -154,6 +154,11 @@ class Settings(BaseSettings):
             return self.twilio_api_key_sid, self.twilio_api_key_secret
         return self.twilio_account_sid or "", self.twilio_auth_token or ""
 
+    @property
+    def account_sid(self) -> str:
+        """The ``AC…`` account that owns the port-ins (``check`` makes sure there is one)."""
+        return self.twilio_account_sid or ""
+
     def check(self) -> None:
         """Raise SettingsError naming the first setting that stops the bot from working."""
         if not self.slack_bot_token:

@@ -1,0 +1,141 @@
+"""Local mode's workspace: the :class:`~bot.workspace.core.Workspace` with people, a porting
+channel, a DM with the bot, and the page (:mod:`bot.workspace.page`) to use it from a browser.
+
+``python -m bot`` builds one when no Slack app is configured (:func:`from_settings`); the
+server mounts it at :data:`MOUNT` and connects it to its own ``/slack/events``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import httpx
+from starlette.routing import BaseRoute
+
+from bot.workspace.core import Workspace
+from bot.workspace.identity import Identity
+from bot.workspace.interactions import Conversations
+from bot.workspace.manifest import Manifest
+from bot.workspace.modals import Modals
+from bot.workspace.push import Hub
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+MOUNT = "/workspace"
+PERSON = "ULOCAL"  # the person at the page
+PORTING_CHANNEL = "CPORTING"
+GENERAL_CHANNEL = "CGENERAL"
+BOT_TOKEN = "xoxb-local-workspace"
+
+
+def signing_secret() -> str:
+    """A fresh signing secret per process: only this workspace can sign for the bot."""
+    return secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class SandboxLink:
+    """Where the page's sandbox panel reaches the simulator's admin routes."""
+
+    prefix: str
+    account_sid: str
+    auth_token: str
+
+
+class LocalWorkspace(Workspace):
+    def __init__(
+        self,
+        *,
+        url: str,
+        bot_token: str,
+        signing_secret: str,
+        manifest: Manifest,
+        porting_channel: str = PORTING_CHANNEL,
+        sandbox: SandboxLink | None = None,
+        person_name: str = "you",
+    ) -> None:
+        identity = Identity(
+            team_id="TLOCAL",
+            team_domain="local",
+            team_name="Local workspace",
+            bot_display_name=manifest.bot_name,
+            web_url=url,
+        )
+        super().__init__(url=url, identity=identity, bot_token=bot_token)
+        self.signing_secret = signing_secret
+        self.manifest = manifest
+        self.sandbox = sandbox
+        self.person = PERSON
+        self.porting_channel = porting_channel
+        self.hub = Hub()
+        self.state.listeners.append(self.hub.publish)
+        self._client: httpx.AsyncClient | None = None
+        self.conversations: Conversations | None = None
+        self.modals: Modals | None = None
+        self._seed(person_name)
+
+    def _seed(self, person_name: str) -> None:
+        state = self.state
+        me = self.identity
+        state.users[self.person] = {
+            **state.user(self.person),
+            "name": person_name,
+            "real_name": person_name,
+            "profile": {"real_name": person_name, "display_name": person_name},
+        }
+        state.users[me.bot_user_id] = {
+            **state.user(me.bot_user_id),
+            "name": me.bot_name,
+            "real_name": me.bot_display_name,
+            "is_bot": True,
+            "profile": {"real_name": me.bot_display_name, "display_name": me.bot_display_name},
+        }
+        porting = state.channel(self.porting_channel)
+        porting.update(
+            name="porting", is_member=True, topic={"value": "Port-ins and their threads"}
+        )
+        general = state.channel(GENERAL_CHANNEL)
+        general.update(name="general", is_member=False)
+        state.im_with(self.person)
+
+    def connect(self, client: httpx.AsyncClient) -> None:
+        """Send the page's interactions through ``client`` (it reaches ``/slack/events``)."""
+        self._client = client
+        self.conversations = Conversations(self, self.signing_secret, client)
+        self.modals = Modals(self, self.signing_secret, client)
+
+    async def aclose(self) -> None:
+        self.hub.close()
+        if self._client is not None:
+            await self._client.aclose()
+
+    def user_name(self, user: str) -> str:
+        return str(self.state.user(user).get("name") or user.lower())
+
+    def extra_routes(self) -> list[BaseRoute]:
+        from bot.workspace import page
+
+        return page.routes(self)
+
+
+def from_settings(settings: Settings, *, sandbox: SandboxLink | None) -> LocalWorkspace:
+    """The workspace local mode runs (``settings`` already carry its token and secret)."""
+    from bot.workspace import manifest
+
+    try:
+        person = getpass.getuser()
+    except Exception:  # no login name (a container): a generic one
+        person = "you"
+    return LocalWorkspace(
+        url=f"http://127.0.0.1:{settings.port}{MOUNT}",
+        bot_token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret,
+        manifest=manifest.load(),
+        porting_channel=settings.porting_channel or PORTING_CHANNEL,
+        sandbox=sandbox,
+        person_name=person,
+    )

@@ -1,0 +1,393 @@
+// The local workspace page: sidebar (the porting channel, #general, the bot's App Home and
+// DM), the message list, threads in a side pane, modals, the sandbox panel, all kept live by
+// the workspace's push stream.
+
+import { h, renderBlocks, size } from "./blockkit.js";
+import { composer } from "./composer.js";
+import { mrkdwn } from "./mrkdwn.js";
+import { Modals } from "./modal.js";
+import { BASE, fileUrl, get, post, toast } from "./net.js";
+import { SandboxPanel } from "./sandbox.js";
+
+const S = {
+  boot: null,
+  channel: null, // the channel shown in the main pane
+  tab: "messages", // in the bot's DM: "home" or "messages"
+  messages: [], // its top-level messages, oldest first
+  ephemerals: [],
+  thread: null, // { channel, ts, messages, ephemerals }
+  unread: {},
+};
+const $ = (id) => document.getElementById(id);
+let modals, sandbox;
+
+// -- names -------------------------------------------------------------------------------
+
+const fmt = {
+  userName: (id) => {
+    const u = S.boot.users[id];
+    return u ? (u.profile?.display_name || u.real_name || u.name) : id;
+  },
+  channelName: (id) => S.boot.channels.find((c) => c.id === id)?.name || id.toLowerCase(),
+  groupName: (id) => id,
+};
+
+const channelOf = (id) => S.boot.channels.find((c) => c.id === id) || { id, name: id.toLowerCase() };
+const isBotDm = (id) => channelOf(id).is_im;
+const title = (id) => (isBotDm(id) ? S.boot.bot.name : `#${channelOf(id).name}`);
+
+function timeOf(ts) {
+  return new Date(Number(ts) * 1000).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+}
+
+// -- messages ----------------------------------------------------------------------------
+
+function avatar(message) {
+  if (message.bot_id || message.user === S.boot.bot.user_id) return h("div", { class: "avatar avatar-bot", "aria-hidden": "true" }, "📞");
+  if (message.user === "USLACKBOT") return h("div", { class: "avatar avatar-slackbot", "aria-hidden": "true" }, "🤖");
+  const name = fmt.userName(message.user || "?");
+  return h("div", { class: "avatar", "aria-hidden": "true" }, name.slice(0, 1).toUpperCase());
+}
+
+function author(message) {
+  if (message.bot_id || message.user === S.boot.bot.user_id) return [S.boot.bot.name, h("span", { class: "app-badge" }, "APP")];
+  if (message.user === "USLACKBOT") return ["Slackbot"];
+  return [fmt.userName(message.user)];
+}
+
+function fileCard(file) {
+  return h("div", { class: "file-card" },
+    h("div", { class: "file-icon" }, (file.filetype || "file").toUpperCase().slice(0, 4)),
+    h("div", { class: "file-meta" }, h("div", { class: "file-name" }, file.title || file.name), h("div", { class: "file-size" }, `${file.pretty_type || ""} · ${size(file.size)}`)),
+    h("a", { class: "bk-button file-download", href: fileUrl(file), download: file.name, "aria-label": `Download ${file.name}` }, "Download"));
+}
+
+function where(message) {
+  return message.is_ephemeral
+    ? { channel: message.channel, ts: message.ts, ephemeral: true }
+    : { channel: message.channel || S.channel, ts: message.ts };
+}
+
+async function act(message, block, element, chosen) {
+  try {
+    await post("/ui/action", { where: where(message), block_id: block.block_id || "", action_id: element.action_id, chosen });
+  } catch (error) {
+    toast(`That did not work: ${error.message}`);
+  }
+}
+
+function messageMenu(message, inThread) {
+  const menu = h("div", { class: "menu", hidden: true });
+  for (const s of S.boot.manifest.shortcuts.filter((x) => x.type === "message")) {
+    menu.append(h("button", { type: "button", class: "menu-item", onclick: async () => {
+      menu.hidden = true;
+      try {
+        await post("/ui/shortcut", { channel: message.channel || S.channel, ts: message.ts, callback_id: s.callback_id });
+      } catch (error) {
+        toast(error.message);
+      }
+    } }, h("b", {}, s.name), h("div", { class: "description" }, `${S.boot.bot.name} · ${s.description}`)));
+  }
+  const buttons = h("div", { class: "message-actions" });
+  if (!inThread) buttons.append(h("button", { type: "button", class: "icon-button", title: "Reply in thread", "aria-label": "Reply in thread", onclick: () => openThread(message.channel || S.channel, message.ts) }, "💬"));
+  buttons.append(h("button", { type: "button", class: "icon-button", title: "More actions", "aria-label": "More actions", onclick: () => { menu.hidden = !menu.hidden; } }, "⋮"), menu);
+  return buttons;
+}
+
+export function renderMessage(message, { inThread = false } = {}) {
+  const ctx = {
+    surface: "message", fmt, channels: S.boot.channels, users: S.boot.users, currentChannel: S.channel,
+    act: (block, element, chosen) => act(message, block, element, chosen), openLink,
+  };
+  const content = message.blocks?.length
+    ? renderBlocks(message.blocks, ctx)
+    : h("div", { class: "message-text", html: mrkdwn(message.text, fmt) });
+  const replies = !inThread && message.reply_count
+    ? h("button", { type: "button", class: "thread-summary", onclick: () => openThread(message.channel || S.channel, message.ts) },
+      `${message.reply_count} ${message.reply_count === 1 ? "reply" : "replies"}`, h("span", { class: "thread-last" }, `Last reply ${timeOf(message.latest_reply)}`))
+    : null;
+  const ephemeral = message.is_ephemeral
+    ? h("div", { class: "ephemeral-note" }, "👁 Only visible to you · ",
+      h("button", { type: "button", class: "link-button", onclick: () => dismiss(message) }, "Dismiss"))
+    : null;
+  const el = h("div", { class: `message${message.is_ephemeral ? " ephemeral" : ""}`, dataset: { ts: message.ts } },
+    avatar(message),
+    h("div", { class: "message-body" },
+      h("div", { class: "message-head" }, h("b", { class: "author" }, ...author(message)), h("span", { class: "time", title: new Date(Number(message.ts) * 1000).toString() }, timeOf(message.ts)),
+        message.edited ? h("span", { class: "edited" }, "(edited)") : null),
+      content,
+      (message.files || []).map(fileCard),
+      replies, ephemeral),
+    message.is_ephemeral ? null : messageMenu(message, inThread));
+  return el;
+}
+
+function dismiss(message) {
+  const drop = (list) => list.filter((e) => e.ts !== message.ts);
+  S.ephemerals = drop(S.ephemerals);
+  if (S.thread) S.thread.ephemerals = drop(S.thread.ephemerals);
+  drawMessages();
+  drawThread();
+}
+
+function byTs(a, b) {
+  return Number(a.ts) - Number(b.ts);
+}
+
+function drawMessages(stick = true) {
+  const list = $("messages");
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  const rows = [...S.messages, ...S.ephemerals.filter((e) => !e.thread_ts)].sort(byTs);
+  const intro = h("div", { class: "channel-intro" },
+    h("h2", {}, isBotDm(S.channel) ? S.boot.bot.name : `# ${channelOf(S.channel).name}`),
+    h("p", { html: intro_text() }));
+  list.replaceChildren(intro, ...rows.map((m) => renderMessage(m)));
+  if (stick && atBottom) list.scrollTop = list.scrollHeight;
+}
+
+function intro_text() {
+  const commands = S.boot.manifest.commands.map((c) => `<code>${c.command}</code>`).join(", ");
+  if (isBotDm(S.channel)) return `Your direct messages with ${S.boot.bot.name}: long results, CSVs and filing outcomes come here.`;
+  if (S.channel === S.boot.porting_channel) {
+    return `Every port-in request gets its own thread here, with a live status board. Try <code>/port-check +14155550100</code> or <code>/port-in</code>; the bot's commands are ${commands}. Open 🧪 Sandbox (top right) to move the simulated Twilio along.`;
+  }
+  return `The bot is not in this channel; its commands still work here: ${commands}.`;
+}
+
+async function openChannel(id, tab) {
+  S.channel = id;
+  S.unread[id] = 0;
+  S.tab = tab || (isBotDm(id) && S.boot.manifest.home_tab ? "home" : "messages");
+  const data = await get(`/ui/history/${id}`);
+  if (S.channel !== id) return;
+  S.messages = data.messages.map((m) => ({ ...m, channel: id }));
+  S.ephemerals = data.ephemerals;
+  drawSidebar();
+  drawHeader();
+  drawTabs();
+  $("messages").hidden = S.tab !== "messages";
+  $("home").hidden = S.tab !== "home";
+  drawMessages(false);
+  $("messages").scrollTop = $("messages").scrollHeight;
+  drawComposer();
+  if (S.tab === "home") openHome();
+}
+
+function drawHeader() {
+  const c = channelOf(S.channel);
+  $("channel-header").replaceChildren(h("div", { class: "channel-title" }, isBotDm(S.channel) ? `📞 ${S.boot.bot.name}` : `# ${c.name}`),
+    c.topic?.value ? h("div", { class: "channel-topic" }, c.topic.value) : null);
+}
+
+function drawTabs() {
+  const tabs = $("tabs");
+  if (!isBotDm(S.channel)) {
+    tabs.hidden = true;
+    return;
+  }
+  const m = S.boot.manifest;
+  const tab = (name, label) => h("button", { type: "button", class: `tab${S.tab === name ? " active" : ""}`, onclick: () => openChannel(S.channel, name) }, label);
+  tabs.replaceChildren(m.home_tab ? tab("home", "Home") : null, m.messages_tab ? tab("messages", "Messages") : null);
+  tabs.hidden = false;
+}
+
+function drawComposer() {
+  const wrap = $("composer-wrap");
+  const readOnly = isBotDm(S.channel) && S.boot.manifest.messages_read_only;
+  if (S.tab !== "messages") {
+    wrap.replaceChildren();
+    return;
+  }
+  wrap.replaceChildren(composer({
+    placeholder: `Message ${title(S.channel)}`,
+    label: "Message",
+    commands: S.boot.manifest.commands,
+    disabled: readOnly,
+    note: readOnly ? "Sending messages to this app has been turned off." : null,
+    onSend: (text, files) => post("/ui/message", { channel: S.channel, text, files }),
+  }));
+  if (!readOnly) wrap.firstChild.focus();
+}
+
+async function openHome() {
+  await post("/ui/home").catch(() => null);
+  drawHome();
+}
+
+function drawHome() {
+  const home = $("home");
+  const view = S.boot.home;
+  if (!view) {
+    home.replaceChildren(h("div", { class: "channel-intro" }, h("p", {}, `${S.boot.bot.name} has no Home tab yet.`)));
+    return;
+  }
+  const ctx = {
+    surface: "home", fmt, channels: S.boot.channels, users: S.boot.users, currentChannel: S.channel, openLink,
+    act: (block, element, chosen) => post("/ui/action", { where: { view_id: view.id, values: {} }, block_id: block.block_id || "", action_id: element.action_id, chosen }).catch((e) => toast(e.message)),
+  };
+  home.replaceChildren(renderBlocks(view.blocks, ctx));
+}
+
+function drawSidebar() {
+  const item = (c, label, icon) => h("li", {}, h("button", {
+    type: "button", class: `sidebar-item${c.id === S.channel ? " active" : ""}${S.unread[c.id] ? " unread" : ""}`,
+    onclick: () => openChannel(c.id), dataset: { channel: c.id },
+  }, h("span", { class: "sidebar-icon" }, icon), label, S.unread[c.id] ? h("span", { class: "badge" }, S.unread[c.id]) : null));
+  $("channel-list").replaceChildren(...S.boot.channels.filter((c) => !c.is_im).map((c) => item(c, c.name, "#")));
+  $("app-list").replaceChildren(...S.boot.channels.filter((c) => c.is_im).map((c) => item(c, S.boot.bot.name, "📞")));
+}
+
+// -- threads -----------------------------------------------------------------------------
+
+async function openThread(channel, ts) {
+  const data = await get(`/ui/thread/${channel}/${ts}`);
+  S.thread = { channel, ts, messages: data.messages.map((m) => ({ ...m, channel })), ephemerals: data.ephemerals };
+  $("thread").hidden = false;
+  drawThread(true);
+}
+
+function drawThread(focus = false) {
+  const pane = $("thread");
+  const t = S.thread;
+  if (!t) {
+    pane.hidden = true;
+    return;
+  }
+  const list = pane.querySelector(".thread-messages");
+  const atBottom = !list || list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  const [root, ...replies] = [...t.messages].sort(byTs);
+  const rows = [...replies, ...t.ephemerals].sort(byTs);
+  const messages = h("div", { class: "thread-messages" },
+    root ? renderMessage(root, { inThread: true }) : null,
+    h("div", { class: "thread-count" }, `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`),
+    rows.map((m) => renderMessage(m, { inThread: true })));
+  const box = composer({
+    placeholder: "Reply…", label: "Reply", commands: S.boot.manifest.commands,
+    onSend: (text, files) => post("/ui/message", { channel: t.channel, thread_ts: t.ts, text, files }),
+  });
+  const old = pane.querySelector(".composer-input");
+  const typed = old ? old.value : "";
+  pane.replaceChildren(h("div", { class: "thread-header" }, h("div", {}, h("b", {}, "Thread"), h("span", { class: "thread-where" }, title(t.channel))),
+    h("button", { type: "button", class: "icon-button", "aria-label": "Close thread", onclick: () => { S.thread = null; drawThread(); } }, "✕")),
+  messages, h("div", { class: "thread-composer" }, box));
+  pane.querySelector(".composer-input").value = typed;
+  if (atBottom || focus) messages.scrollTop = messages.scrollHeight;
+  if (focus) box.focus();
+}
+
+// -- links ---------------------------------------------------------------------------------
+
+function openLink(url) {
+  const target = new URL(url, location.href);
+  const local = ["127.0.0.1", "localhost", location.hostname].includes(target.hostname);
+  const m = target.pathname.match(/\/workspace\/archives\/([A-Z0-9]+)\/p(\d+)(\d{6})$/);
+  if (local && m) {
+    const [, channel, secs, micros] = m;
+    const ts = `${secs}.${micros}`;
+    const root = target.searchParams.get("thread_ts") || ts;
+    openChannel(channel).then(() => openThread(channel, root));
+    return true;
+  }
+  window.open(target.href, "_blank", "noopener");
+  return false;
+}
+
+document.addEventListener("click", (e) => {
+  const a = e.target.closest("a");
+  if (a?.dataset.channel) {
+    e.preventDefault();
+    openChannel(a.dataset.channel);
+  } else if (a?.dataset.link) {
+    e.preventDefault();
+    openLink(a.href);
+  }
+  if (!e.target.closest(".message-actions, .bk-overflow")) for (const m of document.querySelectorAll(".menu")) m.hidden = true;
+});
+
+// -- live updates ----------------------------------------------------------------------------
+
+function upsert(list, message) {
+  const i = list.findIndex((m) => m.ts === message.ts);
+  if (i >= 0) list[i] = message;
+  else list.push(message);
+}
+
+function onEvent(event) {
+  const inChannel = event.channel === S.channel;
+  const m = event.message ? { ...event.message, channel: event.channel } : null;
+  const inThread = S.thread && event.channel === S.thread.channel;
+  switch (event.type) {
+    case "message":
+    case "message_changed": {
+      const top = !m.thread_ts || m.thread_ts === m.ts;
+      if (inChannel && top) upsert(S.messages, m);
+      if (inThread && (m.ts === S.thread.ts || m.thread_ts === S.thread.ts)) upsert(S.thread.messages, m);
+      if (event.type === "message" && !inChannel && top) S.unread[event.channel] = (S.unread[event.channel] || 0) + 1;
+      break;
+    }
+    case "message_deleted":
+      S.messages = S.messages.filter((x) => !(inChannel && x.ts === event.ts));
+      if (inThread) S.thread.messages = S.thread.messages.filter((x) => x.ts !== event.ts);
+      break;
+    case "ephemeral":
+      if (m.thread_ts && inThread && m.thread_ts === S.thread.ts) upsert(S.thread.ephemerals, m);
+      else if (inChannel && !m.thread_ts) upsert(S.ephemerals, m);
+      break;
+    case "ephemeral_deleted":
+      S.ephemerals = S.ephemerals.filter((x) => x.ts !== event.ts);
+      if (S.thread) S.thread.ephemerals = S.thread.ephemerals.filter((x) => x.ts !== event.ts);
+      break;
+    case "modal":
+      modals.render(event.stack);
+      return;
+    case "home":
+      S.boot.home = event.view;
+      if (S.tab === "home") drawHome();
+      return;
+    case "reload":
+      location.reload();
+      return;
+    default:
+      return;
+  }
+  drawSidebar();
+  if (inChannel) drawMessages();
+  if (inThread) drawThread();
+}
+
+function listen() {
+  const stream = new EventSource(`${BASE}/ui/stream`);
+  let opened = false;
+  stream.onopen = () => {
+    if (opened) openChannel(S.channel, S.tab); // reconnected: catch up
+    opened = true;
+    document.body.dataset.live = "1";
+  };
+  stream.onmessage = (e) => onEvent(JSON.parse(e.data));
+  stream.onerror = () => { document.body.dataset.live = "0"; };
+}
+
+// -- start -----------------------------------------------------------------------------------
+
+async function start() {
+  S.boot = await get("/ui/boot");
+  $("team-name").textContent = S.boot.team.name;
+  document.title = `${S.boot.team.name} · ${S.boot.bot.name}`;
+  modals = new Modals($("overlay"), () => ({ fmt, channels: S.boot.channels, users: S.boot.users, currentChannel: S.channel, openLink }));
+  if (S.boot.sandbox) {
+    sandbox = new SandboxPanel($("sandbox"), S.boot.sandbox);
+    $("sandbox-toggle").addEventListener("click", () => sandbox.toggle());
+  } else {
+    $("sandbox-toggle").hidden = true;
+  }
+  const deep = location.pathname.match(/\/archives\/([A-Z0-9]+)/);
+  listen();
+  if (deep) openLink(location.href);
+  else await openChannel(S.boot.porting_channel);
+  modals.render(S.boot.modals);
+  document.body.dataset.ready = "1";
+}
+
+start().catch((error) => {
+  document.body.replaceChildren(h("pre", { class: "fatal" }, `The workspace did not load: ${error.message}`));
+});

@@ -176,7 +176,7 @@ async function openChannel(id, tab) {
 function drawHeader() {
   const c = channelOf(S.channel);
   $("channel-header").replaceChildren(h("div", { class: "channel-title" }, isBotDm(S.channel) ? `📞 ${S.boot.bot.name}` : `# ${c.name}`),
-    c.topic?.value ? h("div", { class: "channel-topic" }, c.topic.value) : null);
+    h("div", { class: "channel-topic" }, c.topic?.value || ""));
 }
 
 function drawTabs() {
@@ -187,7 +187,7 @@ function drawTabs() {
   }
   const m = S.boot.manifest;
   const tab = (name, label) => h("button", { type: "button", class: `tab${S.tab === name ? " active" : ""}`, onclick: () => openChannel(S.channel, name) }, label);
-  tabs.replaceChildren(m.home_tab ? tab("home", "Home") : null, m.messages_tab ? tab("messages", "Messages") : null);
+  tabs.replaceChildren(...[m.home_tab && tab("home", "Home"), m.messages_tab && tab("messages", "Messages")].filter(Boolean));
   tabs.hidden = false;
 }
 

@@ -171,3 +171,39 @@ async def test_a_whole_port_from_the_page(
     rows = list(csv.DictReader(io.StringIO(content)))
     assert {r["phone_number"] for r in rows} == {"+14155550100", "+14155550150", "+14155550201"}
     assert not ws.errors
+
+
+async def test_check_portability_on_a_message_with_a_csv(
+    browser: Any, local: LocalBot, shots: Shots, tmp_path: Path
+) -> None:
+    """A CSV attached to a message, the Check portability shortcut from its ⋮ menu, the
+    result in the DM with its CSV in the thread, downloaded."""
+    ws = await _page(browser, local)
+    numbers = [f"+1415555{n:04d}" for n in range(100, 125)]
+    upload = tmp_path / "customer-numbers.csv"
+    upload.write_text("phone\n" + "\n".join(numbers) + "\n")
+    await ws.page.locator("#composer-wrap input[type=file]").set_input_files(str(upload))
+    await ws.page.locator("#composer-wrap .file-chip", has_text="customer-numbers.csv").wait_for()
+    await ws.send("Numbers Acme wants to move")
+    posted = ws.message("Numbers Acme wants to move")
+    await posted.locator(".file-card", has_text="customer-numbers.csv").wait_for()
+
+    await posted.hover()
+    await posted.get_by_role("button", name="More actions").click()
+    await posted.get_by_role("button", name="Check portability").click()
+    await ws.message("Checking 25 numbers").wait_for()
+    await shots.take(ws.page, "shortcut")
+
+    await ws.open_channel("Porting Bot")
+    result = ws.message("Portability of 25 numbers")
+    await result.locator(".thread-summary").click()
+    card = ws.thread.locator(".file-card", has_text="Portability of 25 numbers")
+    await card.wait_for()
+    await shots.take(ws.page, "result-and-csv")
+    async with ws.page.expect_download() as download_info:
+        await card.get_by_role("link", name="Download portability.csv").click()
+    download = await download_info.value
+    content = Path(await download.path()).read_text()  # noqa: ASYNC240 (a small file)
+    rows = list(csv.reader(io.StringIO(content)))
+    assert [r[0] for r in rows[1:]] == numbers
+    assert not ws.errors

@@ -32,6 +32,9 @@ def serve() -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     if settings.local_mode:
+        from bot.workspace.local import fresh_database
+
+        fresh_database(settings.database_url)
         logging.getLogger("bot").info(
             "local mode: no Slack app configured, so the bot serves its own workspace at "
             "http://127.0.0.1:%d/ (Twilio: the built-in sandbox; database: %s). To connect a "

@@ -83,9 +83,18 @@ class Settings(BaseSettings):
         )
         if any(slack) or self.slack_api_url or any(twilio):
             return self
-        from bot.workspace.local import BOT_TOKEN, MOUNT, PORTING_CHANNEL, signing_secret
+        from bot.workspace.local import (
+            BOT_TOKEN,
+            LOCAL_DATABASE,
+            MOUNT,
+            PORTING_CHANNEL,
+            signing_secret,
+        )
 
         self._local_mode = True
+        if "database_url" not in self.model_fields_set:
+            # The workspace and the sandbox start empty each time: so does the database.
+            self.database_url = f"sqlite:///{Path.cwd() / LOCAL_DATABASE}"
         self.porting_sandbox = True
         self.slack_bot_token = BOT_TOKEN
         self.slack_signing_secret = signing_secret()

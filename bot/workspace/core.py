@@ -72,6 +72,20 @@ class Workspace:
             return Reply({"ok": False, "error": "internal_error"}, status=500)
         return result if isinstance(result, Reply) else Reply(result)
 
+    async def ordered(self, call: Call) -> None:
+        """Hold a views.update/push until the app's answer to the submission of that view is
+        applied (see :class:`~bot.workspace.state.Answering`)."""
+        state = self.state
+        record = None
+        if call.method == "views.update":
+            record = state.views.get(str(call.args.get("view_id") or ""))
+        elif call.method == "views.push":
+            issued = state.triggers.get(str(call.args.get("trigger_id") or ""))
+            stack = state.stack(issued[0]) if issued else []
+            record = state.views[stack[-1]] if stack else None
+        if record is not None and record.answering is not None:
+            await record.answering.wait()
+
     def routes(self) -> list[BaseRoute]:
         """Every route of the workspace (the page's too, when it has one)."""
         return [*api_routes(self), *self.extra_routes()]

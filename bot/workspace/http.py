@@ -100,6 +100,7 @@ def api_routes(ws: Workspace) -> list[BaseRoute]:
         if reply is not None:
             call.scripted = True
         else:
+            await ws.ordered(call)
             reply = ws.answer(call)
         call.response_status = reply.status
         call.response_body = reply.body
@@ -133,6 +134,9 @@ def api_routes(ws: Workspace) -> list[BaseRoute]:
             body = json.loads(form["payload"]) if "payload" in form else form
         name = request.path_params["name"]
         reply = ws.traffic.intercept(RESPONSE_URL)
+        target = ws.state.response_targets.get(name)
+        if reply is None and target is not None and target.answering is not None:
+            await target.answering.wait()  # the command's own reply shows first
         if reply is None:
             reply = responses.respond(ws, name, body if isinstance(body, dict) else {})
         ws.traffic.on_response(ResponseUrlPost(name, body, _headers(request), reply.status))

@@ -18,7 +18,7 @@ import httpx
 from bot.workspace import payloads, responses
 from bot.workspace.api_chat import bot_message, content_error
 from bot.workspace.api_files import file_object
-from bot.workspace.state import ResponseTarget, public
+from bot.workspace.state import Answering, ResponseTarget, public
 
 if TYPE_CHECKING:
     from bot.workspace.local import LocalWorkspace
@@ -126,11 +126,18 @@ class Conversations(Sender):
             response_url=responses.issue(self.ws, target),
             trigger_id=self.ws.state.issue_trigger(user),
         )
-        answer = await self._send(payloads.form(fields, secret=self.secret))
-        if isinstance(answer, str):
-            self._slackbot(user, channel, f'`{name}` failed with the error "{answer}"', thread_ts)
-            return
-        self._show_ack(user, channel, thread_ts, answer)
+        target.answering = answering = Answering()
+        try:
+            answer = await self._send(payloads.form(fields, secret=self.secret))
+            if isinstance(answer, str):
+                self._slackbot(
+                    user, channel, f'`{name}` failed with the error "{answer}"', thread_ts
+                )
+                return
+            self._show_ack(user, channel, thread_ts, answer)
+        finally:
+            target.answering = None
+            answering.done()
 
     def _show_ack(
         self, user: str, channel: str, thread_ts: str | None, answer: httpx.Response

@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -30,6 +31,16 @@ PERSON = "ULOCAL"  # the person at the page
 PORTING_CHANNEL = "CPORTING"
 GENERAL_CHANNEL = "CGENERAL"
 BOT_TOKEN = "xoxb-local-workspace"
+LOCAL_DATABASE = "porting-local.db"  # local mode's own database (emptied at each start)
+
+
+def fresh_database(url: str) -> None:
+    """Empty local mode's own database file (never one DATABASE_URL named)."""
+    path = Path(url.removeprefix("sqlite:///"))
+    if path.name != LOCAL_DATABASE:
+        return
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def signing_secret() -> str:

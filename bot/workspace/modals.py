@@ -15,7 +15,7 @@ from bot.workspace import payloads
 from bot.workspace.api_views import STACK_LIMIT, echo_view
 from bot.workspace.blockkit import view_errors
 from bot.workspace.interactions import JSON, Refused, Sender, state_values
-from bot.workspace.state import ViewRecord
+from bot.workspace.state import Answering, ViewRecord
 
 TROUBLE = "We had some trouble connecting. Try again?"
 
@@ -37,13 +37,23 @@ class Modals(Sender):
             user_name=self.ws.user_name(user),
             trigger_id=self.ws.state.issue_trigger(user),
         )
-        answer = await self._send(payloads.interactive(payload, secret=self.secret))
-        if isinstance(answer, str):
-            self._trouble(record)
-            return
-        raw = answer.content.strip()
-        body = json.loads(raw) if raw else {}
-        self._apply_submission(user, record, body if isinstance(body, dict) else {})
+        record.answering = answering = Answering()
+        try:
+            answer = await self._send(payloads.interactive(payload, secret=self.secret))
+            if isinstance(answer, str):
+                self._trouble(record)
+                return
+            try:
+                body = json.loads(answer.content) if answer.content.strip() else {}
+            except ValueError:
+                body = None
+            if not isinstance(body, dict):
+                self._trouble(record)
+                return
+            self._apply_submission(user, record, body)
+        finally:
+            record.answering = None
+            answering.done()
 
     def _trouble(self, record: ViewRecord) -> None:
         record.errors = {"": TROUBLE}

@@ -8,6 +8,8 @@ page's push channel). The Web API modules check arguments; this module only stor
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +23,25 @@ Listener = Callable[[JSON], None]
 TRIGGER_SECONDS = 3.0  # a trigger_id opens a view within about 3 s of the click
 RESPONSE_URL_USES = 5  # a response_url takes 5 posts…
 RESPONSE_URL_SECONDS = 30 * 60.0  # …within 30 minutes
+
+
+class Answering:
+    """An interaction sent to the app whose answer (the HTTP response) is not applied yet.
+
+    Slack applies an app's response to an interaction before the calls the app makes after
+    sending it (they come on new requests; the response is on the open one). Here both arrive
+    over loopback in any order, so a call about the same view or response_url waits for this
+    (at most as long as Slack waits for the answer)."""
+
+    def __init__(self) -> None:
+        self._done = asyncio.Event()
+
+    def done(self) -> None:
+        self._done.set()
+
+    async def wait(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._done.wait(), TRIGGER_SECONDS)
 
 
 @dataclass
@@ -48,12 +69,14 @@ class PendingUpload:
 
 @dataclass
 class ViewRecord:
-    """A view Slack holds: a modal in someone's stack, or their App Home tab."""
+    """A view Slack holds: a modal in someone's stack, or their App Home tab. ``answering``
+    is set while a submission of it waits for the app's answer."""
 
     view: JSON
     user: str
     open: bool = True
     errors: dict[str, str] = field(default_factory=dict)
+    answering: Answering | None = None
 
 
 @dataclass
@@ -68,6 +91,7 @@ class ResponseTarget:
     ephemeral: bool = False
     uses: int = 0
     issued_at: float = field(default_factory=time.monotonic)
+    answering: Answering | None = None  # the command it came with waits for its ack
 
 
 def default_user(user_id: str, team_id: str) -> JSON:

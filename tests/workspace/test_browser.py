@@ -67,6 +67,16 @@ async def _fill_details(ws: WorkspacePage, modal: Any, bill_date: date) -> None:
     await ws.fill(modal, "pi_bill_date", bill_date.isoformat())
 
 
+async def _step_until(ws: WorkspacePage, local: LocalBot, text: str) -> None:
+    """Press the sandbox's Next step until the thread shows ``text``."""
+    while not await ws.thread.locator(".message", has_text=text).count():
+        if local.sandbox.state.next_due() is None:  # nothing left to happen: it is on its way
+            await ws.message(text, where="#thread").wait_for()
+            return
+        await ws.next_step()
+        await local.settle()
+
+
 async def test_a_whole_port_from_the_page(
     browser: Any, local: LocalBot, shots: Shots, tmp_path: Any
 ) -> None:
@@ -129,12 +139,11 @@ async def test_a_whole_port_from_the_page(
     await shots.take(ws.page, "loa-signed")
 
     # The losing carrier answers: +1 415-555-0150 is rejected, with its reason and fix.
-    while not await ws.thread.locator(".message", has_text="rejected").count():
-        await ws.next_step()
-        await local.settle()
+    await _step_until(ws, local, "rejected")
     rejection = ws.message("rejected", where="#thread")
     assert "+1 415-555-0150" in await rejection.inner_text()
-    await shots.take(ws.page, "rejection")
+    await ws.page.locator("#toast").wait_for(state="hidden")
+    await shots.take(ws.page, "rejection")  # the README's picture
 
     # Cancel the rejected number from the board: choose it, confirm, done.
     root = ws.thread.locator(".message").first
@@ -153,9 +162,7 @@ async def test_a_whole_port_from_the_page(
     await ws.message("canceled +1 415-555-0150", where="#thread").wait_for()
     await shots.take(ws.page, "canceled")
 
-    while not await ws.thread.locator(".message", has_text="Port-in completed").count():
-        await ws.next_step()
-        await local.settle()
+    await _step_until(ws, local, "Port-in completed")
     await shots.take(ws.page, "completed")
 
     # The numbers as a CSV: it lands in the DM with the bot and downloads.

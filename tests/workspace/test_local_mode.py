@@ -25,6 +25,7 @@ def test_nothing_configured_is_local_mode() -> None:
     assert settings.slack_api_url == "http://127.0.0.1:4321/workspace"
     assert settings.porting_channel == PORTING_CHANNEL
     assert len(settings.slack_signing_secret) == 32
+    assert settings.database_url.endswith("/porting-local.db")
     assert Settings(_env_file=None).slack_signing_secret != settings.slack_signing_secret
 
 
@@ -55,7 +56,10 @@ def test_a_slack_token_without_twilio_still_refuses_to_start(tmp_path: Path) -> 
 
 async def test_python_m_bot_with_nothing_configured_serves_the_workspace(tmp_path: Path) -> None:
     port = free_port()
+    (tmp_path / "porting-local.db").write_bytes(b"a previous run's database")
+    (tmp_path / "porting.db").write_bytes(b"a real deployment's: never touched")
     async with serving_bot(bot_env(PORT=str(port)), tmp_path) as url:
+        assert (tmp_path / "porting.db").read_bytes() == b"a real deployment's: never touched"
         log = (tmp_path / "bot.log").read_text()
         assert log.count("local mode") == 1
         assert f"http://127.0.0.1:{port}/" in log and "SLACK_BOT_TOKEN" in log

@@ -126,8 +126,31 @@ function dismiss(message) {
   const drop = (list) => list.filter((e) => e.ts !== message.ts);
   S.ephemerals = drop(S.ephemerals);
   if (S.thread) S.thread.ephemerals = drop(S.thread.ephemerals);
-  drawMessages();
-  drawThread();
+  unplace(message.ts);
+}
+
+// One message's element in a list, in ts order, replacing its previous element: an event
+// redraws only the message it is about.
+function place(list, message, opts = {}) {
+  const el = renderMessage(message, opts);
+  const old = list.querySelector(`:scope > .message[data-ts="${CSS.escape(message.ts)}"]`);
+  if (old) {
+    old.replaceWith(el);
+    return;
+  }
+  const later = [...list.querySelectorAll(":scope > .message")].find((x) => Number(x.dataset.ts) > Number(message.ts));
+  if (later) list.insertBefore(el, later);
+  else list.append(el);
+}
+
+function unplace(ts) {
+  for (const el of document.querySelectorAll(`.message[data-ts="${CSS.escape(ts)}"]`)) el.remove();
+}
+
+function keepBottom(list, change) {
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  change();
+  if (atBottom) list.scrollTop = list.scrollHeight;
 }
 
 function byTs(a, b) {
@@ -251,28 +274,31 @@ function drawThread(focus = false) {
   const t = S.thread;
   if (!t) {
     pane.hidden = true;
+    pane.replaceChildren();
     return;
   }
-  const list = pane.querySelector(".thread-messages");
-  const atBottom = !list || list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   const [root, ...replies] = [...t.messages].sort(byTs);
   const rows = [...replies, ...t.ephemerals].sort(byTs);
   const messages = h("div", { class: "thread-messages" },
     root ? renderMessage(root, { inThread: true }) : null,
-    h("div", { class: "thread-count" }, `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`),
+    h("div", { class: "thread-count" }),
     rows.map((m) => renderMessage(m, { inThread: true })));
   const box = composer({
     placeholder: "Reply…", label: "Reply", commands: S.boot.manifest.commands,
     onSend: (text, files) => post("/ui/message", { channel: t.channel, thread_ts: t.ts, text, files }),
   });
-  const old = pane.querySelector(".composer-input");
-  const typed = old ? old.value : "";
   pane.replaceChildren(h("div", { class: "thread-header" }, h("div", {}, h("b", {}, "Thread"), h("span", { class: "thread-where" }, title(t.channel))),
     h("button", { type: "button", class: "icon-button", "aria-label": "Close thread", onclick: () => { S.thread = null; drawThread(); } }, "✕")),
   messages, h("div", { class: "thread-composer" }, box));
-  pane.querySelector(".composer-input").value = typed;
-  if (atBottom || focus) messages.scrollTop = messages.scrollHeight;
+  countReplies();
+  messages.scrollTop = messages.scrollHeight;
   if (focus) box.focus();
+}
+
+function countReplies() {
+  const n = S.thread.messages.length - 1;
+  const slot = $("thread").querySelector(".thread-count");
+  if (slot) slot.textContent = `${n} ${n === 1 ? "reply" : "replies"}`;
 }
 
 // -- links ---------------------------------------------------------------------------------
@@ -313,30 +339,50 @@ function upsert(list, message) {
 }
 
 function onEvent(event) {
-  const inChannel = event.channel === S.channel;
+  const inChannel = event.channel === S.channel && S.tab === "messages";
   const m = event.message ? { ...event.message, channel: event.channel } : null;
-  const inThread = S.thread && event.channel === S.thread.channel;
+  const t = S.thread && event.channel === S.thread.channel ? S.thread : null;
+  const main = $("messages");
+  const side = $("thread").querySelector(".thread-messages");
+  const inThread = (x) => t && side && (x.ts === t.ts || x.thread_ts === t.ts);
   switch (event.type) {
     case "message":
     case "message_changed": {
       const top = !m.thread_ts || m.thread_ts === m.ts;
-      if (inChannel && top) upsert(S.messages, m);
-      if (inThread && (m.ts === S.thread.ts || m.thread_ts === S.thread.ts)) upsert(S.thread.messages, m);
-      if (event.type === "message" && !inChannel && top) S.unread[event.channel] = (S.unread[event.channel] || 0) + 1;
-      break;
+      if (event.channel === S.channel && top) {
+        upsert(S.messages, m);
+        if (inChannel) keepBottom(main, () => place(main, m));
+      }
+      if (inThread(m)) {
+        upsert(t.messages, m);
+        keepBottom(side, () => place(side, m, { inThread: true }));
+        countReplies();
+      }
+      if (event.type === "message" && event.channel !== S.channel && top) {
+        S.unread[event.channel] = (S.unread[event.channel] || 0) + 1;
+        drawSidebar();
+      }
+      return;
     }
     case "message_deleted":
-      S.messages = S.messages.filter((x) => !(inChannel && x.ts === event.ts));
-      if (inThread) S.thread.messages = S.thread.messages.filter((x) => x.ts !== event.ts);
-      break;
+      S.messages = S.messages.filter((x) => !(event.channel === S.channel && x.ts === event.ts));
+      if (t) t.messages = t.messages.filter((x) => x.ts !== event.ts);
+      unplace(event.ts);
+      return;
     case "ephemeral":
-      if (m.thread_ts && inThread && m.thread_ts === S.thread.ts) upsert(S.thread.ephemerals, m);
-      else if (inChannel && !m.thread_ts) upsert(S.ephemerals, m);
-      break;
+      if (m.thread_ts && inThread(m)) {
+        upsert(t.ephemerals, m);
+        keepBottom(side, () => place(side, m, { inThread: true }));
+      } else if (event.channel === S.channel && !m.thread_ts) {
+        upsert(S.ephemerals, m);
+        if (inChannel) keepBottom(main, () => place(main, m));
+      }
+      return;
     case "ephemeral_deleted":
       S.ephemerals = S.ephemerals.filter((x) => x.ts !== event.ts);
       if (S.thread) S.thread.ephemerals = S.thread.ephemerals.filter((x) => x.ts !== event.ts);
-      break;
+      unplace(event.ts);
+      return;
     case "modal":
       modals.render(event.stack);
       return;
@@ -348,11 +394,15 @@ function onEvent(event) {
       location.reload();
       return;
     default:
-      return;
   }
-  drawSidebar();
-  if (inChannel) drawMessages();
-  if (inThread) drawThread();
+}
+
+// Interactive: the first channel is drawn and the push stream is open.
+function ready(part) {
+  document.body.dataset[part] = "1";
+  if (document.body.dataset.ready === "1" && document.body.dataset.live === "1" && !performance.getEntriesByName("workspace-interactive").length) {
+    performance.mark("workspace-interactive");
+  }
 }
 
 function listen() {
@@ -361,7 +411,7 @@ function listen() {
   stream.onopen = () => {
     if (opened) openChannel(S.channel, S.tab); // reconnected: catch up
     opened = true;
-    document.body.dataset.live = "1";
+    ready("live");
   };
   stream.onmessage = (e) => onEvent(JSON.parse(e.data));
   stream.onerror = () => { document.body.dataset.live = "0"; };
@@ -385,7 +435,7 @@ async function start() {
   if (deep) openLink(location.href);
   else await openChannel(S.boot.porting_channel);
   modals.render(S.boot.modals);
-  document.body.dataset.ready = "1";
+  ready("ready");
 }
 
 start().catch((error) => {

@@ -97,9 +97,7 @@ def api_routes(ws: Workspace) -> list[BaseRoute]:
         )
         ws.traffic.on_call(call)
         reply = ws.traffic.intercept(method, call)
-        if reply is not None:
-            call.scripted = True
-        else:
+        if reply is None:
             await ws.ordered(call)
             reply = ws.answer(call)
         call.response_status = reply.status

@@ -125,7 +125,8 @@ FILE_DOWNLOAD = "file_download"
 
 class Traffic(Protocol):
     """Watches (and, in tests, scripts) the workspace's traffic. ``intercept`` may answer a
-    request instead of the workspace; the ``on_*`` hooks see what was answered."""
+    request instead of the workspace (marking the ``call`` scripted when it scripted the
+    answer); the ``on_*`` hooks see what was answered."""
 
     def intercept(self, key: str, call: Call | None = None) -> Reply | None: ...
 

@@ -28,14 +28,8 @@ downloads, registered with :meth:`FakeSlack.add_file`), ``/upload/v1/<upload_id>
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import socket
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
-
-import uvicorn
 
 from bot.workspace import Workspace, api_chat, api_files, responses
 from bot.workspace.identity import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID
@@ -53,6 +47,8 @@ from bot.workspace.records import (
     slack_error,
 )
 from bot.workspace.state import ResponseTarget, StoredFile, default_channel
+from tests.fakes.recorder import Recorder
+from tests.fakes.serving import LocalServer
 
 __all__ = [
     "APP_ID",
@@ -73,48 +69,10 @@ __all__ = [
     "slack_error",
 ]
 
-_Handler = Callable[[Call], "dict[str, Any] | Reply"]
 
-
-class _Server(uvicorn.Server):
-    """uvicorn server that leaves signal handlers alone and stops immediately on request."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.stop_requested = asyncio.Event()
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        # uvicorn would replace pytest's SIGINT handler; tests don't need signals.
-        yield
-
-    async def main_loop(self) -> None:
-        # uvicorn's loop polls should_exit every 100 ms; an event makes stop() instant.
-        await self.stop_requested.wait()
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        # Same steps as uvicorn's shutdown minus its fixed 100 ms sleeps (lifespan is off).
-        for server in self.servers:
-            server.close()
-        for sock in sockets or []:
-            sock.close()
-        for connection in list(self.server_state.connections):
-            connection.shutdown()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + (self.config.timeout_graceful_shutdown or 2)
-        while self.server_state.connections or self.server_state.tasks:
-            if loop.time() >= deadline:
-                for task in self.server_state.tasks:
-                    task.cancel()
-                break
-            await asyncio.sleep(0.002)
-        for server in self.servers:
-            await server.wait_closed()
-
-
-class FakeSlack(Workspace):
+class FakeSlack(Recorder, Workspace):
     """The workspace on a random local port, recording its traffic (it is its own
-    :class:`~bot.workspace.records.Traffic` observer).
+    :class:`~bot.workspace.records.Traffic` observer: see :class:`~tests.fakes.recorder.Recorder`).
 
     Use ``async with FakeSlack() as slack:`` or ``await slack.start()`` / ``await slack.stop()``
     from a running event loop. Point clients at :attr:`api_url`.
@@ -122,21 +80,17 @@ class FakeSlack(Workspace):
 
     def __init__(self, *, host: str = "127.0.0.1", bot_token_prefix: str = "xoxb-") -> None:
         self.host = host
-        self.port: int | None = None
         self.bot_token_prefix = bot_token_prefix
-        super().__init__(traffic=self)
-        self.calls: list[Call] = []
-        self.downloads: list[Download] = []
-        self.uploaded_files: list[UploadedFile] = []
-        self.responses: list[ResponseUrlPost] = []
-        self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
-        self._outages: list[tuple[str, Callable[[], bool], Reply]] = []
-        self._handlers: dict[str, _Handler] = {}
-        self._server: _Server | None = None
-        self._task: asyncio.Task[None] | None = None
+        Recorder.__init__(self)
+        Workspace.__init__(self, traffic=self)
         self.app = self.asgi()
+        self._serving = LocalServer(self.app, host=host)
 
     # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def port(self) -> int | None:
+        return self._serving.port if self._serving.running else None
 
     @property  # type: ignore[override]
     def url(self) -> str:
@@ -159,57 +113,18 @@ class FakeSlack(Workspace):
 
     async def start(self) -> FakeSlack:
         """Bind a free port and serve in the current event loop until :meth:`stop`."""
-        if self._task is not None:
-            return self
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, 0))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self.app,
-            log_config=None,  # don't reconfigure logging (keeps caplog and friends intact)
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=2,
-        )
-        self._server = _Server(config)
-        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
-        while not self._server.started:
-            if self._task.done():
-                sock.close()
-                self._task.result()  # re-raise the startup error
-                raise RuntimeError("uvicorn exited during startup")
-            await asyncio.sleep(0.005)
+        await self._serving.start()
         return self
 
     async def stop(self) -> None:
         """Shut the server down (idempotent)."""
-        if self._server is None or self._task is None:
-            return
-        self._server.should_exit = True
-        self._server.stop_requested.set()
-        try:
-            await self._task
-        finally:
-            self._server = None
-            self._task = None
+        await self._serving.stop()
 
     async def __aenter__(self) -> FakeSlack:
         return await self.start()
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
-
-    def reset(self) -> None:
-        """Forget recorded traffic, scripts, outages and handlers (the workspace's data stays)."""
-        self.calls.clear()
-        self.downloads.clear()
-        self.uploaded_files.clear()
-        self.responses.clear()
-        self._scripts.clear()
-        self._outages.clear()
-        self._handlers.clear()
 
     # ------------------------------------------------------------------ the workspace's data
 
@@ -241,78 +156,6 @@ class FakeSlack(Workspace):
     def _chat_post_message(self, call: Call) -> dict[str, Any] | Reply:
         """The workspace's own chat.postMessage (for handlers that wrap it)."""
         return api_chat.chat_post_message(self, call)
-
-    # ------------------------------------------------------------------ scripting
-
-    def script(self, method: str, *replies: Reply | dict[str, Any]) -> None:
-        """Queue answers for ``method``, consumed one per call before the default behaviour.
-
-        ``method`` is a Web API method (``"chat.postMessage"``) or one of :data:`RESPONSE_URL`,
-        :data:`FILE_UPLOAD`, :data:`FILE_DOWNLOAD`. A dict is an HTTP 200 JSON body.
-        """
-        for reply in replies:
-            self._scripts[method].append(reply if isinstance(reply, Reply) else Reply(reply))
-
-    def fail_until(
-        self,
-        method: str,
-        predicate: Callable[[], bool],
-        reply: Reply | dict[str, Any] | None = None,
-    ) -> None:
-        """Answer ``reply`` (default :func:`server_error`) to ``method`` while ``predicate()``
-        is False ("Slack is down for a while"). ``method="*"`` matches every Web API method.
-        The outage is dropped once the predicate turns True."""
-        if reply is None:
-            reply = server_error()
-        self._outages.append(
-            (method, predicate, reply if isinstance(reply, Reply) else Reply(reply))
-        )
-
-    def set_handler(self, method: str, handler: _Handler) -> None:
-        """Replace the workspace's answer for a Web API method with ``handler(call)``."""
-        self._handlers[method] = handler
-
-    def _take_scripted(self, method: str) -> Reply | None:
-        queue = self._scripts.get(method)
-        if queue:
-            return queue.popleft()
-        for outage in list(self._outages):
-            pattern, predicate, reply = outage
-            if pattern not in (method, "*") or (pattern == "*" and "." not in method):
-                continue
-            if predicate():
-                self._outages.remove(outage)
-                continue
-            return reply
-        return None
-
-    # -- Traffic (the workspace asks before answering and tells what it answered)
-
-    def intercept(self, key: str, call: Call | None = None) -> Reply | None:
-        reply = self._take_scripted(key)
-        if reply is not None or call is None:
-            return reply
-        handler = self._handlers.get(key)
-        if handler is None:
-            return None
-        try:
-            result = handler(call)
-        except Exception as exc:  # a bug in a custom handler must not hang the client
-            return Reply({"ok": False, "error": f"fake_handler_error: {exc!r}"}, status=500)
-        call.scripted = False
-        return result if isinstance(result, Reply) else Reply(result)
-
-    def on_call(self, call: Call) -> None:
-        self.calls.append(call)
-
-    def on_download(self, download: Download) -> None:
-        self.downloads.append(download)
-
-    def on_upload(self, upload: UploadedFile) -> None:
-        self.uploaded_files.append(upload)
-
-    def on_response(self, post: ResponseUrlPost) -> None:
-        self.responses.append(post)
 
     # ------------------------------------------------------------------ test data
 
@@ -371,103 +214,5 @@ class FakeSlack(Workspace):
         Like Slack's, it takes five posts."""
         return responses.issue(self, ResponseTarget(user="", channel=None), name)
 
-    # ------------------------------------------------------------------ inspection
-
-    def calls_to(self, method: str) -> list[Call]:
-        """Recorded calls of one Web API method, in arrival order."""
-        return [c for c in self.calls if c.method == method]
-
-    def responses_to(self, name: str = "default") -> list[ResponseUrlPost]:
-        """Recorded POSTs to ``response_url(name)``."""
-        return [r for r in self.responses if r.name == name]
-
-    def response_count(self, name: str = "default") -> int:
-        """How many times ``response_url(name)`` was used."""
-        return len(self.responses_to(name))
-
-    async def wait_until(
-        self,
-        condition: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109 - a polling deadline, not a cancel scope
-        what: str = "condition",
-    ) -> None:
-        """Poll ``condition()`` every 10 ms until it holds; ``AssertionError`` on timeout."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not condition():
-            if loop.time() >= deadline:
-                seen = [c.method for c in self.calls]
-                raise AssertionError(f"timed out after {timeout}s waiting for {what}; calls={seen}")
-            await asyncio.sleep(0.01)
-
-    async def wait_for(
-        self,
-        method: str,
-        count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
-        predicate: Callable[[Call], bool] | None = None,
-    ) -> list[Call]:
-        """Wait until ≥``count`` calls to ``method`` (matching ``predicate``) were recorded.
-
-        Bolt listeners keep running after the HTTP ack, so assert on their Slack calls with
-        this rather than right after dispatch. Returns the matching calls.
-        """
-
-        def matching() -> list[Call]:
-            return [c for c in self.calls_to(method) if predicate is None or predicate(c)]
-
-        await self.wait_until(
-            lambda: len(matching()) >= count, timeout, f"{count} call(s) to {method}"
-        )
-        return matching()
-
-    async def wait_for_response(
-        self,
-        name: str = "default",
-        count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
-    ) -> list[ResponseUrlPost]:
-        """Wait until ≥``count`` POSTs reached ``response_url(name)``; returns them."""
-        await self.wait_until(
-            lambda: self.response_count(name) >= count, timeout, f"{count} response_url post(s)"
-        )
-        return self.responses_to(name)
-
-    def all_text(self, *, include_headers: bool = False) -> str:
-        """Every string the bot sent anywhere (args, response_url bodies, uploaded file
-        content, chat messages), newline-joined: ``assert secret not in slack.all_text()``.
-
-        Headers (which carry the bot token) are left out unless ``include_headers``.
-        """
-        parts: list[str] = []
-        for call in self.calls:
-            parts.extend(_strings(call.args))
-            if include_headers:
-                parts.extend(_strings(call.headers))
-        for resp in self.responses:
-            parts.extend(_strings(resp.body))
-            if include_headers:
-                parts.extend(_strings(resp.headers))
-        for up in self.uploaded_files:
-            parts.append(up.filename)
-            parts.append(up.content.decode("utf-8", errors="replace"))
-        for pending in self.state.pending_uploads.values():
-            if pending.content is not None:
-                parts.append(pending.content.decode("utf-8", errors="replace"))
-        return "\n".join(parts)
-
-
-def _strings(value: Any) -> Iterator[str]:
-    """Every string (keys included) inside nested dicts/lists; bytes decoded leniently."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, bytes):
-        yield value.decode("utf-8", errors="replace")
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            if isinstance(k, str):
-                yield k
-            yield from _strings(v)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
+    def pending_uploads(self) -> list[bytes]:
+        return [p.content for p in self.state.pending_uploads.values() if p.content is not None]

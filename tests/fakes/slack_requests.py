@@ -24,8 +24,17 @@ import itertools
 from typing import Any
 
 from bot.workspace import payloads
-from bot.workspace.identity import Identity
 from bot.workspace.payloads import VERIFICATION_TOKEN, SlackRequest, action_ts
+from tests.fakes.constants import (
+    API_APP_ID,
+    BOT_TOKEN,
+    BOT_USER_ID,
+    ME,
+    SIGNING_SECRET,
+    TEAM_DOMAIN,
+    TEAM_ID,
+)
+from tests.fakes.slack_events import app_home_opened, app_mention, event
 
 __all__ = [
     "API_APP_ID",
@@ -53,19 +62,6 @@ __all__ = [
     "view_submission",
 ]
 
-SIGNING_SECRET = "test-signing-secret"
-"""Signing secret for the Bolt app under test; every builder signs with it by default."""
-BOT_TOKEN = "xoxb-test-token"
-"""Bot token for the ``AsyncWebClient`` under test."""
-ME = Identity()
-TEAM_ID = ME.team_id
-"""Workspace id (matches the fake's ``auth.test``)."""
-TEAM_DOMAIN = ME.team_domain
-"""Workspace domain sent in payloads."""
-API_APP_ID = ME.app_id
-"""App id sent in payloads."""
-BOT_USER_ID = ME.bot_user_id
-"""The bot's user id (matches the fake's ``auth.test``)."""
 UNSET_RESPONSE_URL = "http://127.0.0.1:9/commands/T1/0/unset"
 """Default ``response_url``: a closed local port (fails fast, never leaves the machine)."""
 
@@ -358,62 +354,3 @@ def global_shortcut(
         ME, callback_id, user_id=user_id, trigger_id=trigger_id or _trigger_id()
     )
     return payloads.interactive(payload, secret=secret, timestamp=timestamp)
-
-
-# ---------------------------------------------------------------------- events
-
-
-def event(
-    event: dict[str, Any],
-    *,
-    event_id: str | None = None,
-    event_time: int | None = None,
-    retry_num: int | None = None,
-    retry_reason: str = "http_timeout",
-    secret: str = SIGNING_SECRET,
-    timestamp: int | None = None,
-) -> SlackRequest:
-    """An Events API ``event_callback`` wrapping ``event`` (raw JSON body).
-
-    ``retry_num`` adds ``X-Slack-Retry-Num``/``X-Slack-Retry-Reason`` like Slack's redeliveries;
-    reuse ``event_id`` to simulate a duplicate.
-    """
-    body = payloads.event_callback(ME, event, event_id=event_id, event_time=event_time)
-    return payloads.event(
-        body, secret=secret, timestamp=timestamp, retry_num=retry_num, retry_reason=retry_reason
-    )
-
-
-def app_mention(
-    text: str,
-    *,
-    user_id: str = "U123",
-    channel_id: str = "C123",
-    ts: str = "1700000000.000100",
-    thread_ts: str | None = None,
-    **kwargs: Any,
-) -> SlackRequest:
-    """An ``app_mention`` event (``text`` should contain ``<@UBOT>``)."""
-    ev: dict[str, Any] = {
-        "type": "app_mention",
-        "user": user_id,
-        "text": text,
-        "ts": ts,
-        "channel": channel_id,
-        "event_ts": ts,
-    }
-    if thread_ts is not None:
-        ev["thread_ts"] = thread_ts
-    return event(ev, **kwargs)
-
-
-def app_home_opened(user_id: str = "U123", *, tab: str = "home", **kwargs: Any) -> SlackRequest:
-    """An ``app_home_opened`` event."""
-    ev = {
-        "type": "app_home_opened",
-        "user": user_id,
-        "channel": "D123",
-        "tab": tab,
-        "event_ts": action_ts(),
-    }
-    return event(ev, **kwargs)

@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from asgi_lifespan import LifespanManager
 
 from bot.sandbox import Sandbox, SandboxConfig
 from bot.server import PortingApp, create_app
 from bot.settings import Settings
 from bot.workspace.local import LocalWorkspace
-from tests.fakes.slack_api import _Server as QuietServer
+from tests.fakes.serving import LocalServer
 
 SANDBOX_START = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 
@@ -98,27 +97,11 @@ async def local_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[LocalBot]
     )
     app = create_app(settings, sandbox=sandbox)
     lazy.app = app
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=1,
-    )
-    server = QuietServer(config)
+    server = LocalServer(app, port=port)
     async with LifespanManager(app):
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
+        await server.start()
         try:
             yield LocalBot(f"http://127.0.0.1:{port}", app, sandbox, settings)
         finally:
-            server.should_exit = True
-            server.stop_requested.set()
-            await task
+            await server.stop()
     await to_bot.aclose()

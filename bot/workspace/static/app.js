@@ -2,160 +2,15 @@
 // DM), the message list, threads in a side pane, modals, the sandbox panel, all kept live by
 // the workspace's push stream.
 
-import { h, renderBlocks, size } from "./blockkit.js";
+import { h, renderBlocks } from "./blockkit.js";
 import { composer } from "./composer.js";
-import { mrkdwn } from "./mrkdwn.js";
+import { byTs, keepBottom, place, renderMessage, unplace, upsert } from "./messages.js";
 import { Modals } from "./modal.js";
-import { BASE, fileUrl, get, post, toast } from "./net.js";
+import { BASE, get, post, toast } from "./net.js";
 import { SandboxPanel } from "./sandbox.js";
+import { $, S, channelOf, fmt, hooks, isBotDm, title } from "./state.js";
 
-const S = {
-  boot: null,
-  channel: null, // the channel shown in the main pane
-  tab: "messages", // in the bot's DM: "home" or "messages"
-  messages: [], // its top-level messages, oldest first
-  ephemerals: [],
-  thread: null, // { channel, ts, messages, ephemerals }
-  unread: {},
-};
-const $ = (id) => document.getElementById(id);
 let modals, sandbox;
-
-// -- names -------------------------------------------------------------------------------
-
-const fmt = {
-  userName: (id) => {
-    const u = S.boot.users[id];
-    return u ? (u.profile?.display_name || u.real_name || u.name) : id;
-  },
-  channelName: (id) => S.boot.channels.find((c) => c.id === id)?.name || id.toLowerCase(),
-  groupName: (id) => id,
-};
-
-const channelOf = (id) => S.boot.channels.find((c) => c.id === id) || { id, name: id.toLowerCase() };
-const isBotDm = (id) => channelOf(id).is_im;
-const title = (id) => (isBotDm(id) ? S.boot.bot.name : `#${channelOf(id).name}`);
-
-function timeOf(ts) {
-  return new Date(Number(ts) * 1000).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
-}
-
-// -- messages ----------------------------------------------------------------------------
-
-function avatar(message) {
-  if (message.bot_id || message.user === S.boot.bot.user_id) return h("div", { class: "avatar avatar-bot", "aria-hidden": "true" }, "📞");
-  if (message.user === "USLACKBOT") return h("div", { class: "avatar avatar-slackbot", "aria-hidden": "true" }, "🤖");
-  const name = fmt.userName(message.user || "?");
-  return h("div", { class: "avatar", "aria-hidden": "true" }, name.slice(0, 1).toUpperCase());
-}
-
-function author(message) {
-  if (message.bot_id || message.user === S.boot.bot.user_id) return [S.boot.bot.name, h("span", { class: "app-badge" }, "APP")];
-  if (message.user === "USLACKBOT") return ["Slackbot"];
-  return [fmt.userName(message.user)];
-}
-
-function fileCard(file) {
-  return h("div", { class: "file-card" },
-    h("div", { class: "file-icon" }, (file.filetype || "file").toUpperCase().slice(0, 4)),
-    h("div", { class: "file-meta" }, h("div", { class: "file-name" }, file.title || file.name), h("div", { class: "file-size" }, `${file.pretty_type || ""} · ${size(file.size)}`)),
-    h("a", { class: "bk-button file-download", href: fileUrl(file), download: file.name, "aria-label": `Download ${file.name}` }, "Download"));
-}
-
-function where(message) {
-  return message.is_ephemeral
-    ? { channel: message.channel, ts: message.ts, ephemeral: true }
-    : { channel: message.channel || S.channel, ts: message.ts };
-}
-
-async function act(message, block, element, chosen) {
-  try {
-    await post("/ui/action", { where: where(message), block_id: block.block_id || "", action_id: element.action_id, chosen });
-  } catch (error) {
-    toast(`That did not work: ${error.message}`);
-  }
-}
-
-function messageMenu(message, inThread) {
-  const menu = h("div", { class: "menu", hidden: true });
-  for (const s of S.boot.manifest.shortcuts.filter((x) => x.type === "message")) {
-    menu.append(h("button", { type: "button", class: "menu-item", onclick: async () => {
-      menu.hidden = true;
-      try {
-        await post("/ui/shortcut", { channel: message.channel || S.channel, ts: message.ts, callback_id: s.callback_id });
-      } catch (error) {
-        toast(error.message);
-      }
-    } }, h("b", {}, s.name), h("div", { class: "description" }, `${S.boot.bot.name} · ${s.description}`)));
-  }
-  const buttons = h("div", { class: "message-actions" });
-  if (!inThread) buttons.append(h("button", { type: "button", class: "icon-button", title: "Reply in thread", "aria-label": "Reply in thread", onclick: () => openThread(message.channel || S.channel, message.ts) }, "💬"));
-  buttons.append(h("button", { type: "button", class: "icon-button", title: "More actions", "aria-label": "More actions", onclick: () => { menu.hidden = !menu.hidden; } }, "⋮"), menu);
-  return buttons;
-}
-
-export function renderMessage(message, { inThread = false } = {}) {
-  const ctx = {
-    surface: "message", fmt, channels: S.boot.channels, users: S.boot.users, currentChannel: S.channel,
-    act: (block, element, chosen) => act(message, block, element, chosen), openLink,
-  };
-  const content = message.blocks?.length
-    ? renderBlocks(message.blocks, ctx)
-    : h("div", { class: "message-text", html: mrkdwn(message.text, fmt) });
-  const replies = !inThread && message.reply_count
-    ? h("button", { type: "button", class: "thread-summary", onclick: () => openThread(message.channel || S.channel, message.ts) },
-      `${message.reply_count} ${message.reply_count === 1 ? "reply" : "replies"}`, h("span", { class: "thread-last" }, `Last reply ${timeOf(message.latest_reply)}`))
-    : null;
-  const ephemeral = message.is_ephemeral
-    ? h("div", { class: "ephemeral-note" }, "👁 Only visible to you · ",
-      h("button", { type: "button", class: "link-button", onclick: () => dismiss(message) }, "Dismiss"))
-    : null;
-  const el = h("div", { class: `message${message.is_ephemeral ? " ephemeral" : ""}`, dataset: { ts: message.ts } },
-    avatar(message),
-    h("div", { class: "message-body" },
-      h("div", { class: "message-head" }, h("b", { class: "author" }, ...author(message)), h("span", { class: "time", title: new Date(Number(message.ts) * 1000).toString() }, timeOf(message.ts)),
-        message.edited ? h("span", { class: "edited" }, "(edited)") : null),
-      content,
-      (message.files || []).map(fileCard),
-      replies, ephemeral),
-    message.is_ephemeral ? null : messageMenu(message, inThread));
-  return el;
-}
-
-function dismiss(message) {
-  const drop = (list) => list.filter((e) => e.ts !== message.ts);
-  S.ephemerals = drop(S.ephemerals);
-  if (S.thread) S.thread.ephemerals = drop(S.thread.ephemerals);
-  unplace(message.ts);
-}
-
-// One message's element in a list, in ts order, replacing its previous element: an event
-// redraws only the message it is about.
-function place(list, message, opts = {}) {
-  const el = renderMessage(message, opts);
-  const old = list.querySelector(`:scope > .message[data-ts="${CSS.escape(message.ts)}"]`);
-  if (old) {
-    old.replaceWith(el);
-    return;
-  }
-  const later = [...list.querySelectorAll(":scope > .message")].find((x) => Number(x.dataset.ts) > Number(message.ts));
-  if (later) list.insertBefore(el, later);
-  else list.append(el);
-}
-
-function unplace(ts) {
-  for (const el of document.querySelectorAll(`.message[data-ts="${CSS.escape(ts)}"]`)) el.remove();
-}
-
-function keepBottom(list, change) {
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
-  change();
-  if (atBottom) list.scrollTop = list.scrollHeight;
-}
-
-function byTs(a, b) {
-  return Number(a.ts) - Number(b.ts);
-}
 
 function drawMessages(stick = true) {
   const list = $("messages");
@@ -332,12 +187,6 @@ document.addEventListener("click", (e) => {
 
 // -- live updates ----------------------------------------------------------------------------
 
-function upsert(list, message) {
-  const i = list.findIndex((m) => m.ts === message.ts);
-  if (i >= 0) list[i] = message;
-  else list.push(message);
-}
-
 function onEvent(event) {
   const inChannel = event.channel === S.channel && S.tab === "messages";
   const m = event.message ? { ...event.message, channel: event.channel } : null;
@@ -437,6 +286,9 @@ async function start() {
   modals.render(S.boot.modals);
   ready("ready");
 }
+
+hooks.openThread = openThread;
+hooks.openLink = openLink;
 
 start().catch((error) => {
   document.body.replaceChildren(h("pre", { class: "fatal" }, `The workspace did not load: ${error.message}`));

@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from tests.workspace.conftest import Shots
 from tests.workspace.local_bot import LocalBot
 from tests.workspace.pages import WorkspacePage
@@ -213,4 +215,27 @@ async def test_check_portability_on_a_message_with_a_csv(
     content = Path(await download.path()).read_text()  # noqa: ASYNC240 (a small file)
     rows = list(csv.reader(io.StringIO(content)))
     assert [r[0] for r in rows[1:]] == numbers
+    assert not ws.errors
+
+
+async def test_a_message_that_comes_while_its_channel_opens_is_not_lost(
+    browser: Any, local: LocalBot
+) -> None:
+    """The history the page asked for can be a moment older than a message pushed while it
+    was on its way: the page keeps what the push stream brought meanwhile."""
+    ws = await _page(browser, local)
+    dm = f"D{local.workspace.person}"
+    api = local.settings.slack_api_url + "/api/"
+    client = AsyncWebClient(token=local.settings.slack_bot_token, base_url=api)
+
+    async def stale_history(route: Any) -> None:
+        answer = await route.fetch()  # the history as it is now…
+        await client.chat_postMessage(channel=dm, text="Posted while the DM was opening")
+        badge = ws.page.locator(f".sidebar-item[data-channel='{dm}'] .badge")
+        await badge.wait_for()  # …the page has the pushed message…
+        await route.fulfill(response=answer)  # …and then gets the older history
+
+    await ws.page.route(f"**/ui/history/{dm}", stale_history)
+    await ws.open_channel("Porting Bot")
+    await ws.message("Posted while the DM was opening").wait_for()
     assert not ws.errors

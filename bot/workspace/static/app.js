@@ -32,12 +32,27 @@ function intro_text() {
   return `The bot is not in this channel; its commands still work here: ${commands}.`;
 }
 
+// Loads in flight, and the events they must not miss (an event can come while its
+// channel's history is on its way, and the history may not hold it yet).
+const catching = new Set();
+
+async function catchingEvents(matches, load) {
+  const caught = { matches, events: [] };
+  catching.add(caught);
+  try {
+    return [await load(), caught.events];
+  } finally {
+    catching.delete(caught);
+  }
+}
+
 async function openChannel(id, tab) {
+  S.opening = id;
+  const [data, missed] = await catchingEvents((e) => e.channel === id, () => get(`/ui/history/${id}`));
+  if (S.opening !== id) return; // another channel was opened meanwhile
   S.channel = id;
   S.unread[id] = 0;
   S.tab = tab || (isBotDm(id) && S.boot.manifest.home_tab ? "home" : "messages");
-  const data = await get(`/ui/history/${id}`);
-  if (S.channel !== id) return;
   S.messages = data.messages.map((m) => ({ ...m, channel: id }));
   S.ephemerals = data.ephemerals;
   drawSidebar();
@@ -48,6 +63,7 @@ async function openChannel(id, tab) {
   drawMessages(false);
   $("messages").scrollTop = $("messages").scrollHeight;
   drawComposer();
+  missed.forEach(onEvent);
   if (S.tab === "home") openHome();
 }
 
@@ -118,10 +134,12 @@ function drawSidebar() {
 // -- threads -----------------------------------------------------------------------------
 
 async function openThread(channel, ts) {
-  const data = await get(`/ui/thread/${channel}/${ts}`);
+  const about = (e) => e.channel === channel && (e.message?.ts === ts || e.message?.thread_ts === ts || e.type.endsWith("_deleted"));
+  const [data, missed] = await catchingEvents(about, () => get(`/ui/thread/${channel}/${ts}`));
   S.thread = { channel, ts, messages: data.messages.map((m) => ({ ...m, channel })), ephemerals: data.ephemerals };
   $("thread").hidden = false;
   drawThread(true);
+  missed.forEach(onEvent);
 }
 
 function drawThread(focus = false) {
@@ -188,6 +206,7 @@ document.addEventListener("click", (e) => {
 // -- live updates ----------------------------------------------------------------------------
 
 function onEvent(event) {
+  for (const caught of catching) if (caught.matches(event)) caught.events.push(event);
   const inChannel = event.channel === S.channel && S.tab === "messages";
   const m = event.message ? { ...event.message, channel: event.channel } : null;
   const t = S.thread && event.channel === S.thread.channel ? S.thread : null;

@@ -3,6 +3,7 @@
 export const S = {
   boot: null,
   channel: null, // the channel shown in the main pane
+  opening: null, // the channel being opened
   tab: "messages", // in the bot's DM: "home" or "messages"
   messages: [], // its top-level messages, oldest first
   ephemerals: [],

@@ -50,7 +50,7 @@ def serve() -> None:
         )
     from bot.server import create_app
 
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         # Local mode is a demo with no Slack in front: this machine only.
         host="127.0.0.1" if settings.local_mode else "0.0.0.0",
@@ -58,9 +58,13 @@ def serve() -> None:
         proxy_headers=True,
         forwarded_allow_ips="*",
         log_level=settings.log_level.lower(),
-        # The page's push streams never end by themselves: give them 2 s at shutdown.
-        timeout_graceful_shutdown=2 if settings.local_mode else None,
     )
+    if settings.local_mode:
+        from bot.workspace.local import Server
+
+        Server(config).run()  # ends the page's push streams when told to stop
+    else:
+        uvicorn.Server(config).run()
 
 
 async def register_webhook() -> None:

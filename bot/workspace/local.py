@@ -7,6 +7,7 @@ server mounts it at :data:`MOUNT` and connects it to its own ``/slack/events``.
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import secrets
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
+import uvicorn
 from starlette.routing import BaseRoute
 
 from bot.workspace.core import Workspace
@@ -85,6 +87,7 @@ class LocalWorkspace(Workspace):
         self.hub = Hub()
         self.state.listeners.append(self.hub.publish)
         self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.conversations: Conversations | None = None
         self.modals: Modals | None = None
         self._seed(person_name)
@@ -115,9 +118,16 @@ class LocalWorkspace(Workspace):
 
     def connect(self, client: httpx.AsyncClient) -> None:
         """Send the page's interactions through ``client`` (it reaches ``/slack/events``)."""
+        self._loop = asyncio.get_running_loop()
         self._client = client
         self.conversations = Conversations(self, self.signing_secret, client)
         self.modals = Modals(self, self.signing_secret, client)
+
+    def end_streams(self) -> None:
+        """End the page's push streams now (from a signal handler too): they never end by
+        themselves, and the server waits for every open response before it stops."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.hub.close)
 
     async def aclose(self) -> None:
         self.hub.close()
@@ -131,6 +141,17 @@ class LocalWorkspace(Workspace):
         from bot.workspace import page
 
         return page.routes(self)
+
+
+class Server(uvicorn.Server):
+    """uvicorn for local mode: told to stop, it first ends the page's push streams (a tab
+    left open would otherwise hold the shutdown)."""
+
+    def handle_exit(self, sig: int, frame: object) -> None:
+        super().handle_exit(sig, frame)  # type: ignore[arg-type]
+        workspace = getattr(getattr(self.config.app, "runtime", None), "workspace", None)
+        if isinstance(workspace, LocalWorkspace):
+            workspace.end_streams()
 
 
 def from_settings(settings: Settings, *, sandbox: SandboxLink | None) -> LocalWorkspace:

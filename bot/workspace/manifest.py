@@ -88,10 +88,11 @@ def parse(text: str) -> Manifest:
 
 
 def load(path: Path | None = None) -> Manifest:
-    """The manifest at ``path`` (default: the repository's ``manifest.yml``)."""
-    path = path or DEFAULT_PATH
-    try:
-        return parse(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        log.warning("no %s: the local workspace knows no slash commands", path)
-        return Manifest()
+    """The manifest at ``path`` (default: the repository's ``manifest.yml``, else the one in
+    the current directory)."""
+    candidates = [path] if path else [DEFAULT_PATH, Path.cwd() / "manifest.yml"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return parse(candidate.read_text(encoding="utf-8"))
+    log.warning("no manifest.yml: the local workspace knows no slash commands")
+    return Manifest()

@@ -97,6 +97,22 @@ async def test_python_m_bot_with_nothing_configured_serves_the_workspace(tmp_pat
             assert "Portability of 1 number" in str(answer["blocks"])
 
 
+async def test_an_open_page_does_not_hold_the_shutdown(tmp_path: Path) -> None:
+    """A tab's push stream never ends by itself; told to stop, the bot ends it and stops
+    cleanly instead of waiting for it (and then cancelling it with an error)."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        async with serving_bot(bot_env(PORT=str(free_port())), tmp_path) as url:
+            stream = http.stream("GET", url + "/workspace/ui/stream")
+            response = await stream.__aenter__()
+            assert response.headers["content-type"].startswith("text/event-stream")
+        ended = b"".join([chunk async for chunk in response.aiter_raw()])
+        await stream.__aexit__(None, None, None)
+    assert ended.startswith(b"retry:")
+    log = (tmp_path / "bot.log").read_text()
+    assert "Traceback" not in log and "graceful shutdown exceeded" not in log, log
+    assert "Application shutdown complete" in log
+
+
 def _connections(process: psutil.Process) -> list:
     try:
         return process.net_connections(kind="inet")

@@ -66,7 +66,7 @@ def content_error(args: JSON) -> Reply | None:
     return None
 
 
-def thread_error(value: Any) -> Reply | None:
+def thread_error(value: object) -> Reply | None:
     """A thread_ts Slack cannot use. A number (JSON float) loses digits on the way, and real
     Slack then files the reply under a thread nobody sees: refused here, so it shows."""
     if value is None:
@@ -123,7 +123,7 @@ def chat_update(ws: Workspace, call: Call) -> JSON | Reply:
     stored = _own_message(ws, call.args, "cant_update_message")
     if isinstance(stored, Reply):
         return stored
-    changes = {
+    changes: JSON = {
         k: call.args[k] for k in ("text", "blocks", "attachments", "metadata") if k in call.args
     }
     error = content_error({**public(stored), **changes})

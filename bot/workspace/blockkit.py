@@ -77,7 +77,7 @@ class _Checker:
     def fail(self, path: str, problem: str) -> None:
         self.errors.append(f"[ERROR] {problem} [json-pointer:{path}]")
 
-    def length(self, value: Any, path: str, most: int, least: int = 0) -> None:
+    def length(self, value: object, path: str, most: int, least: int = 0) -> None:
         if not isinstance(value, str):
             self.fail(path, "must be a string")
         elif len(value) > most:
@@ -85,7 +85,9 @@ class _Checker:
         elif len(value) < least:
             self.fail(path, f"must be more than {least - 1} characters")
 
-    def text(self, obj: Any, path: str, most: int, *, plain: bool = False, least: int = 1) -> None:
+    def text(
+        self, obj: object, path: str, most: int, *, plain: bool = False, least: int = 1
+    ) -> None:
         if not isinstance(obj, dict):
             self.fail(path, "must provide an object")
             return
@@ -100,7 +102,7 @@ class _Checker:
 
     # -- blocks --------------------------------------------------------------------------
 
-    def blocks(self, blocks: Any, path: str, most: int) -> None:
+    def blocks(self, blocks: object, path: str, most: int) -> None:
         if not isinstance(blocks, list):
             self.fail(path, "must provide an array")
             return
@@ -182,7 +184,7 @@ class _Checker:
 
     # -- elements ------------------------------------------------------------------------
 
-    def element(self, element: Any, path: str, allowed: set[str]) -> None:
+    def element(self, element: object, path: str, allowed: set[str]) -> None:
         if not isinstance(element, dict):
             self.fail(path, "must provide an object")
             return
@@ -240,7 +242,7 @@ class _Checker:
                 self.fail(f"{path}/initial_options/{i}", "must match one of the options")
 
     def options(
-        self, options: Any, path: str, most: int, *, least: int = 0, mrkdwn: bool = False
+        self, options: object, path: str, most: int, *, least: int = 0, mrkdwn: bool = False
     ) -> None:
         if not isinstance(options, list) or not least <= len(options) <= most:
             self.fail(path, f"must provide between {least} and {most} items")
@@ -266,7 +268,7 @@ class _Checker:
         if "initial_value" in element:
             self.length(element["initial_value"], path + "/initial_value", most)
 
-    def confirm(self, confirm: Any, path: str) -> None:
+    def confirm(self, confirm: object, path: str) -> None:
         if not isinstance(confirm, dict):
             self.fail(path, "must provide an object")
             return
@@ -276,7 +278,7 @@ class _Checker:
         self.text(confirm.get("deny"), path + "/deny", 30, plain=True)
 
 
-def message_errors(blocks: Any) -> list[str]:
+def message_errors(blocks: object) -> list[str]:
     """Why Slack would refuse these blocks in a message (``invalid_blocks``); [] if it takes
     them."""
     checker = _Checker()
@@ -284,7 +286,7 @@ def message_errors(blocks: Any) -> list[str]:
     return checker.errors
 
 
-def view_errors(view: Any) -> list[str]:
+def view_errors(view: object) -> list[str]:
     """Why Slack would refuse this view (``invalid_arguments``); [] if it takes it."""
     checker = _Checker()
     if not isinstance(view, dict):

@@ -18,6 +18,7 @@ import httpx
 from bot.workspace import payloads, responses
 from bot.workspace.api_chat import bot_message, content_error
 from bot.workspace.api_files import file_object
+from bot.workspace.identity import Identity
 from bot.workspace.state import Answering, ResponseTarget, public
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class Sender:
         self.client = client
 
     @property
-    def me(self) -> Any:
+    def me(self) -> Identity:
         return self.ws.identity
 
     # -- sending ----------------------------------------------------------------------------

@@ -78,7 +78,8 @@ class Modals(Sender):
             state.refresh_view(record)
         elif action in ("update", "push"):
             view = body.get("view")
-            if view_errors(view) or (action == "push" and len(state.stack(user)) >= STACK_LIMIT):
+            full = action == "push" and len(state.stack(user)) >= STACK_LIMIT
+            if not isinstance(view, dict) or view_errors(view) or full:
                 self._trouble(record)
                 return
             if action == "update":

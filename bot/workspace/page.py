@@ -7,6 +7,7 @@ send without asking first, so nobody else's tab can act here."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).with_name("static")
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 JSON = dict[str, Any]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _ok(**body: Any) -> JSONResponse:
@@ -114,7 +116,7 @@ def routes(ws: LocalWorkspace) -> list[BaseRoute]:
             headers={"Content-Disposition": disposition},
         )
 
-    def acting(handler: Any) -> Any:
+    def acting(handler: Endpoint) -> Endpoint:
         async def route(request: Request) -> Response:
             if request.headers.get("x-workspace") != "1":
                 return _no("missing X-Workspace header", 403)

@@ -57,7 +57,7 @@ def _apply(ws: Workspace, target: ResponseTarget, body: JSON) -> None:
             if target.ephemeral
             else state.message(target.channel, target.message_ts)
         )
-    content = {k: body[k] for k in ("text", "blocks", "attachments") if k in body}
+    content: JSON = {k: body[k] for k in ("text", "blocks", "attachments") if k in body}
     if _flag(body, "delete_original") and original is not None:
         if target.ephemeral:
             state.replace_ephemeral(original, None)

@@ -179,6 +179,12 @@ async def test_a_whole_port_from_the_page(
     content = Path(await download.path()).read_text()  # noqa: ASYNC240 (a small file)
     rows = list(csv.DictReader(io.StringIO(content)))
     assert {r["phone_number"] for r in rows} == {"+14155550100", "+14155550150", "+14155550201"}
+
+    # The DM's filing outcome links to the request's thread (a permalink): it opens here.
+    await ws.page.get_by_role("button", name="Close thread").click()
+    await ws.message("Filed").get_by_role("link", name="open the thread").click()
+    await ws.page.locator(".channel-title", has_text="porting").wait_for()
+    await ws.thread.locator(".message", has_text=sid).first.wait_for()
     assert not ws.errors
 
 

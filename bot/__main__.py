@@ -31,21 +31,40 @@ def serve() -> None:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    if not settings.porting_channel:
+    if settings.local_mode:
+        from bot.workspace.local import fresh_database
+
+        fresh_database(settings.database_url)
+        logging.getLogger("bot").info(
+            "local mode: no Slack app configured, so the bot serves its own workspace at "
+            "http://127.0.0.1:%d/ (Twilio: the built-in sandbox; database: %s). To connect a "
+            "real Slack app instead, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README: "
+            "Creating the Slack app).",
+            settings.port,
+            settings.database_url,
+        )
+    elif not settings.porting_channel:
         logging.getLogger("bot").warning(
             "PORTING_CHANNEL is not set: threads open where someone presses Follow, and "
             "requests filed elsewhere wait until someone follows them"
         )
     from bot.server import create_app
 
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
-        host="0.0.0.0",
+        # Local mode is a demo with no Slack in front: this machine only.
+        host="127.0.0.1" if settings.local_mode else "0.0.0.0",
         port=settings.port,
         proxy_headers=True,
         forwarded_allow_ips="*",
         log_level=settings.log_level.lower(),
     )
+    if settings.local_mode:
+        from bot.workspace.local import Server
+
+        Server(config).run()  # ends the page's push streams when told to stop
+    else:
+        uvicorn.Server(config).run()
 
 
 async def register_webhook() -> None:

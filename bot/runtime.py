@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     from bot.sandbox import Sandbox
+    from bot.workspace.local import LocalWorkspace
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +76,22 @@ class Runtime:
     sandbox: Sandbox | None
     inbox: Inbox  # POST /twilio/porting commits here
     loop_lag: LoopLag
+    workspace: LocalWorkspace | None = None  # local mode: the Slack the bot talks to
 
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, sandbox: Sandbox | None = None, *, own_sandbox: bool = False
+    settings: Settings,
+    sandbox: Sandbox | None = None,
+    *,
+    own_sandbox: bool = False,
+    workspace: LocalWorkspace | None = None,
 ) -> AsyncIterator[Runtime]:
     """Build and start everything, yield it while the process serves, then shut it down.
-    ``own_sandbox``: the sandbox is this process's demo, started and stopped with it."""
+    ``own_sandbox``: the sandbox is this process's demo, started and stopped with it.
+    ``workspace``: local mode's stand-in for Slack (``settings.slack_api_url`` points at it)."""
     runtime = await _start(settings, sandbox, own_sandbox=own_sandbox)
+    runtime.workspace = workspace
     try:
         yield runtime
     finally:
@@ -173,6 +181,8 @@ async def _stop(runtime: Runtime, *, own_sandbox: bool) -> None:
     """Not quite the reverse of start-up: listeners' post-ack work drains while the outbox
     still delivers (a filing waits for its thread's root), and the database closes last but
     for the loop-lag monitor."""
+    if runtime.workspace is not None:
+        await runtime.workspace.aclose()  # ends the page's push streams
     if own_sandbox and runtime.sandbox is not None:
         await runtime.sandbox.stop()
     if runtime.socket is not None:

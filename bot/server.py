@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+import httpx
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
 from starlette.types import Receive, Scope, Send
 
 from bot import webhooks
@@ -20,6 +22,7 @@ from bot.store.db import ping
 
 if TYPE_CHECKING:
     from bot.sandbox import Sandbox
+    from bot.workspace.local import LocalWorkspace
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +64,18 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
             )
         )
 
+    workspace = _local_workspace(settings, sandbox)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime(settings, sandbox, own_sandbox=own_sandbox) as runtime:
+        async with open_runtime(
+            settings, sandbox, own_sandbox=own_sandbox, workspace=workspace
+        ) as runtime:
             app.runtime = runtime
+            if workspace is not None:
+                # The page's clicks reach /slack/events as Slack's requests would.
+                to_app = httpx.ASGITransport(app=app)
+                workspace.connect(httpx.AsyncClient(transport=to_app, base_url="http://bot"))
             log.info(
                 "porting bot ready (sandbox=%s, socket_mode=%s)",
                 sandbox is not None,
@@ -75,6 +86,14 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
     app = PortingApp(title="Porting bot", lifespan=lifespan, docs_url=None, redoc_url=None)
     if sandbox is not None:
         app.mount(SANDBOX_PREFIX, sandbox.app)
+    if workspace is not None:
+        from bot.workspace.local import MOUNT
+
+        app.mount(MOUNT, workspace.asgi())
+
+        @app.get("/", include_in_schema=False)
+        async def local_workspace() -> RedirectResponse:
+            return RedirectResponse(MOUNT + "/")
 
     @app.post("/slack/events")
     async def slack_events(request: Request) -> Response:
@@ -109,3 +128,15 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
         return Response(media_type="application/json", content=json.dumps(body))
 
     return app
+
+
+def _local_workspace(settings: Settings, sandbox: Sandbox | None) -> LocalWorkspace | None:
+    """Local mode's workspace (Slack's stand-in, with the page), or None with a Slack app."""
+    if not settings.local_mode:
+        return None
+    from bot.workspace.local import SandboxLink, from_settings
+
+    link = None
+    if sandbox is not None:
+        link = SandboxLink(SANDBOX_PREFIX, sandbox.config.account_sid, sandbox.config.auth_token)
+    return from_settings(settings, sandbox=link)

@@ -7,7 +7,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.sandbox.config import DEFAULT_SPEED, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     porting_digest_at: str = "09:00"  # HH:MM local time on business days, or "off"
     log_level: str = "INFO"
 
+    _local_mode: bool = PrivateAttr(default=False)
+
     @field_validator("public_url", "slack_api_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
@@ -81,6 +83,39 @@ class Settings(BaseSettings):
         # "https://slack.com/api/" (slack_sdk's base_url, as GovSlack guides give it) and
         # "https://slack.com" both mean the same Web API; the client adds "/api/".
         return value.removesuffix("/api").rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _local_defaults(self) -> Settings:
+        """No Slack app and no Twilio account configured: local mode (the sandbox, and the
+        local workspace in place of Slack). Any Slack or Twilio credential means the operator
+        meant a real deployment, so a missing one is refused by :meth:`check` instead."""
+        slack = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
+        twilio = (
+            self.twilio_account_sid,
+            self.twilio_auth_token,
+            self.twilio_api_key_sid,
+            self.twilio_api_key_secret,
+        )
+        if any(slack) or self.slack_api_url or any(twilio):
+            return self
+        from bot.workspace.local import (
+            BOT_TOKEN,
+            LOCAL_DATABASE,
+            MOUNT,
+            PORTING_CHANNEL,
+            signing_secret,
+        )
+
+        self._local_mode = True
+        if "database_url" not in self.model_fields_set:
+            # The workspace and the sandbox start empty each time: so does the database.
+            self.database_url = f"sqlite:///{Path.cwd() / LOCAL_DATABASE}"
+        self.porting_sandbox = True
+        self.slack_bot_token = BOT_TOKEN
+        self.slack_signing_secret = signing_secret()
+        self.slack_api_url = f"http://127.0.0.1:{self.port}{MOUNT}"
+        self.porting_channel = self.porting_channel or PORTING_CHANNEL
+        return self
 
     @model_validator(mode="after")
     def _sandbox_defaults(self) -> Settings:
@@ -97,6 +132,11 @@ class Settings(BaseSettings):
     @property
     def webhook_url(self) -> str:
         return f"{self.base_url}/twilio/porting"
+
+    @property
+    def local_mode(self) -> bool:
+        """No Slack app configured: the bot serves its own local workspace (127.0.0.1 only)."""
+        return self._local_mode
 
     @property
     def socket_mode(self) -> bool:

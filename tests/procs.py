@@ -14,11 +14,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-import uvicorn
 from starlette.types import ASGIApp
 
 from bot.settings import Settings
-from tests.fakes.slack_api import FakeSlack, _Server
+from tests.fakes.serving import LocalServer
+from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,23 +133,9 @@ async def serving_bot(env: dict[str, str], cwd: Path) -> AsyncIterator[str]:
 @asynccontextmanager
 async def served(app: ASGIApp) -> AsyncIterator[str]:
     """Serve ``app`` on a free local port in this event loop; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, log_config=None, log_level="warning", access_log=False, lifespan="off"
-    )
-    server = _Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
+    server = LocalServer(app)
+    await server.start()
     try:
-        while not server.started:
-            if task.done():
-                task.result()
-                raise RuntimeError("uvicorn exited during startup")
-            await asyncio.sleep(0.005)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{server.port}"
     finally:
-        server.should_exit = True
-        server.stop_requested.set()
-        await task
+        await server.stop()

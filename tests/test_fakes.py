@@ -393,7 +393,8 @@ def bolt_app(clean_slack_env: None, fake_slack: FakeSlack) -> AsyncApp:
     @app.action("refresh")
     async def refresh(ack: Callable[..., Awaitable[None]], body: dict[str, Any], client: Any):
         await ack()
-        await client.views_update(view_id=body["view"]["id"], hash=body["view"]["hash"], view={})
+        view = {"type": "modal", "title": _plain("Port"), "blocks": []}  # Slack refuses {}
+        await client.views_update(view_id=body["view"]["id"], hash=body["view"]["hash"], view=view)
 
     @app.event("app_mention")
     async def mention(event: dict[str, Any], say: Any) -> None:

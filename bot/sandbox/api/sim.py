@@ -74,6 +74,14 @@ async def sim_settle(sandbox: SandboxDep) -> JSONResponse:
     return JSONResponse(_clock(sandbox))
 
 
+@router.get("/requests")
+async def sim_requests(sandbox: SandboxDep) -> JSONResponse:
+    """Every request with its numbers, newest first (the local workspace's sandbox panel
+    lists them here: reads through ``/v1`` would use up injected faults)."""
+    requests = sorted(sandbox.state.requests.values(), key=lambda r: r.date_created, reverse=True)
+    return JSONResponse({"requests": [port_in_json(sandbox.config, r) for r in requests]})
+
+
 @router.post("/requests/{sid}/sign")
 async def sim_sign(sid: str, sandbox: SandboxDep) -> JSONResponse:
     return JSONResponse(port_in_json(sandbox.config, await sandbox.sign_loa(sid)))

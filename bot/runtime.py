@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -27,20 +28,21 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk import Desk, SyncPolicy
+from bot.background import Tasks
+from bot.desk import Desk, SyncPolicy, load_snapshot
 from bot.looplag import LoopLag
 from bot.outbox import Outbox
 from bot.porting.client import TwilioPortingClient
 from bot.reconcile import Reconciler
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app
-from bot.slack.context import Downloader, SlackDeps
+from bot.slack.deps import Downloader, SlackDeps
 from bot.slack.inbound import SlackDoor
-from bot.slack.notifier import ChannelPacer, SlackNotifier
+from bot.slack.notifier import SlackNotifier
+from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database, check_schema, migrate
 from bot.store.pace import shared_pace
 from bot.store.receipts import receipt_writer
-from bot.tasks import Tasks
 from bot.webhooks import Inbox
 
 if TYPE_CHECKING:
@@ -230,7 +232,12 @@ def _notifier(settings: Settings, db: Database, session: aiohttp.ClientSession) 
         # Several processes share a PostgreSQL (SQLite serves one): share the slots.
         shared=shared_pace(db),
     )
-    return SlackNotifier(slack_client(settings, session, retries=False), db, pacer)
+    return SlackNotifier(
+        slack_client(settings, session, retries=False),
+        db,
+        pacer,
+        snapshots=partial(load_snapshot, db),
+    )
 
 
 def _desk(

@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.tasks import Wakeup
+from bot.background import Wakeup
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from bot.desk import RequestSnapshot
 from bot.porting.models import PortInRequest
 from bot.porting.signature import sign_json
 from bot.porting.statuses import NumberStatus
-from bot.slack.ui import board
+from bot.slack.ui import board, status
 from bot.store import requests
 from bot.store.models import WebhookReceipt
 from tests.conftest import PUBLIC_URL, Bot
@@ -87,16 +87,16 @@ def test_status_view_of_1000_numbers_fits_block_kit_limits() -> None:
         }
     )
     snapshot = RequestSnapshot(request, None, "U1", datetime(2026, 11, 22, tzinfo=UTC))
-    for blocks in (board.status_blocks(snapshot), board.board_blocks(snapshot)):
+    for blocks in (status.status_blocks(snapshot), board.board_blocks(snapshot)):
         dicts = [b.to_dict() for b in blocks]  # slack_sdk validates lengths here
         assert len(dicts) <= 50
         for block in dicts:
             assert len(block.get("text", {}).get("text", "")) <= 3000
-    first = str([b.to_dict() for b in board.status_blocks(snapshot)])
+    first = str([b.to_dict() for b in status.status_blocks(snapshot)])
     assert "Port Rejected" in first.split("Completed")[0], "rejections are listed first"
     assert "more (use *Numbers as CSV*)" in first
     assert request.number(f"PU{2:032x}").status == NumberStatus.PORT_REJECTED
-    assert len(board.numbers_csv(request).splitlines()) == 1001
+    assert len(status.numbers_csv(request).splitlines()) == 1001
 
 
 async def test_webhook_route_refuses_other_methods_and_oversized_bodies(bot: Bot) -> None:

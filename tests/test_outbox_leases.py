@@ -7,14 +7,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import update
 from sqlmodel import select
 
+from bot.desk import load_snapshot
 from bot.outbox import Outbox
-from bot.slack.notifier import ChannelPacer, SlackNotifier
+from bot.slack.notifier import SlackNotifier
+from bot.slack.pacing import ChannelPacer
 from bot.store import items
 from bot.store import outbox as queue
 from bot.store.db import Database
@@ -57,7 +60,8 @@ def worker(db: Database, slack: FakeSlack, turn: Turn | None = None) -> Outbox:
         pacer = ChannelPacer(1.0, sleep=turn.sleep)
         pacer.hold(CHANNEL, 60.0)  # this worker's next write to the channel must wait
     client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url, retry_handlers=[])
-    return Outbox(db, SlackNotifier(client, db, pacer), lease_seconds=30)
+    notifier = SlackNotifier(client, db, pacer, snapshots=partial(load_snapshot, db))
+    return Outbox(db, notifier, lease_seconds=30)
 
 
 async def _run_out(db: Database) -> None:

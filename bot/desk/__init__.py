@@ -27,6 +27,7 @@ from bot import outbox, reconcile
 from bot.desk.cancel import Cancels
 from bot.desk.checks import Checks
 from bot.desk.filing import BillFetch, Filing
+from bot.desk.records import ActionHolder, AuditRecord, Thread
 from bot.desk.sync import Requests, load_snapshot
 from bot.desk.types import (
     BillNotReadable,
@@ -48,9 +49,11 @@ from bot.desk.types import (
 from bot.porting.client import TwilioPortingClient
 from bot.porting.filing import PortInDetails, PortInSecrets
 from bot.store.db import Database
-from bot.store.models import ActionClaim, AuditEntry, CheckRun
+from bot.store.models import CheckRun
 
 __all__ = [
+    "ActionHolder",
+    "AuditRecord",
     "BillNotReadable",
     "CancelBusy",
     "CancelOutcome",
@@ -65,6 +68,7 @@ __all__ = [
     "RequestSnapshot",
     "RequestUpdate",
     "SyncPolicy",
+    "Thread",
     "load_snapshot",
 ]
 
@@ -142,10 +146,10 @@ class Desk:
     async def check_draft(self, draft_id: str, on_progress: Progress | None = None) -> Draft:
         return await self.filing.check_draft(draft_id, on_progress)
 
-    async def claim_filing(self, draft_id: str, attempt: int, user_id: str) -> ActionClaim | None:
+    async def claim_filing(self, draft_id: str, attempt: int, user_id: str) -> ActionHolder | None:
         return await self.filing.claim_filing(draft_id, attempt, user_id)
 
-    async def filing_claim(self, draft_id: str, attempt: int) -> ActionClaim | None:
+    async def filing_claim(self, draft_id: str, attempt: int) -> ActionHolder | None:
         return await self.filing.filing_claim(draft_id, attempt)
 
     async def file_port_in(
@@ -177,5 +181,5 @@ class Desk:
     ) -> CancelOutcome:
         return await self.cancels.cancel_numbers(request_sid, numbers, user_id)
 
-    async def history(self, request_sid: str) -> list[AuditEntry]:
+    async def history(self, request_sid: str) -> list[AuditRecord]:
         return await self.cancels.history(request_sid)

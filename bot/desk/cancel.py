@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from bot.desk.records import ActionHolder, AuditRecord
 from bot.desk.sync import Requests
 from bot.desk.types import CancelBusy, CancelOutcome, Notifier, RequestSnapshot
 from bot.porting.client import TwilioPortingClient
@@ -13,7 +14,6 @@ from bot.porting.errors import TwilioError
 from bot.porting.statuses import NumberStatus
 from bot.store import audit, claims, keys
 from bot.store.db import Database
-from bot.store.models import AuditEntry
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class Cancels:
         key = keys.cancel(request_sid)
         held = await claims.claim(self.db, key, "request.canceled", user_id, request_sid)
         if held is not None:
-            raise CancelBusy(held)
+            raise CancelBusy(ActionHolder.of(held))
         outcome = CancelOutcome(request_sid, user_id, whole_request=True)
         async with self.requests.lock(request_sid):
             try:
@@ -67,7 +67,7 @@ class Cancels:
         number. Raises CancelBusy when the whole request is being (or was) canceled."""
         whole = await claims.get(self.db, keys.cancel(request_sid))
         if whole is not None:
-            raise CancelBusy(whole)
+            raise CancelBusy(ActionHolder.of(whole))
         outcome = CancelOutcome(request_sid, user_id, whole_request=False)
         canceled_sids: list[str] = []
         async with self.requests.lock(request_sid):
@@ -85,7 +85,7 @@ class Cancels:
                 key = keys.cancel(request_sid, found.number_sid)
                 held = await claims.claim(self.db, key, "numbers.canceled", user_id, request_sid)
                 if held is not None:
-                    outcome.busy.append((number, held))
+                    outcome.busy.append((number, ActionHolder.of(held)))
                     continue
                 try:
                     await self.twilio.cancel_number(request_sid, found.number_sid)
@@ -105,9 +105,9 @@ class Cancels:
             await self._announce_cancel(outcome)
         return outcome
 
-    async def history(self, request_sid: str) -> list[AuditEntry]:
+    async def history(self, request_sid: str) -> list[AuditRecord]:
         """Who filed and canceled what on a request, oldest first."""
-        return await audit.for_request(self.db, request_sid)
+        return [AuditRecord.of(e) for e in await audit.for_request(self.db, request_sid)]
 
     async def _refresh_quietly(self, request_sid: str) -> RequestSnapshot | None:
         try:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from bot.desk.checks import Checks
+from bot.desk.records import ActionHolder, Thread
 from bot.desk.sync import Requests
 from bot.desk.types import (
     BillNotReadable,
@@ -32,7 +33,7 @@ from bot.porting.models import Document, PortInRequest
 from bot.porting.statuses import stored_status
 from bot.store import audit, claims, drafts, keys, requests
 from bot.store.db import Database
-from bot.store.models import ActionClaim, PortInDraft, RequestState, utcnow
+from bot.store.models import PortInDraft, RequestState, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +87,14 @@ class Filing:
         )
         return draft
 
-    async def claim_filing(self, draft_id: str, attempt: int, user_id: str) -> ActionClaim | None:
+    async def claim_filing(self, draft_id: str, attempt: int, user_id: str) -> ActionHolder | None:
         """Claim one submission of a form: None when it is ours to file, else who has it."""
-        return await claims.claim(self.db, keys.filing(draft_id, attempt), "port_in.file", user_id)
+        key = keys.filing(draft_id, attempt)
+        return ActionHolder.maybe(await claims.claim(self.db, key, "port_in.file", user_id))
 
-    async def filing_claim(self, draft_id: str, attempt: int) -> ActionClaim | None:
+    async def filing_claim(self, draft_id: str, attempt: int) -> ActionHolder | None:
         """Who holds (or finished) one submission of a form, if anyone."""
-        return await claims.get(self.db, keys.filing(draft_id, attempt))
+        return ActionHolder.maybe(await claims.get(self.db, keys.filing(draft_id, attempt)))
 
     # -- filing --------------------------------------------------------------------------
 
@@ -236,7 +238,7 @@ class Filing:
             thread_error = None
             try:
                 _, state = await self.requests.apply(request)
-                snapshot.thread = await requests.get_thread(self.db, sid)
+                snapshot.thread = Thread.of(await requests.get_thread(self.db, sid))
                 if snapshot.thread is None:
                     if on_step is not None:
                         await on_step(FilingStep.THREAD)

@@ -18,6 +18,8 @@ from weakref import WeakValueDictionary
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox, reconcile
+from bot.desk.changes import change_set
+from bot.desk.records import Thread
 from bot.desk.types import NumberChange, RequestSnapshot, RequestUpdate, SyncPolicy
 from bot.porting.client import TwilioPortingClient
 from bot.porting.models import PortInNumber, PortInRequest
@@ -122,7 +124,7 @@ class Requests:
             await queue.add(s, sid, root)
             await s.commit()
         await self.outbox.wait(root.key, self.policy.thread_wait_seconds)
-        snapshot.thread = await requests.get_thread(self.db, sid)
+        snapshot.thread = Thread.of(await requests.get_thread(self.db, sid))
         return snapshot
 
     def _wake_outbox(self) -> None:
@@ -166,7 +168,7 @@ class Requests:
             await s.commit()
         if queued:
             self._wake_outbox()
-        snapshot = RequestSnapshot(request, thread, state.filed_by, state.updated_at)
+        snapshot = RequestSnapshot(request, Thread.of(thread), state.filed_by, state.updated_at)
         return snapshot, update, state
 
     async def _queue_slack_work(
@@ -200,7 +202,7 @@ class Requests:
     ) -> None:
         sid = update.request.request_sid
         update.canceled_by = await _cancelers(s, update)
-        await queue.add(s, sid, items.reply(update.change_set(state.filed_by)), now)
+        await queue.add(s, sid, items.reply(change_set(update, state.filed_by)), now)
 
 
 async def apply_in(
@@ -346,4 +348,4 @@ async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | Non
     if stored_status(request.status, request.raw_status) != state.status:
         request.raw_status = state.status
     request.phone_numbers = numbers
-    return RequestSnapshot(request, stored.thread, state.filed_by, state.updated_at)
+    return RequestSnapshot(request, Thread.of(stored.thread), state.filed_by, state.updated_at)

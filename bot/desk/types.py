@@ -1,8 +1,9 @@
 """The desk's shared types: what its operations take and return, and the errors they raise.
 
-Nothing here talks to Twilio, the database or Slack; listeners render these, the outbox stores
-a :class:`RequestUpdate` as its change set (``bot.store.items.ChangeSet``), and the Slack side
-words the errors.
+Nothing here talks to Twilio, the database or Slack, and nothing here imports the store (the
+Block Kit builders take these types): listeners render them, the outbox stores a
+:class:`RequestUpdate` as its change set (``bot.desk.changes``), and the Slack side words the
+errors.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from bot.desk.records import ActionHolder, Thread
 from bot.porting.errors import TwilioError
 from bot.porting.filing import PortInDetails
 from bot.porting.models import Portability, PortInNumber, PortInRequest
@@ -22,13 +24,8 @@ from bot.porting.statuses import (
     NumberStatus,
     RequestStatus,
     number_label,
-    number_status,
-    request_status,
-    status_words,
     stored_status,
 )
-from bot.store.items import ChangedNumber, ChangeSet
-from bot.store.models import ActionClaim, RequestThread
 
 Progress = Callable[[int, int], Awaitable[None]]
 
@@ -108,53 +105,13 @@ class RequestUpdate:
     def has_changes(self) -> bool:
         return self.status_changed or bool(self.number_changes)
 
-    def change_set(self, filed_by: str | None = None) -> ChangeSet:
-        """The change set as the outbox stores it (only the changed numbers; no secrets)."""
-        return ChangeSet(
-            request_sid=self.request.request_sid,
-            status=status_words(self.request.status, self.request.raw_status),
-            old_status=(self.old_raw or self.old_status.value) if self.old_status else None,
-            numbers=[
-                ChangedNumber(
-                    phone_number=c.number.phone_number,
-                    number_sid=c.number.number_sid,
-                    port_date=c.number.port_date,
-                    rejection_reason=c.number.rejection_reason,
-                    rejection_reason_code=c.number.rejection_reason_code,
-                    status=status_words(c.new, c.number.raw_status),
-                    old=(c.was or c.old.value) if c.old else None,
-                )
-                for c in self.number_changes
-            ],
-            canceled_by=self.canceled_by,
-            filed_by=filed_by,
-        )
-
-    @classmethod
-    def from_change_set(cls, change: ChangeSet) -> RequestUpdate:
-        numbers = [
-            PortInNumber.model_validate(n.model_dump(exclude={"old"}, by_alias=True))
-            for n in change.numbers
-        ]
-        request = PortInRequest(
-            request_sid=change.request_sid, raw_status=change.status, phone_numbers=numbers
-        )
-        changes = [
-            NumberChange(number, number_status(n.old) if n.old else None, number.status, n.old)
-            for number, n in zip(numbers, change.numbers, strict=True)
-        ]
-        old = request_status(change.old_status) if change.old_status else None
-        return cls(
-            request, old, changes, canceled_by=dict(change.canceled_by), old_raw=change.old_status
-        )
-
 
 @dataclass
 class RequestSnapshot:
     """A request as Twilio has it now, with what only the bot knows about it."""
 
     request: PortInRequest
-    thread: RequestThread | None
+    thread: Thread | None
     filed_by: str | None
     updated_at: datetime
 
@@ -262,7 +219,7 @@ class FiledPortIn:
 class CancelBusy(Exception):
     """Someone already canceled this, or is canceling it right now (``claim`` says who)."""
 
-    def __init__(self, claim: ActionClaim) -> None:
+    def __init__(self, claim: ActionHolder) -> None:
         super().__init__(f"{claim.key} claimed by {claim.user_id} ({claim.status})")
         self.claim = claim
 
@@ -277,7 +234,7 @@ class CancelOutcome:
     snapshot: RequestSnapshot | None = None  # None when the re-fetch after canceling failed
     canceled: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (number, why not tried)
-    busy: list[tuple[str, ActionClaim]] = field(default_factory=list)
+    busy: list[tuple[str, ActionHolder]] = field(default_factory=list)
     failed: list[tuple[str, TwilioError]] = field(default_factory=list)
 
 

@@ -1,4 +1,5 @@
-"""Builds the Bolt AsyncApp and registers every listener."""
+"""Builds the Bolt AsyncApp and registers every listener: one package per feature
+(``check``, ``status``, ``port_in``, ``cancel``), and ``failures`` for what goes wrong in any."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import cancel, checks, port_in, requests
-from bot.slack.context import SlackDeps
+from bot.slack import cancel, check, port_in, status
+from bot.slack.deps import SlackDeps
 from bot.slack.failures import Failures
 from bot.slack.permissions import Permissions
 
@@ -36,8 +37,8 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps)
         log.warning(
             "PORTING_ADMINS is not set: everyone in the workspace can file and cancel port-ins"
         )
-    checks.register(app, deps)
-    requests.register(app, deps)
+    check.register(app, deps)
+    status.register(app, deps)
     port_in.register(app, deps, permissions)
     cancel.register(app, deps, permissions)
     return app

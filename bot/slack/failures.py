@@ -1,6 +1,6 @@
 """One place for what goes wrong behind a Slack request.
 
-* A button or form that no longer reads (:class:`bot.slack.meta.Stale`): the person is told what
+* A button or form that no longer reads (:class:`bot.slack.carried.Stale`): the person is told what
   to run instead; the log has one info line.
 * Anything else a listener raises — before its ack, after it, or in the work it left for after
   the ack (``SlackDeps.after_ack``) — is a bug or an outage: the person gets a short apology with
@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -26,11 +27,11 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Tasks
+from bot.slack.carried import Stale
 from bot.slack.ids import Callback
-from bot.slack.meta import Stale
-from bot.slack.say import dm, update_view
+from bot.slack.messages import dm, update_view
 from bot.slack.ui.modals import message_view
-from bot.tasks import Tasks
 
 log = logging.getLogger(__name__)
 
@@ -130,12 +131,14 @@ class Failures:
     def register(self, app: AsyncApp) -> None:
         """Remember each request's audience, and be Bolt's global error handler."""
 
-        async def remember_audience(body: dict, next: Callable[[], Awaitable[None]]) -> None:
+        async def remember_audience(
+            body: dict[str, Any], next: Callable[[], Awaitable[None]]
+        ) -> None:
             _audience.set(Audience.of(body))
             await next()
 
         async def on_error(
-            error: Exception, body: dict, response: BoltResponse | None
+            error: Exception, body: dict[str, Any], response: BoltResponse | None
         ) -> BoltResponse | None:
             if isinstance(error, BoltUnhandledRequestError):
                 log.warning("no listener for a Slack request (%s)", _what(body))

@@ -6,19 +6,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk import RequestSnapshot, RequestUpdate, load_snapshot
+from bot.desk.changes import update_from
+from bot.desk.records import Thread
+from bot.desk.types import RequestSnapshot
 from bot.outbox import Delivered, DeliveryError, NotYet
-from bot.slack.ui import board
+from bot.slack.api_errors import error_code
+from bot.slack.pacing import ChannelPacer
+from bot.slack.ui import board, thread_replies
 from bot.store import items, outbox, requests
 from bot.store.db import Database
 from bot.store.items import BoardPayload, FilePayload, Item, NewItem, ReplyPayload, RootPayload
@@ -33,71 +35,9 @@ _CANNOT_LOOK = {"missing_scope", "not_in_channel", "channel_not_found", "thread_
 
 
 Fence = Callable[[], Awaitable[None]]
-
-
-class SharedSlots(Protocol):
-    """Write slots shared with other processes (``bot.store.pace.SharedPace``)."""
-
-    async def reserve(self, channel: str, interval: float) -> float: ...
-
-
-class ChannelPacer:
-    """One write at a time per channel, ``interval`` seconds apart (Slack allows about 1/s).
-
-    The interval runs from the end of a call to the start of the next, so Slack never sees two
-    writes to a channel from this process closer than ``interval``, however long each call
-    takes. With ``shared`` slots (several processes on one PostgreSQL) each write also takes
-    the channel's next shared slot, so the processes together keep to the limit.
-    """
-
-    def __init__(
-        self,
-        interval: float = 1.0,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        shared: SharedSlots | None = None,
-    ) -> None:
-        self.interval = interval
-        self._clock = clock
-        self._sleep = sleep
-        self.shared = shared
-        self._next: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    @asynccontextmanager
-    async def slot(self, channel: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(channel, asyncio.Lock())
-        async with lock:
-            delay = self._next.get(channel, 0.0) - self._clock()
-            if delay > 0:
-                await self._sleep(delay)
-            if self.shared is not None and self.interval > 0:
-                await self._take_shared(channel)
-            try:
-                yield
-            finally:
-                self._next[channel] = max(
-                    self._next.get(channel, 0.0), self._clock() + self.interval
-                )
-
-    async def _take_shared(self, channel: str) -> None:
-        assert self.shared is not None
-        try:
-            wait = await self.shared.reserve(channel, self.interval)
-        except Exception as error:  # the database blinked: this process's pacing still holds
-            log.warning("shared channel pacing unavailable (%s)", type(error).__name__)
-            return
-        if wait > 0:
-            await self._sleep(wait)
-
-    async def wait(self, channel: str) -> None:
-        """Take the next slot for a write made outside :meth:`slot`."""
-        async with self.slot(channel):
-            pass
-
-    def hold(self, channel: str, seconds: float) -> None:
-        """Slack said ``Retry-After``: nothing goes to this channel before then."""
-        self._next[channel] = max(self._next.get(channel, 0.0), self._clock() + seconds)
+# A request as last stored, to draw its board without calling Twilio (None: not known).
+# The runtime passes ``bot.desk.load_snapshot`` over the database.
+StoredSnapshots = Callable[[str], Awaitable[RequestSnapshot | None]]
 
 
 def slack_failure(error: Exception) -> DeliveryError:
@@ -109,9 +49,8 @@ def slack_failure(error: Exception) -> DeliveryError:
             headers = {k.lower(): v for k, v in (response.headers or {}).items()}
             retry_after = float(headers.get("retry-after", 1) or 1)
             return DeliveryError("ratelimited", retry_after=retry_after)
-        code = response.get("error") if hasattr(response, "get") else None
         # A 5xx may have been processed; an ok:false answer certainly was not.
-        return DeliveryError(str(code or f"HTTP {status}"), maybe_sent=status >= 500)
+        return DeliveryError(error_code(error) or f"HTTP {status}", maybe_sent=status >= 500)
     if isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | TimeoutError):
         return DeliveryError(type(error).__name__, maybe_sent=True)
     raise error
@@ -125,11 +64,17 @@ class SlackNotifier:
     """
 
     def __init__(
-        self, client: AsyncWebClient, db: Database, pacer: ChannelPacer | None = None
+        self,
+        client: AsyncWebClient,
+        db: Database,
+        pacer: ChannelPacer | None = None,
+        *,
+        snapshots: StoredSnapshots,
     ) -> None:
         self.client = client
         self.db = db
         self.pacer = pacer or ChannelPacer()
+        self.snapshots = snapshots
 
     async def deliver(self, item: Item) -> Delivered:
         match item.payload:
@@ -165,7 +110,7 @@ class SlackNotifier:
             ts = await self._find(item, channel, None)
             if ts:
                 return Delivered(ts, thread=(channel, ts))
-        snapshot = await load_snapshot(self.db, item.request_sid)
+        snapshot = await self.snapshots(item.request_sid)
         if snapshot is None:
             log.warning("root for unknown request %s dropped", item.request_sid)
             return Delivered()
@@ -184,7 +129,7 @@ class SlackNotifier:
 
     async def _redraw(self, item: Item, drawn: RequestSnapshot) -> list[NewItem]:
         """A change stored after the root was drawn must still reach the board."""
-        latest = await load_snapshot(self.db, item.request_sid)
+        latest = await self.snapshots(item.request_sid)
         if latest is not None and latest.updated_at != drawn.updated_at:
             return [items.board(item.request_sid)]
         return []
@@ -194,16 +139,18 @@ class SlackNotifier:
         if thread is None:
             log.warning("reply for %s without a thread dropped", item.request_sid)
             return Delivered()
-        update = RequestUpdate.from_change_set(payload)
-        snapshot = RequestSnapshot(update.request, thread, payload.filed_by, item.created_at)
+        update = update_from(payload)
+        snapshot = RequestSnapshot(
+            update.request, Thread.of(thread), payload.filed_by, item.created_at
+        )
         follow_ups: list[NewItem] = []
-        if board.needs_csv(update):
+        if thread_replies.needs_csv(update):
             follow_ups.append(items.file(item, payload))
         if item.maybe_sent:
             ts = await self._find(item, thread.channel_id, thread.thread_ts)
             if ts:
                 return Delivered(ts, follow_ups=follow_ups)
-        text, blocks = board.update_message(snapshot, update)
+        text, blocks = thread_replies.update_message(snapshot, update)
         if not text:
             return Delivered()
         response = await self._call(
@@ -228,14 +175,14 @@ class SlackNotifier:
             found = await self._find(item, thread.channel_id, thread.thread_ts, file_name=name)
             if found:
                 return Delivered(found)
-        update = RequestUpdate.from_change_set(payload)
+        update = update_from(payload)
         response = await self._call(
             thread.channel_id,
             self.client.files_upload_v2,
             fence=item.begin,
             channel=thread.channel_id,
             thread_ts=thread.thread_ts,
-            content=board.changes_csv(update),
+            content=thread_replies.changes_csv(update),
             filename=name,
             title=f"Numbers changed in {item.request_sid}",
         )
@@ -243,7 +190,7 @@ class SlackNotifier:
         return Delivered(str(files[0].get("id") or ""))
 
     async def _board(self, item: Item) -> Delivered:
-        snapshot = await load_snapshot(self.db, item.request_sid)
+        snapshot = await self.snapshots(item.request_sid)
         if snapshot is None:
             return Delivered()
         if snapshot.thread is None:
@@ -295,7 +242,7 @@ class SlackNotifier:
                     channel=channel, ts=thread_ts, include_all_metadata=True, limit=1000
                 )
         except SlackApiError as error:
-            code = error.response.get("error") if hasattr(error.response, "get") else None
+            code = error_code(error)
             if code in _CANNOT_LOOK:
                 log.warning("cannot check %s for an earlier post (%s); posting", channel, code)
                 return None

@@ -29,7 +29,7 @@ from bot.porting.statuses import (
     request_moves_back,
     stored_status,
 )
-from bot.slack.ui import board
+from bot.slack.ui import board, status, thread_replies
 from tests.porting import spec_examples as spec
 from tests.porting.spec_examples import Mutation
 
@@ -64,13 +64,13 @@ def _draw(request: PortInRequest) -> str:
     snapshot = RequestSnapshot(request, None, "U1", NOW)
     changes = [NumberChange(n, NumberStatus.IN_REVIEW, n.status) for n in request.phone_numbers]
     update = RequestUpdate(request, RequestStatus.IN_REVIEW, changes)
-    text, blocks = board.update_message(snapshot, update)
+    text, blocks = thread_replies.update_message(snapshot, update)
     drawn = [
         board.board_text(snapshot),
         str([b.to_dict() for b in board.board_blocks(snapshot)]),
-        str([b.to_dict() for b in board.status_blocks(snapshot)]),
-        board.numbers_csv(request),
-        board.changes_csv(update),
+        str([b.to_dict() for b in status.status_blocks(snapshot)]),
+        status.numbers_csv(request),
+        thread_replies.changes_csv(update),
         text,
         str([b.to_dict() for b in blocks]),
     ]
@@ -115,7 +115,7 @@ async def test_every_partial_number_sub_resource_parses_and_draws(
     twilio = client(answering(mutation.apply(spec.number())))
     n = await twilio.fetch_number(KW, PU)
     assert n.number_sid == PU
-    line = board.number_line(n)
+    line = status.number_line(n)
     assert line
     if not mutation.touches("phone_number"):
         assert "+1 502-495-3384" in line
@@ -190,7 +190,7 @@ def test_rejection_codes_are_kept_as_written(code: Any, shown: str) -> None:
     )
     n = PortInRequest.model_validate(body).phone_numbers[0]
     assert n.rejection_reason_code == (None if code is None else str(code))
-    assert shown in board.number_line(n)
+    assert shown in status.number_line(n)
     if code == "22153":
         assert rejection_advice(n.rejection_reason_code).name != "REJECTED", "known: advised"
 
@@ -281,5 +281,5 @@ def test_the_rank_guard_is_sane_for_unknown_number_statuses(old: str, new: str, 
 
 def test_a_number_twilio_does_not_name_is_shown_by_its_sid() -> None:
     n = PortInNumber(number_sid=PU, raw_status="Port Pending")
-    assert board.number_line(n).startswith(f"number {PU}")
-    assert board.number_line(PortInNumber()).startswith("a number Twilio did not name")
+    assert status.number_line(n).startswith(f"number {PU}")
+    assert status.number_line(PortInNumber()).startswith("a number Twilio did not name")

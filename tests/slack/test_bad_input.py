@@ -254,7 +254,7 @@ async def test_failure_before_a_modal_ack_is_an_apology_in_the_modal(
 async def test_failure_before_a_command_ack_is_the_ephemeral_answer(
     bot: Bot, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.slack.requests.parse_request_sids", _fail)
+    monkeypatch.setattr("bot.slack.status.listeners.parse_request_sids", _fail)
     response = await bot.send(slash_command("/port-status", SID))
     assert response.status_code == 200
     assert response.json()["response_type"] == "ephemeral"

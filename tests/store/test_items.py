@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from bot.desk.changes import change_set, update_from
 from bot.desk.types import NumberChange, RequestUpdate
 from bot.porting.models import PortInNumber, PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
@@ -121,18 +122,18 @@ def test_builders_key_their_items() -> None:
         keys.board(SID),
         BoardPayload(),
     )
-    reply = items.reply(_update().change_set("U9"))
+    reply = items.reply(change_set(_update(), "U9"))
     assert reply.kind == OutboxKind.REPLY and reply.key.startswith(f"reply:{SID}:")
     assert isinstance(reply.payload, ReplyPayload)
 
 
 def test_a_change_set_is_stored_as_before_and_reads_back_the_same() -> None:
-    payload = items.reply(_update().change_set("U9")).payload
+    payload = items.reply(change_set(_update(), "U9")).payload
     assert payload.model_dump_json() == STORED_REPLY
 
     stored = ReplyPayload.model_validate_json(STORED_REPLY)
-    again = RequestUpdate.from_change_set(stored)
-    assert again.change_set(stored.filed_by).model_dump_json() == STORED_REPLY
+    again = update_from(stored)
+    assert change_set(again, stored.filed_by).model_dump_json() == STORED_REPLY
     assert again.old_status == RequestStatus.IN_REVIEW and again.status_changed
     assert [(c.old, c.new) for c in again.number_changes] == [
         (NumberStatus.PORT_SUBMITTED, NumberStatus.PORT_PENDING),

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.notifier import ChannelPacer
+from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database, migrate
 from bot.store.pace import SharedPace
 from tests.fakes.slack_api import FakeSlack

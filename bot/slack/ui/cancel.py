@@ -16,16 +16,16 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.desk import CancelOutcome, RequestSnapshot
+from bot.desk.records import ActionHolder
+from bot.desk.types import CancelOutcome, RequestSnapshot
 from bot.porting.errors import TwilioError
 from bot.porting.models import PortInNumber
 from bot.porting.phone import display
+from bot.slack.carried import CancelMeta
 from bot.slack.ids import Callback, CancelField
-from bot.slack.meta import CancelMeta
 from bot.slack.ui.board import customer
 from bot.slack.ui.fmt import clip, number_list, plural, slack_date, user
 from bot.slack.ui.modals import message_view
-from bot.store.models import ActionClaim
 
 # Numbers one confirmation can name (they travel in private_metadata, ≤ 3,000 characters).
 MAX_NUMBERS_PER_CANCEL = 150
@@ -207,7 +207,7 @@ def refusal_text(error: TwilioError, what: str) -> str:
     )
 
 
-def busy_text(claim: ActionClaim, what: str) -> str:
+def busy_text(claim: ActionHolder, what: str) -> str:
     """Someone else got there first: who, and whether it is done."""
     if claim.action == "request.canceled":
         what = f"the whole request `{claim.request_sid}`"

@@ -1,4 +1,4 @@
-"""Blocks and the CSV for /port-check results."""
+"""/port-check (pure builders): its modal, the results' blocks, progress and CSV."""
 
 from __future__ import annotations
 
@@ -13,18 +13,70 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ContextBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
+    PlainTextInputElement,
     SectionBlock,
 )
+from slack_sdk.models.views import View
 
-from bot.desk import CheckResult
+from bot.desk.types import CheckResult
 from bot.porting.phone import MAX_NUMBERS, display
 from bot.porting.reasons import not_portable_advice
-from bot.slack.ids import Action
+from bot.slack.ids import Action, Callback, Input
+from bot.slack.ids import Block as BlockId
 from bot.slack.ui.fmt import clip, plural
 
 INLINE_LIMIT = 10
 _INVALID_SHOWN = 15
+
+
+def check_modal() -> View:
+    """/port-check with no numbers: paste up to 1,000 numbers or upload a CSV."""
+    return View(
+        type="modal",
+        callback_id=Callback.CHECK_MODAL,
+        title="Check portability",
+        submit="Check numbers",
+        close="Cancel",
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="Paste numbers (about 200 fit), or attach a CSV of up to 1,000 numbers. "
+                    "Results come to you privately, with a CSV of every number."
+                )
+            ),
+            InputBlock(
+                block_id=BlockId.CHECK_TEXT,
+                label="Numbers",
+                optional=True,
+                hint="Separate with commas, spaces or new lines: (415) 555-0100, +14155550101",
+                element=PlainTextInputElement(
+                    action_id=Input.CHECK_TEXT,
+                    multiline=True,
+                    max_length=3000,
+                    placeholder="(415) 555-0100\n415.555.0101\n+1 415 555 0102",
+                ),
+            ),
+            {
+                "type": "input",
+                "block_id": BlockId.CHECK_FILE,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "…or a CSV file"},
+                "hint": {
+                    "type": "plain_text",
+                    "text": "A column named phone, number or e164 is used; otherwise every cell.",
+                },
+                "element": {
+                    "type": "file_input",
+                    "action_id": Input.CHECK_FILE,
+                    "filetypes": ["csv", "txt"],
+                    "max_files": 1,
+                },
+            },
+            ContextBlock(elements=[MarkdownTextObject(text="Nothing is filed with Twilio.")]),
+        ],
+    )
 
 
 def _type(result: CheckResult) -> str:

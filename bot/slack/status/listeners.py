@@ -3,45 +3,41 @@
 from __future__ import annotations
 
 import logging
-import re
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.outbox import DeliveryError
 from bot.porting.errors import TwilioError
-from bot.slack.context import SlackDeps
+from bot.slack.carried import button_value
+from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Command
-from bot.slack.meta import REQUEST_SID_PATTERN, button_value
-from bot.slack.say import NoDirectMessage, dm_channel, permalink, tell
-from bot.slack.ui import board
+from bot.slack.messages import NoDirectMessage, dm_channel, permalink, tell
+from bot.slack.request_sids import parse_request_sids
+from bot.slack.ui import board, status
 from bot.slack.ui.errors import twilio_error_text
 
 log = logging.getLogger(__name__)
 
-REQUEST_SID = re.compile(REQUEST_SID_PATTERN)
 STATUS_USAGE = "Usage: `/port-status KW…` with the 34-character port-in request SID."
+Payload = dict[str, Any]
 
 
-def parse_request_sids(text: str) -> tuple[list[str], list[str]]:
-    """Request SIDs in ``text`` and the words that are not SIDs."""
-    sids: list[str] = []
-    bad: list[str] = []
-    for word in re.split(r"[\s,;]+", text.strip()):
-        if not word:
-            continue
-        if REQUEST_SID.match(word):
-            if word not in sids:
-                sids.append(word)
-        else:
-            bad.append(word)
-    return sids, bad
+class StatusListeners:
+    """The listeners of /port-status and of the boards' Follow, Refresh and CSV buttons."""
 
+    def __init__(self, deps: SlackDeps) -> None:
+        self.deps = deps
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
-    @app.command(Command.STATUS)
+    def register(self, app: AsyncApp) -> None:
+        app.command(Command.STATUS)(self.port_status)
+        app.action(Action.FOLLOW)(self.follow)
+        app.action(Action.REFRESH)(self.refresh)
+        app.action(Action.NUMBERS_CSV)(self.numbers_csv)
+
     async def port_status(
-        ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond
+        self, ack: AsyncAck, command: Payload, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         sids, bad = parse_request_sids(command.get("text") or "")
         if bad:
@@ -57,12 +53,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await ack(text="Look up at most 5 requests at a time.")
             return
         await ack()
-        deps.after_ack(_statuses(sids, client, respond), name="port-status")
+        self.deps.after_ack(self._statuses(sids, client, respond), name="port-status")
 
-    async def _statuses(sids: list[str], client: AsyncWebClient, respond: AsyncRespond) -> None:
+    async def _statuses(
+        self, sids: list[str], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
         for sid in sids:
             try:
-                snapshot = await deps.desk.snapshot(sid)
+                snapshot = await self.deps.desk.snapshot(sid)
             except TwilioError as error:
                 await tell(respond, twilio_error_text(error, f"look up {sid}"))
                 continue
@@ -71,34 +69,34 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 link = await permalink(
                     client, snapshot.thread.channel_id, snapshot.thread.thread_ts
                 )
-            history = await deps.desk.history(sid)
+            history = await self.deps.desk.history(sid)
             await respond(
                 text=board.board_text(snapshot),
-                blocks=board.status_blocks(snapshot, permalink=link, history=history),
+                blocks=status.status_blocks(snapshot, permalink=link, history=history),
                 response_type="ephemeral",
                 replace_original=False,
             )
 
-    @app.action(Action.FOLLOW)
     async def follow(
-        ack: AsyncAck, action: dict, client: AsyncWebClient, respond: AsyncRespond
+        self, ack: AsyncAck, action: Payload, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         sid = button_value(action)
         await ack()
-        deps.after_ack(_follow(sid, client, respond), name="follow")
+        self.deps.after_ack(self._follow(sid, client, respond), name="follow")
 
-    async def _follow(sid: str, client: AsyncWebClient, respond: AsyncRespond) -> None:
+    async def _follow(self, sid: str, client: AsyncWebClient, respond: AsyncRespond) -> None:
         try:
-            snapshot = await deps.desk.follow(sid, deps.porting_channel)
+            snapshot = await self.deps.desk.follow(sid, self.deps.porting_channel)
         except TwilioError as error:
             await tell(respond, twilio_error_text(error, f"follow {sid}"))
             return
         except (DeliveryError, TimeoutError) as error:
             # The root message stays queued and is retried; say so instead of going silent.
             why = f" (Slack said {error.error})" if isinstance(error, DeliveryError) else ""
+            channel = self.deps.porting_channel
             await respond(
                 text=f"I could not post the thread for {sid} yet{why}. It will appear in "
-                f"<#{deps.porting_channel}> as soon as Slack takes it; is the bot in the channel?",
+                f"<#{channel}> as soon as Slack takes it; is the bot in the channel?",
                 response_type="ephemeral",
                 replace_original=False,
             )
@@ -108,15 +106,16 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         where = f"<{link}|its thread>" if link else f"<#{snapshot.thread.channel_id}>"
         await tell(respond, f"Following {sid} in {where}.")
 
-    @app.action(Action.REFRESH)
-    async def refresh(ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient) -> None:
+    async def refresh(
+        self, ack: AsyncAck, action: Payload, body: Payload, client: AsyncWebClient
+    ) -> None:
         sid = button_value(action)
         await ack()
-        deps.after_ack(_refresh(sid, body, client), name="refresh")
+        self.deps.after_ack(self._refresh(sid, body, client), name="refresh")
 
-    async def _refresh(sid: str, body: dict, client: AsyncWebClient) -> None:
+    async def _refresh(self, sid: str, body: Payload, client: AsyncWebClient) -> None:
         try:
-            snapshot = await deps.desk.snapshot(sid)
+            snapshot = await self.deps.desk.snapshot(sid)
         except TwilioError as error:
             channel = body.get("channel", {}).get("id")
             if channel:
@@ -126,21 +125,27 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                     text=twilio_error_text(error, f"refresh {sid}"),
                 )
             return
-        await deps.desk.notifier.update_board(snapshot)
+        await self.deps.desk.notifier.update_board(snapshot)
 
-    @app.action(Action.NUMBERS_CSV)
     async def numbers_csv(
-        ack: AsyncAck, action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond
+        self,
+        ack: AsyncAck,
+        action: Payload,
+        body: Payload,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
     ) -> None:
         sid = button_value(action)
         await ack()
-        deps.after_ack(_numbers_csv(sid, body["user"]["id"], client, respond), name="numbers-csv")
+        self.deps.after_ack(
+            self._numbers_csv(sid, body["user"]["id"], client, respond), name="numbers-csv"
+        )
 
     async def _numbers_csv(
-        sid: str, user_id: str, client: AsyncWebClient, respond: AsyncRespond
+        self, sid: str, user_id: str, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         try:
-            snapshot = await deps.desk.snapshot(sid)
+            snapshot = await self.deps.desk.snapshot(sid)
         except TwilioError as error:
             await tell(respond, twilio_error_text(error, f"list the numbers of {sid}"))
             return
@@ -155,8 +160,12 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             return
         await client.files_upload_v2(
             channel=dm,
-            content=board.numbers_csv(snapshot.request),
+            content=status.numbers_csv(snapshot.request),
             filename=f"{sid}-numbers.csv",
             title=f"Numbers of {sid}",
             initial_comment=f"The {len(snapshot.request.phone_numbers):,} numbers of `{sid}`.",
         )
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    StatusListeners(deps).register(app)

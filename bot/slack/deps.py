@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.background import Tasks
 from bot.desk import Desk
-from bot.tasks import Tasks
 
 # Downloads a Slack file URL with the bot token; raises ValueError when it is too large.
 Downloader = Callable[[str, int], Awaitable[bytes]]

@@ -4,24 +4,25 @@ the cancel at Twilio, one outcome message per person. Listeners parse, call the 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk import CancelBusy
+from bot.desk.types import CancelBusy
 from bot.porting.errors import TwilioError
 from bot.porting.phone import parse_numbers
-from bot.slack.context import SlackDeps
+from bot.slack.carried import CancelMeta, button_value
+from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Callback, CancelField, Command
-from bot.slack.meta import CancelMeta, button_value
+from bot.slack.messages import tell, update_view
 from bot.slack.permissions import Permissions
-from bot.slack.port_in_form import selected_options
-from bot.slack.port_in_form import text as field_text
-from bot.slack.requests import parse_request_sids
-from bot.slack.say import tell, update_view
+from bot.slack.request_sids import parse_request_sids
 from bot.slack.ui import cancel as ui
 from bot.slack.ui.errors import twilio_error_text
 from bot.slack.ui.fmt import number_list
+from bot.slack.view_state import selected_options
+from bot.slack.view_state import text as field_text
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,25 @@ USAGE = (
     "`/port-cancel KW… +14155550100 (415) 555-0101` cancels only those numbers. "
     "You confirm before anything is canceled."
 )
+Payload = dict[str, Any]
 
 
-def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
+class CancelListeners:
+    """The listeners of /port-cancel and of the boards' Cancel buttons."""
+
+    def __init__(self, deps: SlackDeps, permissions: Permissions) -> None:
+        self.deps = deps
+        self.permissions = permissions
+
+    def register(self, app: AsyncApp) -> None:
+        app.command(Command.CANCEL)(self.port_cancel)
+        app.action(Action.CANCEL_REQUEST)(self.cancel_button)
+        app.action(Action.CANCEL_NUMBERS)(self.cancel_button)
+        app.view(Callback.CANCEL_CHOOSE)(self.numbers_chosen)
+        app.view(Callback.CANCEL_CONFIRM)(self.confirmed)
+
     def open_loading(
+        self,
         client: AsyncWebClient,
         trigger_id: str,
         user_id: str,
@@ -44,12 +60,13 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
     ) -> None:
         """Right after the ack: permission, then a loading modal (the trigger_id lives ~3 s),
         then the request is fetched and the modal updated."""
-        deps.right_after_ack(
-            _open_loading(client, trigger_id, user_id, respond, meta, choose),
+        self.deps.right_after_ack(
+            self._open_loading(client, trigger_id, user_id, respond, meta, choose),
             name="port-cancel-open",
         )
 
     async def _open_loading(
+        self,
         client: AsyncWebClient,
         trigger_id: str,
         user_id: str,
@@ -57,25 +74,26 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
         meta: CancelMeta,
         choose: bool,
     ) -> None:
-        if not await permissions.allows(user_id):
-            await tell(respond, permissions.refusal("cancel port-ins"))
+        if not await self.permissions.allows(user_id):
+            await tell(respond, self.permissions.refusal("cancel port-ins"))
             return
         opened = await client.views_open(trigger_id=trigger_id, view=ui.loading_view(meta))
         view_id = opened["view"]["id"]
-        deps.after_ack(_load(client, view_id, meta, choose), name="port-cancel-load")
+        self.deps.after_ack(self._load(client, view_id, meta, choose), name="port-cancel-load")
 
-    async def _load(client: AsyncWebClient, view_id: str, meta: CancelMeta, choose: bool) -> None:
+    async def _load(
+        self, client: AsyncWebClient, view_id: str, meta: CancelMeta, choose: bool
+    ) -> None:
         try:
-            snapshot = await deps.desk.snapshot(meta.request_sid)
+            snapshot = await self.deps.desk.snapshot(meta.request_sid)
         except TwilioError as error:
             text = twilio_error_text(error, f"look up {meta.request_sid}")
             await update_view(client, view_id, ui.status_view(text))
             return
         await update_view(client, view_id, ui.loaded_view(snapshot, meta, choose=choose))
 
-    @app.command(Command.CANCEL)
     async def port_cancel(
-        ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond
+        self, ack: AsyncAck, command: Payload, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         sids, rest = parse_request_sids(command.get("text") or "")
         if len(sids) != 1:
@@ -94,26 +112,25 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
             return
         await ack()
         meta = CancelMeta(request_sid=sids[0], numbers=parsed.numbers)
-        open_loading(client, command["trigger_id"], command["user_id"], respond, meta)
+        self.open_loading(client, command["trigger_id"], command["user_id"], respond, meta)
 
-    @app.action(Action.CANCEL_REQUEST)
-    async def cancel_request_button(
-        ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, respond: AsyncRespond
+    async def cancel_button(
+        self,
+        ack: AsyncAck,
+        body: Payload,
+        action: Payload,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
     ) -> None:
+        """A board's *Cancel request* (straight to the confirmation) or *Cancel numbers…*
+        (choose them first)."""
         meta = CancelMeta(request_sid=button_value(action))
         await ack()
-        open_loading(client, body["trigger_id"], body["user"]["id"], respond, meta)
+        choose = action.get("action_id") == Action.CANCEL_NUMBERS
+        user_id = body["user"]["id"]
+        self.open_loading(client, body["trigger_id"], user_id, respond, meta, choose=choose)
 
-    @app.action(Action.CANCEL_NUMBERS)
-    async def cancel_numbers_button(
-        ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
-        meta = CancelMeta(request_sid=button_value(action))
-        await ack()
-        open_loading(client, body["trigger_id"], body["user"]["id"], respond, meta, choose=True)
-
-    @app.view(Callback.CANCEL_CHOOSE)
-    async def numbers_chosen(ack: AsyncAck, view: dict) -> None:
+    async def numbers_chosen(self, ack: AsyncAck, view: Payload) -> None:
         meta = CancelMeta.load(view.get("private_metadata"))
         values = view["state"]["values"]
         pasted = parse_numbers(field_text(values, CancelField.PASTE))
@@ -145,28 +162,31 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
         meta = CancelMeta(request_sid=meta.request_sid, numbers=numbers)
         await ack(response_action="update", view=ui.confirm_view(meta))
 
-    @app.view(Callback.CANCEL_CONFIRM)
-    async def confirmed(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient) -> None:
+    async def confirmed(
+        self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
+    ) -> None:
         user_id = body["user"]["id"]
         meta = CancelMeta.load(view.get("private_metadata"))  # a valid SID, or Stale
         # private_metadata is not proof of permission: check again.
-        if not await permissions.allows(user_id):
+        if not await self.permissions.allows(user_id):
             await ack(
                 response_action="update",
-                view=ui.status_view(permissions.refusal("cancel port-ins")),
+                view=ui.status_view(self.permissions.refusal("cancel port-ins")),
             )
             return
         await ack(response_action="update", view=ui.canceling_view(meta))
-        deps.after_ack(_cancel(client, view["id"], meta, user_id), name="port-cancel")
+        self.deps.after_ack(self._cancel(client, view["id"], meta, user_id), name="port-cancel")
 
-    async def _cancel(client: AsyncWebClient, view_id: str, meta: CancelMeta, user_id: str) -> None:
+    async def _cancel(
+        self, client: AsyncWebClient, view_id: str, meta: CancelMeta, user_id: str
+    ) -> None:
         sid = meta.request_sid
         what = f"{number_list(meta.numbers)} of `{sid}`" if meta.numbers else f"request `{sid}`"
         try:
             if meta.numbers:
-                outcome = await deps.desk.cancel_numbers(sid, meta.numbers, user_id)
+                outcome = await self.deps.desk.cancel_numbers(sid, meta.numbers, user_id)
             else:
-                outcome = await deps.desk.cancel_request(sid, user_id)
+                outcome = await self.deps.desk.cancel_request(sid, user_id)
         except CancelBusy as busy:
             text = ui.busy_text(busy.claim, what)
         except TwilioError as error:
@@ -174,3 +194,7 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
         else:
             text = ui.outcome_text(outcome)
         await update_view(client, view_id, ui.status_view(text))
+
+
+def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
+    CancelListeners(deps, permissions).register(app)

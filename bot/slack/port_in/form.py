@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
-from bot.desk import Draft
+from bot.desk.types import Draft
 from bot.porting.filing import (
     BILL_MAX_AGE_DAYS,
     BILL_TYPES,
@@ -29,9 +28,18 @@ from bot.porting.phone import MAX_NUMBERS, display, is_toll_free, is_us, parse_n
 from bot.slack.ids import PortInField as F
 from bot.slack.ids import pin_block
 from bot.slack.ui.fmt import number_list
-from bot.slack.ui.port_in import TIME_ZONES, pin_layout
+from bot.slack.ui.port_in.parts import TIME_ZONES, pin_layout
+from bot.slack.view_state import (
+    Values,
+    files,
+    selected_conversation,
+    selected_date,
+    selected_option,
+    selected_options,
+    selected_time,
+    text,
+)
 
-Values = dict[str, dict[str, dict[str, Any]]]
 Errors = dict[str, str]
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -39,51 +47,6 @@ ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 PIN = re.compile(r"^[A-Za-z0-9]{4,15}$")
 ACCOUNT_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .-]{0,63}$")
 _COUNTRIES = {"US": "US", "USA": "US", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US"}
-
-
-# -- view state accessors ------------------------------------------------------------------
-
-
-def _state(values: Values, block: str) -> dict[str, Any]:
-    return values.get(block, {}).get(block, {}) or {}
-
-
-def text(values: Values, block: str) -> str:
-    return (_state(values, block).get("value") or "").strip()
-
-
-def selected_date(values: Values, block: str) -> date | None:
-    raw = _state(values, block).get("selected_date")
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
-def selected_time(values: Values, block: str) -> time | None:
-    raw = _state(values, block).get("selected_time")
-    try:
-        return time.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
-def selected_option(values: Values, block: str) -> str | None:
-    option = _state(values, block).get("selected_option")
-    return option.get("value") if isinstance(option, dict) else None
-
-
-def selected_options(values: Values, block: str) -> list[str]:
-    options = _state(values, block).get("selected_options") or []
-    return [o["value"] for o in options if isinstance(o, dict) and "value" in o]
-
-
-def selected_conversation(values: Values, block: str) -> str | None:
-    return _state(values, block).get("selected_conversation") or None
-
-
-def files(values: Values, block: str) -> list[dict[str, Any]]:
-    return list(_state(values, block).get("files") or [])
 
 
 def day(d: date) -> str:
@@ -202,6 +165,18 @@ def _window(
     return twilio_time(start, zone, on), twilio_time(end, zone, on)
 
 
+def _emails(values: Values, errors: Errors) -> tuple[str, list[str]]:
+    """The e-mail that gets the LOA to sign, and the extra ones that get the signed LOA."""
+    email = text(values, F.REP_EMAIL)
+    if email and not EMAIL.match(email):
+        errors[F.REP_EMAIL] = f"“{email[:60]}” is not an e-mail address; the LOA is sent there."
+    notify = [e for e in re.split(r"[\s,;]+", text(values, F.NOTIFY)) if e]
+    bad = [e for e in notify if not EMAIL.match(e)]
+    if bad:
+        errors[F.NOTIFY] = f"“{bad[0][:60]}” is not an e-mail address."
+    return email, notify
+
+
 def read_details(
     values: Values,
     *,
@@ -241,13 +216,7 @@ def read_details(
         account_phone = to_e164(raw)
         if account_phone is None:
             errors[F.ACCOUNT_PHONE] = f"“{raw[:30]}” is not a phone number."
-    email = text(values, F.REP_EMAIL)
-    if email and not EMAIL.match(email):
-        errors[F.REP_EMAIL] = f"“{email[:60]}” is not an e-mail address; the LOA is sent there."
-    notify = [e for e in re.split(r"[\s,;]+", text(values, F.NOTIFY)) if e]
-    bad = [e for e in notify if not EMAIL.match(e)]
-    if bad:
-        errors[F.NOTIFY] = f"“{bad[0][:60]}” is not an e-mail address."
+    email, notify = _emails(values, errors)
 
     target = selected_date(values, F.TARGET_DATE)
     earliest = today + timedelta(days=MIN_TARGET_DAYS)
@@ -267,7 +236,7 @@ def read_details(
     details = PortInDetails(
         numbers=numbers,
         customer_name=text(values, F.CUSTOMER_NAME),
-        customer_type=customer_type,  # type: ignore[arg-type]
+        customer_type=customer_type,
         account_telephone_number=account_phone,
         address=Address(
             street=text(values, F.STREET),

@@ -1,5 +1,5 @@
-"""What our buttons and modals carry back: button values and the ``private_metadata`` of our
-modals (≤ 3,000 characters, no secrets), each read through one typed parser.
+"""What our buttons and modals carry back to us: button values and the ``private_metadata``
+of our modals (≤ 3,000 characters, no secrets), each read through one typed parser.
 
 A value that does not read — a message posted by an older version, a value cut short — raises
 :class:`Stale` with what to run instead; ``bot.slack.failures`` tells the person that. Nothing

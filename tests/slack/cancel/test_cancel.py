@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.desk import NumberChange, RequestUpdate
 from bot.porting.models import PortInNumber, PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
-from bot.slack.ui.board import change_lines
+from bot.slack.ui.thread_replies import change_lines
 from bot.store.models import AuditEntry, RequestThread
 from tests.conftest import PORTING_CHANNEL, Bot
 from tests.fakes.slack_requests import block_actions, slash_command, view_submission

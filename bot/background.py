@@ -1,4 +1,5 @@
-"""Background tasks with strong references, awaited (then cancelled) on shutdown."""
+"""Background work: tasks held by strong references and awaited (then cancelled) on shutdown
+(:class:`Tasks`), and the early wakeup of a polling worker (:class:`Wakeup`)."""
 
 from __future__ import annotations
 

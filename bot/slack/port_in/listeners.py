@@ -4,53 +4,75 @@ submitter. Listeners parse, call the desk and render; slow work runs after the a
 from __future__ import annotations
 
 import logging
-import time
 from datetime import date
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk import Draft, FilingFailed, FilingStep
+from bot.desk.types import Draft, FilingFailed, FilingStep
 from bot.porting.filing import MAX_BILL_BYTES, PortInSecrets
 from bot.porting.phone import parse_numbers
-from bot.slack.context import SlackDeps
+from bot.slack.carried import PortInMeta, button_value
+from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Callback, Command
 from bot.slack.ids import PortInField as F
-from bot.slack.meta import PortInMeta, button_value
+from bot.slack.messages import dm, permalink, tell, update_view
 from bot.slack.permissions import Permissions
-from bot.slack.port_in_form import read_details, read_secrets
-from bot.slack.say import dm, permalink, tell, update_view
-from bot.slack.ui import port_in as ui
+from bot.slack.port_in.form import read_details, read_secrets
+from bot.slack.progress import ProgressThrottle
 from bot.slack.ui.check import invalid_line, too_many_text
-from bot.slack.ui.modals import message_view
+from bot.slack.ui.port_in import account as account_ui
+from bot.slack.ui.port_in import details as details_ui
+from bot.slack.ui.port_in import filing as ui
 
 log = logging.getLogger(__name__)
 
-PROGRESS_EVERY_SECONDS = 2.0
+Payload = dict[str, Any]
+DOING = "file port-ins"
 
 
-def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
-    async def refuse(respond: AsyncRespond) -> None:
-        await tell(respond, permissions.refusal("file port-ins"))
+class PortInListeners:
+    """The listeners of /port-in and of Start port-in: the form, its two steps, the filing."""
 
-    def form(meta: PortInMeta, numbers: list[str], note: str | None = None) -> dict:
-        return ui.details_view(
+    def __init__(self, deps: SlackDeps, permissions: Permissions) -> None:
+        self.deps = deps
+        self.permissions = permissions
+
+    def register(self, app: AsyncApp) -> None:
+        app.command(Command.PORT_IN)(self.port_in)
+        app.action(Action.START_PORT_IN)(self.start_from_check)
+        app.view(Callback.PORT_IN_DETAILS)(self.details_submitted)
+        app.view(Callback.PORT_IN_ACCOUNT)(self.account_submitted)
+
+    async def refuse(self, respond: AsyncRespond) -> None:
+        await tell(respond, self.permissions.refusal(DOING))
+
+    async def refused_in_form(self, ack: AsyncAck, user_id: str) -> bool:
+        """A submitted step of the form is no proof of permission: check again, and if
+        refused, say so in the form."""
+        if await self.permissions.allows(user_id):
+            return False
+        await ack(response_action="update", view=ui.refused_view(self.permissions.refusal(DOING)))
+        return True
+
+    def form(self, meta: PortInMeta, numbers: list[str], note: str | None = None) -> Payload:
+        return details_ui.details_view(
             meta,
             today=date.today(),
             numbers=numbers,
             note=note,
-            porting_channel=deps.porting_channel or None,
+            porting_channel=self.deps.porting_channel or None,
         )
 
-    @app.command(Command.PORT_IN)
     async def port_in(
-        ack: AsyncAck, command: dict, client: AsyncWebClient, respond: AsyncRespond
+        self, ack: AsyncAck, command: Payload, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         parsed = parse_numbers(command.get("text") or "")
         if parsed.too_many:
             await ack(text=too_many_text(len(parsed.numbers)))
             return
-        if parsed.numbers and ui.prefill(parsed.numbers) is None:
+        if parsed.numbers and details_ui.prefill(parsed.numbers) is None:
             await ack(
                 text="That is more numbers than the form can hold. Run /port-check with a CSV "
                 "of them, then press *Start port-in* under the results."
@@ -58,12 +80,15 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
             return
         await ack()
         note = f"Left out: {invalid_line(parsed.invalid)}" if parsed.invalid else None
-        deps.right_after_ack(
-            _open(client, command["trigger_id"], command["user_id"], respond, parsed.numbers, note),
+        self.deps.right_after_ack(
+            self._open(
+                client, command["trigger_id"], command["user_id"], respond, parsed.numbers, note
+            ),
             name="port-in-open",
         )
 
     async def _open(
+        self,
         client: AsyncWebClient,
         trigger_id: str,
         user_id: str,
@@ -72,52 +97,58 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
         note: str | None,
     ) -> None:
         # The trigger_id lives about 3 s: nothing slow before views.open.
-        if not await permissions.allows(user_id):
-            await refuse(respond)
+        if not await self.permissions.allows(user_id):
+            await self.refuse(respond)
             return
-        await client.views_open(trigger_id=trigger_id, view=form(PortInMeta(), numbers, note))
+        await client.views_open(trigger_id=trigger_id, view=self.form(PortInMeta(), numbers, note))
 
-    @app.action(Action.START_PORT_IN)
     async def start_from_check(
-        ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, respond: AsyncRespond
+        self,
+        ack: AsyncAck,
+        body: Payload,
+        action: Payload,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
     ) -> None:
         check_id = button_value(action)
         await ack()
-        deps.right_after_ack(
-            _start(client, body["trigger_id"], body["user"]["id"], check_id, respond),
+        self.deps.right_after_ack(
+            self._start(client, body["trigger_id"], body["user"]["id"], check_id, respond),
             name="port-in-start",
         )
 
     async def _start(
-        client: AsyncWebClient, trigger_id: str, user_id: str, check_id: str, respond: AsyncRespond
+        self,
+        client: AsyncWebClient,
+        trigger_id: str,
+        user_id: str,
+        check_id: str,
+        respond: AsyncRespond,
     ) -> None:
-        if not await permissions.allows(user_id):
-            await refuse(respond)
+        if not await self.permissions.allows(user_id):
+            await self.refuse(respond)
             return
         try:
-            _, results, _ = await deps.desk.load_check(check_id)
+            _, results, _ = await self.deps.desk.load_check(check_id)
         except LookupError:
             await tell(respond, "Those results are gone; run /port-check again.")
             return
         portable = [r.number for r in results if r.portable]
-        if ui.prefill(portable) is not None:
-            view = form(PortInMeta(), portable)
+        if details_ui.prefill(portable) is not None:
+            view = self.form(PortInMeta(), portable)
         else:  # too many for the paste area: the form reads them from the stored check
-            view = form(PortInMeta(check_id=check_id, check_count=len(portable)), [])
+            view = self.form(PortInMeta(check_id=check_id, check_count=len(portable)), [])
         await client.views_open(trigger_id=trigger_id, view=view)
 
-    # -- step 1: details -------------------------------------------------------------------
-
-    @app.view(Callback.PORT_IN_DETAILS)
     async def details_submitted(
-        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient
+        self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
     ) -> None:
         user_id = body["user"]["id"]
         meta = PortInMeta.load(view.get("private_metadata"))
         extra: list[str] = []
         if meta.check_id:
             try:
-                _, results, _ = await deps.desk.load_check(meta.check_id)
+                _, results, _ = await self.deps.desk.load_check(meta.check_id)
             except LookupError:
                 await ack(
                     response_action="errors",
@@ -131,59 +162,42 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
         details, errors = read_details(
             view["state"]["values"],
             today=date.today(),
-            porting_channel=deps.porting_channel or None,
+            porting_channel=self.deps.porting_channel or None,
             extra_numbers=extra,
         )
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         assert details is not None
-        if not await permissions.allows(user_id):
-            await ack(
-                response_action="update",
-                view=message_view(
-                    Callback.PORT_IN_STATUS, ui.TITLE, permissions.refusal("file port-ins")
-                ),
-            )
+        if await self.refused_in_form(ack, user_id):
             return
-        draft_id = await deps.desk.save_draft(user_id, details)
+        draft_id = await self.deps.desk.save_draft(user_id, details)
         await ack(response_action="update", view=ui.checking_view(len(details.numbers)))
-        deps.after_ack(_recheck(client, view["id"], draft_id), name="port-in-recheck")
+        self.deps.after_ack(self._recheck(client, view["id"], draft_id), name="port-in-recheck")
 
-    async def _recheck(client: AsyncWebClient, view_id: str, draft_id: str) -> None:
-        last = time.monotonic()
-        busy = False
+    async def _recheck(self, client: AsyncWebClient, view_id: str, draft_id: str) -> None:
+        async def show(done: int, total: int) -> None:
+            await update_view(client, view_id, ui.checking_view(total, done))
 
-        async def progress(done: int, total: int) -> None:
-            nonlocal last, busy
-            now = time.monotonic()
-            if busy or done == total or now - last < PROGRESS_EVERY_SECONDS:
-                return
-            last, busy = now, True
-            try:
-                await update_view(client, view_id, ui.checking_view(total, done))
-            finally:
-                busy = False
-
+        progress = ProgressThrottle(show)
         try:
-            draft = await deps.desk.check_draft(draft_id, progress)
+            draft = await self.deps.desk.check_draft(draft_id, progress)
         except Exception:
             log.exception("re-checking draft %s failed", draft_id)
             await update_view(client, view_id, ui.trouble_view("re-checking the numbers"))
             return
-        await update_view(client, view_id, ui.account_view(draft, PortInMeta(draft_id=draft_id)))
+        await progress.settled()
+        view = account_ui.account_view(draft, PortInMeta(draft_id=draft_id))
+        await update_view(client, view_id, view)
 
-    # -- step 2: account number, PINs, filing ---------------------------------------------
-
-    @app.view(Callback.PORT_IN_ACCOUNT)
     async def account_submitted(
-        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient
+        self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
     ) -> None:
         user_id = body["user"]["id"]
         meta = PortInMeta.load(view.get("private_metadata"))
-        draft = await deps.desk.load_draft(meta.draft_id) if meta.draft_id else None
+        draft = await self.deps.desk.load_draft(meta.draft_id) if meta.draft_id else None
         if draft is None or draft.user_id != user_id or draft.checks is None:
-            held = await deps.desk.filing_claim(meta.draft_id or "", meta.attempt)
+            held = await self.deps.desk.filing_claim(meta.draft_id or "", meta.attempt)
             await ack(response_action="update", view=ui.already_filing_view(held))
             return
         secrets, errors = read_secrets(view["state"]["values"], draft)
@@ -191,25 +205,21 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
             await ack(response_action="errors", errors=errors)
             return
         assert secrets is not None
-        if not await permissions.allows(user_id):
-            await ack(
-                response_action="update",
-                view=message_view(
-                    Callback.PORT_IN_STATUS, ui.TITLE, permissions.refusal("file port-ins")
-                ),
-            )
+        if await self.refused_in_form(ack, user_id):
             return
         # One filing per submission: a double click or a replayed payload finds the claim.
-        held = await deps.desk.claim_filing(draft.id, meta.attempt, user_id)
+        held = await self.deps.desk.claim_filing(draft.id, meta.attempt, user_id)
         if held is not None:
             await ack(response_action="update", view=ui.already_filing_view(held))
             return
         await ack(response_action="update", view=ui.filing_view(FilingStep.DOWNLOAD))
-        deps.after_ack(
-            _file(client, view["id"], draft, secrets, meta.attempt, user_id), name="port-in-file"
+        self.deps.after_ack(
+            self._file(client, view["id"], draft, secrets, meta.attempt, user_id),
+            name="port-in-file",
         )
 
     async def _file(
+        self,
         client: AsyncWebClient,
         view_id: str,
         draft: Draft,
@@ -221,17 +231,17 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
             await update_view(client, view_id, ui.filing_view(step))
 
         try:
-            result = await deps.desk.file_port_in(
+            result = await self.deps.desk.file_port_in(
                 draft,
                 secrets,
                 user_id=user_id,
                 attempt=attempt,
-                fetch_bill=lambda: deps.download(draft.details.bill.url, MAX_BILL_BYTES),
+                fetch_bill=lambda: self.deps.download(draft.details.bill.url, MAX_BILL_BYTES),
                 on_step=on_step,
             )
         except FilingFailed as failure:
             retry = PortInMeta(draft_id=draft.id, attempt=attempt + 1)
-            view = ui.account_view(draft, retry, banner=ui.failure_banner(failure))
+            view = account_ui.account_view(draft, retry, banner=ui.failure_banner(failure))
             if not await update_view(client, view_id, view):
                 await dm(client, user_id, ui.failed_text(failure, user_id))
             return
@@ -245,3 +255,7 @@ def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
         text = ui.filed_text(result, secrets=secrets, permalink=link)
         await update_view(client, view_id, ui.filed_view(text))
         await dm(client, user_id, text)
+
+
+def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
+    PortInListeners(deps, permissions).register(app)

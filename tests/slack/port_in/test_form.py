@@ -9,10 +9,11 @@ from pydantic import SecretStr
 
 from bot.desk import CheckResult, Draft
 from bot.porting.filing import PortInSecrets, build_create
+from bot.slack.carried import PortInMeta
 from bot.slack.ids import PortInField as F
-from bot.slack.meta import PortInMeta
-from bot.slack.port_in_form import read_secrets, twilio_time
-from bot.slack.ui import port_in as ui
+from bot.slack.port_in.form import read_secrets, twilio_time
+from bot.slack.ui.port_in.account import account_view
+from bot.slack.ui.port_in.details import details_view, prefill
 from tests.bodies import port_in_details
 from tests.fakes.slack_requests import text_input_state
 from tests.porting.test_client import create_body_validator
@@ -36,7 +37,7 @@ def test_time_window_uses_the_offset_of_the_target_date() -> None:
 
 def test_many_pins_go_in_one_paste_area() -> None:
     draft = _draft(MOBILES)
-    view = ui.account_view(draft, PortInMeta(draft_id="d1")).to_dict()
+    view = account_view(draft, PortInMeta(draft_id="d1")).to_dict()
     blocks = {b.get("block_id") for b in view["blocks"]}
     assert F.PIN_LIST in blocks and not any(str(b).startswith("pi_pin_1") for b in blocks)
     assert len(view["blocks"]) <= 100 and len(view["title"]["text"]) <= 24
@@ -84,8 +85,8 @@ def test_the_body_the_form_builds_matches_twilios_schema() -> None:
 
 def test_step_one_view_fits_slack_limits() -> None:
     numbers = [f"+1212555{i:04d}" for i in range(200)]
-    view = ui.details_view(PortInMeta(), today=date(2026, 11, 22), numbers=numbers)
+    view = details_view(PortInMeta(), today=date(2026, 11, 22), numbers=numbers)
     assert len(view["blocks"]) <= 100 and len(view["title"]["text"]) <= 24
     assert len(view["private_metadata"]) <= 3000
-    assert ui.prefill([f"+1212555{i:04d}" for i in range(300)]) is None
+    assert prefill([f"+1212555{i:04d}" for i in range(300)]) is None
     assert "Nov 29" in json.dumps(view)  # earliest target date in the hint

@@ -1,6 +1,6 @@
-"""Small Slack helpers listeners share: update a modal that may be gone, DM someone, find a
-message's permalink. Failures here are logged, never raised: they must not undo the work
-(except :func:`dm_channel`, whose callers say what happens without a DM)."""
+"""Telling people things, for every listener: a private follow-up, an update of a modal that
+may be gone, a DM, a message's permalink. Failures here are logged, never raised: they must
+not undo the work (except :func:`dm_channel`, whose callers say what happens without a DM)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from slack_bolt.async_app import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.api_errors import error_name
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ async def update_view(client: AsyncWebClient, view_id: str, view: View) -> bool:
     try:
         await client.views_update(view_id=view_id, view=view)
     except Exception as error:
-        log.info("views.update of %s failed: %s", view_id, _slack_error(error))
+        log.info("views.update of %s failed: %s", view_id, error_name(error))
         return False
     return True
 
@@ -45,7 +47,7 @@ async def dm_channel(client: AsyncWebClient, user_id: str) -> str:
     try:
         answer = await client.conversations_open(users=user_id)
     except SlackApiError as error:
-        raise NoDirectMessage(user_id, _slack_error(error)) from error
+        raise NoDirectMessage(user_id, error_name(error)) from error
     channel = answer.get("channel")
     channel_id = channel.get("id") if isinstance(channel, dict) else None
     if not isinstance(channel_id, str) or not channel_id:
@@ -58,20 +60,15 @@ async def dm(client: AsyncWebClient, user_id: str, text: str, **extra: Any) -> b
         channel = await dm_channel(client, user_id)
         await client.chat_postMessage(channel=channel, text=text, unfurl_links=False, **extra)
     except Exception as error:
-        log.warning("DM to %s failed: %s", user_id, _slack_error(error))
+        log.warning("DM to %s failed: %s", user_id, error_name(error))
         return False
     return True
 
 
 async def permalink(client: AsyncWebClient, channel: str, ts: str) -> str | None:
     try:
-        return (await client.chat_getPermalink(channel=channel, message_ts=ts))["permalink"]
+        link = (await client.chat_getPermalink(channel=channel, message_ts=ts))["permalink"]
     except Exception:  # a missing link must not hide the rest
         log.warning("chat.getPermalink failed", exc_info=True)
         return None
-
-
-def _slack_error(error: Exception) -> str:
-    response = getattr(error, "response", None)
-    code = response.get("error") if hasattr(response, "get") else None
-    return str(code or type(error).__name__)
+    return link if isinstance(link, str) else None

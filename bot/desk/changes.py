@@ -1,0 +1,55 @@
+"""A :class:`~bot.desk.types.RequestUpdate` as the outbox stores it (a thread reply's change
+set, ``bot.store.items.ChangeSet``), and back when the reply is delivered.
+
+Kept apart from ``bot.desk.types`` so that those types, which the Block Kit builders take,
+import nothing of the store.
+"""
+
+from __future__ import annotations
+
+from bot.desk.types import NumberChange, RequestUpdate
+from bot.porting.models import PortInNumber, PortInRequest
+from bot.porting.statuses import number_status, request_status, status_words
+from bot.store.items import ChangedNumber, ChangeSet
+
+
+def change_set(update: RequestUpdate, filed_by: str | None = None) -> ChangeSet:
+    """The change set as the outbox stores it (only the changed numbers; no secrets)."""
+    return ChangeSet(
+        request_sid=update.request.request_sid,
+        status=status_words(update.request.status, update.request.raw_status),
+        old_status=(update.old_raw or update.old_status.value) if update.old_status else None,
+        numbers=[
+            ChangedNumber(
+                phone_number=c.number.phone_number,
+                number_sid=c.number.number_sid,
+                port_date=c.number.port_date,
+                rejection_reason=c.number.rejection_reason,
+                rejection_reason_code=c.number.rejection_reason_code,
+                status=status_words(c.new, c.number.raw_status),
+                old=(c.was or c.old.value) if c.old else None,
+            )
+            for c in update.number_changes
+        ],
+        canceled_by=update.canceled_by,
+        filed_by=filed_by,
+    )
+
+
+def update_from(change: ChangeSet) -> RequestUpdate:
+    """The update a stored change set says (what its thread reply and CSV are drawn from)."""
+    numbers = [
+        PortInNumber.model_validate(n.model_dump(exclude={"old"}, by_alias=True))
+        for n in change.numbers
+    ]
+    request = PortInRequest(
+        request_sid=change.request_sid, raw_status=change.status, phone_numbers=numbers
+    )
+    changes = [
+        NumberChange(number, number_status(n.old) if n.old else None, number.status, n.old)
+        for number, n in zip(numbers, change.numbers, strict=True)
+    ]
+    old = request_status(change.old_status) if change.old_status else None
+    return RequestUpdate(
+        request, old, changes, canceled_by=dict(change.canceled_by), old_raw=change.old_status
+    )

@@ -1,0 +1,5 @@
+"""/port-status and the buttons on status boards: follow, refresh, numbers as CSV."""
+
+from bot.slack.status.listeners import register
+
+__all__ = ["register"]

@@ -1,0 +1,2 @@
+"""The /port-in form (pure builders): ``details`` (step 1), ``account`` (step 2: account
+number and PINs), ``filing`` (progress and outcomes), ``parts`` (what they share)."""

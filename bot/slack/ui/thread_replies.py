@@ -1,0 +1,164 @@
+"""A request's thread replies (pure builders): one message per batch of changes, numbers
+with the same outcome on one line, and the CSV that follows a reply too long to list them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+
+from bot.desk.types import RequestSnapshot, RequestUpdate
+from bot.porting.models import PortInNumber
+from bot.porting.reasons import rejection_advice
+from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.slack.ui.fmt import (
+    INLINE_NUMBERS,
+    clip,
+    number_list,
+    number_name,
+    plural,
+    slack_date,
+    user,
+)
+
+
+def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
+    status = update.request.status
+    if not update.status_changed:
+        return None
+    canceler = update.canceled_by.get("request")
+    if canceler and status == RequestStatus.CANCELING:
+        return f"⏳ {user(canceler)} is canceling the request."
+    if canceler and status == RequestStatus.CANCELED:
+        return f"🚫 {user(canceler)} canceled the request."
+    mention = f"<@{filed_by}> " if filed_by else ""  # loud only when a human is needed
+    return {
+        RequestStatus.WAITING_FOR_SIGNATURE: "✍️ LOA sent to the authorized representative for "
+        "signature. It expires if not signed in 30 days.",
+        RequestStatus.IN_PROGRESS: "📨 LOA signed: the request is with the losing carrier.",
+        RequestStatus.ACTION_REQUIRED: f"⚠️ {mention}Action required: the losing carrier "
+        "rejected numbers. See the fixes below.",
+        RequestStatus.COMPLETED: "🏁 Port-in completed: every number is ported or canceled.",
+        RequestStatus.CANCELING: "⏳ The request is being canceled.",
+        RequestStatus.CANCELED: "🚫 The request is canceled.",
+        RequestStatus.EXPIRED: f"⌛ {mention}The LOA was not signed in time and the "
+        "request expired. File it again to retry.",
+    }.get(status, f"❔ Twilio now says the request is *{update.request.status_label}*.")
+
+
+def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
+    """One line per kind of change; numbers with the same outcome share a line."""
+    lines: list[str] = []
+    head = _request_line(update, filed_by)
+    if head:
+        lines.append(head)
+    by_status: dict[NumberStatus, list[PortInNumber]] = defaultdict(list)
+    for change in update.number_changes:
+        by_status[change.new].append(change.number)
+
+    def numbers(items: Sequence[PortInNumber]) -> str:
+        return number_list([n.phone_number or number_name(None, n.number_sid) for n in items])
+
+    if items := by_status.get(NumberStatus.WAITING_FOR_SIGNATURE):
+        lines.append(f"✍️ {plural(len(items), 'number')} on the LOA waiting for signature.")
+    if items := by_status.get(NumberStatus.PORT_SUBMITTED):
+        lines.append(f"📨 Submitted to the losing carrier: {numbers(items)}.")
+    if items := by_status.get(NumberStatus.PORT_PENDING):
+        by_date: dict[date | None, list[PortInNumber]] = defaultdict(list)
+        for n in items:
+            by_date[n.port_date.date() if n.port_date else None].append(n)
+        for day, group in sorted(by_date.items(), key=lambda kv: kv[0] or date.max):
+            verb = "is" if len(group) == 1 else "are"
+            lines.append(
+                f"📅 {plural(len(group), 'number')} {verb} Port Pending — port date "
+                f"{slack_date(day)}: {numbers(group)}"
+            )
+    if items := by_status.get(NumberStatus.PORT_REJECTED):
+        by_reason: dict[str | None, list[PortInNumber]] = defaultdict(list)
+        for n in items:
+            by_reason[n.rejection_reason_code].append(n)
+        for code, group in by_reason.items():
+            advice = rejection_advice(code, group[0].rejection_reason)
+            lines.append(
+                f"❌ {'<@' + filed_by + '> ' if filed_by else ''}{numbers(group)} rejected: "
+                f"<{advice.link}|{advice.name} ({advice.code})>. Fix: {advice.next_step}"
+            )
+    if items := by_status.get(NumberStatus.UNKNOWN):
+        by_label: dict[str, list[PortInNumber]] = defaultdict(list)
+        for n in items:
+            by_label[n.status_label].append(n)
+        for said, group in sorted(by_label.items()):
+            lines.append(f"❔ Twilio now says *{said}* for {numbers(group)}.")
+    if items := by_status.get(NumberStatus.COMPLETED):
+        lines.append(
+            f"✅ {plural(len(items), 'number')} ported to Twilio: {numbers(items)}. Configure "
+            "their voice and messaging settings before traffic moves."
+        )
+    for status, verb, unattributed in (
+        (NumberStatus.CANCELING, "⏳ {} is canceling", "⏳ Canceling:"),
+        (NumberStatus.CANCELED, "🚫 {} canceled", "🚫 Canceled:"),
+    ):
+        # Who canceled a number, unless the request line already said who canceled it all.
+        by_user: dict[str | None, list[PortInNumber]] = defaultdict(list)
+        for n in by_status.get(status, []):
+            by_user[update.canceled_by.get(n.number_sid or "")].append(n)
+        for who, group in sorted(by_user.items(), key=lambda kv: kv[0] or ""):
+            head = verb.format(user(who)) if who else unattributed
+            lines.append(f"{head} {numbers(group)}.")
+    return lines
+
+
+def needs_csv(update: RequestUpdate) -> bool:
+    """Too many numbers to list inline: the reply summarises and a CSV follows it."""
+    return len(update.number_changes) > INLINE_NUMBERS
+
+
+def update_message(snapshot: RequestSnapshot, update: RequestUpdate) -> tuple[str, list[Block]]:
+    """A thread reply for a batch of changes: (fallback text, blocks)."""
+    lines = change_lines(update, snapshot.filed_by)
+    if lines and needs_csv(update):
+        lines.append(f"📎 All {len(update.number_changes):,} numbers are in the CSV below.")
+    text = "\n".join(lines)
+    blocks: list[Block] = []
+    chunk = ""
+    for line in lines:
+        if len(chunk) + len(line) + 1 > 2900:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else clip(line, 2900)
+    if chunk:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+    return clip(text, 3900), blocks[:50]
+
+
+def changes_csv(update: RequestUpdate) -> str:
+    """The numbers of one change set, one row each (E.164, as spreadsheets and Twilio want)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "phone_number",
+            "status",
+            "previous_status",
+            "port_date",
+            "rejection_reason",
+            "rejection_code",
+        ]
+    )
+    for change in sorted(update.number_changes, key=lambda c: c.number.phone_number or ""):
+        n = change.number
+        writer.writerow(
+            [
+                n.phone_number or "",
+                n.status_label,
+                change.old_label or "",
+                n.port_date.date().isoformat() if n.port_date else "",
+                n.rejection_reason or "",
+                n.rejection_reason_code or "",
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,56 @@
+"""Thread replies for a change set, and the CSV that follows a long one."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from bot.porting.statuses import RequestStatus
+from bot.slack.ui import thread_replies
+from bot.slack.ui.fmt import INLINE_NUMBERS
+from tests.slack.ui.block_kit import block_types, message_problems
+from tests.slack.ui.samples import MANY, number, snapshot, update
+
+
+@pytest.mark.parametrize("count", [1, 9, INLINE_NUMBERS, INLINE_NUMBERS + 1, MANY])
+@pytest.mark.parametrize("status", ["in_progress", "action_required", "canceled", "On Hold"])
+def test_every_reply_keeps_slacks_limits(count: int, status: str) -> None:
+    u = update(count, status, canceled_by={"request": "UCANCEL"})
+    text, blocks = thread_replies.update_message(snapshot(count, status), u)
+    assert message_problems(text, blocks) == []
+    assert set(block_types(blocks)) == {"section"}
+
+
+def test_numbers_with_the_same_outcome_share_a_line() -> None:
+    lines = thread_replies.change_lines(update(18), "UFILER")
+    assert lines[0].startswith("📨 LOA signed")
+    rejected = [line for line in lines if line.startswith("❌")]
+    assert len(rejected) == 1 and rejected[0].count("+1 415") == 2  # one reason, both numbers
+    assert "<@UFILER>" in rejected[0]  # the filer is called on what needs them
+
+
+def test_who_canceled_is_named_once() -> None:
+    canceled = number(7, "canceled")
+    u = update(9, "in_progress", old=None, canceled_by={canceled.number_sid or "": "UCANCEL"})
+    lines = thread_replies.change_lines(u, None)
+    assert any(line.startswith("🚫 <@UCANCEL> canceled") for line in lines)
+    u = update(9, "canceled", old=RequestStatus.IN_PROGRESS, canceled_by={"request": "UALL"})
+    assert thread_replies.change_lines(u, None)[0] == "🚫 <@UALL> canceled the request."
+
+
+def test_a_thousand_changes_are_summarised_and_go_to_a_csv() -> None:
+    u = update(MANY)
+    assert thread_replies.needs_csv(u)
+    assert not thread_replies.needs_csv(update(INLINE_NUMBERS))
+    text, _ = thread_replies.update_message(snapshot(MANY), u)
+    assert "📎 All 1,000 numbers are in the CSV below." in text
+    rows = list(csv.reader(io.StringIO(thread_replies.changes_csv(u))))
+    assert rows[0][:3] == ["phone_number", "status", "previous_status"]
+    assert len(rows) == MANY + 1 and rows[1][0].startswith("+1")
+
+
+def test_no_change_no_reply() -> None:
+    u = update(0, old=RequestStatus.IN_PROGRESS)
+    assert thread_replies.update_message(snapshot(0), u) == ("", [])

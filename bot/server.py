@@ -87,7 +87,7 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
     if sandbox is not None:
         app.mount(SANDBOX_PREFIX, sandbox.app)
     if workspace is not None:
-        from bot.workspace.local import MOUNT
+        from bot.workspace.defaults import MOUNT
 
         app.mount(MOUNT, workspace.asgi())
 

@@ -98,7 +98,7 @@ class Settings(BaseSettings):
         )
         if any(slack) or self.slack_api_url or any(twilio):
             return self
-        from bot.workspace.local import (
+        from bot.workspace.defaults import (
             BOT_TOKEN,
             LOCAL_DATABASE,
             MOUNT,

@@ -18,8 +18,8 @@ from enum import StrEnum
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy, loa_deadline
 from bot.desk.schedule import DigestSlot, stale_cutoff
+from bot.listed import ListedRequest
 from bot.porting.statuses import RequestStatus, request_label, request_status
-from bot.store.listing import ListedRequest
 
 
 class Need(StrEnum):

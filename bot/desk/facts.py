@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from bot.porting.models import PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus, number_status, request_status
-from bot.store.models import NumberState, RequestState
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only for annotations: facts themselves are plain values
     from bot.settings import Settings
+    from bot.store.models import NumberState, RequestState
 
 LOA_VALID = timedelta(days=30)  # Twilio cancels an unsigned request this long after the LOA
 

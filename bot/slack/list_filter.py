@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.listed import ListingQuery
 from bot.porting.phone import display, parse_numbers
 from bot.porting.statuses import RequestStatus
-from bot.store.listing import ListingQuery
 
 STATUS_WORDS: dict[str, frozenset[RequestStatus]] = {
     "action": frozenset({RequestStatus.ACTION_REQUIRED}),

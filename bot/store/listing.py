@@ -5,7 +5,7 @@ numbers grouped by status and port date (how many are rejected, which port dates
 when Twilio last moved one). Rows come back as plain frozen dataclasses, never table objects;
 ordering by urgency is the desk's business (``bot.desk.agenda``), not SQL's.
 
-Datetimes are aware (SQLite hands them back naive; they are UTC). Timestamps the sync has not
+The value types live in ``bot.listed`` (every layer may hold them). Timestamps the sync has not
 recorded yet (rows stored before migration 0006) fall back to the best the store knows, so a
 listing never has holes: ``created_at`` to the thread's or the state's time, ``status_since``
 to the numbers' latest Twilio timestamp, then ``created_at``.
@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.listed import CLOSED_STATUSES, ListedRequest, Listing, ListingQuery, PortDayCount
 from bot.store.db import Database
 from bot.store.models import NumberState, RequestState, RequestThread
 
@@ -28,68 +28,9 @@ REQUESTS: Table = RequestState.__table__  # type: ignore[attr-defined]
 NUMBERS: Table = NumberState.__table__  # type: ignore[attr-defined]
 THREADS: Table = RequestThread.__table__  # type: ignore[attr-defined]
 
-CLOSED_STATUSES = frozenset({"completed", "canceled", "expired"})  # as the store keeps them
 REJECTED = "port_rejected"
 # Numbers in these statuses are not on their way to a port date.
 _NOT_PORTING = frozenset({"completed", "canceled", "canceling", REJECTED})
-
-
-@dataclass(frozen=True)
-class PortDayCount:
-    day: date  # the date Twilio names
-    numbers: int
-
-
-@dataclass(frozen=True)
-class ListedRequest:
-    request_sid: str
-    status: str  # as stored: our status value, or Twilio's own words for one we do not know
-    customer_name: str | None
-    number_count: int
-    filed_by: str | None  # None: adopted (filed outside the bot)
-    channel_id: str | None  # the thread's, when it has one
-    thread_ts: str | None
-    created_at: datetime  # Twilio's date_created (else when the bot first stored it)
-    status_since: datetime  # when it entered its status, by Twilio's clock
-    moved_at: datetime  # Twilio's latest change to it or one of its numbers
-    updated_at: datetime  # when the bot last stored a change
-    rejected: int = 0  # numbers rejected now
-    port_days: tuple[PortDayCount, ...] = ()  # port dates of numbers still porting, earliest first
-    matched_numbers: tuple[str, ...] = ()  # the numbers asked for that this request holds
-
-    @property
-    def closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
-
-    @property
-    def next_port_day(self) -> date | None:
-        return self.port_days[0].day if self.port_days else None
-
-
-@dataclass(frozen=True)
-class ListingQuery:
-    """Which requests to read; every filter given must hold (an empty one is no filter)."""
-
-    statuses: frozenset[str] | None = None  # only these stored statuses (None: any)
-    open_only: bool = False  # leave out completed, canceled and expired requests
-    filed_by: frozenset[str] = frozenset()  # filed by any of these Slack users
-    phone_numbers: frozenset[str] = frozenset()  # E.164: requests holding any of these
-    channel_id: str | None = None  # requests whose thread is in this channel
-    since: datetime | None = None  # entered their current status at or after this
-    changed_since: datetime | None = None  # the bot stored a change at or after this
-
-
-@dataclass(frozen=True)
-class Listing:
-    rows: tuple[ListedRequest, ...]
-    # How fresh the rows are: the oldest and newest read from Twilio among the open rows (the
-    # reconciler re-reads every open request each PORTING_RECONCILE_SECONDS). None: no open row.
-    oldest_sync: datetime | None = None
-    newest_sync: datetime | None = None
-    by_sid: dict[str, ListedRequest] = field(default_factory=dict, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.by_sid.update((r.request_sid, r) for r in self.rows)
 
 
 def _where(query: ListingQuery) -> list[ColumnElement[bool]]:

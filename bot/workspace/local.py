@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,13 @@ import uvicorn
 from starlette.routing import BaseRoute
 
 from bot.workspace.core import Workspace
+from bot.workspace.defaults import (
+    GENERAL_CHANNEL,
+    LOCAL_DATABASE,
+    MOUNT,
+    PERSON,
+    PORTING_CHANNEL,
+)
 from bot.workspace.identity import Identity
 from bot.workspace.interactions import Conversations
 from bot.workspace.manifest import Manifest
@@ -28,13 +34,6 @@ from bot.workspace.push import Hub
 if TYPE_CHECKING:
     from bot.settings import Settings
 
-MOUNT = "/workspace"
-PERSON = "ULOCAL"  # the person at the page
-PORTING_CHANNEL = "CPORTING"
-GENERAL_CHANNEL = "CGENERAL"
-BOT_TOKEN = "xoxb-local-workspace"
-LOCAL_DATABASE = "porting-local.db"  # local mode's own database (emptied at each start)
-
 
 def fresh_database(url: str) -> None:
     """Empty local mode's own database file (never one DATABASE_URL named)."""
@@ -43,11 +42,6 @@ def fresh_database(url: str) -> None:
         return
     for suffix in ("", "-wal", "-shm"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
-
-
-def signing_secret() -> str:
-    """A fresh signing secret per process: only this workspace can sign for the bot."""
-    return secrets.token_hex(16)
 
 
 @dataclass(frozen=True)

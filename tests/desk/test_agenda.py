@@ -11,8 +11,8 @@ from bot.desk.agenda import DeadlineKind, Need, agenda, assess, build_digest, bu
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy
 from bot.desk.schedule import digest_slot
+from bot.listed import ListedRequest, PortDayCount
 from bot.porting.statuses import RequestStatus
-from bot.store.listing import ListedRequest, PortDayCount
 
 NY = ZoneInfo("America/New_York")
 CAL = BusinessCalendar(NY)

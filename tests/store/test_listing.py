@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.listed import ListingQuery, PortDayCount
 from bot.store.db import Database, migrate
-from bot.store.listing import ListingQuery, PortDayCount, list_requests, thread_channels
+from bot.store.listing import list_requests, thread_channels
 from bot.store.models import NumberState, RequestState, RequestThread
 from tests.pg import fresh_database
 

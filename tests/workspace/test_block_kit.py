@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.workspace.local import PORTING_CHANNEL
+from bot.workspace.defaults import PORTING_CHANNEL
 from tests.workspace.conftest import Shots
 from tests.workspace.local_bot import LocalBot
 from tests.workspace.pages import WorkspacePage

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.workspace.local import PERSON, PORTING_CHANNEL
+from bot.workspace.defaults import PERSON, PORTING_CHANNEL
 from bot.workspace.manifest import Manifest, SlashCommand
 from bot.workspace.modals import TROUBLE
 from tests.workspace.local_bot import LocalBot, local_bot

@@ -12,9 +12,9 @@ import psutil
 import pytest
 
 from bot.settings import Settings, SettingsError
-from bot.workspace.local import BOT_TOKEN, PORTING_CHANNEL
-from tests.procs import child_env, free_port, run_bot, serving_bot
+from bot.workspace.defaults import BOT_TOKEN, PORTING_CHANNEL
 from tests.conftest import Bot
+from tests.procs import child_env, free_port, run_bot, serving_bot
 
 
 def test_nothing_configured_is_local_mode() -> None:

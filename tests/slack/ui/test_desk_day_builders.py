@@ -19,6 +19,7 @@ from bot.desk.agenda import agenda, build_digest, build_home
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy, NumberFacts, PortDay
 from bot.desk.schedule import Reminder, ReminderKind, digest_slot
+from bot.listed import ListedRequest, PortDayCount
 from bot.porting.statuses import NumberStatus, RequestStatus
 from bot.slack.ids import Action
 from bot.slack.list_filter import FilterError, parse_list_filter
@@ -34,7 +35,6 @@ from bot.slack.ui.home import home_view
 from bot.slack.ui.port_list import filter_error_message, list_csv, list_message
 from bot.slack.ui.reminders import COMPLIANCE_URL, checklist_message, reminder_message
 from bot.slack.ui.rows import INLINE_ROWS, Message
-from bot.store.listing import ListedRequest, PortDayCount
 
 NY = ZoneInfo("America/New_York")
 CAL = BusinessCalendar(NY)

@@ -52,17 +52,7 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
 
     own_sandbox = settings.porting_sandbox and sandbox is None
     if own_sandbox:
-        from bot.sandbox import Sandbox, SandboxConfig
-
-        sandbox = Sandbox(
-            SandboxConfig(
-                account_sid=settings.twilio_account_sid,
-                auth_token=settings.twilio_auth_token,
-                speed=settings.porting_sandbox_speed,
-                latency_seconds=settings.porting_sandbox_latency_ms / 1000,
-                public_url=settings.base_url + SANDBOX_PREFIX,  # the LOA signing page link
-            )
-        )
+        sandbox = _own_sandbox(settings)
 
     workspace = _local_workspace(settings, sandbox)
 
@@ -128,6 +118,21 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
         return Response(media_type="application/json", content=json.dumps(body))
 
     return app
+
+
+def _own_sandbox(settings: Settings) -> Sandbox:
+    """A real-time sandbox for PORTING_SANDBOX=true (its clock runs fast by itself)."""
+    from bot.sandbox import Sandbox, SandboxConfig
+
+    return Sandbox(
+        SandboxConfig(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token,
+            speed=settings.porting_sandbox_speed,
+            latency_seconds=settings.porting_sandbox_latency_ms / 1000,
+            public_url=settings.base_url + SANDBOX_PREFIX,  # the LOA signing page link
+        )
+    )
 
 
 def _local_workspace(settings: Settings, sandbox: Sandbox | None) -> LocalWorkspace | None:

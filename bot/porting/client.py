@@ -97,6 +97,27 @@ def _status_param(value: RequestStatus | str | None) -> str | None:
     return value.twilio_name if isinstance(value, RequestStatus) else value
 
 
+def _list_params(
+    status: RequestStatus | str | None,
+    created_before: date | str | None,
+    created_after: date | str | None,
+    request_sids: Sequence[str] | None,
+    size: int,
+) -> dict[str, str]:
+    if not 1 <= size <= 100:
+        raise ValueError(f"Invalid page size {size}: expected 1..100")
+    params = {"Size": str(size)}
+    optional = {
+        "PortInRequestStatus": _status_param(status),
+        "CreatedBefore": _date_param(created_before),
+        "CreatedAfter": _date_param(created_after),
+    }
+    params.update({k: v for k, v in optional.items() if v is not None})
+    if request_sids:
+        params["PortInRequestSid"] = ",".join(validate_sid(s, "KW") for s in request_sids)
+    return params
+
+
 # --------------------------------------------------------------------------- the client
 
 
@@ -137,14 +158,6 @@ class TwilioPortingClient:
             rng=rng or random.Random(),
         )
         self._request = self._transport.request
-
-    @property
-    def _http(self) -> httpx.AsyncClient:
-        return self._transport.http
-
-    @_http.setter
-    def _http(self, http: httpx.AsyncClient) -> None:
-        self._transport.http = http
 
     # ------------------------------------------------------------------ portability
 
@@ -209,7 +222,7 @@ class TwilioPortingClient:
         token: str | None = None,
     ) -> tuple[list[PortInSummary], str | None]:
         """One page of the list endpoint: ``(items, next_token)``; next_token None on the last."""
-        params = self._list_params(status, created_before, created_after, request_sids, size)
+        params = _list_params(status, created_before, created_after, request_sids, size)
         if token is not None:
             params["Token"] = token
         response = await self._request(
@@ -358,24 +371,3 @@ class TwilioPortingClient:
 
     def _webhook_url(self) -> str:
         return f"{self._numbers_url}/v1/Porting/Configuration/Webhook"
-
-    @staticmethod
-    def _list_params(
-        status: RequestStatus | str | None,
-        created_before: date | str | None,
-        created_after: date | str | None,
-        request_sids: Sequence[str] | None,
-        size: int,
-    ) -> dict[str, str]:
-        if not 1 <= size <= 100:
-            raise ValueError(f"Invalid page size {size}: expected 1..100")
-        params = {"Size": str(size)}
-        optional = {
-            "PortInRequestStatus": _status_param(status),
-            "CreatedBefore": _date_param(created_before),
-            "CreatedAfter": _date_param(created_after),
-        }
-        params.update({k: v for k, v in optional.items() if v is not None})
-        if request_sids:
-            params["PortInRequestSid"] = ",".join(validate_sid(s, "KW") for s in request_sids)
-        return params

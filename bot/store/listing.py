@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, Select, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.listed import CLOSED_STATUSES, ListedRequest, Listing, ListingQuery, PortDayCount
@@ -53,8 +54,9 @@ def _where(query: ListingQuery) -> list[ColumnElement[bool]]:
     return where
 
 
-async def list_requests(db: Database, query: ListingQuery) -> Listing:
-    """The requests ``query`` asks for, unordered, with their numbers summarised."""
+def _statements(query: ListingQuery) -> tuple[Select[Any], Select[Any]]:
+    """The matching requests (with their threads), and their numbers grouped by status and
+    port date."""
     where = _where(query)
     joined = REQUESTS.outerjoin(THREADS, THREADS.c.request_sid == REQUESTS.c.request_sid)
     requests = (
@@ -87,6 +89,12 @@ async def list_requests(db: Database, query: ListingQuery) -> Listing:
         .where(NUMBERS.c.request_sid.in_(matching))
         .group_by(NUMBERS.c.request_sid, NUMBERS.c.status, NUMBERS.c.port_date)
     )
+    return requests, numbers
+
+
+async def list_requests(db: Database, query: ListingQuery) -> Listing:
+    """The requests ``query`` asks for, unordered, with their numbers summarised."""
+    requests, numbers = _statements(query)
     async with db.engine.connect() as conn:  # Core rows: no ORM objects for 10,000 requests
         request_rows = (await conn.execute(requests)).all()
         number_rows = (await conn.execute(numbers)).all() if request_rows else []

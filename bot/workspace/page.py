@@ -76,6 +76,11 @@ def history(ws: LocalWorkspace, channel: str) -> JSON:
 
 
 def routes(ws: LocalWorkspace) -> list[BaseRoute]:
+    """The page and its reads, then what the person at the page does (sent on as Slack)."""
+    return [*_reading_routes(ws), *_acting_routes(ws)]
+
+
+def _reading_routes(ws: LocalWorkspace) -> list[BaseRoute]:
     index = (STATIC / "index.html").read_text(encoding="utf-8")
 
     async def page(_: Request) -> Response:
@@ -116,19 +121,37 @@ def routes(ws: LocalWorkspace) -> list[BaseRoute]:
             headers={"Content-Disposition": disposition},
         )
 
-    def acting(handler: Endpoint) -> Endpoint:
-        async def route(request: Request) -> Response:
-            if request.headers.get("x-workspace") != "1":
-                return _no("missing X-Workspace header", 403)
-            if ws.conversations is None or ws.modals is None:
-                return _no("not_connected", 503)
-            try:
-                return await handler(request)
-            except Refused as refusal:
-                return _no(str(refusal))
+    return [
+        Route("/", page),
+        Route("/archives/{rest:path}", page),
+        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        Route("/favicon.ico", lambda _: FileResponse(STATIC / "favicon.svg")),
+        Route("/ui/boot", boot_route),
+        Route("/ui/history/{channel}", history_route),
+        Route("/ui/thread/{channel}/{ts}", thread_route),
+        Route("/ui/stream", stream),
+        Route("/ui/files/{file_id}/{name:path}", download),
+    ]
 
-        return route
 
+def _acting(ws: LocalWorkspace, handler: Endpoint) -> Endpoint:
+    """A page action: only from the page itself, once the app is connected; a refusal Slack
+    would give becomes a 400 naming it."""
+
+    async def route(request: Request) -> Response:
+        if request.headers.get("x-workspace") != "1":
+            return _no("missing X-Workspace header", 403)
+        if ws.conversations is None or ws.modals is None:
+            return _no("not_connected", 503)
+        try:
+            return await handler(request)
+        except Refused as refusal:
+            return _no(str(refusal))
+
+    return route
+
+
+def _acting_routes(ws: LocalWorkspace) -> list[BaseRoute]:
     async def message(request: Request) -> Response:
         body = await request.json()
         assert ws.conversations is not None
@@ -193,20 +216,11 @@ def routes(ws: LocalWorkspace) -> list[BaseRoute]:
         return _ok(file=api_files.file_object(ws, stored))
 
     return [
-        Route("/", page),
-        Route("/archives/{rest:path}", page),
-        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
-        Route("/favicon.ico", lambda _: FileResponse(STATIC / "favicon.svg")),
-        Route("/ui/boot", boot_route),
-        Route("/ui/history/{channel}", history_route),
-        Route("/ui/thread/{channel}/{ts}", thread_route),
-        Route("/ui/stream", stream),
-        Route("/ui/files/{file_id}/{name:path}", download),
-        Route("/ui/message", acting(message), methods=["POST"]),
-        Route("/ui/action", acting(action), methods=["POST"]),
-        Route("/ui/shortcut", acting(shortcut), methods=["POST"]),
-        Route("/ui/view/submit", acting(submit), methods=["POST"]),
-        Route("/ui/view/close", acting(close), methods=["POST"]),
-        Route("/ui/home", acting(home), methods=["POST"]),
-        Route("/ui/files", acting(attach), methods=["POST"]),
+        Route("/ui/message", _acting(ws, message), methods=["POST"]),
+        Route("/ui/action", _acting(ws, action), methods=["POST"]),
+        Route("/ui/shortcut", _acting(ws, shortcut), methods=["POST"]),
+        Route("/ui/view/submit", _acting(ws, submit), methods=["POST"]),
+        Route("/ui/view/close", _acting(ws, close), methods=["POST"]),
+        Route("/ui/home", _acting(ws, home), methods=["POST"]),
+        Route("/ui/files", _acting(ws, attach), methods=["POST"]),
     ]

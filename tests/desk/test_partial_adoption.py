@@ -52,11 +52,11 @@ class Twilio:
 async def twilio(bot: Bot) -> AsyncIterator[Twilio]:
     fake = Twilio()
     client = bot.runtime.twilio
-    real = client._http
-    client._http = httpx.AsyncClient(transport=httpx.MockTransport(fake))
+    real = client._transport.http
+    client._transport.http = httpx.AsyncClient(transport=httpx.MockTransport(fake))
     yield fake
-    await client._http.aclose()
-    client._http = real
+    await client._transport.http.aclose()
+    client._transport.http = real
 
 
 def request_body(index: int, mutation: Mutation | None = None) -> tuple[str, Body]:

@@ -7,7 +7,7 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import cancel, checks, port_in, requests
+from bot.slack import cancel, checks, port_in, port_list, requests
 from bot.slack.context import SlackDeps
 from bot.slack.failures import Failures
 from bot.slack.permissions import Permissions
@@ -40,4 +40,5 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps)
     requests.register(app, deps)
     port_in.register(app, deps, permissions)
     cancel.register(app, deps, permissions)
+    port_list.register(app, deps)
     return app

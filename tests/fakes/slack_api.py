@@ -199,6 +199,7 @@ class ResponseUrlPost:
     body: Any
     headers: dict[str, str]
     response_status: int = 200
+    received_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass

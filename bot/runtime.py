@@ -30,6 +30,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Tasks
 from bot.desk import Desk, SyncPolicy, load_snapshot
+from bot.desk.calendar import BusinessCalendar
+from bot.desk.facts import DeskPolicy
 from bot.looplag import LoopLag
 from bot.outbox import Outbox
 from bot.porting.client import TwilioPortingClient
@@ -259,6 +261,8 @@ def _desk(
             window_seconds=settings.porting_coalesce_seconds,
             board_seconds=settings.porting_board_seconds,
         ),
+        desk_policy=DeskPolicy.from_settings(settings),
+        calendar=BusinessCalendar(settings.desk_timezone),
     )
 
 

@@ -10,6 +10,7 @@ Listeners parse and render; the desk decides. One module per operation:
 - ``filing``: the /port-in drafts, claims and the filing itself;
 - ``cancel``: canceling requests and numbers;
 - ``types``: what they take and return, and the errors they raise;
+- ``listing``: requests from the store, most urgent first (/port-list);
 - the desk's day (pure, no I/O): ``calendar`` (business days, working hours), ``facts`` (a
   request as the planners see it, the policy), ``schedule`` (reminders and digest slots due at
   a moment) and ``agenda`` (what needs a person, most urgent first; digest and Home content).
@@ -22,11 +23,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot import outbox, reconcile
+from bot.desk.calendar import BusinessCalendar
 from bot.desk.cancel import Cancels
 from bot.desk.checks import Checks
+from bot.desk.facts import DeskPolicy
 from bot.desk.filing import BillFetch, Filing
+from bot.desk.listing import DeskListing, ListingAsk, Listings
 from bot.desk.records import ActionHolder, AuditRecord, Thread
 from bot.desk.sync import Requests, load_snapshot
 from bot.desk.types import (
@@ -59,6 +64,7 @@ __all__ = [
     "CancelOutcome",
     "CheckResult",
     "Desk",
+    "DeskListing",
     "Draft",
     "FiledPortIn",
     "FilingFailed",
@@ -88,6 +94,8 @@ class Desk:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         slack_outbox: outbox.Outbox | None = None,
         policy: SyncPolicy | None = None,
+        desk_policy: DeskPolicy | None = None,
+        calendar: BusinessCalendar | None = None,
     ) -> None:
         self.twilio = twilio
         self.db = db
@@ -98,6 +106,12 @@ class Desk:
         self.checks = Checks(twilio, db, concurrency=check_concurrency, sleep=sleep)
         self.filing = Filing(twilio, db, notifier, self.requests, self.checks)
         self.cancels = Cancels(twilio, db, notifier, self.requests)
+        self.listings = Listings(
+            db,
+            desk_policy or DeskPolicy(),
+            calendar or BusinessCalendar(ZoneInfo("UTC")),
+            poll=timedelta(seconds=self.requests.policy.poll_seconds),
+        )
 
     # -- requests (bot.desk.sync) --------------------------------------------------------
 
@@ -115,6 +129,11 @@ class Desk:
 
     async def discover(self, since: timedelta = reconcile.DISCOVERY_WINDOW) -> list[str]:
         return await self.requests.discover(since)
+
+    # -- listing (bot.desk.listing) -------------------------------------------------------
+
+    async def list_requests(self, ask: ListingAsk) -> DeskListing:
+        return await self.listings.list(ask)
 
     # -- checks (bot.desk.checks) --------------------------------------------------------
 

@@ -128,6 +128,24 @@ def status_changed_at(
     return request.date_created
 
 
+def record_twilio_times(
+    state: RequestState, request: PortInRequest, *, status_changed: bool, now: datetime
+) -> None:
+    """Keep ``state``'s Twilio timestamps current on every read of ``request`` (the sync calls
+    this): ``created_at`` is Twilio's ``date_created``; ``status_changed_at`` moves when the
+    status does (or was never recorded), to :func:`status_changed_at`'s moment, or to ``now``
+    when Twilio's copy has nothing newer than the previous status's; ``synced_at`` is now."""
+    if request.date_created is not None:
+        state.created_at = _aware(request.date_created)
+    previous = _aware(state.status_changed_at) if state.status_changed_at else None
+    if status_changed or previous is None:
+        moment = status_changed_at(request)
+        if previous is not None and (moment is None or moment <= previous):
+            moment = now  # Twilio's stamps predate the change: we saw it now
+        state.status_changed_at = moment
+    state.synced_at = now
+
+
 def facts_from_store(state: RequestState, numbers: Iterable[NumberState]) -> RequestFacts:
     """A request's facts from its stored rows."""
     rows = list(numbers)

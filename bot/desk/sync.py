@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox, reconcile
 from bot.desk.changes import change_set
+from bot.desk.facts import record_twilio_times
 from bot.desk.records import Thread
 from bot.desk.types import NumberChange, RequestSnapshot, RequestUpdate, SyncPolicy
 from bot.porting.client import TwilioPortingClient
@@ -274,6 +275,8 @@ async def apply_in(
     state.request_json = _request_json(request)
     if changed:
         state.updated_at = now
+    # Twilio's own timestamps and when we read it, for listings and deadlines (migration 0006).
+    record_twilio_times(state, request, status_changed=new_raw != old_raw, now=now)
     s.add(state)
     return update, state
 

@@ -115,6 +115,7 @@ class ResponseUrlPost:
     body: Any
     headers: dict[str, str]
     response_status: int = 200
+    received_at: float = field(default_factory=time.perf_counter)  # benchmarks time answers
 
 
 # Keys for the traffic that is not a Web API method (scripts and outages use them too).

@@ -47,18 +47,22 @@ def list_message(
     poll: timedelta | None = None,
     workspace_url: str | None = None,
     with_csv: bool = True,
+    csv_note: str = "every row is in the CSV below.",
 ) -> Message:
     """The answer to /port-list: ``items`` in the order given (most urgent first, from
     ``bot.desk.agenda.agenda``), ``asked`` the filter in words (``ListFilter.describe``).
     Past 20 rows the answer says a CSV follows; ``with_csv=False`` leaves building it to
-    :func:`list_csv`, so the answer need not wait for thousands of CSV rows."""
+    :func:`list_csv`, so the answer need not wait for thousands of CSV rows; ``csv_note``
+    then says where the CSV goes (or why it does not)."""
     fresh = freshness_text(oldest_sync, now, poll)
     if not items:
-        text = f"No {asked} found."
+        # "No open requests found."; a status filter reads "No requests found: Completed."
+        listed = asked.startswith(("open requests", "all requests"))
+        text = f"No {asked} found." if listed else f"No requests found: {asked}."
         return Message(
             text,
             [
-                SectionBlock(text=MarkdownTextObject(text=clip(f"📋 No {asked} found."))),
+                SectionBlock(text=MarkdownTextObject(text=clip(f"📋 {text}"))),
                 ContextBlock(elements=[MarkdownTextObject(text=clip(f"{fresh} {_HOW}", 2000))]),
             ],
         )
@@ -67,7 +71,7 @@ def list_message(
     head = f"📋 *{plural(len(items), 'request')}* · {asked} · most urgent first"
     lines = [item_line(i, workspace_url) for i in shown]
     if more:
-        lines.append(f"…and {more:,} more: every row is in the CSV below.")
+        lines.append(f"…and {more:,} more: {csv_note}")
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(head)))]
     blocks += line_blocks(lines, budget=INLINE_ROWS + 5)
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(fresh, 2000))]))

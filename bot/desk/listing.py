@@ -1,0 +1,62 @@
+"""Listing requests for people: the store's listing, judged and ordered by the agenda on the
+desk's calendar and policy (/port-list; the digest and App Home read the same way).
+
+Reads only the bot's own store, never Twilio: fast, and as fresh as the reconciler keeps it
+(every open request is re-read every ``poll``; requests Twilio lists that the bot has never
+seen are adopted by the reconciler's discovery). :class:`DeskListing` says how fresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.desk.agenda import AgendaItem, agenda
+from bot.desk.calendar import BusinessCalendar
+from bot.desk.facts import DeskPolicy
+from bot.listed import ListingQuery
+from bot.store.db import Database
+from bot.store.listing import list_requests
+from bot.store.models import utcnow
+
+
+class ListingAsk(Protocol):
+    """What someone asked to list, as a store query at a moment on the desk's clock (the
+    Slack layer's ``ListFilter`` is one)."""
+
+    def query(self, now: datetime) -> ListingQuery: ...
+
+
+@dataclass(frozen=True)
+class DeskListing:
+    items: tuple[AgendaItem, ...]  # most urgent first
+    now: datetime  # the moment they were judged at (UTC)
+    oldest_sync: datetime | None  # the stalest read from Twilio among the open rows
+    poll: timedelta  # how often the reconciler re-reads each open request
+
+
+class Listings:
+    """Requests from the store, most urgent first, over one database, policy and calendar."""
+
+    def __init__(
+        self,
+        db: Database,
+        policy: DeskPolicy,
+        calendar: BusinessCalendar,
+        *,
+        poll: timedelta,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.policy = policy
+        self.calendar = calendar
+        self.poll = poll
+        self.clock = clock
+
+    async def list(self, ask: ListingAsk) -> DeskListing:
+        now = self.clock()
+        listing = await list_requests(self.db, ask.query(self.calendar.local(now)))
+        items = agenda(listing.rows, self.policy, self.calendar, now)
+        return DeskListing(tuple(items), now, listing.oldest_sync, self.poll)

@@ -1,0 +1,115 @@
+"""/port-list: the desk's requests, most urgent first, answered privately from the bot's own
+store (with how fresh it is); past 20 rows every row goes to the person's DM as a CSV."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.deps import SlackDeps
+from bot.slack.ids import Command
+from bot.slack.list_filter import FilterError, parse_list_filter
+from bot.slack.messages import NoDirectMessage, dm_channel
+from bot.slack.ui.port_list import filter_error_message, list_csv, list_message
+from bot.slack.ui.rows import INLINE_ROWS, Message
+
+log = logging.getLogger(__name__)
+
+CSV_IN_DM = "every row is in the CSV I am sending to your DM with me."
+
+
+class WorkspaceUrl:
+    """The workspace's URL (``auth.test``'s ``url``), asked once per process: thread links
+    are built from it without a ``chat.getPermalink`` per row. A failed ask is retried on the
+    next list; until then rows name their request instead of linking."""
+
+    def __init__(self) -> None:
+        self._url: str | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self, client: AsyncWebClient) -> str | None:
+        if self._url is not None:
+            return self._url
+        async with self._lock:
+            if self._url is None:
+                try:
+                    answer = await client.auth_test()
+                except Exception as error:  # links are a nicety: the list goes out without
+                    log.warning("auth.test failed; /port-list rows go without links: %s", error)
+                    return None
+                url = answer.get("url")
+                self._url = url if isinstance(url, str) and url else None
+        return self._url
+
+
+async def _answer(respond: AsyncRespond, message: Message) -> None:
+    await respond(
+        text=message.text,
+        blocks=message.blocks,
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    workspace = WorkspaceUrl()
+
+    @app.command(Command.LIST)
+    async def port_list(
+        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        deps.after_ack(
+            _list(command.get("text") or "", command["user_id"], client, respond),
+            name="port-list",
+        )
+
+    async def _list(text: str, user_id: str, client: AsyncWebClient, respond: AsyncRespond) -> None:
+        try:
+            ask = parse_list_filter(text, user_id)
+        except FilterError as error:
+            await _answer(respond, filter_error_message(error))
+            return
+        listing, url = await asyncio.gather(deps.desk.list_requests(ask), workspace.get(client))
+        items = listing.items
+        dm: str | None = None
+        note = CSV_IN_DM
+        if len(items) > INLINE_ROWS:
+            # Open the DM before answering, so the answer says truly where the CSV goes.
+            try:
+                dm = await dm_channel(client, user_id)
+            except NoDirectMessage as error:
+                log.warning("/port-list CSV for %s: %s", user_id, error)
+                note = (
+                    f"I could not open a DM with you for their CSV ({error.reason}); "
+                    "narrow the filter to see them here."
+                )
+        asked = ask.describe()
+        await _answer(
+            respond,
+            list_message(
+                items,
+                asked=asked,
+                now=listing.now,
+                oldest_sync=listing.oldest_sync,
+                poll=listing.poll,
+                workspace_url=url,
+                with_csv=False,  # the answer goes first; thousands of CSV rows can follow
+                csv_note=note,
+            ),
+        )
+        if dm is None:
+            return
+        content, filename = list_csv(items, listing.now, url)
+        shown = f"`/port-list {text.strip()}`" if text.strip() else "`/port-list`"
+        await client.files_upload_v2(
+            channel=dm,
+            content=content,
+            filename=filename,
+            title=f"Port-in requests: {len(items):,}",
+            initial_comment=f"All {len(items):,} {asked} from {shown}, most urgent first.",
+        )

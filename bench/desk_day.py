@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import percentile
 from bot.desk.agenda import agenda, build_digest, build_home
 from bot.desk.calendar import BusinessCalendar
+from bot.desk.digest_plan import digest_slot
 from bot.desk.facts import DeskPolicy
-from bot.desk.schedule import digest_slot
 from bot.listed import ListingQuery
 from bot.slack.list_filter import parse_list_filter
 from bot.slack.ui.digest import digest_message

@@ -1,4 +1,4 @@
-"""Health endpoints, stale webhook reads, and Block Kit limits for large requests."""
+"""Health endpoints, stale webhook reads, and Block Kit limits for large request_state."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.porting.models import PortInRequest
 from bot.porting.signature import sign_json
 from bot.porting.statuses import NumberStatus
 from bot.slack.ui import board, status
-from bot.store import requests
+from bot.store import request_state
 from bot.store.models import WebhookReceipt
 from tests.conftest import PUBLIC_URL, Bot
 from tests.helpers import file_request
@@ -29,7 +29,7 @@ async def test_stale_read_never_moves_status_backwards(bot: Bot) -> None:
     await bot.sandbox.run_until_settled()
     await bot.runtime.desk.follow(request.request_sid)
     await bot.settle()
-    _, numbers = await requests.load_request(bot.runtime.db, request.request_sid)
+    _, numbers = await request_state.load_request(bot.runtime.db, request.request_sid)
     assert [n.status for n in numbers] == ["completed"]
 
     # A late, out-of-order delivery whose re-fetch returns an older view of the request.
@@ -61,7 +61,7 @@ async def test_stale_read_never_moves_status_backwards(bot: Bot) -> None:
         await bot.settle()
     finally:
         bot.runtime.twilio.fetch_port_in = real_fetch
-    state, numbers = await requests.load_request(bot.runtime.db, request.request_sid)
+    state, numbers = await request_state.load_request(bot.runtime.db, request.request_sid)
     assert [n.status for n in numbers] == ["completed"]
     assert state is not None and state.status == "completed"
     assert len(bot.slack.calls_to("chat.postMessage")) == posts

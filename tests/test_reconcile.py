@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.reconcile import Reconciler
-from bot.store import requests
+from bot.store import request_state
 from bot.store.db import Database, create_tables
 from bot.store.models import RequestSync
 from tests.conftest import Bot
@@ -49,7 +49,7 @@ async def test_requests_are_followed_by_polling_when_no_webhook_arrives(bot: Bot
         await bot.poll_now()
         await bot.settle()
 
-    state, numbers = await requests.load_request(bot.runtime.db, request.request_sid)
+    state, numbers = await request_state.load_request(bot.runtime.db, request.request_sid)
     assert state is not None and state.status == "completed"
     assert {n.status for n in numbers} == {"completed"}
     replies = [c.args["text"] for c in bot.slack.calls_to("chat.postMessage")[1:]]

@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import select
 
 from bot.porting.signature import sign_json
-from bot.store import requests
+from bot.store import request_state
 from bot.store.models import RequestState, RequestSync, WebhookReceipt
 from bot.webhooks import IDEMPOTENCY_HEADER
 from tests.conftest import PUBLIC_URL, Bot
@@ -104,7 +104,7 @@ async def test_a_malformed_sid_is_refused_and_nothing_is_stored(
 async def _unknown_request(bot: Bot) -> str:
     """A request at Twilio that the bot has never heard of (filed in the Console, say)."""
     request = await file_request(bot.runtime.twilio, bot.sandbox, ["+14155550100"])
-    state, _ = await requests.load_request(bot.runtime.db, request.request_sid)
+    state, _ = await request_state.load_request(bot.runtime.db, request.request_sid)
     assert state is None
     return request.request_sid
 

@@ -16,8 +16,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.desk.calendar import BusinessCalendar
+from bot.desk.digest_plan import DigestSlot
 from bot.desk.facts import DeskPolicy, loa_deadline
-from bot.desk.schedule import DigestSlot, stale_cutoff
+from bot.desk.schedule import stale_cutoff
 from bot.listed import ListedRequest
 from bot.porting.statuses import RequestStatus, request_label, request_status
 

@@ -31,7 +31,7 @@ from bot.porting.errors import TwilioError
 from bot.porting.filing import PortInDetails, PortInSecrets, build_create, sniff_bill
 from bot.porting.models import Document, PortInRequest
 from bot.porting.statuses import stored_status
-from bot.store import audit, claims, drafts, keys, requests
+from bot.store import audit, claims, drafts, keys, request_state
 from bot.store.db import Database
 from bot.store.models import PortInDraft, RequestState, utcnow
 
@@ -231,14 +231,14 @@ class Filing:
                 sids=[document.sid, *(n.number_sid for n in request.phone_numbers if n.number_sid)],
                 numbers=numbers,
             )
-            await requests.record_filed(self.db, state, entry, key)
+            await request_state.record_filed(self.db, state, entry, key)
             # From here on the request exists: whatever fails is reported, never raised as
             # "not filed" (the reconciler and the outbox catch up).
             snapshot = RequestSnapshot(request, None, user_id, state.updated_at)
             thread_error = None
             try:
                 _, state = await self.requests.apply(request)
-                snapshot.thread = Thread.of(await requests.get_thread(self.db, sid))
+                snapshot.thread = Thread.of(await request_state.get_thread(self.db, sid))
                 if snapshot.thread is None:
                     if on_step is not None:
                         await on_step(FilingStep.THREAD)

@@ -33,7 +33,7 @@ from bot.porting.statuses import (
     request_status,
     stored_status,
 )
-from bot.store import claims, items, keys, requests, sync
+from bot.store import claims, items, keys, request_state, sync
 from bot.store import outbox as queue
 from bot.store.db import Database
 from bot.store.models import CODE_MAX, NumberState, RequestState, RequestThread, utcnow
@@ -125,7 +125,7 @@ class Requests:
             await queue.add(s, sid, root)
             await s.commit()
         await self.outbox.wait(root.key, self.policy.thread_wait_seconds)
-        snapshot.thread = Thread.of(await requests.get_thread(self.db, sid))
+        snapshot.thread = Thread.of(await request_state.get_thread(self.db, sid))
         return snapshot
 
     def _wake_outbox(self) -> None:
@@ -154,7 +154,7 @@ class Requests:
             now = utcnow()
             sync_row = await sync.lock(s, sid, now)
             update, state = await apply_in(s, request, now)
-            thread = await requests.thread_in(s, sid)
+            thread = await request_state.thread_in(s, sid)
             queued = await self._queue_slack_work(s, update, state, thread, now)
             await sync.after_sync(
                 s,
@@ -210,7 +210,7 @@ async def apply_in(
     s: AsyncSession, request: PortInRequest, now: datetime
 ) -> tuple[RequestUpdate, RequestState]:
     """Store what is new in ``request``; never move a status backwards."""
-    state, numbers = await requests.load_in(s, request.request_sid)
+    state, numbers = await request_state.load_in(s, request.request_sid)
     stored = {n.number_sid: n for n in numbers}
     old_raw = state.status if state else None
     old_status = request_status(old_raw) if old_raw else None
@@ -328,7 +328,7 @@ def _request_json(request: PortInRequest) -> str:
 
 async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | None:
     """The request as last stored, for drawing its board without calling Twilio."""
-    stored = await requests.load(db, request_sid)
+    stored = await request_state.load(db, request_sid)
     if stored is None:
         return None
     state = stored.state

@@ -21,7 +21,7 @@ from bot.outbox import Delivered, DeliveryError, NotYet
 from bot.slack.api_errors import error_code
 from bot.slack.pacing import ChannelPacer
 from bot.slack.ui import board, thread_replies
-from bot.store import items, outbox, requests
+from bot.store import items, outbox, request_state
 from bot.store.db import Database
 from bot.store.items import BoardPayload, FilePayload, Item, NewItem, ReplyPayload, RootPayload
 
@@ -135,7 +135,7 @@ class SlackNotifier:
         return []
 
     async def _reply(self, item: Item, payload: ReplyPayload) -> Delivered:
-        thread = await requests.get_thread(self.db, item.request_sid)
+        thread = await request_state.get_thread(self.db, item.request_sid)
         if thread is None:
             log.warning("reply for %s without a thread dropped", item.request_sid)
             return Delivered()
@@ -167,7 +167,7 @@ class SlackNotifier:
         return Delivered(str(response["ts"]), follow_ups=follow_ups)
 
     async def _file(self, item: Item, payload: FilePayload) -> Delivered:
-        thread = await requests.get_thread(self.db, item.request_sid)
+        thread = await request_state.get_thread(self.db, item.request_sid)
         if thread is None:
             return Delivered()
         name = _file_name(item)

@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from bot.store import items, keys, requests
+from bot.store import items, keys, request_state
 from bot.store.db import Database, session_upsert, table
 from bot.store.health import OutboxHealth
 from bot.store.items import Item, ItemStatus, NewItem, OutboxKind
@@ -219,7 +219,7 @@ async def complete(
             await s.rollback()
             return False
         if thread is not None:
-            await requests.add_thread(s, item.request_sid, *thread, now)
+            await request_state.add_thread(s, item.request_sid, *thread, now)
         for follow_up in follow_ups:
             await add(s, item.request_sid, follow_up, now)
         await s.commit()

@@ -19,7 +19,7 @@ from sqlalchemy import Select, Update, bindparam, case, delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store import requests
+from bot.store import request_state
 from bot.store.db import Database, session_upsert, table, upsert
 from bot.store.health import SyncHealth
 from bot.store.models import RequestSync
@@ -151,7 +151,7 @@ async def seed(
     the schedule, ``offset(sid)`` seconds from ``now``."""
     async with db.session() as s:
         known = set((await s.exec(select(col(RequestSync.request_sid)))).all())
-        wanted = [sid for sid in await requests.active_in(s) if sid not in known]
+        wanted = [sid for sid in await request_state.active_in(s) if sid not in known]
         if discovery and DISCOVERY not in known:
             wanted.append(DISCOVERY)
         for sid in wanted:
@@ -176,7 +176,7 @@ async def adopt(db: Database, request_sids: list[str], window: float, next_in: f
     Returns the adopted ones."""
     now = datetime.now(UTC)
     async with db.session() as s:
-        known = await requests.known_in(s, request_sids)
+        known = await request_state.known_in(s, request_sids)
         adopted = [sid for sid in request_sids if sid not in known]
         for sid in adopted:
             await nudge(s, sid, now, window)

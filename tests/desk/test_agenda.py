@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from bot.desk.agenda import DeadlineKind, Need, agenda, assess, build_digest, build_home
 from bot.desk.calendar import BusinessCalendar
+from bot.desk.digest_plan import digest_slot
 from bot.desk.facts import DeskPolicy
-from bot.desk.schedule import digest_slot
 from bot.listed import ListedRequest, PortDayCount
 from bot.porting.statuses import RequestStatus
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.store import requests
+from bot.store import request_state
 from bot.store.models import RequestSync
 from tests.conftest import Bot
 from tests.fakes.slack_requests import slash_command
@@ -188,7 +188,7 @@ async def test_unknown_statuses_and_codes_are_kept_shown_and_never_move_backward
         "❔ Twilio now says *Held* for +1 617-555-1212."
     ]
     assert f"Status: *{LONG_STATUS}*" in board() and "❔ 1 Held" in board()
-    state, numbers = await requests.load_request(bot.runtime.db, sid)
+    state, numbers = await request_state.load_request(bot.runtime.db, sid)
     assert state is not None and state.status == LONG_STATUS[:32]
     assert [n.status for n in numbers] == ["Held"]
 
@@ -203,7 +203,7 @@ async def test_unknown_statuses_and_codes_are_kept_shown_and_never_move_backward
         port_in_request_status=None, n_port_in_phone_number_status=None, n_phone_number=None
     )
     assert replies == []
-    state, numbers = await requests.load_request(bot.runtime.db, sid)
+    state, numbers = await request_state.load_request(bot.runtime.db, sid)
     assert state is not None and state.status == LONG_STATUS[:32]
     assert [(n.status, n.phone_number) for n in numbers] == [("Held", "+16175551212")]
     await bot.send(slash_command("/port-status", sid, response_url=url))
@@ -222,7 +222,7 @@ async def test_unknown_statuses_and_codes_are_kept_shown_and_never_move_backward
     )
     assert len(replies) == 1 and "Action required" in replies[0]
     assert "+1 617-555-1212 rejected" in replies[0] and "PIN_MISMATCH" in replies[0]
-    _, numbers = await requests.load_request(bot.runtime.db, sid)
+    _, numbers = await request_state.load_request(bot.runtime.db, sid)
     assert [(n.status, n.rejection_reason_code) for n in numbers] == [
         ("port_rejected", "PIN_MISMATCH")
     ]
@@ -238,6 +238,6 @@ async def test_unknown_statuses_and_codes_are_kept_shown_and_never_move_backward
     body["port_in_request_status"] = "Reopened"
     number["port_in_phone_number_status"] = "Held"
     await bot.desk.sync(sid)
-    state, numbers = await requests.load_request(bot.runtime.db, sid)
+    state, numbers = await request_state.load_request(bot.runtime.db, sid)
     assert state is not None and state.status == "completed"
     assert [n.status for n in numbers] == ["completed"]

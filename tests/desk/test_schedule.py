@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.desk.calendar import BusinessCalendar
+from bot.desk.digest_plan import decide_digest, digest_slot, due_digests
 from bot.desk.facts import (
     DeskPolicy,
     NumberFacts,
@@ -22,9 +23,6 @@ from bot.desk.schedule import (
     ReminderKind,
     ReminderRef,
     decide,
-    decide_digest,
-    digest_slot,
-    due_digests,
     plan_reminders,
     stale_cutoff,
     stale_from,

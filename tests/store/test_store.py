@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from bot.store import requests
+from bot.store import request_state
 from bot.store.db import Database, create_tables
 from bot.store.models import NumberState, RequestState
 
@@ -57,9 +57,9 @@ SID = "KW" + "1" * 32
 
 
 async def test_thread_is_saved_once_and_ts_stays_a_string(db: Database) -> None:
-    assert await requests.save_thread(db, SID, "C1", "1700000000.000100")
-    assert not await requests.save_thread(db, SID, "C1", "1700000000.000200")
-    thread = await requests.get_thread(db, SID)
+    assert await request_state.save_thread(db, SID, "C1", "1700000000.000100")
+    assert not await request_state.save_thread(db, SID, "C1", "1700000000.000200")
+    thread = await request_state.get_thread(db, SID)
     assert thread is not None
     assert thread.thread_ts == "1700000000.000100"
 
@@ -74,14 +74,14 @@ async def test_request_and_numbers_upsert(db: Database) -> None:
         status="in_review",
         updated_at=now,
     )
-    await requests.save_request(db, state, [number])
+    await request_state.save_request(db, state, [number])
     number.status = "port_pending"
     number.port_date = datetime(2026, 12, 3, tzinfo=UTC)
     state.status = "in_progress"
-    await requests.save_request(db, state, [number])
-    stored, numbers = await requests.load_request(db, SID)
+    await request_state.save_request(db, state, [number])
+    stored, numbers = await request_state.load_request(db, SID)
     assert stored is not None and stored.status == "in_progress"
     assert [(n.status, n.port_date.date().isoformat()) for n in numbers] == [
         ("port_pending", "2026-12-03")
     ]
-    assert await requests.active_request_sids(db) == [SID]
+    assert await request_state.active_request_sids(db) == [SID]

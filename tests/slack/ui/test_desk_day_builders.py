@@ -17,8 +17,9 @@ from slack_sdk.models.blocks import Block
 
 from bot.desk.agenda import agenda, build_digest, build_home
 from bot.desk.calendar import BusinessCalendar
+from bot.desk.digest_plan import digest_slot
 from bot.desk.facts import DeskPolicy, NumberFacts, PortDay
-from bot.desk.schedule import Reminder, ReminderKind, digest_slot
+from bot.desk.schedule import Reminder, ReminderKind
 from bot.listed import ListedRequest, PortDayCount
 from bot.porting.statuses import NumberStatus, RequestStatus
 from bot.slack.ids import Action

@@ -74,7 +74,7 @@ class Leases:
         """``Item.begin``: the lease is still ours (renewed for the call), and a post is marked
         ``maybe_sent`` first, committed, so if we die mid-call the next attempt looks first."""
         until = datetime.now(UTC) + self.lease
-        posting = kind != OutboxKind.BOARD
+        posting = not kind.edit
         if await queue.fence(self.db, item_id, self.owner, until, posting):
             self._held[item_id] = True
             return

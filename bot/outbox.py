@@ -180,7 +180,7 @@ class Outbox:
             self.leases.release(item)
 
     async def _attempt(self, item: Item) -> None:
-        posting = item.kind != OutboxKind.BOARD
+        posting = not item.kind.edit
         if posting and not await queue.start_attempt(self.db, item.id, self.owner):
             return  # no longer ours (see LeaseLost)
         try:
@@ -206,7 +206,7 @@ class Outbox:
             self.wakeup.set()
 
     async def _failed(self, item: Item, error: DeliveryError) -> None:
-        posting = item.kind != OutboxKind.BOARD
+        posting = not item.kind.edit
         attempts = item.attempts + (1 if posting else 0)
         if error.retry_after is not None:
             delay = error.retry_after

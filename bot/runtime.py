@@ -43,6 +43,7 @@ from bot.slack.inbound import SlackDoor
 from bot.slack.notifier import SlackNotifier
 from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database, check_schema, migrate
+from bot.store.models import utcnow
 from bot.store.pace import shared_pace
 from bot.store.receipts import receipt_writer
 from bot.webhooks import Inbox
@@ -120,7 +121,8 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
         board_interval=settings.porting_board_seconds,
         lease_seconds=settings.slack_outbox_lease_seconds,
     )
-    desk = _desk(settings, twilio, db, notifier, slack_outbox)
+    desk = _desk(settings, twilio, db, notifier, slack_outbox, sandbox)
+    notifier.serve_desk_day(desk.day)
     reconciler = Reconciler(
         db,
         desk.requests,
@@ -143,6 +145,8 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     )
     await reconciler.start()
     slack_outbox.start()
+    if settings.porting_desk_day_seconds > 0:
+        desk.day.start()
     inbox.start()
     if not settings.public_url and not settings.porting_sandbox:
         log.warning(
@@ -192,6 +196,7 @@ async def _stop(runtime: Runtime, *, own_sandbox: bool) -> None:
     if runtime.socket is not None:
         await runtime.socket.close_async()  # type: ignore[no-untyped-call]  # slack_bolt
     await runtime.inbox.stop()
+    await runtime.desk.day.stop()
     await runtime.reconciler.stop()
     await runtime.tasks.drain()
     await runtime.outbox.stop()
@@ -248,7 +253,10 @@ def _desk(
     db: Database,
     notifier: SlackNotifier,
     slack_outbox: Outbox,
+    sandbox: Sandbox | None,
 ) -> Desk:
+    # The desk's day runs on the sandbox's clock when there is one (at sandbox speed).
+    clock = (lambda: sandbox.now) if sandbox is not None else utcnow
     return Desk(
         twilio,
         db,
@@ -263,6 +271,8 @@ def _desk(
         ),
         desk_policy=DeskPolicy.from_settings(settings),
         calendar=BusinessCalendar(settings.desk_timezone),
+        clock=clock,
+        day_poll_seconds=settings.porting_desk_day_seconds,
     )
 
 

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     porting_loa_remind_days: str = "7,3,1"  # days before the LOA deadline to remind
     porting_stale_days: int = 5  # business days without movement before a nudge
     porting_digest_at: str = "09:00"  # HH:MM local time on business days, or "off"
+    # How often each process looks for reminders and digests that fell due (0: never; tests
+    # drive the desk's day by hand with their own clock). Exactly once whatever the count.
+    porting_desk_day_seconds: float = 30.0
     log_level: str = "INFO"
 
     _local_mode: bool = PrivateAttr(default=False)

@@ -55,6 +55,8 @@ def bot_env(slack: FakeSlack, port: int, **env: str) -> dict[str, str]:
         "PORTING_CHANNEL": "CBENCH",
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
+        # No reminders or digests unless the test asks (PORTING_DESK_DAY_SECONDS).
+        "PORTING_DESK_DAY_SECONDS": "0",
     }
     return child_env(**{**served, **env})
 

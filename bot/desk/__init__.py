@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import outbox, reconcile
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.cancel import Cancels
 from bot.desk.checks import Checks
+from bot.desk.day import DeskDay
 from bot.desk.facts import DeskPolicy
 from bot.desk.filing import BillFetch, Filing
 from bot.desk.listing import DeskListing, ListingAsk, Listings
@@ -54,7 +55,7 @@ from bot.desk.types import (
 from bot.porting.client import TwilioPortingClient
 from bot.porting.filing import PortInDetails, PortInSecrets
 from bot.store.db import Database
-from bot.store.models import CheckRun
+from bot.store.models import CheckRun, utcnow
 
 __all__ = [
     "ActionHolder",
@@ -96,6 +97,8 @@ class Desk:
         policy: SyncPolicy | None = None,
         desk_policy: DeskPolicy | None = None,
         calendar: BusinessCalendar | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        day_poll_seconds: float = 60.0,
     ) -> None:
         self.twilio = twilio
         self.db = db
@@ -106,11 +109,23 @@ class Desk:
         self.checks = Checks(twilio, db, concurrency=check_concurrency, sleep=sleep)
         self.filing = Filing(twilio, db, notifier, self.requests, self.checks)
         self.cancels = Cancels(twilio, db, notifier, self.requests)
+        self.desk_policy = desk_policy or DeskPolicy()
+        self.calendar = calendar or BusinessCalendar(ZoneInfo("UTC"))
+        self.clock = clock
         self.listings = Listings(
             db,
-            desk_policy or DeskPolicy(),
-            calendar or BusinessCalendar(ZoneInfo("UTC")),
+            self.desk_policy,
+            self.calendar,
             poll=timedelta(seconds=self.requests.policy.poll_seconds),
+            clock=clock,
+        )
+        self.day = DeskDay(
+            db,
+            self.desk_policy,
+            self.calendar,
+            clock=clock,
+            poll_seconds=day_poll_seconds,
+            wake=slack_outbox.wakeup.set if slack_outbox is not None else None,
         )
 
     # -- requests (bot.desk.sync) --------------------------------------------------------

@@ -59,4 +59,17 @@ class Listings:
         now = self.clock()
         listing = await list_requests(self.db, ask.query(self.calendar.local(now)))
         items = agenda(listing.rows, self.policy, self.calendar, now)
-        return DeskListing(tuple(items), now, listing.oldest_sync, self.poll)
+        return DeskListing(tuple(items), now, on_desk_clock(listing.oldest_sync, now), self.poll)
+
+
+def on_desk_clock(stamp: datetime | None, desk_now: datetime) -> datetime | None:
+    """A moment the bot stamped on its own (process) clock — when it stored or read
+    something — on the desk's clock, which is Twilio's: the sandbox's when there is one, so
+    "read from Twilio 2 minutes ago" holds whichever clock runs."""
+    return None if stamp is None else stamp + (desk_now - utcnow())
+
+
+def process_time(desk_moment: datetime, desk_now: datetime) -> datetime:
+    """The reverse: a moment on the desk's clock as the process stamps it (to compare with
+    ``updated_at``, say)."""
+    return desk_moment - (desk_now - utcnow())

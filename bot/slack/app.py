@@ -8,7 +8,7 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import cancel, check, port_in, port_list, status
+from bot.slack import cancel, check, home, port_in, port_list, status
 from bot.slack.deps import SlackDeps
 from bot.slack.failures import Failures
 from bot.slack.permissions import Permissions
@@ -42,4 +42,5 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps)
     port_in.register(app, deps, permissions)
     cancel.register(app, deps, permissions)
     port_list.register(app, deps)
+    home.register(app, deps)
     return app

@@ -20,14 +20,26 @@ from bot.desk.types import RequestSnapshot
 from bot.outbox import Delivered, DeliveryError, NotYet
 from bot.slack.api_errors import error_code
 from bot.slack.pacing import ChannelPacer
+from bot.slack.stamps import stamp
+from bot.slack.timed import DeskDayReads, TimedDelivery
 from bot.slack.ui import board, thread_replies
 from bot.store import items, outbox, request_state
 from bot.store.db import Database
-from bot.store.items import BoardPayload, FilePayload, Item, NewItem, ReplyPayload, RootPayload
+from bot.store.items import (
+    BoardPayload,
+    DigestFilePayload,
+    DigestPayload,
+    FilePayload,
+    HomePayload,
+    Item,
+    NewItem,
+    ReminderPayload,
+    ReplyPayload,
+    RootPayload,
+)
 
 log = logging.getLogger(__name__)
 
-METADATA_TYPE = "porting_update"  # Slack message metadata event_type carrying the outbox key
 LOOKUP_SLACK = timedelta(minutes=2)  # clock skew allowance when searching channel history
 # Errors from the lookup after which posting is still the better bet (we cannot read the
 # channel, so we cannot check; a missing message is worse than a rare duplicate).
@@ -75,6 +87,7 @@ class SlackNotifier:
         self.db = db
         self.pacer = pacer or ChannelPacer()
         self.snapshots = snapshots
+        self._timed_delivery: TimedDelivery | None = None
 
     async def deliver(self, item: Item) -> Delivered:
         match item.payload:
@@ -86,13 +99,31 @@ class SlackNotifier:
                 return await self._file(item, change)
             case BoardPayload():
                 return await self._board(item)
+            case ReminderPayload() as reminder:
+                return await self._timed.reminder(item, reminder)
+            case DigestFilePayload() as csv:
+                return await self._timed.digest_file(item, csv)
+            case DigestPayload() as digest:
+                return await self._timed.digest(item, digest)
+            case HomePayload() as home:
+                return await self._timed.home(item, home)
+
+    def serve_desk_day(self, desk_day: DeskDayReads) -> None:
+        """Deliver the desk's timed work too (the runtime calls this once the desk exists)."""
+        self._timed_delivery = TimedDelivery(self, desk_day)
+
+    @property
+    def _timed(self) -> TimedDelivery:
+        if self._timed_delivery is None:
+            raise RuntimeError("timed work queued but no DeskDay serves it")
+        return self._timed_delivery
 
     async def update_board(self, snapshot: RequestSnapshot, *, fence: Fence | None = None) -> None:
         """Edit a board right now (interactive flows; the outbox passes its item's fence);
         raises on Slack errors."""
         if snapshot.thread is None:
             return
-        await self._call(
+        await self.call(
             snapshot.thread.channel_id,
             self.client.chat_update,
             fence=fence,
@@ -107,21 +138,21 @@ class SlackNotifier:
     async def _root(self, item: Item, payload: RootPayload) -> Delivered:
         channel = payload.channel
         if item.maybe_sent:
-            ts = await self._find(item, channel, None)
+            ts = await self.find_posted(item, channel, None)
             if ts:
                 return Delivered(ts, thread=(channel, ts))
         snapshot = await self.snapshots(item.request_sid)
         if snapshot is None:
             log.warning("root for unknown request %s dropped", item.request_sid)
             return Delivered()
-        response = await self._call(
+        response = await self.call(
             channel,
             self.client.chat_postMessage,
             fence=item.begin,
             channel=channel,
             text=board.board_text(snapshot),
             blocks=board.board_blocks(snapshot),
-            metadata=_metadata(item),
+            metadata=stamp(item),
             unfurl_links=False,
         )
         ts = str(response["ts"])
@@ -147,13 +178,13 @@ class SlackNotifier:
         if thread_replies.needs_csv(update):
             follow_ups.append(items.file(item, payload))
         if item.maybe_sent:
-            ts = await self._find(item, thread.channel_id, thread.thread_ts)
+            ts = await self.find_posted(item, thread.channel_id, thread.thread_ts)
             if ts:
                 return Delivered(ts, follow_ups=follow_ups)
         text, blocks = thread_replies.update_message(snapshot, update)
         if not text:
             return Delivered()
-        response = await self._call(
+        response = await self.call(
             thread.channel_id,
             self.client.chat_postMessage,
             fence=item.begin,
@@ -161,7 +192,7 @@ class SlackNotifier:
             thread_ts=thread.thread_ts,
             text=text,
             blocks=blocks,
-            metadata=_metadata(item),
+            metadata=stamp(item),
             unfurl_links=False,
         )
         return Delivered(str(response["ts"]), follow_ups=follow_ups)
@@ -172,11 +203,13 @@ class SlackNotifier:
             return Delivered()
         name = _file_name(item)
         if item.maybe_sent:
-            found = await self._find(item, thread.channel_id, thread.thread_ts, file_name=name)
+            found = await self.find_posted(
+                item, thread.channel_id, thread.thread_ts, file_name=name
+            )
             if found:
                 return Delivered(found)
         update = update_from(payload)
-        response = await self._call(
+        response = await self.call(
             thread.channel_id,
             self.client.files_upload_v2,
             fence=item.begin,
@@ -202,7 +235,7 @@ class SlackNotifier:
 
     # -- Slack calls ----------------------------------------------------------------------
 
-    async def _call(
+    async def call(
         self,
         pace: str,
         method: Callable[..., Awaitable[Any]],
@@ -227,7 +260,7 @@ class SlackNotifier:
             self.pacer.hold(channel, failure.retry_after)
         return failure
 
-    async def _find(
+    async def find_posted(
         self, item: Item, channel: str, thread_ts: str | None, *, file_name: str | None = None
     ) -> str | None:
         """The ts (or file id) of a message an earlier attempt of ``item`` posted, if any."""
@@ -260,10 +293,6 @@ class SlackNotifier:
                 log.info("found %s already in Slack; not posting it again", item.key)
                 return str(message["ts"])
         return None
-
-
-def _metadata(item: Item) -> dict[str, Any]:
-    return {"event_type": METADATA_TYPE, "event_payload": {"key": item.key}}
 
 
 def _file_name(item: Item) -> str:

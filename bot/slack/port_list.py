@@ -16,34 +16,11 @@ from bot.slack.list_filter import FilterError, parse_list_filter
 from bot.slack.messages import NoDirectMessage, dm_channel
 from bot.slack.ui.port_list import filter_error_message, list_csv, list_message
 from bot.slack.ui.rows import INLINE_ROWS, Message
+from bot.slack.workspace_url import WorkspaceUrl
 
 log = logging.getLogger(__name__)
 
 CSV_IN_DM = "every row is in the CSV I am sending to your DM with me."
-
-
-class WorkspaceUrl:
-    """The workspace's URL (``auth.test``'s ``url``), asked once per process: thread links
-    are built from it without a ``chat.getPermalink`` per row. A failed ask is retried on the
-    next list; until then rows name their request instead of linking."""
-
-    def __init__(self) -> None:
-        self._url: str | None = None
-        self._lock = asyncio.Lock()
-
-    async def get(self, client: AsyncWebClient) -> str | None:
-        if self._url is not None:
-            return self._url
-        async with self._lock:
-            if self._url is None:
-                try:
-                    answer = await client.auth_test()
-                except Exception as error:  # links are a nicety: the list goes out without
-                    log.warning("auth.test failed; /port-list rows go without links: %s", error)
-                    return None
-                url = answer.get("url")
-                self._url = url if isinstance(url, str) and url else None
-        return self._url
 
 
 async def _answer(respond: AsyncRespond, message: Message) -> None:

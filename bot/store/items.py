@@ -5,7 +5,7 @@ that stores them is ``bot.store.outbox``."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +19,19 @@ class OutboxKind(StrEnum):
     REPLY = "reply"  # a change set, said in the thread
     FILE = "file"  # the CSV of a long reply's numbers
     BOARD = "board"  # an edit of the root's status board
+    REMINDER = "reminder"  # a timed reply in the request's thread (bot.desk.schedule)
+    DIGEST = "digest"  # a channel's daily digest
+    DIGEST_FILE = "digest_file"  # the CSV of a long digest, in the digest's thread
+    HOME = "home"  # a publish of one user's App Home
+
+    @property
+    def edit(self) -> bool:
+        """Draws the latest state when sent (a board, a Home tab): coalesced to one pending
+        row per key, not ordered with the posts."""
+        return self in _EDITS
+
+
+_EDITS = frozenset({OutboxKind.BOARD, OutboxKind.HOME})
 
 
 class ItemStatus(StrEnum):
@@ -71,12 +84,51 @@ class BoardPayload(BaseModel):
     """A board edit draws the latest stored state: it carries nothing."""
 
 
-Payload = RootPayload | ReplyPayload | FilePayload | BoardPayload
+class ReminderPayload(BaseModel):
+    """A reminder as the planner keyed it; at delivery the desk decides again on fresh facts
+    (``bot.desk.schedule.decide``) whether it is still due, and with what text."""
+
+    request_sid: str
+    kind: str
+    due_day: date
+
+
+class DigestPayload(BaseModel):
+    channel_id: str
+    day: date  # the business day, on the desk's clock
+
+
+class DigestFilePayload(DigestPayload):
+    thread_ts: str  # the digest message's
+    filename: str
+    content: str  # the CSV, as built with the digest (nothing secret)
+
+
+class HomePayload(BaseModel):
+    """A Home publish draws the user's latest agenda: it carries only who."""
+
+    user_id: str
+
+
+Payload = (
+    RootPayload
+    | ReplyPayload
+    | FilePayload
+    | BoardPayload
+    | ReminderPayload
+    | DigestPayload
+    | DigestFilePayload
+    | HomePayload
+)
 _PAYLOADS: dict[OutboxKind, type[Payload]] = {
     OutboxKind.ROOT: RootPayload,
     OutboxKind.REPLY: ReplyPayload,
     OutboxKind.FILE: FilePayload,
     OutboxKind.BOARD: BoardPayload,
+    OutboxKind.REMINDER: ReminderPayload,
+    OutboxKind.DIGEST: DigestPayload,
+    OutboxKind.DIGEST_FILE: DigestFilePayload,
+    OutboxKind.HOME: HomePayload,
 }
 
 
@@ -155,3 +207,46 @@ def file(reply: Item, change: ChangeSet) -> NewItem:
 
 def board(request_sid: str) -> NewItem:
     return NewItem(kind=OutboxKind.BOARD, key=keys.board(request_sid), payload=BoardPayload())
+
+
+def reminder(key: str, request_sid: str, kind: str, due_day: date) -> NewItem:
+    """A reminder under the planner's ``key`` (``bot.desk.schedule.Reminder.key``)."""
+    return NewItem(
+        kind=OutboxKind.REMINDER,
+        key=key,
+        payload=ReminderPayload(request_sid=request_sid, kind=kind, due_day=due_day),
+    )
+
+
+def digest(key: str, channel_id: str, day: date) -> NewItem:
+    """A digest under the planner's ``key`` (``bot.desk.digest_plan.DigestSlot.key``)."""
+    return NewItem(
+        kind=OutboxKind.DIGEST,
+        key=key,
+        payload=DigestPayload(channel_id=channel_id, day=day),
+    )
+
+
+def digest_file(channel_id: str, day: date, thread_ts: str, filename: str, content: str) -> NewItem:
+    return NewItem(
+        kind=OutboxKind.DIGEST_FILE,
+        key=keys.digest_file(channel_id, day),
+        payload=DigestFilePayload(
+            channel_id=channel_id, day=day, thread_ts=thread_ts, filename=filename, content=content
+        ),
+    )
+
+
+def home(user_id: str) -> NewItem:
+    return NewItem(
+        kind=OutboxKind.HOME, key=keys.home(user_id), payload=HomePayload(user_id=user_id)
+    )
+
+
+def digest_owner(channel_id: str) -> str:
+    """What a digest's outbox rows are ordered under (they belong to no request)."""
+    return f"digest:{channel_id}"
+
+
+def home_owner(user_id: str) -> str:
+    return f"home:{user_id}"

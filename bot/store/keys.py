@@ -8,6 +8,7 @@ action happen once (``bot.store.claims``).
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 # -- outbox items (``bot.store.outbox``) ------------------------------------------------------
 
@@ -30,6 +31,22 @@ def file(reply_key: str) -> str:
 def board(request_sid: str) -> str:
     """The request's status board edit: one row per request, re-armed for each change."""
     return f"board:{request_sid}"
+
+
+# Reminder and digest keys are made by the desk's pure planners (``bot.desk.schedule.
+# reminder_key``: ``remind:{request}:{kind}:{local due date}``; ``bot.desk.digest_plan.
+# digest_key``: ``digest:{channel}:{local date}``), which the Block Kit builders read and so
+# cannot import the store; the items below take them as given.
+
+
+def digest_file(channel_id: str, day: date) -> str:
+    """The CSV posted with a long digest."""
+    return f"digest-file:{channel_id}:{day.isoformat()}"
+
+
+def home(user_id: str) -> str:
+    """A user's App Home publish: one row per user, re-armed for each change it shows."""
+    return f"home:{user_id}"
 
 
 # -- action claims (``bot.store.claims``) -----------------------------------------------------

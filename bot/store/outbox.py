@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 OUTBOX = table("outbox")
 FAILING_AFTER = 3  # attempts before an item counts as failing in /readyz
 _PENDING = col(OutboxItem.status) == ItemStatus.PENDING
+_EDITS = sorted(k.value for k in OutboxKind if k.edit)
+# A reminder's key is what keeps it from going out twice while it is still plannable (an
+# Action Required reminder stays plannable as long as the request sits there): keep them long.
+KEEP_REMINDERS = timedelta(days=180)
 
 
 # -- queueing (inside the transaction of the change) ------------------------------------------
@@ -63,12 +67,25 @@ async def touch_board(
 ) -> None:
     """Ask for one edit of the request's status board, no sooner than ``interval`` seconds
     after the previous one. Call it under the request's lock (``bot.store.sync.lock``)."""
+    await _touch(session, request_sid, items.board(request_sid), interval, now)
+
+
+async def touch_home(
+    session: AsyncSession, user_id: str, interval: float, now: datetime | None = None
+) -> None:
+    """Ask for one publish of ``user_id``'s App Home, no sooner than ``interval`` seconds
+    after the previous one."""
+    await _touch(session, items.home_owner(user_id), items.home(user_id), interval, now)
+
+
+async def _touch(
+    session: AsyncSession, owner: str, edit: NewItem, interval: float, now: datetime | None
+) -> None:
     now = now or datetime.now(UTC)
-    edit = items.board(request_sid)
     found = await session.exec(select(OutboxItem).where(col(OutboxItem.key) == edit.key))
     row = found.one_or_none()
     if row is None:
-        await add(session, request_sid, edit, now)
+        await add(session, owner, edit, now)
         return
     if row.status == ItemStatus.PENDING and row.lease_owner is None:
         return  # an edit is already waiting; it will draw the latest state
@@ -84,6 +101,36 @@ async def touch_board(
     row.attempts = 0
     row.last_error = None
     session.add(row)
+
+
+async def rearm_homes(
+    db: Database, changed_at: datetime, active_since: datetime, interval: float, now: datetime
+) -> int:
+    """Republish the App Home of everyone who looked at it since ``active_since`` and whose
+    last publish predates ``changed_at`` (the latest change to a request), no sooner than
+    ``interval`` seconds after that publish (debounced). One statement; returns how many."""
+    last = OUTBOX.c.done_at
+    async with db.session() as s:
+        result = await s.exec(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.kind == OutboxKind.HOME.value,
+                OUTBOX.c.status == ItemStatus.DONE.value,
+                last < changed_at,
+                last >= active_since,
+                last <= now - timedelta(seconds=interval),
+            )
+            .values(
+                status=ItemStatus.PENDING.value,
+                next_attempt_at=now,
+                attempts=0,
+                last_error=None,
+                lease_owner=None,
+                lease_until=None,
+            )
+        )
+        await s.commit()
+    return result.rowcount
 
 
 async def has_pending(session: AsyncSession, key: str) -> bool:
@@ -227,17 +274,20 @@ async def complete(
 
 
 async def prune(db: Database, before: datetime) -> None:
-    """Forget posts delivered before ``before`` (board rows are kept: one per request)."""
+    """Forget posts delivered before ``before`` (board and Home rows are kept: one per request
+    or user; reminders :data:`KEEP_REMINDERS` longer)."""
     async with db.session() as s:
         await s.exec(_prune(before))
         await s.commit()
 
 
 def _prune(before: datetime) -> Delete:
+    reminders = OUTBOX.c.kind == OutboxKind.REMINDER.value
     return delete(OUTBOX).where(
         OUTBOX.c.status == ItemStatus.DONE.value,
-        OUTBOX.c.kind != OutboxKind.BOARD.value,
+        OUTBOX.c.kind.not_in(_EDITS),
         OUTBOX.c.done_at < before,
+        or_(~reminders, OUTBOX.c.done_at < before - KEEP_REMINDERS),
     )
 
 
@@ -336,7 +386,7 @@ def _ready(limit: int) -> list[tuple[SelectOfScalar[Any], Any]]:
         .where(
             p.c.request_sid == c.c.request_sid,
             p.c.status == pending,
-            p.c.kind != OutboxKind.BOARD.value,
+            p.c.kind.not_in(_EDITS),
             p.c.id < c.c.id,
         )
         .exists()
@@ -345,7 +395,7 @@ def _ready(limit: int) -> list[tuple[SelectOfScalar[Any], Any]]:
         select(c.c.id)
         .where(
             c.c.status == pending,
-            c.c.kind != OutboxKind.BOARD.value,
+            c.c.kind.not_in(_EDITS),
             c.c.next_attempt_at <= now,
             or_(c.c.lease_until.is_(None), c.c.lease_until < now),
             ~earlier,
@@ -357,7 +407,7 @@ def _ready(limit: int) -> list[tuple[SelectOfScalar[Any], Any]]:
         select(b.c.id)
         .where(
             b.c.status == pending,
-            b.c.kind == OutboxKind.BOARD.value,
+            b.c.kind.in_(_EDITS),
             b.c.next_attempt_at <= now,
             or_(b.c.lease_until.is_(None), b.c.lease_until < now),
         )

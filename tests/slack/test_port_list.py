@@ -163,8 +163,10 @@ class Row:
 
 
 async def seed(bot: Bot, *rows: Row) -> dict[str, str]:
-    """Store ``rows`` as the sync would have (thread included); returns name → request SID."""
-    now = datetime.now(UTC)
+    """Store ``rows`` as the sync would have (thread included); returns name → request SID.
+    Twilio's stamps are on the desk's clock (the sandbox's), the bot's own on the process's."""
+    now = bot.desk.clock()
+    wall = datetime.now(UTC)
     sids = {}
     async with bot.runtime.db.session() as s:
         for i, row in enumerate(rows):
@@ -177,10 +179,10 @@ async def seed(bot: Bot, *rows: Row) -> dict[str, str]:
                     customer_name=row.name,
                     number_count=max(len(row.numbers), 1),
                     filed_by=row.filer,
-                    updated_at=since,
+                    updated_at=wall - timedelta(days=row.days_ago),
                     created_at=since - timedelta(days=1),
                     status_changed_at=since,
-                    synced_at=now - timedelta(minutes=row.synced_minutes_ago),
+                    synced_at=wall - timedelta(minutes=row.synced_minutes_ago),
                 )
             )
             s.add(

@@ -114,9 +114,12 @@ class StatusListeners:
         self.deps.after_ack(self._refresh(sid, body, client), name="refresh")
 
     async def _refresh(self, sid: str, body: Payload, client: AsyncWebClient) -> None:
+        on_home = (body.get("view") or {}).get("type") == "home"
         try:
             snapshot = await self.deps.desk.snapshot(sid)
         except TwilioError as error:
+            if on_home:  # no channel to answer in: the Home tab shows the row as stored
+                await self.deps.desk.day.open_home(body["user"]["id"])
             channel = body.get("channel", {}).get("id")
             if channel:
                 await client.chat_postEphemeral(
@@ -126,6 +129,8 @@ class StatusListeners:
                 )
             return
         await self.deps.desk.notifier.update_board(snapshot)
+        if on_home:
+            await self.deps.desk.day.open_home(body["user"]["id"])
 
     async def numbers_csv(
         self,

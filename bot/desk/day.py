@@ -1,0 +1,179 @@
+"""The desk's timed work: reminders in request threads, each channel's daily digest, and App
+Home publishes, all through the durable outbox.
+
+:class:`DeskDay` runs one loop per process (``tick``), on the desk's clock (injected: the
+sandbox's when there is one, so the desk's day runs at sandbox speed; tests pass their own):
+
+- **Reminders.** For every open request with a thread, :func:`bot.desk.schedule.
+  plan_reminders` on its stored facts; each one due is queued under its key (request, kind,
+  local due date). Planning again, in this process or another, after a restart or a clock
+  step, finds the same key: one reminder, once. At delivery :meth:`reminder` decides again on
+  the facts of then, so a reminder whose reason went away (the LOA got signed, the request
+  closed) is dropped, never sent late.
+- **Digests.** At ``PORTING_DIGEST_AT`` on business days one item per channel holding request
+  threads (key: channel + date); built when delivered, dropped when the channel has nothing
+  open.
+- **App Home.** Someone opening the tab queues a publish (:meth:`open_home`); when a request
+  changes, everyone who looked at their Home in the last week gets it republished, at most
+  every ``home_interval`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.desk.agenda import Digest, HomeAgenda, build_digest, build_home
+from bot.desk.calendar import BusinessCalendar
+from bot.desk.digest_plan import decide_digest, due_digests
+from bot.desk.facts import DeskPolicy, facts_from_store
+from bot.desk.listing import on_desk_clock, process_time
+from bot.desk.schedule import Decision, ReminderKind, ReminderRef, decide, plan_reminders
+from bot.listed import ListingQuery
+from bot.porting.models import PortInRequest
+from bot.store import desk_day, items, request_state
+from bot.store import outbox as queue
+from bot.store.db import Database
+from bot.store.items import NewItem
+from bot.store.listing import list_requests, thread_channels
+from bot.store.models import utcnow
+from bot.worker import PollingLoop
+
+log = logging.getLogger(__name__)
+
+HOME_ACTIVE = timedelta(days=7)  # whose Home is kept current: who looked at it this recently
+
+
+@dataclass(frozen=True)
+class ReminderDue:
+    """A reminder to send now, with what its text needs from Twilio's copy."""
+
+    decision: Decision
+    signer: str | None = None  # the LOA's authorized representative
+    ticket: int | None = None  # Twilio's support ticket for the request
+
+
+class DeskDay:
+    def __init__(
+        self,
+        db: Database,
+        policy: DeskPolicy,
+        calendar: BusinessCalendar,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        poll_seconds: float = 60.0,
+        home_interval: float = 30.0,
+        wake: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.policy = policy
+        self.calendar = calendar
+        self.clock = clock
+        self.home_interval = home_interval
+        self._wake = wake
+        self._loop = PollingLoop("desk-day", self.tick, poll_seconds=poll_seconds)
+        self.wakeup = self._loop.wakeup
+
+    def start(self) -> None:
+        self._loop.start()
+
+    async def stop(self) -> None:
+        await self._loop.stop()
+
+    # -- planning (the loop) ---------------------------------------------------------------
+
+    async def tick(self) -> None:
+        """Queue what is due at the desk's now; returns nothing so the loop naps after."""
+        now = self.clock()
+        work = [*await self.due_reminders(now), *await self.due_digests(now)]
+        await desk_day.queue(self.db, work, utcnow())
+        homes = await self.rearm_homes()
+        if (work or homes) and self._wake is not None:
+            self._wake()
+
+    async def due_reminders(self, now: datetime) -> list[tuple[str, NewItem]]:
+        if not self.calendar.in_working_hours(now):
+            return []  # reminders go out 09:00–17:00 on the desk's clock, never at night
+        work = []
+        for state, numbers in await desk_day.open_threaded(self.db):
+            facts = facts_from_store(state, numbers)
+            for r in plan_reminders(facts, self.policy, self.calendar, now):
+                work.append(
+                    (r.request_sid, items.reminder(r.key, r.request_sid, r.kind.value, r.due_day))
+                )
+        return work
+
+    async def due_digests(self, now: datetime) -> list[tuple[str, NewItem]]:
+        if self.policy.digest_at is None:
+            return []
+        channels = await thread_channels(self.db)
+        return [
+            (
+                items.digest_owner(slot.channel_id),
+                items.digest(slot.key, slot.channel_id, slot.day),
+            )
+            for slot in due_digests(channels, self.policy, self.calendar, now)
+        ]
+
+    async def rearm_homes(self) -> int:
+        changed = await desk_day.latest_change(self.db)
+        if changed is None:
+            return 0
+        now = utcnow()  # outbox rows keep the process's own time
+        return await queue.rearm_homes(self.db, changed, now - HOME_ACTIVE, self.home_interval, now)
+
+    async def open_home(self, user_id: str) -> None:
+        """``user_id`` opened the Home tab or asked for a refresh: publish it now."""
+        await desk_day.touch_home(self.db, user_id)
+        if self._wake is not None:
+            self._wake()
+
+    # -- at delivery (the notifier asks) ---------------------------------------------------
+
+    async def reminder(self, request_sid: str, kind: str, due_day: date) -> ReminderDue:
+        """Whether the queued reminder goes out now, waits for working hours, or is dropped,
+        decided on the request as stored now."""
+        ref = ReminderRef(request_sid, ReminderKind(kind), due_day)
+        stored = await request_state.load(self.db, request_sid)
+        facts = facts_from_store(stored.state, stored.numbers) if stored else None
+        decision = decide(ref, facts, self.policy, self.calendar, self.clock())
+        if stored is None or decision.reminder is None or not stored.state.request_json:
+            return ReminderDue(decision)
+        twilio = PortInRequest.model_validate_json(stored.state.request_json)
+        carrier = twilio.losing_carrier_information
+        signer = getattr(carrier, "authorized_representative", None) if carrier else None
+        return ReminderDue(decision, signer or None, twilio.support_ticket_id)
+
+    async def digest(self, channel_id: str, day: date) -> Digest | None:
+        """The channel's digest of ``day`` if it may still go out now and the channel has
+        something open; None: drop it."""
+        now = self.clock()
+        slot = decide_digest(channel_id, day, self.policy, self.calendar, now)
+        if slot is None:
+            return None
+        open_rows = await list_requests(
+            self.db, ListingQuery(open_only=True, channel_id=channel_id)
+        )
+        since = process_time(slot.since, now)  # ``updated_at`` is the process's stamp
+        changed = await list_requests(
+            self.db, ListingQuery(channel_id=channel_id, changed_since=since)
+        )
+        return build_digest(slot, open_rows.rows, changed.rows, self.policy, self.calendar, now)
+
+    async def home(self, user_id: str) -> tuple[HomeAgenda, datetime]:
+        """``user_id``'s Home tab content, and the moment it was judged at."""
+        now = self.clock()
+        open_rows = await list_requests(self.db, ListingQuery(open_only=True))
+        mine = await list_requests(self.db, ListingQuery(filed_by=frozenset({user_id})))
+        home = build_home(
+            user_id,
+            open_rows.rows,
+            mine.rows,
+            self.policy,
+            self.calendar,
+            now,
+            oldest_sync=on_desk_clock(open_rows.oldest_sync, now),
+        )
+        return home, now

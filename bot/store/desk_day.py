@@ -1,0 +1,78 @@
+"""What the desk's timed work reads and queues: the open requests that have a thread (with
+their numbers, for the reminder planner), the latest change to any request (to republish App
+Homes), and the queueing of many timed items at once.
+
+Queueing is idempotent by key (``bot.store.outbox.add``): a reminder or digest planned again,
+by this process or another on the same PostgreSQL, after a restart or a clock step, is the
+same row, so it is sent once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from bot.listed import CLOSED_STATUSES
+from bot.store import outbox
+from bot.store.db import Database
+from bot.store.items import NewItem
+from bot.store.models import NumberState, RequestState, RequestThread
+
+
+async def open_threaded(db: Database) -> list[tuple[RequestState, list[NumberState]]]:
+    """Every open request that has a Slack thread, with its numbers (two statements)."""
+    closed = sorted(CLOSED_STATUSES)
+    threaded = select(col(RequestThread.request_sid))
+    async with db.session() as s:
+        states = (
+            await s.exec(
+                select(RequestState).where(
+                    col(RequestState.status).not_in(closed),
+                    col(RequestState.request_sid).in_(threaded),
+                )
+            )
+        ).all()
+        if not states:
+            return []
+        numbers = (
+            await s.exec(
+                select(NumberState).where(
+                    col(NumberState.request_sid).in_(
+                        select(col(RequestState.request_sid)).where(
+                            col(RequestState.status).not_in(closed),
+                            col(RequestState.request_sid).in_(threaded),
+                        )
+                    )
+                )
+            )
+        ).all()
+    by_request: dict[str, list[NumberState]] = defaultdict(list)
+    for number in numbers:
+        by_request[number.request_sid].append(number)
+    return [(state, by_request[state.request_sid]) for state in states]
+
+
+async def latest_change(db: Database) -> datetime | None:
+    """When the bot last stored a change to any request."""
+    async with db.session() as s:
+        return (await s.exec(select(func.max(col(RequestState.updated_at))))).one()
+
+
+async def queue(db: Database, work: Sequence[tuple[str, NewItem]], now: datetime) -> None:
+    """Queue each ``(owner, item)`` in one transaction; items already queued stay as they are."""
+    if not work:
+        return
+    async with db.session() as s:
+        for owner, item in work:
+            await outbox.add(s, owner, item, now)
+        await s.commit()
+
+
+async def touch_home(db: Database, user_id: str, interval: float = 0.0) -> None:
+    """Publish ``user_id``'s App Home soon (they opened it, or asked for a refresh)."""
+    async with db.session() as s:
+        await outbox.touch_home(s, user_id, interval)
+        await s.commit()

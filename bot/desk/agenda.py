@@ -93,7 +93,10 @@ class Judge:
         if deadline and deadline.kind == DeadlineKind.LOA:
             if deadline.at - self.now <= self.policy.loa_due_soon:
                 return Need.LOA_DUE
-        # The planner's rule (schedule.stale_from), through its cutoff.
+        # The planner's rule (schedule.stale_from), through its cutoff; a request waiting for
+        # signature is judged by its LOA deadline instead.
+        if status == RequestStatus.WAITING_FOR_SIGNATURE:
+            return None
         waiting = bool(row.port_days) and row.port_days[-1].day >= self.today  # sorted
         if not waiting and row.moved_at <= self.stale_cutoff:
             return Need.STALE

@@ -22,7 +22,8 @@ Rules (seed 001 and porting-operations.md for Twilio's timings):
 - Action Required: once, when the request has sat in Action Required with rejections open
   for ``action_days`` business days.
 - Stale: an open request with no movement for ``stale_days`` business days (and no port date
-  ahead, which is what it waits for then) gets a nudge, repeated at most every week.
+  ahead, which is what it waits for then) gets a nudge, repeated at most every week. Not one
+  waiting for signature: the LOA reminders are its nudges, with the deadline.
 """
 
 from __future__ import annotations
@@ -269,8 +270,8 @@ def _stale(
     now: datetime,
 ) -> list[Reminder]:
     moved = facts.moved_at or facts.status_since
-    if moved is None:
-        return []
+    if moved is None or facts.status == RequestStatus.WAITING_FOR_SIGNATURE:
+        return []  # waiting for the signer: the LOA reminders are its nudges
     today = calendar.local_date(now)
     stale_at = stale_from(moved, [p.day for p in facts.port_days()], policy, calendar, now)
     if stale_at is None:

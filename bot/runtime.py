@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -255,8 +256,6 @@ def _desk(
     slack_outbox: Outbox,
     sandbox: Sandbox | None,
 ) -> Desk:
-    # The desk's day runs on the sandbox's clock when there is one (at sandbox speed).
-    clock = (lambda: sandbox.now) if sandbox is not None else utcnow
     return Desk(
         twilio,
         db,
@@ -271,9 +270,21 @@ def _desk(
         ),
         desk_policy=DeskPolicy.from_settings(settings),
         calendar=BusinessCalendar(settings.desk_timezone),
-        clock=clock,
+        clock=_desk_clock(settings, sandbox),
         day_poll_seconds=settings.porting_desk_day_seconds,
     )
+
+
+def _desk_clock(settings: Settings, sandbox: Sandbox | None) -> Callable[[], datetime]:
+    """The desk's clock: PORTING_DESK_CLOCK's moment running on, else the sandbox's (its day
+    runs at sandbox speed), else the system's."""
+    start = settings.porting_desk_clock
+    if start is not None:
+        offset = start - utcnow()
+        return lambda: utcnow() + offset
+    if sandbox is not None:
+        return lambda: sandbox.now
+    return utcnow
 
 
 def _bolt(

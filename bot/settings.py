@@ -7,7 +7,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import AwareDatetime, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.sandbox.config import DEFAULT_SPEED, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # How often each process looks for reminders and digests that fell due (0: never; tests
     # drive the desk's day by hand with their own clock). Exactly once whatever the count.
     porting_desk_day_seconds: float = 30.0
+    # Run the desk's day from this moment (ISO 8601, e.g. 2026-11-03T09:05:00Z) instead of
+    # now, at real speed: demos of a Monday morning, and tests of several real processes.
+    # Unset: the sandbox's clock in sandbox mode, else the system clock.
+    porting_desk_clock: AwareDatetime | None = None
     log_level: str = "INFO"
 
     _local_mode: bool = PrivateAttr(default=False)

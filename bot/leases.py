@@ -41,7 +41,7 @@ class Leases:
     def hold(self, item: Item) -> Item:
         """Hold a claimed item until :meth:`release`; returns it fenced (``Item.begin``)."""
         self._held[item.id] = False
-        return item.fenced(functools.partial(self._begin, item.id, item.kind))
+        return item.fenced(functools.partial(self._begin, item.id, item.kind, item.lease))
 
     def release(self, item: Item) -> None:
         self._held.pop(item.id, None)
@@ -70,16 +70,16 @@ class Leases:
         except Exception as error:  # retried next round; Item.begin still checks
             log.warning("renewing Slack delivery leases failed (%s)", type(error).__name__)
 
-    async def _begin(self, item_id: int, kind: OutboxKind) -> None:
+    async def _begin(self, item_id: int, kind: OutboxKind, token: str) -> None:
         """``Item.begin``: the lease is still ours (renewed for the call), and a post is marked
         ``maybe_sent`` first, committed, so if we die mid-call the next attempt looks first."""
         until = datetime.now(UTC) + self.lease
         posting = not kind.edit
-        if await queue.fence(self.db, item_id, self.owner, until, posting):
+        if await queue.fence(self.db, item_id, token, until, posting):
             self._held[item_id] = True
             return
         if not posting and await queue.board_taken_back(self.db, item_id):
             # A newer change took the edit back (``touch_board``) and scheduled another: this
             # one still shows more than the board does now, and it is not repeated work.
             return
-        raise LeaseLost(f"outbox item {item_id} is no longer leased to {self.owner}")
+        raise LeaseLost(f"outbox item {item_id} is no longer leased to {token}")

@@ -118,6 +118,7 @@ class Outbox:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._claiming = False
         self._pruned_at: datetime | None = None
+        self._claims = 0
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -164,7 +165,9 @@ class Outbox:
 
     async def claim(self, limit: int) -> list[Item]:
         """Lease up to ``limit`` ready items to this worker, held (renewed) until delivered."""
-        items = await queue.claim(self.db, self.owner, self.lease, limit)
+        self._claims += 1
+        token = f"{self.owner}/{self._claims}"  # a re-claim never passes for an earlier one
+        items = await queue.claim(self.db, token, self.lease, limit)
         return [self.leases.hold(item) for item in items]
 
     async def renew(self) -> int:
@@ -181,7 +184,7 @@ class Outbox:
 
     async def _attempt(self, item: Item) -> None:
         posting = not item.kind.edit
-        if posting and not await queue.start_attempt(self.db, item.id, self.owner):
+        if posting and not await queue.start_attempt(self.db, item.id, item.lease):
             return  # no longer ours (see LeaseLost)
         try:
             delivered = await self.deliverer.deliver(item)
@@ -190,7 +193,7 @@ class Outbox:
             return
         except NotYet as wait:
             later = datetime.now(UTC) + timedelta(seconds=wait.retry_after)
-            await queue.postpone(self.db, item.id, self.owner, later)
+            await queue.postpone(self.db, item.id, item.lease, later)
             return
         except DeliveryError as error:
             await self._failed(item, error)
@@ -200,7 +203,7 @@ class Outbox:
             await self._failed(item, DeliveryError(type(error).__name__, maybe_sent=True))
             return
         completed = await queue.complete(
-            self.db, item, self.owner, delivered.result, delivered.thread, delivered.follow_ups
+            self.db, item, item.lease, delivered.result, delivered.thread, delivered.follow_ups
         )
         if completed and (delivered.follow_ups or delivered.thread):
             self.wakeup.set()
@@ -228,7 +231,7 @@ class Outbox:
         # earlier attempt's doubt stands until a look in Slack or a clear answer ends it.
         maybe_sent = error.maybe_sent if posting and self.leases.sent(item) else None
         retry_at = datetime.now(UTC) + timedelta(seconds=delay)
-        await queue.failed(self.db, item.id, self.owner, error.error, retry_at, maybe_sent)
+        await queue.failed(self.db, item.id, item.lease, error.error, retry_at, maybe_sent)
 
     async def _prune(self) -> None:
         now = datetime.now(UTC)

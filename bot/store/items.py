@@ -156,6 +156,9 @@ class Item(NewItem):
     attempts: int
     maybe_sent: bool
     created_at: datetime
+    # This claim's lease token: every change to the row while delivering it is made only while
+    # the row still carries it (a re-claim, even by the same worker, gets a new one).
+    lease: str = ""
     _fence: Fence | None = PrivateAttr(default=None)
 
     @classmethod
@@ -172,6 +175,7 @@ class Item(NewItem):
             attempts=row.attempts,
             maybe_sent=row.maybe_sent,
             created_at=row.created_at,
+            lease=row.lease_owner or "",
         )
 
     def fenced(self, fence: Fence) -> Item:

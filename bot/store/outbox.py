@@ -148,8 +148,9 @@ async def root_pending(db: Database, request_sid: str) -> bool:
 
 
 async def claim(db: Database, owner: str, lease: timedelta, limit: int) -> list[Item]:
-    """Lease up to ``limit`` posts and up to ``limit`` board edits that are ready to ``owner``;
-    oldest first. A row this code cannot read is logged and set aside as done."""
+    """Lease up to ``limit`` posts and up to ``limit`` edits that are ready under the token
+    ``owner`` (one per claim: ``{worker}/{n}``); oldest first. A row this code cannot read is
+    logged and set aside as done."""
     now = datetime.now(UTC)
     params = {"now": now, "owner": owner, "until": now + lease}
     async with db.session() as s:
@@ -197,11 +198,15 @@ async def board_taken_back(db: Database, item_id: int) -> bool:
 
 
 async def renew(db: Database, item_ids: Sequence[int], owner: str, until: datetime) -> int:
-    """Extend ``owner``'s leases of ``item_ids`` to ``until``; returns how many it held."""
+    """Extend the leases of ``item_ids`` that claims of worker ``owner`` (tokens
+    ``{owner}/…``) hold to ``until``; returns how many it held."""
     async with db.session() as s:
         result = await s.exec(
             update(OUTBOX)
-            .where(OUTBOX.c.id.in_(list(item_ids)), OUTBOX.c.lease_owner == owner)
+            .where(
+                OUTBOX.c.id.in_(list(item_ids)),
+                OUTBOX.c.lease_owner.startswith(f"{owner}/", autoescape=True),
+            )
             .values(lease_until=until)
         )
         await s.commit()

@@ -154,3 +154,16 @@ async def test_home_refresh_republishes_and_a_change_republishes_debounced(bot: 
     assert len(_published(bot, VIEWER)) == 3, "debounced: not again within the interval"
     # Someone who never opened Home gets nothing published.
     assert _published(bot, OTHER) == []
+
+
+async def test_home_opened_again_while_its_publish_is_in_flight_is_published_again(
+    bot: Bot,
+) -> None:
+    """The second open lands between Slack taking the first publish and the worker settling
+    it: the worker's re-claim of the row must not pass for the first claim (lease tokens are
+    per claim), or the first settling marks the second publish done unsent."""
+    bot.runtime.pacer.interval = 0.5  # the re-claim waits for the user's slot meanwhile
+    await bot.send(app_home_opened(VIEWER))
+    await bot.slack.wait_until(lambda: len(_published(bot, VIEWER)) == 1, 10, "the publish")
+    await bot.send(app_home_opened(VIEWER))  # at once: the first is not settled yet
+    await bot.slack.wait_until(lambda: len(_published(bot, VIEWER)) == 2, 10, "the republish")

@@ -81,26 +81,50 @@ async def touch_home(
 async def _touch(
     session: AsyncSession, owner: str, edit: NewItem, interval: float, now: datetime | None
 ) -> None:
+    """Re-arm the edit ``edit.key`` (or queue it). A compare-and-set on the row's status and
+    lease, not a read-modify-write: the worker may settle the row between our read and our
+    write, and its "done" must not swallow this change (nor this change its lease)."""
     now = now or datetime.now(UTC)
-    found = await session.exec(select(OutboxItem).where(col(OutboxItem.key) == edit.key))
-    row = found.one_or_none()
-    if row is None:
-        await add(session, owner, edit, now)
-        return
-    if row.status == ItemStatus.PENDING and row.lease_owner is None:
-        return  # an edit is already waiting; it will draw the latest state
-    if row.status == ItemStatus.PENDING:
-        # Being sent right now, possibly drawn before this change: take the lease away so its
-        # completion does not count, and send again after the interval.
-        row.next_attempt_at = now + timedelta(seconds=interval)
-    else:
-        last = row.done_at or now
-        row.next_attempt_at = max(now, last + timedelta(seconds=interval))
-    row.status = ItemStatus.PENDING
-    row.lease_owner = row.lease_until = None
-    row.attempts = 0
-    row.last_error = None
-    session.add(row)
+    for _ in range(10):
+        found = await session.exec(
+            select(
+                col(OutboxItem.id),
+                col(OutboxItem.status),
+                col(OutboxItem.lease_owner),
+                col(OutboxItem.done_at),
+            ).where(_is(edit.key))
+        )
+        row = found.one_or_none()
+        if row is None:
+            await add(session, owner, edit, now)
+            return
+        item_id, status, lease, done_at = row
+        if status == ItemStatus.PENDING and lease is None:
+            return  # an edit is already waiting; it will draw the latest state
+        if status == ItemStatus.PENDING:
+            # Being sent right now, possibly drawn before this change: take the lease away so
+            # its completion does not count, and send again after the interval.
+            due = now + timedelta(seconds=interval)
+        else:
+            due = max(now, (done_at or now) + timedelta(seconds=interval))
+        same_lease = (
+            OUTBOX.c.lease_owner.is_(None) if lease is None else OUTBOX.c.lease_owner == lease
+        )
+        result = await session.exec(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == item_id, OUTBOX.c.status == status, same_lease)
+            .values(
+                status=ItemStatus.PENDING.value,
+                lease_owner=None,
+                lease_until=None,
+                attempts=0,
+                last_error=None,
+                next_attempt_at=due,
+            )
+        )
+        if result.rowcount:
+            return
+    raise RuntimeError(f"{edit.key} kept changing while re-arming it")
 
 
 async def rearm_homes(

@@ -1,8 +1,9 @@
 """App Home end to end: a signed ``app_home_opened`` to a running `python -m bot` → the
 ``views.publish`` the fake Slack receives, for a user with 200 requests, 10,000 requests in the
 store (1,000 open; the store of bench/desk_day.py). One open at a time, a little over the
-per-user publish pace after the previous one landed, so a figure is one publish's own path: the event's ack, the durable
-outbox row, the outbox worker's claim, the two store reads, the agenda, the view.
+per-user publish pace after the previous one landed, so a figure is one publish's own path:
+the event's ack, the durable outbox row, the outbox worker's claim, the two store reads, the
+agenda, the view.
 
 Run: python bench/home_publish.py
 """

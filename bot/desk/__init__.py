@@ -9,6 +9,9 @@ Listeners parse and render; the desk decides. One module per operation:
 - ``checks``: portability checks and the saved check runs;
 - ``filing``: the /port-in drafts, claims and the filing itself;
 - ``cancel``: canceling requests and numbers;
+- ``signing``: the LOA's signing link, fetched fresh for the person who filed the request;
+- ``followups``: what the sync queues beside change sets (Twilio's suggestions from the
+  request list, the post-port checklist);
 - ``types``: what they take and return, and the errors they raise;
 - ``listing``: requests from the store, most urgent first (/port-list);
 - the desk's day (pure, no I/O): ``calendar`` (business days, working hours), ``facts`` (a
@@ -33,6 +36,7 @@ from bot.desk.facts import DeskPolicy
 from bot.desk.filing import BillFetch, Filing
 from bot.desk.listing import DeskListing, ListingAsk, Listings
 from bot.desk.records import ActionHolder, AuditRecord, Thread
+from bot.desk.signing import SigningLink, SigningLinks
 from bot.desk.sync import Requests, load_snapshot
 from bot.desk.types import (
     BillNotReadable,
@@ -73,6 +77,7 @@ __all__ = [
     "NumberChange",
     "RequestSnapshot",
     "RequestUpdate",
+    "SigningLink",
     "SyncPolicy",
     "Thread",
     "load_snapshot",
@@ -106,6 +111,7 @@ class Desk:
         self.checks = Checks(twilio, db, concurrency=check_concurrency, sleep=sleep)
         self.filing = Filing(twilio, db, notifier, self.requests, self.checks)
         self.cancels = Cancels(twilio, db, notifier, self.requests)
+        self.signing = SigningLinks(twilio, db)
         self.listings = Listings(
             db,
             desk_policy or DeskPolicy(),
@@ -202,3 +208,8 @@ class Desk:
 
     async def history(self, request_sid: str) -> list[AuditRecord]:
         return await self.cancels.history(request_sid)
+
+    # -- the LOA (bot.desk.signing) -------------------------------------------------------
+
+    async def signing_link(self, request_sid: str, user_id: str) -> SigningLink:
+        return await self.signing.signing_link(request_sid, user_id)

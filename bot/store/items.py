@@ -19,6 +19,7 @@ class OutboxKind(StrEnum):
     REPLY = "reply"  # a change set, said in the thread
     FILE = "file"  # the CSV of a long reply's numbers
     BOARD = "board"  # an edit of the root's status board
+    CHECKLIST = "checklist"  # the post-port checklist, once the request is Completed
 
 
 class ItemStatus(StrEnum):
@@ -57,6 +58,11 @@ class ChangeSet(BaseModel):
     numbers: list[ChangedNumber] = []
     canceled_by: dict[str, str] = {}  # "request", or a number SID -> Slack user
     filed_by: str | None = None
+    # When the request entered ``status`` (Twilio's timestamps) and who signs its LOA: what
+    # the Waiting for Signature reply says (the deadline, and to whom the LOA went).
+    status_since: datetime | None = None
+    signer: str | None = None
+    signer_email: str | None = None
 
 
 class ReplyPayload(ChangeSet):
@@ -71,12 +77,22 @@ class BoardPayload(BaseModel):
     """A board edit draws the latest stored state: it carries nothing."""
 
 
-Payload = RootPayload | ReplyPayload | FilePayload | BoardPayload
+class ChecklistPayload(BaseModel):
+    """The post-port checklist: the numbers that ported (E.164), how many were canceled
+    instead, and whom to mention (the filer; nobody for an adopted request)."""
+
+    ported: list[str] = []
+    canceled: int = 0
+    mention: str | None = None
+
+
+Payload = RootPayload | ReplyPayload | FilePayload | BoardPayload | ChecklistPayload
 _PAYLOADS: dict[OutboxKind, type[Payload]] = {
     OutboxKind.ROOT: RootPayload,
     OutboxKind.REPLY: ReplyPayload,
     OutboxKind.FILE: FilePayload,
     OutboxKind.BOARD: BoardPayload,
+    OutboxKind.CHECKLIST: ChecklistPayload,
 }
 
 
@@ -86,8 +102,8 @@ Fence = Callable[[], Awaitable[None]]
 
 
 class NewItem(BaseModel):
-    """Work to queue; build it with :func:`root`, :func:`reply`, :func:`file` or
-    :func:`board`, which key it."""
+    """Work to queue; build it with :func:`root`, :func:`reply`, :func:`file`,
+    :func:`board` or :func:`checklist`, which key it."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -155,3 +171,12 @@ def file(reply: Item, change: ChangeSet) -> NewItem:
 
 def board(request_sid: str) -> NewItem:
     return NewItem(kind=OutboxKind.BOARD, key=keys.board(request_sid), payload=BoardPayload())
+
+
+def checklist(
+    request_sid: str, ported: list[str], canceled: int = 0, mention: str | None = None
+) -> NewItem:
+    """The request's one post-port checklist (its key is the request's: queued twice, it is
+    still posted once)."""
+    payload = ChecklistPayload(ported=ported, canceled=canceled, mention=mention)
+    return NewItem(kind=OutboxKind.CHECKLIST, key=keys.checklist(request_sid), payload=payload)

@@ -32,6 +32,11 @@ def board(request_sid: str) -> str:
     return f"board:{request_sid}"
 
 
+def checklist(request_sid: str) -> str:
+    """The post-port checklist reply: one per request, ever."""
+    return f"checklist:{request_sid}"
+
+
 # -- action claims (``bot.store.claims``) -----------------------------------------------------
 
 

@@ -9,6 +9,9 @@ Listeners parse and render; the desk decides. One module per operation:
 - ``checks``: portability checks and the saved check runs;
 - ``filing``: the /port-in drafts, claims and the filing itself;
 - ``cancel``: canceling requests and numbers;
+- ``signing``: the LOA's signing link, fetched fresh for the person who filed the request;
+- ``followups``: what the sync queues beside change sets (Twilio's suggestions from the
+  request list, the post-port checklist);
 - ``types``: what they take and return, and the errors they raise;
 - ``listing``: requests from the store, most urgent first (/port-list);
 - the desk's day (pure, no I/O): ``calendar`` (business days, working hours), ``facts`` (a
@@ -34,6 +37,7 @@ from bot.desk.facts import DeskPolicy
 from bot.desk.filing import BillFetch, Filing
 from bot.desk.listing import DeskListing, ListingAsk, Listings
 from bot.desk.records import ActionHolder, AuditRecord, Thread
+from bot.desk.signing import SigningLink, SigningLinks
 from bot.desk.sync import Requests, load_snapshot
 from bot.desk.types import (
     BillNotReadable,
@@ -74,6 +78,7 @@ __all__ = [
     "NumberChange",
     "RequestSnapshot",
     "RequestUpdate",
+    "SigningLink",
     "SyncPolicy",
     "Thread",
     "load_snapshot",
@@ -112,6 +117,7 @@ class Desk:
         self.desk_policy = desk_policy or DeskPolicy()
         self.calendar = calendar or BusinessCalendar(ZoneInfo("UTC"))
         self.clock = clock
+        self.signing = SigningLinks(twilio, db)
         self.listings = Listings(
             db,
             self.desk_policy,
@@ -217,3 +223,8 @@ class Desk:
 
     async def history(self, request_sid: str) -> list[AuditRecord]:
         return await self.cancels.history(request_sid)
+
+    # -- the LOA (bot.desk.signing) -------------------------------------------------------
+
+    async def signing_link(self, request_sid: str, user_id: str) -> SigningLink:
+        return await self.signing.signing_link(request_sid, user_id)

@@ -7,14 +7,20 @@ import nothing of the store.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.desk.types import NumberChange, RequestUpdate
-from bot.porting.models import PortInNumber, PortInRequest
+from bot.porting.models import LosingCarrierOnFile, PortInNumber, PortInRequest
 from bot.porting.statuses import number_status, request_status, status_words
 from bot.store.items import ChangedNumber, ChangeSet
 
 
-def change_set(update: RequestUpdate, filed_by: str | None = None) -> ChangeSet:
-    """The change set as the outbox stores it (only the changed numbers; no secrets)."""
+def change_set(
+    update: RequestUpdate, filed_by: str | None = None, status_since: datetime | None = None
+) -> ChangeSet:
+    """The change set as the outbox stores it (only the changed numbers; no secrets), with
+    when the request entered its status and who signs its LOA."""
+    lci = update.request.losing_carrier_information
     return ChangeSet(
         request_sid=update.request.request_sid,
         status=status_words(update.request.status, update.request.raw_status),
@@ -33,6 +39,9 @@ def change_set(update: RequestUpdate, filed_by: str | None = None) -> ChangeSet:
         ],
         canceled_by=update.canceled_by,
         filed_by=filed_by,
+        status_since=status_since,
+        signer=lci.authorized_representative if lci else None,
+        signer_email=lci.authorized_representative_email if lci else None,
     )
 
 
@@ -45,6 +54,11 @@ def update_from(change: ChangeSet) -> RequestUpdate:
     request = PortInRequest(
         request_sid=change.request_sid, raw_status=change.status, phone_numbers=numbers
     )
+    if change.signer or change.signer_email:
+        request.losing_carrier_information = LosingCarrierOnFile(
+            authorized_representative=change.signer,
+            authorized_representative_email=change.signer_email,
+        )
     changes = [
         NumberChange(number, number_status(n.old) if n.old else None, number.status, n.old)
         for number, n in zip(numbers, change.numbers, strict=True)

@@ -87,9 +87,7 @@ class RequestFacts:
     @property
     def loa_sent_at(self) -> datetime | None:
         """When the LOA went out: the move to Waiting for Signature, else ``date_created``."""
-        if self.status != RequestStatus.WAITING_FOR_SIGNATURE:
-            return None
-        return self.status_since or self.date_created
+        return loa_sent_at(self.status, self.status_since, self.date_created)
 
     @property
     def loa_deadline(self) -> datetime | None:
@@ -102,11 +100,26 @@ class RequestFacts:
 
     def port_days(self) -> tuple[PortDay, ...]:
         """The port dates of numbers still porting, earliest first."""
-        by_day: dict[date, list[str]] = defaultdict(list)
-        for n in self.numbers:
-            if n.porting and n.port_date:
-                by_day[n.port_date].append(n.phone_number)
-        return tuple(PortDay(d, tuple(sorted(by_day[d]))) for d in sorted(by_day))
+        return port_days(self.numbers)
+
+
+def port_days(numbers: Iterable[NumberFacts]) -> tuple[PortDay, ...]:
+    """The port dates of ``numbers`` still porting, earliest first."""
+    by_day: dict[date, list[str]] = defaultdict(list)
+    for n in numbers:
+        if n.porting and n.port_date:
+            by_day[n.port_date].append(n.phone_number)
+    return tuple(PortDay(d, tuple(sorted(by_day[d]))) for d in sorted(by_day))
+
+
+def loa_sent_at(
+    status: RequestStatus, status_since: datetime | None, date_created: datetime | None
+) -> datetime | None:
+    """When a request's LOA went out, while it waits for the signature: when it entered
+    Waiting for Signature (Twilio's timestamps), else its ``date_created``."""
+    if status != RequestStatus.WAITING_FOR_SIGNATURE:
+        return None
+    return status_since or date_created
 
 
 def loa_deadline(sent_at: datetime) -> datetime:

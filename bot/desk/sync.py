@@ -18,6 +18,7 @@ from weakref import WeakValueDictionary
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox, reconcile
+from bot.desk import followups
 from bot.desk.changes import change_set
 from bot.desk.facts import record_twilio_times
 from bot.desk.records import Thread
@@ -105,11 +106,16 @@ class Requests:
         """Open requests at Twilio created in the last ``since`` (the reconciler adopts the
         ones it does not know, for accounts whose webhooks cannot reach the bot)."""
         after = (utcnow() - since).date()
-        return [
-            summary.request_sid
+        listed = [
+            summary
             async for summary in self.twilio.list_port_ins(created_after=after)
             if not summary.status.terminal
         ]
+        # The list says what the request's own resource does not: Twilio's suggestion.
+        board = self.policy.board_seconds
+        if await followups.note_suggestions(self.db, listed, board, utcnow()):
+            self._wake_outbox()
+        return [summary.request_sid for summary in listed]
 
     async def open_thread(self, snapshot: RequestSnapshot, channel: str) -> RequestSnapshot:
         """Queue the request's root message and wait for Slack to confirm it.
@@ -169,8 +175,7 @@ class Requests:
             await s.commit()
         if queued:
             self._wake_outbox()
-        snapshot = RequestSnapshot(request, Thread.of(thread), state.filed_by, state.updated_at)
-        return snapshot, update, state
+        return _snapshot(request, state, thread), update, state
 
     async def _queue_slack_work(
         self,
@@ -195,6 +200,8 @@ class Requests:
         if not has_root or not update.has_changes:
             return False
         await self._queue_reply(s, update, state, now)
+        if (checklist := followups.checklist(update, state.filed_by)) is not None:
+            await queue.add(s, sid, checklist, now)
         await queue.touch_board(s, sid, self.policy.board_seconds, now)
         return True
 
@@ -203,7 +210,8 @@ class Requests:
     ) -> None:
         sid = update.request.request_sid
         update.canceled_by = await _cancelers(s, update)
-        await queue.add(s, sid, items.reply(change_set(update, state.filed_by)), now)
+        change = change_set(update, state.filed_by, state.status_changed_at)
+        await queue.add(s, sid, items.reply(change), now)
 
 
 async def apply_in(
@@ -275,6 +283,8 @@ async def apply_in(
     state.request_json = _request_json(request)
     if changed:
         state.updated_at = now
+    if new_raw != old_raw:
+        state.suggested_action = None  # Twilio's suggestion was for the status it left
     # Twilio's own timestamps and when we read it, for listings and deadlines (migration 0006).
     record_twilio_times(state, request, status_changed=new_raw != old_raw, now=now)
     s.add(state)
@@ -317,12 +327,27 @@ def _merged(row: NumberState, number: PortInNumber, status: str, now: datetime) 
 
 
 def _request_json(request: PortInRequest) -> str:
-    """The request without its numbers (they have their own rows) and without secrets."""
+    """The request without its numbers (they have their own rows) and without secrets: no
+    account number, and no LOA signing link (its filer gets it fresh from Twilio)."""
     return request.model_dump_json(
         exclude={
             "phone_numbers": True,
+            "signature_request_url": True,
             "losing_carrier_information": {"account_number"},
         }
+    )
+
+
+def _snapshot(
+    request: PortInRequest, state: RequestState, thread: RequestThread | None
+) -> RequestSnapshot:
+    return RequestSnapshot(
+        request,
+        Thread.of(thread),
+        state.filed_by,
+        state.updated_at,
+        status_since=state.status_changed_at,
+        suggested_action=state.suggested_action,
     )
 
 
@@ -351,4 +376,4 @@ async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | Non
     if stored_status(request.status, request.raw_status) != state.status:
         request.raw_status = state.status
     request.phone_numbers = numbers
-    return RequestSnapshot(request, Thread.of(stored.thread), state.filed_by, state.updated_at)
+    return _snapshot(request, state, stored.thread)

@@ -114,6 +114,10 @@ class RequestSnapshot:
     thread: Thread | None
     filed_by: str | None
     updated_at: datetime
+    # When the request entered its status, by Twilio's timestamps (the LOA deadline's start).
+    status_since: datetime | None = None
+    # Twilio's suggested_action from the request list, for the status it is in now.
+    suggested_action: str | None = None
 
 
 class Notifier(Protocol):

@@ -1,21 +1,22 @@
-"""Delivers outbox items to Slack (thread roots, replies, CSV files, board edits), paced to
-Slack's per-channel limit, and finds a message an earlier attempt may already have posted."""
+"""Delivers outbox items to Slack (thread roots, replies, CSV files, board edits, the
+post-port checklist), paced to Slack's per-channel limit, and finds a message an earlier
+attempt may already have posted."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk.changes import update_from
-from bot.desk.records import Thread
 from bot.desk.types import RequestSnapshot
 from bot.outbox import Delivered, DeliveryError, NotYet
 from bot.slack.api_errors import error_code
@@ -23,10 +24,12 @@ from bot.slack.pacing import ChannelPacer
 from bot.slack.stamps import stamp
 from bot.slack.timed import DeskDayReads, TimedDelivery
 from bot.slack.ui import board, thread_replies
+from bot.slack.ui.reminders import checklist_message
 from bot.store import items, outbox, request_state
 from bot.store.db import Database
 from bot.store.items import (
     BoardPayload,
+    ChecklistPayload,
     DigestFilePayload,
     DigestPayload,
     FilePayload,
@@ -99,6 +102,9 @@ class SlackNotifier:
                 return await self._file(item, change)
             case BoardPayload():
                 return await self._board(item)
+            case ChecklistPayload() as checklist:
+                message = checklist_message(checklist.ported, checklist.canceled, checklist.mention)
+                return await self._in_thread(item, message.text, message.blocks)
             case ReminderPayload() as reminder:
                 return await self._timed.reminder(item, reminder)
             case DigestFilePayload() as csv:
@@ -166,22 +172,33 @@ class SlackNotifier:
         return []
 
     async def _reply(self, item: Item, payload: ReplyPayload) -> Delivered:
-        thread = await request_state.get_thread(self.db, item.request_sid)
-        if thread is None:
-            log.warning("reply for %s without a thread dropped", item.request_sid)
-            return Delivered()
         update = update_from(payload)
         snapshot = RequestSnapshot(
-            update.request, Thread.of(thread), payload.filed_by, item.created_at
+            update.request, None, payload.filed_by, item.created_at, payload.status_since
         )
         follow_ups: list[NewItem] = []
         if thread_replies.needs_csv(update):
             follow_ups.append(items.file(item, payload))
+        text, blocks = thread_replies.update_message(snapshot, update)
+        return await self._in_thread(item, text, blocks, follow_ups)
+
+    async def _in_thread(
+        self,
+        item: Item,
+        text: str,
+        blocks: Sequence[Block],
+        follow_ups: Sequence[NewItem] = (),
+    ) -> Delivered:
+        """Post ``item`` as a reply in its request's thread, once (an earlier attempt that may
+        have reached Slack is looked for first)."""
+        thread = await request_state.get_thread(self.db, item.request_sid)
+        if thread is None:
+            log.warning("%s for %s without a thread dropped", item.kind, item.request_sid)
+            return Delivered()
         if item.maybe_sent:
             ts = await self.find_posted(item, thread.channel_id, thread.thread_ts)
             if ts:
-                return Delivered(ts, follow_ups=follow_ups)
-        text, blocks = thread_replies.update_message(snapshot, update)
+                return Delivered(ts, follow_ups=list(follow_ups))
         if not text:
             return Delivered()
         response = await self.call(
@@ -195,7 +212,7 @@ class SlackNotifier:
             metadata=stamp(item),
             unfurl_links=False,
         )
-        return Delivered(str(response["ts"]), follow_ups=follow_ups)
+        return Delivered(str(response["ts"]), follow_ups=list(follow_ups))
 
     async def _file(self, item: Item, payload: FilePayload) -> Delivered:
         thread = await request_state.get_thread(self.db, item.request_sid)

@@ -19,6 +19,7 @@ class OutboxKind(StrEnum):
     REPLY = "reply"  # a change set, said in the thread
     FILE = "file"  # the CSV of a long reply's numbers
     BOARD = "board"  # an edit of the root's status board
+    CHECKLIST = "checklist"  # the post-port checklist, once the request is Completed
     REMINDER = "reminder"  # a timed reply in the request's thread (bot.desk.schedule)
     DIGEST = "digest"  # a channel's daily digest
     DIGEST_FILE = "digest_file"  # the CSV of a long digest, in the digest's thread
@@ -70,6 +71,11 @@ class ChangeSet(BaseModel):
     numbers: list[ChangedNumber] = []
     canceled_by: dict[str, str] = {}  # "request", or a number SID -> Slack user
     filed_by: str | None = None
+    # When the request entered ``status`` (Twilio's timestamps) and who signs its LOA: what
+    # the Waiting for Signature reply says (the deadline, and to whom the LOA went).
+    status_since: datetime | None = None
+    signer: str | None = None
+    signer_email: str | None = None
 
 
 class ReplyPayload(ChangeSet):
@@ -82,6 +88,15 @@ class FilePayload(ChangeSet):
 
 class BoardPayload(BaseModel):
     """A board edit draws the latest stored state: it carries nothing."""
+
+
+class ChecklistPayload(BaseModel):
+    """The post-port checklist: the numbers that ported (E.164), how many were canceled
+    instead, and whom to mention (the filer; nobody for an adopted request)."""
+
+    ported: list[str] = []
+    canceled: int = 0
+    mention: str | None = None
 
 
 class ReminderPayload(BaseModel):
@@ -119,6 +134,7 @@ Payload = (
     | DigestPayload
     | DigestFilePayload
     | HomePayload
+    | ChecklistPayload
 )
 _PAYLOADS: dict[OutboxKind, type[Payload]] = {
     OutboxKind.ROOT: RootPayload,
@@ -129,6 +145,7 @@ _PAYLOADS: dict[OutboxKind, type[Payload]] = {
     OutboxKind.DIGEST: DigestPayload,
     OutboxKind.DIGEST_FILE: DigestFilePayload,
     OutboxKind.HOME: HomePayload,
+    OutboxKind.CHECKLIST: ChecklistPayload,
 }
 
 
@@ -138,8 +155,8 @@ Fence = Callable[[], Awaitable[None]]
 
 
 class NewItem(BaseModel):
-    """Work to queue; build it with :func:`root`, :func:`reply`, :func:`file` or
-    :func:`board`, which key it."""
+    """Work to queue; build it with :func:`root`, :func:`reply`, :func:`file`,
+    :func:`board` or :func:`checklist`, which key it."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -254,3 +271,12 @@ def digest_owner(channel_id: str) -> str:
 
 def home_owner(user_id: str) -> str:
     return f"home:{user_id}"
+
+
+def checklist(
+    request_sid: str, ported: list[str], canceled: int = 0, mention: str | None = None
+) -> NewItem:
+    """The request's one post-port checklist (its key is the request's: queued twice, it is
+    still posted once)."""
+    payload = ChecklistPayload(ported=ported, canceled=canceled, mention=mention)
+    return NewItem(kind=OutboxKind.CHECKLIST, key=keys.checklist(request_sid), payload=payload)

@@ -49,6 +49,11 @@ def home(user_id: str) -> str:
     return f"home:{user_id}"
 
 
+def checklist(request_sid: str) -> str:
+    """The post-port checklist reply: one per request, ever."""
+    return f"checklist:{request_sid}"
+
+
 # -- action claims (``bot.store.claims``) -----------------------------------------------------
 
 

@@ -55,8 +55,12 @@ class RequestState(SQLModel, table=True):
     status_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # When the bot last read the request from Twilio (changed or not): how fresh listings are.
     synced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # The PortIn resource without its numbers (secrets already dropped), so status boards can
-    # be drawn from the database when the outbox delivers them, without calling Twilio.
+    # Twilio's ``suggested_action`` from the request list (discovery), for the status the
+    # request is in; cleared when the status moves (the board shows it).
+    suggested_action: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The PortIn resource without its numbers (secrets already dropped, and the LOA's
+    # signing link, which is fetched fresh when its filer asks), so status boards can be
+    # drawn from the database when the outbox delivers them, without calling Twilio.
     request_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
@@ -141,7 +145,7 @@ class OutboxItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=128)
     request_sid: str = Field(max_length=34)
-    kind: str = Field(max_length=16)  # root | reply | file | board
+    kind: str = Field(max_length=16)  # bot.store.items.OutboxKind
     payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     status: str = Field(default="pending", max_length=16)  # pending | done
     attempts: int = 0

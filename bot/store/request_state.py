@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -133,3 +134,46 @@ async def known_in(session: AsyncSession, request_sids: Sequence[str]) -> set[st
         )
     )
     return set(rows.all())
+
+
+async def filer(db: Database, request_sid: str) -> str | None:
+    """Who filed the request through the bot (None: adopted, or never stored)."""
+    async with db.session() as s:
+        found = await s.exec(
+            select(col(RequestState.filed_by)).where(col(RequestState.request_sid) == request_sid)
+        )
+        return found.first()
+
+
+# -- Twilio's suggestions (the request list's suggested_action) ---------------------------------
+
+
+async def suggestions_in(
+    session: AsyncSession, request_sids: Sequence[str]
+) -> dict[str, tuple[str, str | None]]:
+    """``{request_sid: (status, suggested_action)}`` for those of ``request_sids`` stored."""
+    rows = await session.exec(
+        select(
+            col(RequestState.request_sid),
+            col(RequestState.status),
+            col(RequestState.suggested_action),
+        ).where(col(RequestState.request_sid).in_(list(request_sids)))
+    )
+    return {sid: (status, text) for sid, status, text in rows.all()}
+
+
+async def suggest_in(
+    session: AsyncSession, request_sid: str, status: str, text: str | None
+) -> bool:
+    """Store Twilio's suggestion for the request while it is still in ``status`` (the one the
+    list showed it in); False when it moved meanwhile or the suggestion is the same."""
+    result = await session.exec(
+        update(RequestState)
+        .where(
+            col(RequestState.request_sid) == request_sid,
+            col(RequestState.status) == status,
+            col(RequestState.suggested_action).is_distinct_from(text),
+        )
+        .values(suggested_action=text)
+    )
+    return bool(result.rowcount)

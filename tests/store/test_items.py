@@ -13,13 +13,14 @@ from sqlmodel import select
 
 from bot.desk.changes import change_set, update_from
 from bot.desk.types import NumberChange, RequestUpdate
-from bot.porting.models import PortInNumber, PortInRequest
+from bot.porting.models import LosingCarrierOnFile, PortInNumber, PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
 from bot.store import items, keys
 from bot.store import outbox as queue
 from bot.store.db import Database, create_tables
 from bot.store.items import (
     BoardPayload,
+    ChecklistPayload,
     FilePayload,
     Item,
     OutboxKind,
@@ -32,7 +33,8 @@ SID = "KW" + "3" * 32
 PU1, PU2, PU3 = ("PU" + d * 32 for d in "123")
 
 # A reply's payload as the outbox stored it before payloads were typed (RequestUpdate.to_json
-# plus filed_by): pending rows of that age must still be read, and new ones written the same.
+# plus filed_by): pending rows of that age must still be read, and new ones written the same,
+# with the LOA fields added since (an older process reading them ignores what it lacks).
 STORED_REPLY = json.dumps(
     {
         "request_sid": SID,
@@ -74,6 +76,10 @@ STORED_REPLY = json.dumps(
 )
 
 
+LOA_FIELDS = {"status_since": None, "signer": None, "signer_email": None}
+STORED_NOW = json.dumps({**json.loads(STORED_REPLY), **LOA_FIELDS}, separators=(",", ":"))
+
+
 def _update() -> RequestUpdate:
     n1 = PortInNumber(
         phone_number="+15555550101",
@@ -107,6 +113,7 @@ def test_keys() -> None:
     assert keys.cancel(SID) == f"cancel:{SID}"
     assert keys.cancel(SID, PU1) == f"cancel:{SID}:{PU1}"
     assert keys.filing("d1", 2) == "port-in:d1:2"
+    assert keys.checklist(SID) == f"checklist:{SID}", "one checklist per request, ever"
 
 
 def test_builders_key_their_items() -> None:
@@ -125,15 +132,21 @@ def test_builders_key_their_items() -> None:
     reply = items.reply(change_set(_update(), "U9"))
     assert reply.kind == OutboxKind.REPLY and reply.key.startswith(f"reply:{SID}:")
     assert isinstance(reply.payload, ReplyPayload)
+    checklist = items.checklist(SID, ["+15555550101"], 1, "U9")
+    assert (checklist.kind, checklist.key, checklist.payload) == (
+        OutboxKind.CHECKLIST,
+        keys.checklist(SID),
+        ChecklistPayload(ported=["+15555550101"], canceled=1, mention="U9"),
+    )
 
 
 def test_a_change_set_is_stored_as_before_and_reads_back_the_same() -> None:
     payload = items.reply(change_set(_update(), "U9")).payload
-    assert payload.model_dump_json() == STORED_REPLY
+    assert payload.model_dump_json() == STORED_NOW
 
     stored = ReplyPayload.model_validate_json(STORED_REPLY)
     again = update_from(stored)
-    assert change_set(again, stored.filed_by).model_dump_json() == STORED_REPLY
+    assert change_set(again, stored.filed_by).model_dump_json() == STORED_NOW
     assert again.old_status == RequestStatus.IN_REVIEW and again.status_changed
     assert [(c.old, c.new) for c in again.number_changes] == [
         (NumberStatus.PORT_SUBMITTED, NumberStatus.PORT_PENDING),
@@ -160,7 +173,7 @@ def test_the_csv_after_a_reply_carries_its_change_set() -> None:
     csv = items.file(reply, stored)
     assert (csv.kind, csv.key) == (OutboxKind.FILE, f"file:{reply.key}")
     assert isinstance(csv.payload, FilePayload)
-    assert csv.payload.model_dump_json() == STORED_REPLY
+    assert csv.payload.model_dump_json() == STORED_NOW
 
 
 @pytest.fixture
@@ -186,3 +199,20 @@ async def test_items_are_claimed_typed_and_unreadable_rows_are_set_aside(db: Dat
         odd = (await s.exec(select(OutboxItem).where(OutboxItem.kind == "later"))).one()
     assert odd.status == "done", "a kind this version does not know is not retried forever"
     assert await queue.count_pending(db) == 1
+
+
+def test_the_loa_fields_of_a_change_set_read_back() -> None:
+    update = _update()
+    update.request.raw_status = "waiting_for_signature"
+    update.request.losing_carrier_information = LosingCarrierOnFile(
+        authorized_representative="Jane Doe", authorized_representative_email="jane@acme.example"
+    )
+    sent = datetime(2026, 11, 2, 19, 0, tzinfo=UTC)
+    stored = ReplyPayload.model_validate_json(change_set(update, "U9", sent).model_dump_json())
+    assert (stored.status_since, stored.signer, stored.signer_email) == (
+        sent,
+        "Jane Doe",
+        "jane@acme.example",
+    )
+    lci = update_from(stored).request.losing_carrier_information
+    assert lci is not None and lci.authorized_representative_email == "jane@acme.example"

@@ -4,6 +4,7 @@ before migrations are adopted, and `python -m bot migrate` runs them."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -112,3 +113,33 @@ def test_python_m_bot_migrate(tmp_path) -> None:  # type: ignore[no-untyped-def]
     db = Database.from_url(f"sqlite:///{tmp_path}/cli.db")
     asyncio.run(check_schema(db.engine))
     asyncio.run(db.close())
+
+
+async def test_0007_scrubs_signing_links_from_stored_requests(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The LOA's signing link is a credential: copies stored before 0007 lose it."""
+    db = Database.from_url(f"sqlite:///{tmp_path}/links.db")
+    stored = {
+        "request_sid": "KW1",
+        "signature_request_url": "https://sign.example/KW1?token=s3cr3t",
+        "support_ticket_id": 42,
+    }
+
+    def at_0006(connection) -> None:  # type: ignore[no-untyped-def]
+        command.upgrade(alembic_config(connection), "0006")
+        connection.execute(
+            text(
+                "INSERT INTO request_state (request_sid, status, number_count, updated_at, "
+                "request_json) VALUES ('KW1', 'waiting_for_signature', 1, "
+                "'2026-11-01 00:00:00', :body)"
+            ),
+            {"body": json.dumps(stored)},
+        )
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(at_0006)
+    await migrate(db.engine)
+    async with db.engine.connect() as conn:
+        body = (await conn.execute(text("SELECT request_json FROM request_state"))).scalar_one()
+    await db.close()
+    assert "s3cr3t" not in body
+    assert json.loads(body) == {"request_sid": "KW1", "support_ticket_id": 42}

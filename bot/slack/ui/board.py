@@ -16,10 +16,18 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.desk.facts import NumberFacts, PortDay, loa_sent_at, port_days
 from bot.desk.types import RequestSnapshot
 from bot.porting.models import PortInNumber, PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
 from bot.slack.ids import Action
+from bot.slack.ui.deadlines import (
+    loa_line,
+    port_dates_line,
+    signature_button,
+    signer_of,
+    twilio_notes,
+)
 from bot.slack.ui.fmt import clip, plural, slack_date, user
 
 _COUNT_ICONS = (
@@ -86,15 +94,40 @@ def count_line(numbers: Sequence[PortInNumber]) -> str:
             unknown = Counter(n.status_label for n in numbers if n.status == status)
             parts.extend(f"{icon} {count:,} {said}" for said, count in sorted(unknown.items()))
         elif counts[status]:
-            text = f"{icon} {counts[status]:,} {label}"
-            if status == NumberStatus.PORT_PENDING:
-                dates = sorted(
-                    {n.port_date.date() for n in numbers if n.status == status and n.port_date}
-                )
-                if len(dates) == 1:
-                    text += f" ({slack_date(dates[0])})"
-            parts.append(text)
+            parts.append(f"{icon} {counts[status]:,} {label}")
     return " · ".join(parts) or "no numbers"
+
+
+def number_port_days(numbers: Sequence[PortInNumber]) -> tuple[PortDay, ...]:
+    """The port dates Twilio gave the numbers still porting, earliest first."""
+    return port_days(
+        NumberFacts(n.phone_number or "", n.status, n.port_date.date())
+        for n in numbers
+        if n.port_date
+    )
+
+
+_CANCEL_REASON_SHOWN = (RequestStatus.CANCELING, RequestStatus.CANCELED, RequestStatus.EXPIRED)
+
+
+def deadline_lines(snapshot: RequestSnapshot) -> list[str]:
+    """The LOA's deadline while it waits for the signature, the port dates, and what Twilio
+    says about the request (its reason for canceling, its suggestion, its support ticket)."""
+    r = snapshot.request
+    lines = []
+    sent = loa_sent_at(r.status, snapshot.status_since, r.date_created)
+    if sent is not None:
+        lines.append(loa_line(signer_of(r), sent))
+    if ports := port_dates_line(number_port_days(r.phone_numbers)):
+        lines.append(ports)
+    lines += twilio_notes(
+        order_cancellation_reason=(
+            r.order_cancellation_reason if r.status in _CANCEL_REASON_SHOWN else None
+        ),
+        support_ticket_id=r.support_ticket_id,
+        suggested_action=snapshot.suggested_action,
+    )
+    return lines
 
 
 def board_text(snapshot: RequestSnapshot) -> str:
@@ -114,6 +147,8 @@ def board_blocks(snapshot: RequestSnapshot) -> list[Block]:
         f"{icon} Status: *{r.status_label}* · Target date: {slack_date(r.target_port_in_date)}"
         f" · LOA: {loa_state(r)}\n{count_line(r.phone_numbers)}"
     )
+    if extra := deadline_lines(snapshot):
+        head += "\n" + "\n".join(extra)
     filed = f" · filed by {user(snapshot.filed_by)}" if snapshot.filed_by else ""
     updated = slack_date(snapshot.updated_at, "{date_short_pretty} {time}")
     return [
@@ -121,16 +156,18 @@ def board_blocks(snapshot: RequestSnapshot) -> list[Block]:
         ContextBlock(
             elements=[MarkdownTextObject(text=f"`{r.request_sid}`{filed} · updated {updated}")]
         ),
-        ActionsBlock(elements=board_buttons(r)),
+        ActionsBlock(elements=board_buttons(r, signing=bool(snapshot.filed_by))),
     ]
 
 
-def board_buttons(r: PortInRequest) -> list[ButtonElement]:
-    """Refresh and CSV always; the cancel buttons while something can still be canceled."""
-    buttons = [
-        ButtonElement(text="Refresh", action_id=Action.REFRESH, value=r.request_sid),
-        csv_button(r.request_sid),
-    ]
+def board_buttons(r: PortInRequest, *, signing: bool = False) -> list[ButtonElement]:
+    """Refresh and CSV always; Signing link while the LOA waits for the signature of a
+    request filed through the bot (``signing``); the cancel buttons while something can
+    still be canceled."""
+    buttons = [ButtonElement(text="Refresh", action_id=Action.REFRESH, value=r.request_sid)]
+    if signing and r.status == RequestStatus.WAITING_FOR_SIGNATURE:
+        buttons.append(signature_button(r.request_sid))
+    buttons.append(csv_button(r.request_sid))
     if not r.status.terminal and r.status != RequestStatus.CANCELING:
         if any(n.status.cancellable for n in r.phone_numbers):
             buttons.append(

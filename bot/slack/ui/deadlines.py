@@ -10,9 +10,9 @@ from datetime import datetime
 from slack_sdk.models.blocks import ButtonElement
 
 from bot.desk.facts import PortDay, loa_deadline
+from bot.porting.models import PortInRequest
 from bot.slack.ids import Action
-from bot.slack.ui.fmt import clip, plural, slack_date, user
-from bot.slack.ui.rows import escape
+from bot.slack.ui.fmt import clip, escape, plural, slack_date, user
 
 
 def loa_line(signer: str | None, sent_at: datetime) -> str:
@@ -25,13 +25,35 @@ def loa_line(signer: str | None, sent_at: datetime) -> str:
     )
 
 
-def waiting_for_signature_lines(signer: str | None, sent_at: datetime) -> list[str]:
-    """The thread reply when a request reaches Waiting for Signature."""
-    return [
-        loa_line(signer, sent_at),
-        "Whoever filed the request can get the signing link privately (*Signing link*) to "
-        "forward to the signer.",
-    ]
+def signer_of(request: PortInRequest) -> str | None:
+    """Who the LOA goes to, as Twilio's copy of the request names them."""
+    lci = request.losing_carrier_information
+    if lci is None:
+        return None
+    return signer_name(lci.authorized_representative, lci.authorized_representative_email)
+
+
+def signer_name(name: str | None, email: str | None) -> str | None:
+    """``Jane Doe (jane@example.com)``, or either part alone."""
+    name, email = (name or "").strip(), (email or "").strip()
+    if name and email:
+        return f"{name} ({email})"
+    return name or email or None
+
+
+def waiting_for_signature_lines(
+    signer: str | None, sent_at: datetime, filer: str | None = None
+) -> list[str]:
+    """The thread reply when a request reaches Waiting for Signature (``filer``: who filed
+    it through the bot; None for a request filed elsewhere)."""
+    if filer:
+        how = (
+            f"{user(filer)} can get the signing link privately (*Signing link*) to forward "
+            "to the signer."
+        )
+    else:
+        how = "The signer has the signing link in Twilio's e-mail."
+    return [loa_line(signer, sent_at), how]
 
 
 def port_dates_line(ports: Sequence[PortDay]) -> str | None:
@@ -79,6 +101,12 @@ def signature_link_text(url: str | None, signer: str | None) -> str:
             "e-mail. Ask them to look for Twilio's message."
         )
     return f"🔏 The LOA's signing link, only for you: forward it to {to}.\n{url}"
+
+
+def signature_not_waiting_text(status_label: str | None) -> str:
+    """The answer when the LOA no longer waits for a signature (signed, canceled, expired)."""
+    now = f" (Twilio now says *{escape(status_label)}*)" if status_label else ""
+    return f"This request's LOA is no longer waiting for a signature{now}: nothing to sign."
 
 
 def signature_refused_text(filer: str | None) -> str:

@@ -46,6 +46,11 @@ def clip(text: str, limit: int = SECTION_TEXT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def escape(text: str) -> str:
+    """Text from elsewhere (a customer's name) as Slack shows it literally."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def user(user_id: str | None) -> str:
     return f"<@{user_id}>" if user_id else "someone"
 

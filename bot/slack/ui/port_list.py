@@ -10,8 +10,8 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 
 from bot.desk.agenda import AgendaItem
 from bot.slack.list_filter import FilterError
-from bot.slack.ui.fmt import ago, clip, plural
-from bot.slack.ui.rows import INLINE_ROWS, Message, escape, item_line, items_csv, line_blocks
+from bot.slack.ui.fmt import ago, clip, escape, plural
+from bot.slack.ui.rows import INLINE_ROWS, Message, item_line, items_csv, line_blocks
 
 _HOW = (
     "Filters: `/port-list [action|signature|progress|review|completed|canceled|all] "

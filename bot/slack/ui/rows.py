@@ -14,7 +14,14 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from bot.desk.agenda import AgendaItem, Deadline, DeadlineKind, Need
 from bot.slack.ui.board import status_icon
-from bot.slack.ui.fmt import MESSAGE_BLOCK_LIMIT, SECTION_TEXT_LIMIT, clip, plural, slack_date
+from bot.slack.ui.fmt import (
+    MESSAGE_BLOCK_LIMIT,
+    SECTION_TEXT_LIMIT,
+    clip,
+    escape,
+    plural,
+    slack_date,
+)
 from bot.slack.ui.fmt import thread_url as _thread_url
 
 INLINE_ROWS = 20  # past this many rows, the list goes in a CSV posted with the message
@@ -33,11 +40,6 @@ class Message:
 
 def thread_url(item: AgendaItem, workspace_url: str | None) -> str | None:
     return _thread_url(workspace_url, item.row.channel_id, item.row.thread_ts)
-
-
-def escape(text: str) -> str:
-    """Text from elsewhere (a customer's name) as Slack shows it literally."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def customer(item: AgendaItem) -> str:

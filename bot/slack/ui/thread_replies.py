@@ -7,14 +7,16 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
-from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, MarkdownTextObject, SectionBlock
 
+from bot.desk.facts import loa_sent_at
 from bot.desk.types import RequestSnapshot, RequestUpdate
 from bot.porting.models import PortInNumber
 from bot.porting.reasons import rejection_advice
 from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.slack.ui.deadlines import signature_button, signer_of, waiting_for_signature_lines
 from bot.slack.ui.fmt import (
     INLINE_NUMBERS,
     clip,
@@ -24,6 +26,18 @@ from bot.slack.ui.fmt import (
     slack_date,
     user,
 )
+
+
+def _request_lines(
+    update: RequestUpdate, filed_by: str | None, status_since: datetime | None
+) -> list[str]:
+    """What the request's own move says: who the LOA went to and by when it must be signed,
+    when it reaches Waiting for Signature and the moment is known."""
+    r = update.request
+    if update.status_changed and (sent := loa_sent_at(r.status, status_since, r.date_created)):
+        return waiting_for_signature_lines(signer_of(r), sent, filed_by)
+    line = _request_line(update, filed_by)
+    return [line] if line else []
 
 
 def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
@@ -50,12 +64,12 @@ def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
     }.get(status, f"❔ Twilio now says the request is *{update.request.status_label}*.")
 
 
-def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
-    """One line per kind of change; numbers with the same outcome share a line."""
-    lines: list[str] = []
-    head = _request_line(update, filed_by)
-    if head:
-        lines.append(head)
+def change_lines(
+    update: RequestUpdate, filed_by: str | None, status_since: datetime | None = None
+) -> list[str]:
+    """One line per kind of change; numbers with the same outcome share a line.
+    ``status_since``: when the request entered its status (Twilio's timestamps)."""
+    lines = _request_lines(update, filed_by, status_since)
     by_status: dict[NumberStatus, list[PortInNumber]] = defaultdict(list)
     for change in update.number_changes:
         by_status[change.new].append(change.number)
@@ -119,7 +133,7 @@ def needs_csv(update: RequestUpdate) -> bool:
 
 def update_message(snapshot: RequestSnapshot, update: RequestUpdate) -> tuple[str, list[Block]]:
     """A thread reply for a batch of changes: (fallback text, blocks)."""
-    lines = change_lines(update, snapshot.filed_by)
+    lines = change_lines(update, snapshot.filed_by, snapshot.status_since)
     if lines and needs_csv(update):
         lines.append(f"📎 All {len(update.number_changes):,} numbers are in the CSV below.")
     text = "\n".join(lines)
@@ -132,7 +146,19 @@ def update_message(snapshot: RequestSnapshot, update: RequestUpdate) -> tuple[st
         chunk = f"{chunk}\n{line}" if chunk else clip(line, 2900)
     if chunk:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
-    return clip(text, 3900), blocks[:50]
+    if not (text and _offers_signing(snapshot, update)):
+        return clip(text, 3900), blocks[:50]
+    button = ActionsBlock(elements=[signature_button(update.request.request_sid)])
+    return clip(text, 3900), [*blocks[:49], button]
+
+
+def _offers_signing(snapshot: RequestSnapshot, update: RequestUpdate) -> bool:
+    """The reply that says the LOA went out offers its filer the signing link."""
+    return (
+        bool(snapshot.filed_by)
+        and update.status_changed
+        and update.request.status == RequestStatus.WAITING_FOR_SIGNATURE
+    )
 
 
 def changes_csv(update: RequestUpdate) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
 import pytest
 
+from bot.desk.types import RequestSnapshot
 from bot.porting.statuses import RequestStatus
 from bot.slack.ids import Action
 from bot.slack.ui import board
 from tests.slack.ui.block_kit import action_ids, block_types, message_problems, texts
-from tests.slack.ui.samples import MANY, SID, snapshot
+from tests.slack.ui.samples import AT, MANY, SID, snapshot
 
 STATUSES = [s.value for s in RequestStatus if s is not RequestStatus.UNKNOWN] + ["On Hold"]
 
@@ -56,3 +59,62 @@ def test_board_names_who_filed_it_and_the_loa_state() -> None:
     shown = texts(board.board_blocks(snapshot(2, "waiting_for_signature")))
     assert "filed by <@UFILER>" in shown
     assert "LOA: sent to Jane Doe, waiting for signature" in shown
+
+
+# -- deadlines, port dates and Twilio's notes --------------------------------------------------
+
+
+def _waiting(filed_by: str | None = "UFILER") -> RequestSnapshot:
+    s = snapshot(2, "waiting_for_signature", statuses=("waiting_for_signature",))
+    s.filed_by = filed_by
+    s.status_since = AT
+    return s
+
+
+def test_waiting_for_signature_shows_the_deadline_and_offers_the_signing_link() -> None:
+    blocks = board.board_blocks(_waiting())
+    shown = texts(blocks)
+    deadline = int((AT + timedelta(days=30)).timestamp())
+    assert f"<!date^{deadline}^" in shown and "Twilio cancels the request" in shown
+    assert action_ids(blocks)[:3] == [Action.REFRESH, Action.SIGNATURE_LINK, Action.NUMBERS_CSV]
+    assert message_problems(board.board_text(_waiting()), blocks) == []
+
+
+def test_the_deadline_starts_at_date_created_when_twilio_gives_no_status_time() -> None:
+    s = _waiting()
+    s.status_since = None
+    s.request.date_created = AT - timedelta(days=3)
+    deadline = int((AT + timedelta(days=27)).timestamp())
+    assert f"<!date^{deadline}^" in texts(board.board_blocks(s))
+
+
+def test_no_signing_link_for_an_adopted_request_or_once_signed() -> None:
+    assert Action.SIGNATURE_LINK not in action_ids(board.board_blocks(_waiting(filed_by=None)))
+    signed = snapshot(2, "in_progress")
+    signed.status_since = AT
+    blocks = board.board_blocks(signed)
+    assert Action.SIGNATURE_LINK not in action_ids(blocks)
+    assert "must be signed" not in texts(blocks)
+
+
+def test_port_dates_of_numbers_still_porting() -> None:
+    s = snapshot(3, "in_progress", statuses=("pending", "pending", "completed"))
+    day = int(datetime.combine(AT.date(), time(12), UTC).timestamp())
+    assert f"📅 Port date: <!date^{day}^" in texts(board.board_blocks(s))
+    done = snapshot(2, "completed", statuses=("completed",))
+    assert "Port date" not in texts(board.board_blocks(done))
+
+
+def test_twilios_notes_cancel_reason_only_once_canceled() -> None:
+    s = snapshot(2, "in_progress")
+    s.request.support_ticket_id = 4242
+    s.request.order_cancellation_reason = "Canceled by the customer"
+    s.suggested_action = "Review <rejected> numbers"
+    shown = texts(board.board_blocks(s))
+    assert "🎫 Twilio support ticket #4242" in shown
+    assert "💡 Twilio suggests: Review &lt;rejected&gt; numbers" in shown
+    assert "reason for canceling" not in shown
+    s.request.raw_status = "canceled"
+    assert "🚫 Twilio's reason for canceling: Canceled by the customer" in texts(
+        board.board_blocks(s)
+    )

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 
+from bot.desk.types import RequestSnapshot, RequestUpdate
 from bot.porting.statuses import RequestStatus
+from bot.slack.ids import Action
 from bot.slack.ui import thread_replies
 from bot.slack.ui.fmt import INLINE_NUMBERS
-from tests.slack.ui.block_kit import block_types, message_problems
-from tests.slack.ui.samples import MANY, number, snapshot, update
+from tests.slack.ui.block_kit import action_ids, block_types, message_problems
+from tests.slack.ui.samples import AT, MANY, number, snapshot, update
 
 
 @pytest.mark.parametrize("count", [1, 9, INLINE_NUMBERS, INLINE_NUMBERS + 1, MANY])
@@ -54,3 +57,38 @@ def test_a_thousand_changes_are_summarised_and_go_to_a_csv() -> None:
 def test_no_change_no_reply() -> None:
     u = update(0, old=RequestStatus.IN_PROGRESS)
     assert thread_replies.update_message(snapshot(0), u) == ("", [])
+
+
+def _loa_sent(filed_by: str | None) -> tuple[RequestSnapshot, RequestUpdate]:
+    u = update(2, "waiting_for_signature", old=RequestStatus.IN_REVIEW)
+    lci = u.request.losing_carrier_information
+    assert lci is not None
+    lci.authorized_representative_email = "jane@acme.example"
+    s = snapshot(2, "waiting_for_signature")
+    s.filed_by, s.status_since = filed_by, AT
+    return s, u
+
+
+def test_loa_sent_names_the_signer_and_the_deadline_and_offers_the_link() -> None:
+    s, u = _loa_sent("UFILER")
+    text, blocks = thread_replies.update_message(s, u)
+    assert message_problems(text, blocks) == []
+    deadline = int((AT + timedelta(days=30)).timestamp())
+    assert f"<!date^{deadline}^" in text
+    assert "*Jane Doe (jane@acme.example)*" in text
+    assert "<@UFILER> can get the signing link privately" in text
+    assert block_types(blocks)[-1] == "actions" and Action.SIGNATURE_LINK in action_ids(blocks)
+
+
+def test_loa_sent_for_an_adopted_request_points_at_twilios_email() -> None:
+    s, u = _loa_sent(None)
+    text, blocks = thread_replies.update_message(s, u)
+    assert "Twilio's e-mail" in text and "signing link privately" not in text
+    assert Action.SIGNATURE_LINK not in action_ids(blocks)
+
+
+def test_loa_sent_without_a_known_moment_keeps_the_plain_line() -> None:
+    s, u = _loa_sent("UFILER")
+    s.status_since = None
+    text, _ = thread_replies.update_message(s, u)
+    assert "It expires if not signed in 30 days" in text

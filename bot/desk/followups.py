@@ -1,0 +1,70 @@
+"""What the sync adds beside a request's change sets: Twilio's suggestions from the request
+list (shown on the status board) and the post-port checklist once the request completes.
+
+Both are queued under the request's row lock, in the transaction of what causes them, like
+every other piece of Slack work (``bot.desk.sync``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.desk.types import RequestUpdate
+from bot.porting.models import PortInSummary
+from bot.porting.statuses import NumberStatus, RequestStatus, stored_status
+from bot.store import items, request_state, sync
+from bot.store import outbox as queue
+from bot.store.db import Database
+from bot.store.items import NewItem
+
+
+def checklist(update: RequestUpdate, filed_by: str | None) -> NewItem | None:
+    """The post-port checklist when ``update`` completes the request (and a number ported),
+    mentioning whoever filed it; None otherwise. Its key is the request's, so it is posted
+    once however often the completion is seen."""
+    request = update.request
+    if not update.status_changed or request.status != RequestStatus.COMPLETED:
+        return None
+    numbers = request.phone_numbers
+    ported = sorted(
+        n.phone_number for n in numbers if n.status == NumberStatus.COMPLETED and n.phone_number
+    )
+    if not ported:
+        return None
+    canceled = sum(n.status == NumberStatus.CANCELED for n in numbers)
+    return items.checklist(request.request_sid, ported, canceled, filed_by)
+
+
+async def note_suggestions(
+    db: Database, listed: Sequence[PortInSummary], board_seconds: float, now: datetime
+) -> list[str]:
+    """Store the request list's ``suggested_action`` for the listed requests the bot knows,
+    each for the status the list showed (a request that moved since keeps none), and queue
+    a board edit where it changed. Returns the requests whose suggestion changed."""
+    wanted = {
+        row.request_sid: (stored_status(row.status, row.raw_status), row.suggested_action or None)
+        for row in listed
+        if row.raw_status
+    }
+    if not wanted:
+        return []
+    async with db.session() as s:
+        stored = await request_state.suggestions_in(s, list(wanted))
+    moved = sorted(
+        sid
+        for sid, (status, text) in wanted.items()
+        if sid in stored and stored[sid][0] == status and stored[sid][1] != text
+    )
+    changed = []
+    async with db.session() as s:
+        for sid in moved:  # sorted: row locks always taken in the same order
+            await sync.lock(s, sid, now)
+            status, text = wanted[sid]
+            if not await request_state.suggest_in(s, sid, status, text):
+                continue
+            changed.append(sid)
+            if await request_state.thread_in(s, sid) is not None:
+                await queue.touch_board(s, sid, board_seconds, now)
+        await s.commit()
+    return changed

@@ -33,8 +33,7 @@ from bot.desk.listing import on_desk_clock, process_time
 from bot.desk.schedule import Decision, ReminderKind, ReminderRef, decide, plan_reminders
 from bot.listed import ListingQuery
 from bot.porting.models import PortInRequest
-from bot.store import desk_day, items, request_state
-from bot.store import outbox as queue
+from bot.store import desk_day, edits, items, request_state
 from bot.store.db import Database
 from bot.store.items import NewItem
 from bot.store.listing import list_requests, thread_channels
@@ -122,7 +121,7 @@ class DeskDay:
         if changed is None:
             return 0
         now = utcnow()  # outbox rows keep the process's own time
-        return await queue.rearm_homes(self.db, changed, now - HOME_ACTIVE, self.home_interval, now)
+        return await edits.rearm_homes(self.db, changed, now - HOME_ACTIVE, self.home_interval, now)
 
     async def open_home(self, user_id: str) -> None:
         """``user_id`` opened the Home tab or asked for a refresh: publish it now."""

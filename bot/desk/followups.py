@@ -13,8 +13,7 @@ from datetime import datetime
 from bot.desk.types import RequestUpdate
 from bot.porting.models import PortInSummary
 from bot.porting.statuses import NumberStatus, RequestStatus, stored_status
-from bot.store import items, request_state, sync
-from bot.store import outbox as queue
+from bot.store import edits, items, request_state, sync
 from bot.store.db import Database
 from bot.store.items import NewItem
 
@@ -65,6 +64,6 @@ async def note_suggestions(
                 continue
             changed.append(sid)
             if await request_state.thread_in(s, sid) is not None:
-                await queue.touch_board(s, sid, board_seconds, now)
+                await edits.touch_board(s, sid, board_seconds, now)
         await s.commit()
     return changed

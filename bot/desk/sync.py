@@ -34,7 +34,7 @@ from bot.porting.statuses import (
     request_status,
     stored_status,
 )
-from bot.store import claims, items, keys, request_state, sync
+from bot.store import claims, edits, items, keys, request_state, sync
 from bot.store import outbox as queue
 from bot.store.db import Database
 from bot.store.models import CODE_MAX, NumberState, RequestState, RequestThread, utcnow
@@ -98,7 +98,7 @@ class Requests:
         """Queue an edit of the request's status board (the Refresh button)."""
         async with self.db.session() as s:
             await sync.lock(s, request_sid, utcnow())
-            await queue.touch_board(s, request_sid, self.policy.board_seconds)
+            await edits.touch_board(s, request_sid, self.policy.board_seconds)
             await s.commit()
         self._wake_outbox()
 
@@ -202,7 +202,7 @@ class Requests:
         await self._queue_reply(s, update, state, now)
         if (checklist := followups.checklist(update, state.filed_by)) is not None:
             await queue.add(s, sid, checklist, now)
-        await queue.touch_board(s, sid, self.policy.board_seconds, now)
+        await edits.touch_board(s, sid, self.policy.board_seconds, now)
         return True
 
     async def _queue_reply(

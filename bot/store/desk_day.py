@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.listed import CLOSED_STATUSES
-from bot.store import outbox
+from bot.store import edits, outbox
 from bot.store.db import Database
 from bot.store.items import NewItem
 from bot.store.models import NumberState, RequestState, RequestThread
@@ -74,5 +74,5 @@ async def queue(db: Database, work: Sequence[tuple[str, NewItem]], now: datetime
 async def touch_home(db: Database, user_id: str, interval: float = 0.0) -> None:
     """Publish ``user_id``'s App Home soon (they opened it, or asked for a refresh)."""
     async with db.session() as s:
-        await outbox.touch_home(s, user_id, interval)
+        await edits.touch_home(s, user_id, interval)
         await s.commit()

@@ -54,6 +54,7 @@ _BUTTONS: dict[str, tuple[TypeAdapter[str], str]] = {
     Action.NUMBERS_CSV: (_SID, FOR_STATUS),
     Action.CANCEL_REQUEST: (_SID, FOR_STATUS),
     Action.CANCEL_NUMBERS: (_SID, FOR_STATUS),
+    Action.HOW_TO_FIX: (_SID, FOR_STATUS),
 }
 
 

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from bot.porting.playbooks import FiledField
+
 
 class Command(StrEnum):
     CHECK = "/port-check"
@@ -33,6 +35,7 @@ class Action(StrEnum):
     CANCEL_NUMBERS = "cancel_numbers"
     HOME_REFRESH = "home_refresh"  # republish the viewer's App Home
     SIGNATURE_LINK = "signature_link"  # the LOA's signing link, answered to the filer only
+    HOW_TO_FIX = "how_to_fix"  # the playbooks of a request's rejected numbers, answered privately
 
 
 class Block(StrEnum):
@@ -74,6 +77,15 @@ class PortInField(StrEnum):
     PIN_ALL = "pi_pin_all"
     PIN_LIST = "pi_pin_list"
 
+
+# The /port-in field each rejection playbook points at (``Playbook.field``).
+PLAYBOOK_FIELDS: dict[FiledField, PortInField] = {
+    FiledField.CUSTOMER_NAME: PortInField.CUSTOMER_NAME,
+    FiledField.SERVICE_ADDRESS: PortInField.STREET,
+    FiledField.ACCOUNT_NUMBER: PortInField.ACCOUNT_NUMBER,
+    FiledField.PIN: PortInField.PIN_ALL,
+    FiledField.TARGET_DATE: PortInField.TARGET_DATE,
+}
 
 PIN_BLOCK_PREFIX = "pi_pin_"
 

@@ -126,11 +126,14 @@ def board_blocks(snapshot: RequestSnapshot) -> list[Block]:
 
 
 def board_buttons(r: PortInRequest) -> list[ButtonElement]:
-    """Refresh and CSV always; the cancel buttons while something can still be canceled."""
+    """Refresh and CSV always; How to fix while a number is rejected; the cancel buttons
+    while something can still be canceled."""
     buttons = [
         ButtonElement(text="Refresh", action_id=Action.REFRESH, value=r.request_sid),
         csv_button(r.request_sid),
     ]
+    if any(n.status == NumberStatus.PORT_REJECTED for n in r.phone_numbers):
+        buttons.insert(1, how_to_fix_button(r.request_sid))
     if not r.status.terminal and r.status != RequestStatus.CANCELING:
         if any(n.status.cancellable for n in r.phone_numbers):
             buttons.append(
@@ -152,3 +155,8 @@ def board_buttons(r: PortInRequest) -> list[ButtonElement]:
 def csv_button(request_sid: str) -> ButtonElement:
     """All the request's numbers as a CSV, in a DM to whoever presses it."""
     return ButtonElement(text="Numbers as CSV", action_id=Action.NUMBERS_CSV, value=request_sid)
+
+
+def how_to_fix_button(request_sid: str) -> ButtonElement:
+    """The playbooks of a request's rejected numbers, answered to whoever presses it."""
+    return ButtonElement(text="How to fix", action_id=Action.HOW_TO_FIX, value=request_sid)

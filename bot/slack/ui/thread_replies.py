@@ -9,12 +9,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, MarkdownTextObject, SectionBlock
 
 from bot.desk.types import RequestSnapshot, RequestUpdate
 from bot.porting.models import PortInNumber
-from bot.porting.reasons import rejection_advice
 from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.slack.ui.board import how_to_fix_button
 from bot.slack.ui.fmt import (
     INLINE_NUMBERS,
     clip,
@@ -24,6 +24,7 @@ from bot.slack.ui.fmt import (
     slack_date,
     user,
 )
+from bot.slack.ui.playbooks import FULL_PLAYBOOKS, rejection_groups, rejection_lines
 
 
 def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
@@ -78,15 +79,7 @@ def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
                 f"{slack_date(day)}: {numbers(group)}"
             )
     if items := by_status.get(NumberStatus.PORT_REJECTED):
-        by_reason: dict[str | None, list[PortInNumber]] = defaultdict(list)
-        for n in items:
-            by_reason[n.rejection_reason_code].append(n)
-        for code, group in by_reason.items():
-            advice = rejection_advice(code, group[0].rejection_reason)
-            lines.append(
-                f"❌ {'<@' + filed_by + '> ' if filed_by else ''}{numbers(group)} rejected: "
-                f"<{advice.link}|{advice.name} ({advice.code})>. Fix: {advice.next_step}"
-            )
+        lines += rejection_lines(rejection_groups(items), filed_by)
     if items := by_status.get(NumberStatus.UNKNOWN):
         by_label: dict[str, list[PortInNumber]] = defaultdict(list)
         for n in items:
@@ -132,7 +125,15 @@ def update_message(snapshot: RequestSnapshot, update: RequestUpdate) -> tuple[st
         chunk = f"{chunk}\n{line}" if chunk else clip(line, 2900)
     if chunk:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
-    return clip(text, 3900), blocks[:50]
+    blocks = blocks[:49]
+    if _summarised_rejections(update):  # the steps are one click away
+        blocks.append(ActionsBlock(elements=[how_to_fix_button(snapshot.request.request_sid)]))
+    return clip(text, 3900), blocks
+
+
+def _summarised_rejections(update: RequestUpdate) -> bool:
+    rejected = [c.number for c in update.number_changes if c.new == NumberStatus.PORT_REJECTED]
+    return len(rejection_groups(rejected)) > FULL_PLAYBOOKS
 
 
 def changes_csv(update: RequestUpdate) -> str:

@@ -43,6 +43,7 @@ from bot.slack.inbound import SlackDoor
 from bot.slack.notifier import SlackNotifier
 from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database, check_schema, migrate
+from bot.store.models import utcnow
 from bot.store.pace import shared_pace
 from bot.store.receipts import receipt_writer
 from bot.webhooks import Inbox
@@ -120,7 +121,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
         board_interval=settings.porting_board_seconds,
         lease_seconds=settings.slack_outbox_lease_seconds,
     )
-    desk = _desk(settings, twilio, db, notifier, slack_outbox)
+    desk = _desk(settings, twilio, db, notifier, slack_outbox, sandbox)
     reconciler = Reconciler(
         db,
         desk.requests,
@@ -248,6 +249,7 @@ def _desk(
     db: Database,
     notifier: SlackNotifier,
     slack_outbox: Outbox,
+    sandbox: Sandbox | None,
 ) -> Desk:
     return Desk(
         twilio,
@@ -263,6 +265,8 @@ def _desk(
         ),
         desk_policy=DeskPolicy.from_settings(settings),
         calendar=BusinessCalendar(settings.desk_timezone),
+        # Against the sandbox, its simulated clock is Twilio's (``reset`` swaps the clock).
+        clock=(lambda: sandbox.now) if sandbox is not None else utcnow,
     )
 
 

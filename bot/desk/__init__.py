@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import outbox, reconcile
@@ -54,7 +54,7 @@ from bot.desk.types import (
 from bot.porting.client import TwilioPortingClient
 from bot.porting.filing import PortInDetails, PortInSecrets
 from bot.store.db import Database
-from bot.store.models import CheckRun
+from bot.store.models import CheckRun, utcnow
 
 __all__ = [
     "ActionHolder",
@@ -96,6 +96,7 @@ class Desk:
         policy: SyncPolicy | None = None,
         desk_policy: DeskPolicy | None = None,
         calendar: BusinessCalendar | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.twilio = twilio
         self.db = db
@@ -106,12 +107,20 @@ class Desk:
         self.checks = Checks(twilio, db, concurrency=check_concurrency, sleep=sleep)
         self.filing = Filing(twilio, db, notifier, self.requests, self.checks)
         self.cancels = Cancels(twilio, db, notifier, self.requests)
+        self.calendar = calendar or BusinessCalendar(ZoneInfo("UTC"))
+        # What time it is for the desk: Twilio's (the sandbox's, when it is one) — dates
+        # people pick are checked against the day Twilio will check them against.
+        self.clock = clock
         self.listings = Listings(
             db,
             desk_policy or DeskPolicy(),
-            calendar or BusinessCalendar(ZoneInfo("UTC")),
+            self.calendar,
             poll=timedelta(seconds=self.requests.policy.poll_seconds),
         )
+
+    def today(self) -> date:
+        """Today on the desk's clock, in its time zone."""
+        return self.calendar.local_date(self.clock())
 
     # -- requests (bot.desk.sync) --------------------------------------------------------
 

@@ -55,6 +55,7 @@ class PortInField(StrEnum):
     CUSTOMER_NAME = "pi_customer_name"
     CUSTOMER_TYPE = "pi_customer_type"
     ACCOUNT_PHONE = "pi_account_phone"
+    BTN_STAYS = "pi_btn_stays"  # the BTN is not ported: it stays with the losing carrier
     STREET = "pi_street"
     STREET_2 = "pi_street_2"
     CITY = "pi_city"

@@ -85,7 +85,6 @@ class Playbook:
     field: FiledField | None = None
     # What a re-file form says on ``field`` ("Rejected for INVALID_ADDRESS: …").
     field_hint: str | None = None
-    aliases: tuple[str, ...] = ()  # other names Twilio (or the sandbox) gives the reason
     known: bool = True  # False for the fallback
 
     @property
@@ -250,7 +249,7 @@ PLAYBOOKS: dict[int, Playbook] = _by_code(
     ),
     Playbook(
         22159,
-        "NUMBER_NOT_PORTABLE_AT_CARRIER",
+        "PHONE_NUMBER_NOT_PORTABLE",
         "The losing carrier says the number cannot port as it is: a service on the line "
         "(DSL, alarm, ISDN, Centrex, a hunt group) or its rate center blocks it.",
         Actor.CUSTOMER,
@@ -262,7 +261,6 @@ PLAYBOOKS: dict[int, Playbook] = _by_code(
             "keep going.",
         ),
         Remedy.CANCEL,
-        aliases=("PHONE_NUMBER_NOT_PORTABLE",),
     ),
 )
 
@@ -302,6 +300,6 @@ def playbook(code: int | str | None, name: str | None = None) -> Playbook:
     if name:
         wanted = name.strip().upper()
         for p in PLAYBOOKS.values():
-            if wanted == p.name or wanted in p.aliases:
+            if wanted == p.name:
                 return p
     return fallback(number, name)

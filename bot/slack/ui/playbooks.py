@@ -61,7 +61,9 @@ def next_step(p: Playbook) -> str:
     """``*Who acts:* the customer. *Next:* re-file with corrected details (PIN).``"""
     remedy = p.remedy.label
     if p.remedy == Remedy.REFILE:  # nothing to correct when someone else fixes it first
-        remedy = f"{remedy} ({p.field.label})" if p.field else "re-file once that is done"
+        remedy = (
+            f"{remedy} ({p.field.label})" if p.field else f"re-file once {p.who.label} has fixed it"
+        )
     return f"*Who acts:* {p.who.label}. *Next:* {remedy}."
 
 

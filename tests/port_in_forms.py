@@ -11,7 +11,7 @@ from typing import Any
 from bot.slack.ids import PortInField as F
 from bot.slack.ids import pin_block
 from tests import bodies
-from tests.conftest import PORTING_CHANNEL, Bot
+from tests.conftest import PORTING_CHANNEL, SANDBOX_START, Bot
 from tests.fakes.slack_api import Call
 from tests.fakes.slack_requests import (
     select_state,
@@ -32,7 +32,9 @@ BILL = b"%PDF-1.4\n% a utility bill from the losing carrier\n"
 
 
 def today() -> date:
-    return date.today()
+    """The day the form counts from: the desk's clock is the sandbox's (``SANDBOX_START``, a
+    Monday; the default target date two weeks on is a business day)."""
+    return SANDBOX_START.date()
 
 
 def bill_file(bot: Bot, *, file_id: str = "FBILL", content: bytes = BILL) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import outbox, reconcile
@@ -133,6 +133,10 @@ class Desk:
             poll_seconds=day_poll_seconds,
             wake=slack_outbox.wakeup.set if slack_outbox is not None else None,
         )
+
+    def today(self) -> date:
+        """Today on the desk's clock, in its time zone."""
+        return self.calendar.local_date(self.clock())
 
     # -- requests (bot.desk.sync) --------------------------------------------------------
 

@@ -58,6 +58,9 @@ class PortInDetails(BaseModel):
     customer_name: str
     customer_type: Literal["Business", "Individual"]
     account_telephone_number: str | None = None
+    # The BTN is not being ported: it stays with the losing carrier (not sent to Twilio, whose
+    # API has no field for it; it only tells the form the person meant it).
+    account_telephone_number_stays: bool = False
     address: Address
     authorized_representative: str
     authorized_representative_email: str

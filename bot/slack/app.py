@@ -1,6 +1,6 @@
 """Builds the Bolt AsyncApp and registers every listener: one package per feature
-(``check``, ``status``, ``port_in``, ``cancel``, ``signature``), and ``failures`` for what
-goes wrong in any."""
+(``check``, ``status``, ``port_in``, ``cancel``, ``port_list``, ``home``, ``signature``,
+``playbooks``), and ``failures`` for what goes wrong in any."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import cancel, check, home, port_in, port_list, signature, status
+from bot.slack import cancel, check, home, playbooks, port_in, port_list, signature, status
 from bot.slack.deps import SlackDeps
 from bot.slack.failures import Failures
 from bot.slack.permissions import Permissions
@@ -45,4 +45,5 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps)
     port_list.register(app, deps)
     home.register(app, deps)
     signature.register(app, deps)
+    playbooks.register(app, deps)
     return app

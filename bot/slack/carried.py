@@ -55,6 +55,7 @@ _BUTTONS: dict[str, tuple[TypeAdapter[str], str]] = {
     Action.CANCEL_REQUEST: (_SID, FOR_STATUS),
     Action.CANCEL_NUMBERS: (_SID, FOR_STATUS),
     Action.SIGNATURE_LINK: (_SID, FOR_STATUS),
+    Action.HOW_TO_FIX: (_SID, FOR_STATUS),
 }
 
 

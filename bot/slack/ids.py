@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from bot.porting.playbooks import FiledField
+
 
 class Command(StrEnum):
     CHECK = "/port-check"
@@ -33,6 +35,7 @@ class Action(StrEnum):
     CANCEL_NUMBERS = "cancel_numbers"
     HOME_REFRESH = "home_refresh"  # republish the viewer's App Home
     SIGNATURE_LINK = "signature_link"  # the LOA's signing link, answered to the filer only
+    HOW_TO_FIX = "how_to_fix"  # the playbooks of a request's rejected numbers, answered privately
 
 
 class Block(StrEnum):
@@ -52,6 +55,7 @@ class PortInField(StrEnum):
     CUSTOMER_NAME = "pi_customer_name"
     CUSTOMER_TYPE = "pi_customer_type"
     ACCOUNT_PHONE = "pi_account_phone"
+    BTN_STAYS = "pi_btn_stays"  # the BTN is not ported: it stays with the losing carrier
     STREET = "pi_street"
     STREET_2 = "pi_street_2"
     CITY = "pi_city"
@@ -74,6 +78,15 @@ class PortInField(StrEnum):
     PIN_ALL = "pi_pin_all"
     PIN_LIST = "pi_pin_list"
 
+
+# The /port-in field each rejection playbook points at (``Playbook.field``).
+PLAYBOOK_FIELDS: dict[FiledField, PortInField] = {
+    FiledField.CUSTOMER_NAME: PortInField.CUSTOMER_NAME,
+    FiledField.SERVICE_ADDRESS: PortInField.STREET,
+    FiledField.ACCOUNT_NUMBER: PortInField.ACCOUNT_NUMBER,
+    FiledField.PIN: PortInField.PIN_ALL,
+    FiledField.TARGET_DATE: PortInField.TARGET_DATE,
+}
 
 PIN_BLOCK_PREFIX = "pi_pin_"
 

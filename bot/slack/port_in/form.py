@@ -1,7 +1,7 @@
 """Reading and validating the /port-in form's view state: state in, a model or errors out.
 
 Pure functions (no I/O). Errors are keyed by the input block they belong to and name the fix,
-ready for ``response_action: errors``.
+ready for ``response_action: errors``; what each field must be is in ``validation``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
+from bot.desk.calendar import BusinessCalendar
 from bot.desk.types import Draft
 from bot.porting.filing import (
-    BILL_MAX_AGE_DAYS,
     BILL_TYPES,
     MAX_BILL_BYTES,
     MIN_TARGET_DAYS,
@@ -24,9 +24,10 @@ from bot.porting.filing import (
     PortInSecrets,
 )
 from bot.porting.models import Address
-from bot.porting.phone import MAX_NUMBERS, display, is_toll_free, is_us, parse_numbers, to_e164
+from bot.porting.phone import display, to_e164
 from bot.slack.ids import PortInField as F
 from bot.slack.ids import pin_block
+from bot.slack.port_in import validation as check
 from bot.slack.ui.fmt import number_list
 from bot.slack.ui.port_in.parts import TIME_ZONES, pin_layout
 from bot.slack.view_state import (
@@ -43,68 +44,19 @@ from bot.slack.view_state import (
 Errors = dict[str, str]
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 PIN = re.compile(r"^[A-Za-z0-9]{4,15}$")
 ACCOUNT_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .-]{0,63}$")
 _COUNTRIES = {"US": "US", "USA": "US", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US"}
 
 
-def day(d: date) -> str:
-    """``Dec 1, 2026``: error texts are plain text, so no Slack date tokens."""
-    return f"{d:%b} {d.day}, {d.year}"
-
-
 # -- step 1: details -----------------------------------------------------------------------
-
-
-def read_numbers(raw: str, extra: Sequence[str] = ()) -> tuple[list[str], str | None]:
-    """The numbers to file (``extra`` first, e.g. from a /port-check run), or the error."""
-    parsed = parse_numbers(raw)
-    if parsed.invalid:
-        shown = ", ".join(f"“{e[:30]}”" for e in parsed.invalid[:5])
-        more = f" and {len(parsed.invalid) - 5} more" if len(parsed.invalid) > 5 else ""
-        return [], (
-            f"I could not read {shown}{more} as phone numbers. Use (415) 555-0100 or "
-            "+14155550100, separated by commas, spaces or new lines."
-        )
-    numbers = list(dict.fromkeys([*extra, *parsed.numbers]))
-    if not numbers:
-        return [], "Add at least one number to port."
-    toll_free = [n for n in numbers if is_toll_free(n)]
-    if toll_free:
-        verb = "is" if len(toll_free) == 1 else "are"
-        return [], (
-            f"{number_list(toll_free, 5)} {verb} toll-free: Twilio's Porting API can't port "
-            "toll-free numbers. Remove them here and file them in the Twilio Console."
-        )
-    foreign = [n for n in numbers if not is_us(n)]
-    if foreign:
-        return [], (
-            f"{number_list(foreign, 5)}: the Porting API ports US numbers only. Remove them "
-            "(international ports go through a Twilio support ticket)."
-        )
-    if len(numbers) > MAX_NUMBERS:
-        return [], (
-            f"That is {len(numbers):,} numbers; one port-in request takes at most "
-            f"{MAX_NUMBERS:,}. Split the list into several requests."
-        )
-    return numbers, None
 
 
 def _bill(values: Values, today: date, errors: Errors) -> BillFile | None:
     attached = files(values, F.BILL)
     issued = selected_date(values, F.BILL_DATE)
-    oldest = today - timedelta(days=BILL_MAX_AGE_DAYS)
-    if issued is None:
-        errors[F.BILL_DATE] = "Enter the date printed on the bill."
-    elif issued > today:
-        errors[F.BILL_DATE] = "The bill date can't be in the future."
-    elif issued < oldest:
-        errors[F.BILL_DATE] = (
-            f"This bill is from {day(issued)}: Twilio needs one issued in the last "
-            f"{BILL_MAX_AGE_DAYS} days (on or after {day(oldest)}). Ask the customer for a newer "
-            "bill."
-        )
+    if error := check.bill_date(issued, today):
+        errors[F.BILL_DATE] = error
     if not attached:
         errors[F.BILL] = (
             "Attach the customer's utility bill from the losing carrier (PDF or image)."
@@ -177,16 +129,51 @@ def _emails(values: Values, errors: Errors) -> tuple[str, list[str]]:
     return email, notify
 
 
+def _address(values: Values, errors: Errors) -> Address | None:
+    """The service address: no PO Box, a USPS state code, a 5 or 5+4 digit ZIP, the US."""
+    street, street_2 = text(values, F.STREET), text(values, F.STREET_2)
+    for block, line in ((F.STREET, street), (F.STREET_2, street_2)):
+        if line and (error := check.po_box(line)):
+            errors[block] = error
+    state = None
+    if raw := text(values, F.STATE):
+        state, error = check.state(raw)
+        if error:
+            errors[F.STATE] = error
+    zip_code = text(values, F.ZIP)
+    if zip_code and (error := check.zip_code(zip_code)):
+        errors[F.ZIP] = error
+    country = _COUNTRIES.get((text(values, F.COUNTRY) or "US").upper())
+    if country is None:
+        errors[F.COUNTRY] = "Twilio's Porting API ports US numbers only: the country must be US."
+    city = text(values, F.CITY)
+    if not (street and city and state and zip_code and country) or errors.keys() & _ADDRESS:
+        return None
+    return Address(
+        street=street,
+        street_2=street_2 or None,
+        city=city,
+        state=state,
+        zip=zip_code,
+        country=country,
+    )
+
+
+_ADDRESS = {F.STREET, F.STREET_2, F.CITY, F.STATE, F.ZIP, F.COUNTRY}
+
+
 def read_details(
     values: Values,
     *,
     today: date,
+    calendar: BusinessCalendar,
     porting_channel: str | None,
     extra_numbers: Sequence[str] = (),
 ) -> tuple[PortInDetails | None, Errors]:
-    """Step 1 of the form: the details model, or errors keyed by input block."""
+    """Step 1 of the form: the details model, or errors keyed by input block. ``today`` and
+    ``calendar``: the desk's (the target date must be a business day 7 days out)."""
     errors: Errors = {}
-    numbers, error = read_numbers(text(values, F.NUMBERS), extra_numbers)
+    numbers, error = check.numbers(text(values, F.NUMBERS), extra_numbers)
     if error:
         errors[F.NUMBERS] = error
 
@@ -194,7 +181,7 @@ def read_details(
         F.CUSTOMER_NAME: "Enter the customer name exactly as on the losing carrier's account.",
         F.STREET: "Enter the service address as the carrier has it.",
         F.CITY: "Enter the city.",
-        F.STATE: "Enter the state as the carrier spells it (e.g. CA).",
+        F.STATE: "Enter the state's two-letter USPS code (e.g. CA).",
         F.ZIP: "Enter the ZIP code.",
         F.REP_NAME: "Enter the authorized representative's first and last name.",
         F.REP_EMAIL: "Enter the e-mail address that gets the LOA to sign.",
@@ -205,26 +192,17 @@ def read_details(
     customer_type = selected_option(values, F.CUSTOMER_TYPE)
     if customer_type not in ("Business", "Individual"):
         errors[F.CUSTOMER_TYPE] = "Choose Business or Individual, as the carrier has the account."
-    zip_code = text(values, F.ZIP)
-    if zip_code and not ZIP.match(zip_code):
-        errors[F.ZIP] = f"“{zip_code[:20]}” is not a US ZIP code: use 5 digits, e.g. 94105."
-    country = _COUNTRIES.get((text(values, F.COUNTRY) or "US").upper())
-    if country is None:
-        errors[F.COUNTRY] = "Twilio's Porting API ports US numbers only: the country must be US."
+    address = _address(values, errors)
     account_phone = None
     if raw := text(values, F.ACCOUNT_PHONE):
-        account_phone = to_e164(raw)
-        if account_phone is None:
-            errors[F.ACCOUNT_PHONE] = f"“{raw[:30]}” is not a phone number."
+        account_phone, error = check.account_phone(raw)
+        if error:
+            errors[F.ACCOUNT_PHONE] = error
     email, notify = _emails(values, errors)
 
     target = selected_date(values, F.TARGET_DATE)
-    earliest = today + timedelta(days=MIN_TARGET_DAYS)
-    if target is not None and target < earliest:
-        errors[F.TARGET_DATE] = (
-            f"Target date must be on or after {day(earliest)} — {MIN_TARGET_DAYS} days from "
-            "today. The carrier then confirms the actual date."
-        )
+    if target is not None and (error := check.target_date(target, today, calendar)):
+        errors[F.TARGET_DATE] = error
     start, end = _window(values, target, today, errors)
     bill = _bill(values, today, errors)
     channel = selected_conversation(values, F.CHANNEL) or porting_channel
@@ -232,20 +210,14 @@ def read_details(
         errors[F.CHANNEL] = "Choose the channel where the request's thread will live."
     if errors:
         return None, errors
-    assert bill is not None and channel and customer_type and country
+    assert bill is not None and channel and customer_type and address
     details = PortInDetails(
         numbers=numbers,
         customer_name=text(values, F.CUSTOMER_NAME),
         customer_type=customer_type,
         account_telephone_number=account_phone,
-        address=Address(
-            street=text(values, F.STREET),
-            street_2=text(values, F.STREET_2) or None,
-            city=text(values, F.CITY),
-            state=text(values, F.STATE),
-            zip=zip_code,
-            country=country,
-        ),
+        account_telephone_number_stays="stays" in selected_options(values, F.BTN_STAYS),
+        address=address,
         authorized_representative=text(values, F.REP_NAME),
         authorized_representative_email=email,
         target_port_in_date=target,

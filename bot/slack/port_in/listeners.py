@@ -4,7 +4,6 @@ submitter. Listeners parse, call the desk and render; slow work runs after the a
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -20,6 +19,7 @@ from bot.slack.ids import PortInField as F
 from bot.slack.messages import dm, permalink, tell, update_view
 from bot.slack.permissions import Permissions
 from bot.slack.port_in.form import read_details, read_secrets
+from bot.slack.port_in.validation import warnings
 from bot.slack.progress import ProgressThrottle
 from bot.slack.ui.check import invalid_line, too_many_text
 from bot.slack.ui.port_in import account as account_ui
@@ -59,7 +59,7 @@ class PortInListeners:
     def form(self, meta: PortInMeta, numbers: list[str], note: str | None = None) -> Payload:
         return details_ui.details_view(
             meta,
-            today=date.today(),
+            today=self.deps.desk.today(),
             numbers=numbers,
             note=note,
             porting_channel=self.deps.porting_channel or None,
@@ -161,7 +161,8 @@ class PortInListeners:
             extra = [r.number for r in results if r.portable]
         details, errors = read_details(
             view["state"]["values"],
-            today=date.today(),
+            today=self.deps.desk.today(),
+            calendar=self.deps.desk.calendar,
             porting_channel=self.deps.porting_channel or None,
             extra_numbers=extra,
         )
@@ -187,7 +188,9 @@ class PortInListeners:
             await update_view(client, view_id, ui.trouble_view("re-checking the numbers"))
             return
         await progress.settled()
-        view = account_ui.account_view(draft, PortInMeta(draft_id=draft_id))
+        view = account_ui.account_view(
+            draft, PortInMeta(draft_id=draft_id), warnings=warnings(draft.details, draft.fileable)
+        )
         await update_view(client, view_id, view)
 
     async def account_submitted(
@@ -241,7 +244,12 @@ class PortInListeners:
             )
         except FilingFailed as failure:
             retry = PortInMeta(draft_id=draft.id, attempt=attempt + 1)
-            view = account_ui.account_view(draft, retry, banner=ui.failure_banner(failure))
+            view = account_ui.account_view(
+                draft,
+                retry,
+                banner=ui.failure_banner(failure),
+                warnings=warnings(draft.details, draft.fileable),
+            )
             if not await update_view(client, view_id, view):
                 await dm(client, user_id, ui.failed_text(failure, user_id))
             return

@@ -161,10 +161,12 @@ def board_blocks(snapshot: RequestSnapshot) -> list[Block]:
 
 
 def board_buttons(r: PortInRequest, *, signing: bool = False) -> list[ButtonElement]:
-    """Refresh and CSV always; Signing link while the LOA waits for the signature of a
-    request filed through the bot (``signing``); the cancel buttons while something can
-    still be canceled."""
+    """Refresh and CSV always; How to fix while a number is rejected; Signing link while the
+    LOA waits for the signature of a request filed through the bot (``signing``); the cancel
+    buttons while something can still be canceled."""
     buttons = [ButtonElement(text="Refresh", action_id=Action.REFRESH, value=r.request_sid)]
+    if any(n.status == NumberStatus.PORT_REJECTED for n in r.phone_numbers):
+        buttons.append(how_to_fix_button(r.request_sid))
     if signing and r.status == RequestStatus.WAITING_FOR_SIGNATURE:
         buttons.append(signature_button(r.request_sid))
     buttons.append(csv_button(r.request_sid))
@@ -189,3 +191,8 @@ def board_buttons(r: PortInRequest, *, signing: bool = False) -> list[ButtonElem
 def csv_button(request_sid: str) -> ButtonElement:
     """All the request's numbers as a CSV, in a DM to whoever presses it."""
     return ButtonElement(text="Numbers as CSV", action_id=Action.NUMBERS_CSV, value=request_sid)
+
+
+def how_to_fix_button(request_sid: str) -> ButtonElement:
+    """The playbooks of a request's rejected numbers, answered to whoever presses it."""
+    return ButtonElement(text="How to fix", action_id=Action.HOW_TO_FIX, value=request_sid)

@@ -16,10 +16,12 @@ from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot.desk.facts import NumberFacts, PortDay
 from bot.desk.schedule import Reminder, ReminderKind
-from bot.porting.reasons import rejection_advice
+from bot.porting.playbooks import playbook
 from bot.porting.statuses import RequestStatus
+from bot.slack.ui.board import how_to_fix_button
 from bot.slack.ui.deadlines import signature_button
 from bot.slack.ui.fmt import INLINE_NUMBERS, number_list, plural, slack_date
+from bot.slack.ui.playbooks import next_step
 from bot.slack.ui.rows import Message, line_blocks
 
 COMPLIANCE_URL = "https://help.twilio.com/articles/1260800720410"  # seed 001's link
@@ -82,12 +84,10 @@ def action_required_lines(r: Reminder) -> list[str]:
         f"{plural(len(r.rejections), 'rejection')} still open. Fixes:"
     ]
     for (code, reason), group in by_code.items():
-        advice = rejection_advice(code, reason)
+        p = playbook(code, reason)
         numbers = number_list([n.phone_number for n in group], 10)
-        lines.append(
-            f"• {numbers}: <{advice.link}|{advice.name} ({advice.code})>: {advice.meaning} "
-            f"Fix: {advice.next_step}"
-        )
+        fix = " ".join(f"{i}) {step}" for i, step in enumerate(p.steps, start=1))
+        lines.append(f"• {numbers}: <{p.link}|{p.title}>: {p.cause} {next_step(p)} Fix: {fix}")
     lines.append(
         "Each rejected number can be canceled (*Cancel numbers…* on the board) and filed "
         "again with the fix; the others keep going."
@@ -156,6 +156,7 @@ def reminder_message(
         lines = port_today_lines(reminder)
     elif reminder.kind == ReminderKind.ACTION_REQUIRED:
         lines = action_required_lines(reminder)
+        extra.append(ActionsBlock(elements=[how_to_fix_button(reminder.request_sid)]))
     else:
         lines = stale_lines(reminder, label, ticket)
     blocks = [*line_blocks(lines, budget=45), *extra]

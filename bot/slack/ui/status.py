@@ -18,11 +18,12 @@ from slack_sdk.models.blocks import (
 from bot.desk.records import AuditRecord
 from bot.desk.types import RequestSnapshot
 from bot.porting.models import PortInNumber, PortInRequest
-from bot.porting.reasons import rejection_advice
+from bot.porting.playbooks import playbook
 from bot.porting.statuses import NumberStatus
 from bot.slack.ids import Action
-from bot.slack.ui.board import board_blocks, csv_button
+from bot.slack.ui.board import board_blocks, csv_button, how_to_fix_button
 from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, clip, number_list, number_name, slack_date, user
+from bot.slack.ui.playbooks import playbooks_text, rejected_groups
 
 _NUMBERS_SHOWN = 30
 _HISTORY_SHOWN = 10
@@ -75,8 +76,7 @@ def number_line(n: PortInNumber) -> str:
     if n.port_date:
         line += f" · port date {slack_date(n.port_date)}"
     if n.status == NumberStatus.PORT_REJECTED:
-        advice = rejection_advice(n.rejection_reason_code, n.rejection_reason)
-        line += f" · {advice.name} ({advice.code})"
+        line += f" · {playbook(n.rejection_reason_code, n.rejection_reason).title}"
     return line
 
 
@@ -105,6 +105,11 @@ def status_blocks(
     if lines:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
     buttons = []
+    if groups := rejected_groups(snapshot):
+        fixes, complete = playbooks_text(groups, SECTION_TEXT_LIMIT - 40)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*How to fix*\n{fixes}")))
+        if not complete:  # only a summary fitted: the full steps are a click away
+            buttons.append(how_to_fix_button(r.request_sid))
     if snapshot.thread is None:
         buttons.append(
             ButtonElement(

@@ -14,8 +14,8 @@ from slack_sdk.models.blocks import ActionsBlock, Block, MarkdownTextObject, Sec
 from bot.desk.facts import loa_sent_at
 from bot.desk.types import RequestSnapshot, RequestUpdate
 from bot.porting.models import PortInNumber
-from bot.porting.reasons import rejection_advice
 from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.slack.ui.board import how_to_fix_button
 from bot.slack.ui.deadlines import signature_button, signer_of, waiting_for_signature_lines
 from bot.slack.ui.fmt import (
     INLINE_NUMBERS,
@@ -26,6 +26,7 @@ from bot.slack.ui.fmt import (
     slack_date,
     user,
 )
+from bot.slack.ui.playbooks import FULL_PLAYBOOKS, rejection_groups, rejection_lines
 
 
 def _request_lines(
@@ -92,15 +93,7 @@ def change_lines(
                 f"{slack_date(day)}: {numbers(group)}"
             )
     if items := by_status.get(NumberStatus.PORT_REJECTED):
-        by_reason: dict[str | None, list[PortInNumber]] = defaultdict(list)
-        for n in items:
-            by_reason[n.rejection_reason_code].append(n)
-        for code, group in by_reason.items():
-            advice = rejection_advice(code, group[0].rejection_reason)
-            lines.append(
-                f"❌ {'<@' + filed_by + '> ' if filed_by else ''}{numbers(group)} rejected: "
-                f"<{advice.link}|{advice.name} ({advice.code})>. Fix: {advice.next_step}"
-            )
+        lines += rejection_lines(rejection_groups(items), filed_by)
     if items := by_status.get(NumberStatus.UNKNOWN):
         by_label: dict[str, list[PortInNumber]] = defaultdict(list)
         for n in items:
@@ -146,10 +139,17 @@ def update_message(snapshot: RequestSnapshot, update: RequestUpdate) -> tuple[st
         chunk = f"{chunk}\n{line}" if chunk else clip(line, 2900)
     if chunk:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
-    if not (text and _offers_signing(snapshot, update)):
-        return clip(text, 3900), blocks[:50]
-    button = ActionsBlock(elements=[signature_button(update.request.request_sid)])
-    return clip(text, 3900), [*blocks[:49], button]
+    blocks = blocks[:48]
+    if _summarised_rejections(update):  # the steps are one click away
+        blocks.append(ActionsBlock(elements=[how_to_fix_button(snapshot.request.request_sid)]))
+    if text and _offers_signing(snapshot, update):
+        blocks.append(ActionsBlock(elements=[signature_button(update.request.request_sid)]))
+    return clip(text, 3900), blocks
+
+
+def _summarised_rejections(update: RequestUpdate) -> bool:
+    rejected = [c.number for c in update.number_changes if c.new == NumberStatus.PORT_REJECTED]
+    return len(rejection_groups(rejected)) > FULL_PLAYBOOKS
 
 
 def _offers_signing(snapshot: RequestSnapshot, update: RequestUpdate) -> bool:

@@ -30,6 +30,7 @@ def test_an_open_request_offers_refresh_csv_and_both_cancels() -> None:
     blocks = board.board_blocks(snapshot(9, "in_progress"))
     assert action_ids(blocks) == [
         Action.REFRESH,
+        Action.HOW_TO_FIX,  # one of the nine numbers is rejected
         Action.NUMBERS_CSV,
         Action.CANCEL_NUMBERS,
         Action.CANCEL_REQUEST,
@@ -40,7 +41,14 @@ def test_an_open_request_offers_refresh_csv_and_both_cancels() -> None:
 @pytest.mark.parametrize("status", ["completed", "canceled", "expired", "canceling"])
 def test_nothing_to_cancel_once_the_request_is_over_or_going(status: str) -> None:
     ids = action_ids(board.board_blocks(snapshot(9, status)))
-    assert ids == [Action.REFRESH, Action.NUMBERS_CSV]
+    assert ids == [Action.REFRESH, Action.HOW_TO_FIX, Action.NUMBERS_CSV]
+
+
+def test_how_to_fix_only_while_a_number_is_rejected() -> None:
+    fine = snapshot(3, "in_progress", statuses=("in_review", "pending", "completed"))
+    assert Action.HOW_TO_FIX not in action_ids(board.board_blocks(fine))
+    rejected = snapshot(3, "action_required", statuses=("pending", "rejected"))
+    assert Action.HOW_TO_FIX in action_ids(board.board_blocks(rejected))
 
 
 def test_cancel_numbers_only_while_a_number_can_still_go() -> None:

@@ -289,7 +289,13 @@ def test_action_required_reminder_lists_open_rejections_and_their_fixes() -> Non
     check(m)
     assert "<@U1>" in m.text and "3 rejections still open" in m.text
     assert "INVALID_ADDRESS (22154)" in m.text and "INVALID_PIN (22155)" in m.text
-    assert "Use the CSR's service address exactly" in m.text  # the fix from bot.porting.reasons
+    assert "from the carrier's CSR" in m.text  # the steps of bot.porting.playbooks
+    assert "*Who acts:* the porting desk" in m.text and "*Who acts:* the customer" in m.text
+    assert any(
+        e.get("action_id") == "how_to_fix"
+        for b in m.blocks
+        for e in b.to_dict().get("elements", [])
+    )
     assert "+1 415-555-0100, +1 415-555-0101" in m.text
 
 

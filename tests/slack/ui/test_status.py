@@ -34,7 +34,7 @@ def test_a_request_not_followed_offers_follow_one_followed_opens_its_thread() ->
 
 def test_a_thousand_numbers_show_the_most_urgent_and_point_to_the_csv() -> None:
     blocks = status.status_blocks(snapshot(MANY))
-    listed = blocks[-2].to_dict()["text"]["text"]
+    listed = blocks[-3].to_dict()["text"]["text"]
     assert len(listed) <= SECTION_TEXT_LIMIT
     assert listed.splitlines()[0].endswith("(22102)")  # rejections first, with their reason
     assert listed.splitlines()[-1] == "…and 970 more (use *Numbers as CSV*)."
@@ -52,3 +52,25 @@ def test_history_says_who_did_what_and_elides_the_middle() -> None:
     assert "Twilio refused others" in shown and "tried to cancel the request" in shown
     assert "failed" not in shown  # a filing that did not happen is not history
     assert "Filed by" in texts(status.status_blocks(snapshot(1), history=history()))
+
+
+def test_rejected_numbers_get_their_playbook_in_full_when_it_fits() -> None:
+    s = snapshot(2, "action_required", statuses=("rejected", "pending"))
+    for n in s.request.phone_numbers:
+        n.rejection_reason, n.rejection_reason_code = None, "22154"
+    blocks = status.status_blocks(s)
+    fixes = blocks[-2].to_dict()["text"]["text"]
+    assert fixes.startswith("*How to fix*") and "INVALID_ADDRESS (22154)" in fixes
+    assert "*Who acts:* the porting desk" in fixes and "1. Get the service address" in fixes
+    assert Action.HOW_TO_FIX not in action_ids(blocks), "all of it is shown already"
+
+
+def test_many_reasons_are_summarised_and_the_steps_are_behind_how_to_fix() -> None:
+    s = snapshot(20, "action_required", statuses=("rejected",))
+    for i, n in enumerate(s.request.phone_numbers):
+        n.rejection_reason, n.rejection_reason_code = None, str(22150 + i % 10)
+    blocks = status.status_blocks(s)
+    assert message_problems(f"Port-in {SID}", blocks) == []
+    fixes = blocks[-2].to_dict()["text"]["text"]
+    assert "INVALID_PIN (22155)" in fixes and "Fix:" not in fixes
+    assert Action.HOW_TO_FIX in action_ids(blocks)

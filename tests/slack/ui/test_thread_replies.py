@@ -8,13 +8,14 @@ from datetime import timedelta
 
 import pytest
 
-from bot.desk.types import RequestSnapshot, RequestUpdate
-from bot.porting.statuses import RequestStatus
+from bot.desk.types import NumberChange, RequestSnapshot, RequestUpdate
+from bot.porting.playbooks import PLAYBOOKS
+from bot.porting.statuses import NumberStatus, RequestStatus
 from bot.slack.ids import Action
 from bot.slack.ui import thread_replies
 from bot.slack.ui.fmt import INLINE_NUMBERS
 from tests.slack.ui.block_kit import action_ids, block_types, message_problems
-from tests.slack.ui.samples import AT, MANY, number, snapshot, update
+from tests.slack.ui.samples import AT, MANY, number, request, snapshot, update
 
 
 @pytest.mark.parametrize("count", [1, 9, INLINE_NUMBERS, INLINE_NUMBERS + 1, MANY])
@@ -92,3 +93,37 @@ def test_loa_sent_without_a_known_moment_keeps_the_plain_line() -> None:
     s.status_since = None
     text, _ = thread_replies.update_message(s, u)
     assert "It expires if not signed in 30 days" in text
+
+
+def _rejected(codes: list[int]) -> RequestUpdate:
+    """Numbers just rejected, one per code in ``codes``."""
+    r = request(len(codes), "action_required", statuses=("rejected",))
+    for n, code in zip(r.phone_numbers, codes, strict=True):
+        n.rejection_reason_code, n.rejection_reason = str(code), None
+    changes = [
+        NumberChange(n, NumberStatus.PORT_SUBMITTED, NumberStatus.PORT_REJECTED)
+        for n in r.phone_numbers
+    ]
+    return RequestUpdate(r, RequestStatus.IN_PROGRESS, changes)
+
+
+def test_a_rejection_reply_carries_the_whole_playbook_of_each_reason() -> None:
+    u = _rejected([22154, 22154, 22155])
+    lines = thread_replies.change_lines(u, "UFILER")
+    text = "\n".join(lines)
+    address, pin = PLAYBOOKS[22154], PLAYBOOKS[22155]
+    assert "❌ <@UFILER> +1 415-555-0000, +1 415-555-0001 rejected: <" in text
+    assert address.cause in text and "*Who acts:* the porting desk." in text
+    assert "*Next:* re-file with corrected details (service address)." in text
+    assert f"1. {address.steps[0]}" in text and f"2. {pin.steps[1]}" in text
+    _, blocks = thread_replies.update_message(snapshot(3), u)
+    assert "actions" not in block_types(blocks), "nothing left to look up"
+
+
+def test_more_reasons_than_fit_get_a_line_each_and_how_to_fix() -> None:
+    u = _rejected([22150, 22151, 22153, 22154, 22158])
+    text, blocks = thread_replies.update_message(snapshot(5), u)
+    assert message_problems(text, blocks) == []
+    assert text.count("❌") == 5 and "1. " not in text
+    assert "*Who acts:* Twilio support. *Next:* contact Twilio support." in text
+    assert action_ids(blocks) == ["how_to_fix"]

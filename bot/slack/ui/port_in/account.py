@@ -7,6 +7,8 @@ masked (``••••12``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
@@ -65,8 +67,15 @@ def blocked_line(result: CheckResult) -> str:
     return f"• {display(result.number)}: {advice.name} ({advice.code}). {advice.next_step}"
 
 
-def account_view(draft: Draft, meta: PortInMeta, *, banner: str | None = None) -> View:
-    """Step 2: drop the numbers that cannot be filed, give the account number and PINs."""
+def account_view(
+    draft: Draft,
+    meta: PortInMeta,
+    *,
+    banner: str | None = None,
+    warnings: Sequence[str] = (),
+) -> View:
+    """Step 2: drop the numbers that cannot be filed, give the account number and PINs.
+    ``warnings``: what may get the request rejected, shown before filing (not blocking)."""
     fileable, need = draft.fileable, draft.pin_numbers
     if not fileable:
         return nothing_to_file_view(draft)
@@ -76,6 +85,7 @@ def account_view(draft: Draft, meta: PortInMeta, *, banner: str | None = None) -
     blocks += [
         section(summary(draft.details)),
         section(f"✅ {plural(len(fileable), 'number')} will be filed: {number_list(fileable)}"),
+        *_warnings(warnings),
         *_blocked(draft),
         field(
             F.ACCOUNT_NUMBER,
@@ -103,6 +113,13 @@ def account_view(draft: Draft, meta: PortInMeta, *, banner: str | None = None) -
         private_metadata=meta.dump(),
         blocks=blocks,
     )
+
+
+def _warnings(warnings: Sequence[str]) -> list[Block]:
+    if not warnings:
+        return []
+    lines = "\n".join(f"• {w}" for w in warnings)
+    return [section(f"⚠️ *Check before filing* (you can still file as it is):\n{lines}")]
 
 
 def _blocked(draft: Draft) -> list[Block]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
+    CheckboxesElement,
     ContextBlock,
     ConversationFilter,
     ConversationSelectElement,
@@ -151,19 +152,34 @@ def _carrier_account() -> Blocks:
             optional=True,
         ),
         field(
+            F.BTN_STAYS,
+            "Is the BTN being ported?",
+            CheckboxesElement(
+                action_id=F.BTN_STAYS,
+                options=[
+                    Option(
+                        value="stays",
+                        text="No: it stays with the losing carrier (other lines stay too)",
+                    )
+                ],
+            ),
+            hint="Tick it when the BTN is not among the numbers above, on purpose.",
+            optional=True,
+        ),
+        field(
             F.STREET,
             "Service address",
             text_input(F.STREET, placeholder="1 Main St"),
-            hint="The service address on the carrier account, exactly as the carrier has it: "
-            "a mismatch is a common rejection.",
+            hint="Where the lines are installed, exactly as on the carrier account (not a "
+            "billing address or PO Box): a mismatch is a common rejection.",
         ),
         field(F.STREET_2, "Suite, unit or floor", text_input(F.STREET_2), optional=True),
         field(F.CITY, "City", text_input(F.CITY)),
         field(
             F.STATE,
             "State",
-            text_input(F.STATE, max_length=40),
-            hint="Spelled the way the carrier has it (CA or California).",
+            text_input(F.STATE, max_length=40, placeholder="CA"),
+            hint="The two-letter USPS code (CA, NY, TX).",
         ),
         field(
             F.ZIP, "ZIP code", text_input(F.ZIP, max_length=10), hint="5 digits (ZIP+4 is fine)."
@@ -204,8 +220,9 @@ def _when(today: date) -> Blocks:
             F.TARGET_DATE,
             "Target port date",
             DatePickerElement(action_id=F.TARGET_DATE, placeholder="Pick a date"),
-            hint=f"On or after {earliest:%b} {earliest.day} ({MIN_TARGET_DAYS} days from today). "
-            "The carrier confirms the actual date (FOC).",
+            hint=f"A business day on or after {earliest:%b} {earliest.day} ({MIN_TARGET_DAYS} days "
+            "from today; no weekends or US federal holidays). The carrier confirms the actual "
+            "date (FOC).",
             optional=True,
         ),
         field(

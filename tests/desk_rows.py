@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.store.models import NumberState, RequestState, RequestThread
 from tests.conftest import PORTING_CHANNEL, Bot
@@ -23,6 +23,7 @@ class Row:
     numbers: tuple[str, ...] = ()
     synced_minutes_ago: float = 2
     channel: str = PORTING_CHANNEL
+    port_date: date | None = None  # its numbers port that day (then they are port_pending)
 
 
 async def seed(bot: Bot, *rows: Row) -> dict[str, str]:
@@ -59,13 +60,24 @@ async def seed(bot: Bot, *rows: Row) -> dict[str, str]:
                         number_sid=f"PU{i:016x}{j:016x}",
                         request_sid=sid,
                         phone_number=number,
-                        status="port_rejected" if row.status == "action_required" else row.status,
+                        status=_number_status(row),
+                        port_date=_midnight(row.port_date),
                         twilio_updated_at=since,
                     )
                 )
             sids[row.name] = sid
         await s.commit()
     return sids
+
+
+def _number_status(row: Row) -> str:
+    if row.status == "action_required":
+        return "port_rejected"
+    return "port_pending" if row.port_date else row.status
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), UTC) if day else None
 
 
 DESK = (

@@ -5,6 +5,7 @@ Thursday, Nov 26)."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from bot.sandbox import SandboxConfig
 from bot.store.items import OutboxKind
 from tests.conftest import PORTING_CHANNEL, SANDBOX_START, Bot
 from tests.desk_clock import DeskClock, Post, digests
+from tests.desk_rows import Row, seed
 from tests.port_in_forms import LANDLINE, file_through_form
 
 NY = "America/New_York"
@@ -141,3 +143,46 @@ async def test_closed_requests_get_no_reminders_and_no_digest(bot: Bot) -> None:
     clock.skip_seen()
     posts = await clock.run(datetime(2026, 12, 2, 18, 0, tzinfo=UTC), timedelta(hours=3))
     assert posts == [], [p.text for p in posts]
+
+
+# -- port dates and stale requests, from stored rows ---------------------------------------
+
+
+async def test_port_tomorrow_on_the_business_day_before_and_port_today_that_morning(
+    bot: Bot,
+) -> None:
+    clock = DeskClock(bot, datetime(2026, 11, 4, 12, 0, tzinfo=UTC))  # a Wednesday
+    await seed(
+        bot,
+        Row(
+            "Porty",
+            "in_progress",
+            FILER,
+            days_ago=1,
+            numbers=("+14155550301", "+14155550302"),
+            port_date=date(2026, 11, 9),
+        ),  # a Monday
+    )
+    posts = [p for p in await clock.run(datetime(2026, 11, 9, 22, 0, tzinfo=UTC)) if p.thread_ts]
+    tomorrow = [p for p in posts if "port tomorrow" in p.text or "port on" in p.text]
+    today = [p for p in posts if "Port day" in p.text]
+    # The business day before a Monday is the Friday: "tomorrow" is said on Friday morning.
+    assert [_local(p) for p in tomorrow] == [(date(2026, 11, 6), 9)]
+    assert "2 numbers" in tomorrow[0].text and "Keep the old service active" in tomorrow[0].text
+    assert f"<@{FILER}>" in tomorrow[0].text
+    assert [_local(p) for p in today] == [(date(2026, 11, 9), 9)]
+    assert [p for p in posts if "No movement" in p.text] == [], "waiting for its port date"
+
+
+async def test_a_stale_request_is_nudged_once_a_week_at_most(bot: Bot) -> None:
+    clock = DeskClock(bot, datetime(2026, 11, 4, 12, 0, tzinfo=UTC))
+    await seed(bot, Row("Slow", "in_progress", FILER, days_ago=3))  # moved on Sunday, Nov 1
+    posts = await clock.run(datetime(2026, 11, 28, 0, 0, tzinfo=UTC))
+    nudges = [p for p in posts if p.thread_ts and "No movement" in p.text]
+    # Five business days after Sunday Nov 1 (counted from Monday) is Monday Nov 9 … then weekly.
+    days = [_local(p)[0] for p in nudges]
+    assert days[0] == date(2026, 11, 9), days
+    assert all((b - a).days >= 7 for a, b in itertools.pairwise(days)), days
+    assert len(days) == 3, days
+    assert all(9 <= _local(p)[1] < 17 for p in nudges)
+    assert "waiting on the losing carrier" in nudges[0].text

@@ -49,8 +49,13 @@ class WorkspacePage:
         await modal.locator(".modal-submit").click()
 
     async def open_channel(self, name: str) -> None:
+        """Open a channel or DM; the bot's DM opens on its Home tab, so go to its Messages."""
         await self.page.locator(".sidebar-item", has_text=name).click()
         await self.page.locator(".channel-title", has_text=name).wait_for()
+        messages = self.page.locator(".tab", has_text="Messages")
+        if await messages.is_visible():
+            await messages.click()
+            await self.page.locator(".tab.active", has_text="Messages").wait_for()
 
     async def sandbox(self) -> Any:
         panel = self.page.locator("#sandbox")

@@ -1,12 +1,15 @@
 """The sandbox panel's other controls (a carrier rejection with a chosen code, a Twilio fault
-the bot then meets) and the App Home tab, when the manifest turns it on."""
+the bot then meets) and the desk's App Home tab."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
-from bot.workspace.manifest import Manifest
+from sqlmodel import select
+
+from bot.store.models import OutboxItem
 from tests.helpers import file_request
 from tests.workspace.conftest import Shots
 from tests.workspace.local_bot import LocalBot
@@ -61,54 +64,41 @@ async def test_reject_a_number_with_a_code_and_make_twilio_fail(
 
 
 async def test_the_app_home_tab(browser: Any, local: LocalBot, shots: Shots) -> None:
-    """Off in this bot's manifest; with it on, opening it sends app_home_opened and shows
-    what the app publishes, and its buttons send block_actions from the home view."""
-    workspace = local.workspace
-    workspace.manifest = Manifest(
-        name="Porting Bot",
-        bot_name="Porting Bot",
-        home_tab=True,
-        messages_tab=True,
-        messages_read_only=True,
-        bot_events=("app_home_opened",),
-    )
-    bolt, client = local.app.runtime.bolt, local.app.runtime.slack
-    pressed: list[dict] = []
-
-    @bolt.event("app_home_opened")
-    async def opened(event: dict) -> None:
-        button = {
-            "type": "button",
-            "text": {"type": "plain_text", "text": "Hi"},
-            "action_id": "home_hi",
-        }
-        await client.views_publish(
-            user_id=event["user"],
-            view={
-                "type": "home",
-                "blocks": [
-                    {"type": "header", "text": {"type": "plain_text", "text": "Your port-ins"}},
-                    {"type": "actions", "elements": [button]},
-                ],
-            },
-        )
-
-    @bolt.action("home_hi")
-    async def hi(ack: Any, body: dict) -> None:
-        await ack()
-        pressed.append(body)
-
+    """The manifest turns the Home tab on: opening it sends app_home_opened, the bot publishes
+    the desk's Home (through its outbox) and the page draws it; its Refresh sends block_actions
+    from the home view and the bot publishes again."""
+    runtime = local.app.runtime
+    request = await file_request(runtime.twilio, local.sandbox, ["+14155550100"])
+    await runtime.desk.follow(request.request_sid, local.settings.porting_channel or "")
+    await local.settle()
     ws = await _page(browser, local)
     await ws.page.locator(".sidebar-item", has_text="Porting Bot").click()
     home = ws.page.locator("#home")
-    await home.locator(".bk-header", has_text="Your port-ins").wait_for()
+    await home.locator(".bk-header", has_text="Porting desk").wait_for()
+    text = await home.inner_text()
+    for section in ("Needs you", "Needs someone", "Port dates this week", "Your recent requests"):
+        assert section in text
+    assert "You have not filed any port-ins yet" in text  # the adopted request has no filer
     await shots.take(ws.page, "home")
-    await home.get_by_role("button", name="Hi").click()
-    for _ in range(300):
-        if pressed:
+    before = await _published_at(local)
+    assert before is not None
+    await home.get_by_role("button", name="Refresh").first.click()
+    for _ in range(500):
+        if (await _published_at(local) or before) > before:
             break
         await asyncio.sleep(0.01)
-    (body,) = pressed
-    assert body["view"]["type"] == "home" and body["container"]["type"] == "view"
+    assert (await _published_at(local) or before) > before, "Refresh published it again"
     await ws.page.get_by_role("button", name="Messages").click()
     await ws.page.get_by_text("Sending messages to this app has been turned off.").wait_for()
+    assert not ws.errors
+
+
+async def _published_at(local: LocalBot) -> datetime | None:
+    """When the bot last published the person's Home (its outbox row settled)."""
+    async with local.app.runtime.db.session() as s:
+        row = (
+            await s.exec(
+                select(OutboxItem).where(OutboxItem.key == f"home:{local.workspace.person}")
+            )
+        ).first()
+    return row.done_at if row is not None and row.status == "done" else None

@@ -32,6 +32,7 @@ from bot.background import Tasks
 from bot.desk import Desk, SyncPolicy, load_snapshot
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy
+from bot.desk.manual import ManualPorts
 from bot.looplag import LoopLag
 from bot.outbox import Outbox
 from bot.porting.client import TwilioPortingClient
@@ -113,7 +114,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     twilio_http, twilio = _twilio(settings, http, sandbox)
     slack_session = aiohttp.ClientSession()
     slack = slack_client(settings, slack_session)
-    notifier = _notifier(settings, db, slack_session)
+    notifier = _notifier(settings, db, slack_session, http)
     slack_outbox = Outbox(
         db,
         notifier,
@@ -228,7 +229,9 @@ def _twilio(
     return twilio_http, client
 
 
-def _notifier(settings: Settings, db: Database, session: aiohttp.ClientSession) -> SlackNotifier:
+def _notifier(
+    settings: Settings, db: Database, session: aiohttp.ClientSession, http: httpx.AsyncClient
+) -> SlackNotifier:
     pacer = ChannelPacer(
         settings.slack_channel_write_seconds,
         # Several processes share a PostgreSQL (SQLite serves one): share the slots.
@@ -239,6 +242,10 @@ def _notifier(settings: Settings, db: Database, session: aiohttp.ClientSession) 
         db,
         pacer,
         snapshots=partial(load_snapshot, db),
+        # A manual port's thread: its reminders decided on the desk's calendar, its documents
+        # copied from Slack with the bot token.
+        manual_ports=ManualPorts(db, BusinessCalendar(settings.desk_timezone)),
+        download=file_downloader(http, settings.slack_bot_token),
     )
 
 

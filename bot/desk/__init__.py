@@ -11,6 +11,9 @@ Listeners parse and render; the desk decides. One module per operation:
 - ``cancel``: canceling requests and numbers;
 - ``types``: what they take and return, and the errors they raise;
 - ``listing``: requests from the store, most urgent first (/port-list);
+- ``manual``: manual ports, for numbers the API cannot file (``manual_types``: what they
+  are; ``manual_steps``: how people move them; ``manual_schedule``: their deadlines and
+  reminders, pure);
 - the desk's day (pure, no I/O): ``calendar`` (business days, working hours), ``facts`` (a
   request as the planners see it, the policy), ``schedule`` (reminders and digest slots due at
   a moment) and ``agenda`` (what needs a person, most urgent first; digest and Home content).
@@ -32,6 +35,7 @@ from bot.desk.checks import Checks
 from bot.desk.facts import DeskPolicy
 from bot.desk.filing import BillFetch, Filing
 from bot.desk.listing import DeskListing, ListingAsk, Listings
+from bot.desk.manual import ManualPorts
 from bot.desk.records import ActionHolder, AuditRecord, Thread
 from bot.desk.sync import Requests, load_snapshot
 from bot.desk.types import (
@@ -106,11 +110,19 @@ class Desk:
         self.checks = Checks(twilio, db, concurrency=check_concurrency, sleep=sleep)
         self.filing = Filing(twilio, db, notifier, self.requests, self.checks)
         self.cancels = Cancels(twilio, db, notifier, self.requests)
+        self.calendar = calendar or BusinessCalendar(ZoneInfo("UTC"))
         self.listings = Listings(
             db,
             desk_policy or DeskPolicy(),
-            calendar or BusinessCalendar(ZoneInfo("UTC")),
+            self.calendar,
             poll=timedelta(seconds=self.requests.policy.poll_seconds),
+        )
+        # Numbers the API cannot file, ported by a support request (bot.desk.manual).
+        self.manual = ManualPorts(
+            db,
+            self.calendar,
+            slack_outbox=slack_outbox,
+            thread_wait_seconds=self.requests.policy.thread_wait_seconds,
         )
 
     # -- requests (bot.desk.sync) --------------------------------------------------------

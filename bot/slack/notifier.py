@@ -19,11 +19,14 @@ from bot.desk.records import Thread
 from bot.desk.types import RequestSnapshot
 from bot.outbox import Delivered, DeliveryError, NotYet
 from bot.slack.api_errors import error_code
+from bot.slack.deps import Downloader
+from bot.slack.manual.delivery import ManualDelivery, ManualSource
 from bot.slack.pacing import ChannelPacer
 from bot.slack.ui import board, thread_replies
 from bot.store import items, outbox, request_state
 from bot.store.db import Database
 from bot.store.items import BoardPayload, FilePayload, Item, NewItem, ReplyPayload, RootPayload
+from bot.store.manual_items import ManualPayload
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +73,15 @@ class SlackNotifier:
         pacer: ChannelPacer | None = None,
         *,
         snapshots: StoredSnapshots,
+        manual_ports: ManualSource | None = None,
+        download: Downloader | None = None,
     ) -> None:
         self.client = client
         self.db = db
         self.pacer = pacer or ChannelPacer()
         self.snapshots = snapshots
+        # A manual port's thread (bot.slack.manual.delivery), when manual ports are served.
+        self.manual = None if manual_ports is None else ManualDelivery(self, manual_ports, download)
 
     async def deliver(self, item: Item) -> Delivered:
         match item.payload:
@@ -86,6 +93,12 @@ class SlackNotifier:
                 return await self._file(item, change)
             case BoardPayload():
                 return await self._board(item)
+            case ManualPayload():
+                if self.manual is None:
+                    log.warning("manual port work %s without a deliverer dropped", item.key)
+                    return Delivered()
+                return await self.manual.deliver(item)
+        raise ValueError(f"no delivery for {item.kind}")  # a new kind without its branch
 
     async def update_board(self, snapshot: RequestSnapshot, *, fence: Fence | None = None) -> None:
         """Edit a board right now (interactive flows; the outbox passes its item's fence);

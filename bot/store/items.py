@@ -12,6 +12,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from bot.store import keys
+from bot.store.manual_items import (
+    ManualBoardPayload,
+    ManualFilePayload,
+    ManualReminderPayload,
+    ManualReplyPayload,
+    ManualRootPayload,
+)
 
 
 class OutboxKind(StrEnum):
@@ -19,6 +26,12 @@ class OutboxKind(StrEnum):
     REPLY = "reply"  # a change set, said in the thread
     FILE = "file"  # the CSV of a long reply's numbers
     BOARD = "board"  # an edit of the root's status board
+    # A manual port's thread (``bot.store.manual_items``); all are posts, ordered per port.
+    MANUAL_ROOT = "manual_root"
+    MANUAL_REPLY = "manual_reply"
+    MANUAL_FILE = "manual_file"
+    MANUAL_BOARD = "manual_board"  # one per version, so ordered after the replies before it
+    MANUAL_REMINDER = "manual_remind"
 
 
 class ItemStatus(StrEnum):
@@ -71,12 +84,27 @@ class BoardPayload(BaseModel):
     """A board edit draws the latest stored state: it carries nothing."""
 
 
-Payload = RootPayload | ReplyPayload | FilePayload | BoardPayload
+Payload = (
+    RootPayload
+    | ReplyPayload
+    | FilePayload
+    | BoardPayload
+    | ManualRootPayload
+    | ManualReplyPayload
+    | ManualFilePayload
+    | ManualBoardPayload
+    | ManualReminderPayload
+)
 _PAYLOADS: dict[OutboxKind, type[Payload]] = {
     OutboxKind.ROOT: RootPayload,
     OutboxKind.REPLY: ReplyPayload,
     OutboxKind.FILE: FilePayload,
     OutboxKind.BOARD: BoardPayload,
+    OutboxKind.MANUAL_ROOT: ManualRootPayload,
+    OutboxKind.MANUAL_REPLY: ManualReplyPayload,
+    OutboxKind.MANUAL_FILE: ManualFilePayload,
+    OutboxKind.MANUAL_BOARD: ManualBoardPayload,
+    OutboxKind.MANUAL_REMINDER: ManualReminderPayload,
 }
 
 
@@ -155,3 +183,41 @@ def file(reply: Item, change: ChangeSet) -> NewItem:
 
 def board(request_sid: str) -> NewItem:
     return NewItem(kind=OutboxKind.BOARD, key=keys.board(request_sid), payload=BoardPayload())
+
+
+# -- a manual port's thread -------------------------------------------------------------------
+
+
+def manual_root(manual_id: str, channel: str) -> NewItem:
+    return NewItem(
+        kind=OutboxKind.MANUAL_ROOT,
+        key=keys.manual_root(manual_id),
+        payload=ManualRootPayload(channel=channel),
+    )
+
+
+def manual_reply(manual_id: str, payload: ManualReplyPayload) -> NewItem:
+    return NewItem(kind=OutboxKind.MANUAL_REPLY, key=keys.manual_reply(manual_id), payload=payload)
+
+
+def manual_file(manual_id: str, payload: ManualFilePayload) -> NewItem:
+    what = f"{payload.kind}:{payload.file_id}" if payload.file_id else "request"
+    return NewItem(
+        kind=OutboxKind.MANUAL_FILE, key=keys.manual_file(manual_id, what), payload=payload
+    )
+
+
+def manual_board(manual_id: str, version: int) -> NewItem:
+    return NewItem(
+        kind=OutboxKind.MANUAL_BOARD,
+        key=keys.manual_board(manual_id, version),
+        payload=ManualBoardPayload(),
+    )
+
+
+def manual_reminder(payload: ManualReminderPayload) -> NewItem:
+    return NewItem(
+        kind=OutboxKind.MANUAL_REMINDER,
+        key=keys.manual_reminder(payload.manual_id, payload.kind, payload.due_day),
+        payload=payload,
+    )

@@ -268,7 +268,8 @@ class ManualPorts:
                     payload = ManualReminderPayload(
                         manual_id=ref.manual_id, kind=ref.kind.value, due_day=ref.due_day
                     )
-                    await outbox.add(s, port.id, items.manual_reminder(payload), now)
+                    # Queued on the outbox's own clock; ``now`` only decides what is due.
+                    await outbox.add(s, port.id, items.manual_reminder(payload))
                     planned += 1
             await s.commit()
         if planned:

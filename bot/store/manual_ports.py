@@ -77,7 +77,7 @@ async def change(
             return False
         s.add(entry)
         for item in work:
-            await outbox.add(s, manual_id, item, now)
+            await outbox.add(s, manual_id, item)  # the outbox keeps its own (real) time
         await s.commit()
     return True
 

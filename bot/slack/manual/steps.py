@@ -7,7 +7,7 @@ outbox (``bot.desk.manual``)."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -165,8 +165,9 @@ class ManualStepListeners:
         if meta.move is None:
             raise Stale(f"{OLD_FORM}. Close it and press the button on the board again.", "step")
         user_id = body["user"]["id"]
-        now = datetime.now(UTC)
-        given, errors = read_step(view["state"]["values"], meta.move, now=now, today=date.today())
+        now = self.manual.clock()
+        today = self.manual.calendar.local_date(now)
+        given, errors = read_step(view["state"]["values"], meta.move, now=now, today=today)
         if errors:
             await ack(response_action="errors", errors=errors)
             return

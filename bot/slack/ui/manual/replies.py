@@ -79,8 +79,8 @@ def support_request_text(details: ManualDetails) -> str:
         f"4. Losing carrier: {details.losing_carrier}",
         f"5. {_document_line(details, DocumentKind.LOA)}",
         f"6. {_document_line(details, DocumentKind.CSR)}",
-        f"7. {_document_line(details, DocumentKind.BILL)} — showing the account, the owner's "
-        "name and the address of every number above",
+        f"7. {_document_line(details, DocumentKind.BILL)}",
+        "   (the bill shows the account, the owner's name and the address of every number)",
         "",
         f"We will keep the account with {details.losing_carrier} open and active until every "
         "number has ported to Twilio.",

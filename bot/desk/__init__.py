@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import outbox, reconcile
@@ -36,6 +36,8 @@ from bot.desk.facts import DeskPolicy
 from bot.desk.filing import BillFetch, Filing
 from bot.desk.listing import DeskListing, ListingAsk, Listings
 from bot.desk.manual import ManualPorts
+from bot.desk.manual_agenda import ManualListed
+from bot.desk.manual_listing import open_manual
 from bot.desk.records import ActionHolder, AuditRecord, Thread
 from bot.desk.sync import Requests, load_snapshot
 from bot.desk.types import (
@@ -146,6 +148,11 @@ class Desk:
 
     async def list_requests(self, ask: ListingAsk) -> DeskListing:
         return await self.listings.list(ask)
+
+    async def open_manual_ports(self, now: datetime | None = None) -> list[ManualListed]:
+        """Open manual ports, most urgent first, with step, filer, channel, thread and next
+        deadline (for the digest and App Home; ``bot.desk.manual_listing.open_manual``)."""
+        return await open_manual(self.db, now or self.manual.clock())
 
     # -- checks (bot.desk.checks) --------------------------------------------------------
 

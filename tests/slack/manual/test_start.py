@@ -198,3 +198,13 @@ async def test_mixed_port_in_files_the_us_numbers_and_offers_the_rest(bot: Bot) 
     manual_view = bot.slack.calls_to("views.open")[-1].args["view"]
     assert manual_view["callback_id"] == Callback.MANUAL_FORM
     assert "+44 20 7183 8750" in json.dumps(manual_view)
+
+
+async def test_a_document_slack_no_longer_has_is_asked_for_again(bot: Bot) -> None:
+    gone = {**attach(bot, "FGONE", "csr.pdf"), "id": "FGONE"}
+    del bot.slack.state.files["FGONE"]  # deleted in Slack before the bot could copy it
+    port = await start_port(bot, UK, csr=gone)
+    said = replies(bot, port)
+    assert any("could not copy csr.pdf" in r and "Add documents" in r for r in said)
+    assert not [u for u in bot.slack.uploaded_files if u.filename.endswith("csr.pdf")]
+    assert not await bot.runtime.outbox.pending()  # given up on, not retried forever

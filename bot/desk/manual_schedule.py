@@ -16,7 +16,9 @@ Reminders (one per kind and due day: the outbox key, ``bot.store.keys.manual_rem
 
 - ``quote_due``: the business day before the quote deadline, at the deadline's time of day,
   mentioning the filer; sendable until the deadline, and only while the quote is unanswered.
-- ``approval_late``: at the approval's due moment, while Twilio has not approved.
+- ``approval_late``: at the approval's due moment, while Twilio has not approved; sendable for
+  2 business days (a worker down longer drops it rather than nudging late; it also keeps every
+  reminder inside the outbox's 7 days of remembered keys, so none is ever sent twice).
 - ``port_prep``: at the start of the business day before the port date: configure the numbers
   now (Step 5) and keep the carrier account open (Step 4); sendable until the port date.
 
@@ -43,6 +45,7 @@ from bot.desk.manual_types import ManualPort, ManualStep
 
 QUOTE_DAYS = 3  # business days to answer a fee quote before Twilio takes it as accepted
 APPROVAL_DAYS = 1  # business days Twilio takes to approve after the accepted quote
+APPROVAL_NUDGE_DAYS = 2  # business days the approval nudge stays sendable
 
 
 def quote_deadline(quote_at: datetime, calendar: BusinessCalendar) -> datetime:
@@ -222,7 +225,8 @@ def _candidates(facts: ManualFacts, calendar: BusinessCalendar) -> list[ManualRe
     approval = facts.approval_due
     if facts.step in (ManualStep.QUOTED, ManualStep.ACCEPTED) and approval is not None:
         due = calendar.next_working_moment(approval)
-        out.append(reminder(ManualReminderKind.APPROVAL_LATE, due, None, approval))
+        late = calendar.add_business_time(due, APPROVAL_NUDGE_DAYS)
+        out.append(reminder(ManualReminderKind.APPROVAL_LATE, due, late, approval))
     if facts.step == ManualStep.PORT_DATE_SET and facts.port_date is not None:
         eve = calendar.previous_business_day(facts.port_date)
         out.append(

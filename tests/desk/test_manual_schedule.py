@@ -128,11 +128,12 @@ def test_approval_nudge_one_business_day_after_the_accepted_quote() -> None:
     assert kinds(facts, at("2026-12-07", 14, 59)) == []
     (nudge,) = plan_manual_reminders(facts, CAL, at("2026-12-07", 15))
     assert nudge.kind == ManualReminderKind.APPROVAL_LATE and nudge.deadline == facts.approval_due
-    # Still sendable later in the week (a nudge is never late), keyed by its due day.
+    # Still sendable for 2 business days (keyed by its due day), then dropped as late.
     assert kinds(facts, at("2026-12-09", 10)) == [ManualReminderKind.APPROVAL_LATE]
     assert plan_manual_reminders(facts, CAL, at("2026-12-09", 10))[0].due_day == date(2026, 12, 7)
+    assert kinds(facts, at("2026-12-09", 15)) == []
     # Approved: no nudge.
-    assert kinds(replace(facts, step=ManualStep.APPROVED), at("2026-12-09", 10)) == []
+    assert kinds(replace(facts, step=ManualStep.APPROVED), at("2026-12-08", 10)) == []
 
 
 def test_an_unanswered_quote_is_taken_as_accepted_and_approval_follows() -> None:

@@ -143,12 +143,12 @@ class ManualStartListeners:
         the Console path; anything else is offered with Start buttons, beside the form."""
         manual = [g for g in groups if not g.console]
         console = [n for g in groups if g.console for n in g.numbers]
-        opened = False
+        opened = "port-in" if filing else None
         if not filing and manual and trigger_id:
             if await self.permissions.allows(user_id):
                 await self.open_form(client, trigger_id, manual[0])
+                opened = manual[0].name
                 manual = manual[1:]
-                opened = True
             else:
                 await self.deps.desk.manual.refused(user_id, None, "manual.started")
                 await tell(respond, self.permissions.refusal(DOING))
@@ -157,7 +157,7 @@ class ManualStartListeners:
             text, blocks = ui.console_message(console)
             await tell(respond, text, blocks=blocks)
         if manual:
-            text, blocks = ui.manual_offer(manual, filing=filing or opened)
+            text, blocks = ui.manual_offer(manual, opened=opened)
             await tell(respond, text, blocks=blocks)
 
     # -- the form ---------------------------------------------------------------------------

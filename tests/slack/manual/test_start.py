@@ -208,3 +208,15 @@ async def test_a_document_slack_no_longer_has_is_asked_for_again(bot: Bot) -> No
     assert any("could not copy csr.pdf" in r and "Add documents" in r for r in said)
     assert not [u for u in bot.slack.uploaded_files if u.filename.endswith("csr.pdf")]
     assert not await bot.runtime.outbox.pending()  # given up on, not retried forever
+
+
+async def test_port_in_with_two_countries_opens_one_and_offers_the_other(bot: Bot) -> None:
+    url = bot.slack.response_url("pi")
+    await bot.send(slash_command("/port-in", f"{UK} {FRANCE}", response_url=url))
+    await bot.settle()
+    (opened,) = bot.slack.calls_to("views.open")
+    assert "United Kingdom" in json.dumps(opened.args["view"])
+    (offer,) = bot.slack.responses_to("pi")
+    assert "opened for the numbers from United Kingdom" in offer.body["text"]
+    (start,) = _buttons(offer.body["blocks"])
+    assert start["text"]["text"] == "Start manual port · France (1)"

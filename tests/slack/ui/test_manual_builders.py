@@ -206,10 +206,10 @@ def test_start_buttons_console_path_and_offer() -> None:
     assert [b.action_id for b in buttons] == [Action.MANUAL_START, Action.MANUAL_CONSOLE]
     text, blocks = start.console_message(["+18005550100"])
     assert message_problems(text, blocks) == [] and "Port & Host" in texts(blocks)
-    text, blocks = start.manual_offer(groups, filing=True)
+    text, blocks = start.manual_offer(groups, opened="port-in")
     assert message_problems(text, blocks) == []
     many = [CountryGroup("FR", "France", tuple(f"+3314268{i:04d}" for i in range(150)))]
-    text, blocks = start.manual_offer(many, filing=False)
+    text, blocks = start.manual_offer(many)
     assert "run /port-check" in texts(blocks)  # too many to carry in a button
 
 

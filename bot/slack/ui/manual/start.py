@@ -73,17 +73,28 @@ def manual_lines(groups: Sequence[CountryGroup]) -> list[str]:
     return lines
 
 
-def manual_offer(groups: Sequence[CountryGroup], *, filing: bool) -> tuple[str, list[Block]]:
-    """/port-in's answer for numbers the API cannot file, next to the form it opened for the
-    rest (``filing``) or instead of one."""
+def manual_offer(
+    groups: Sequence[CountryGroup], *, opened: str | None = None
+) -> tuple[str, list[Block]]:
+    """/port-in's answer for numbers the API cannot file, next to the form it ``opened`` for
+    others ("port-in": the API's numbers; else the country whose manual port it opened)."""
     count = sum(len(g.numbers) for g in groups)
-    head = (
-        f"The port-in form has the numbers Twilio's Porting API can file. The other "
-        f"{plural(count, 'number')} cannot go through the API (22133 MANUAL_PORTING_AVAILABLE):"
-        if filing
-        else f"{plural(count, 'number')} cannot go through Twilio's Porting API (22133 "
-        "MANUAL_PORTING_AVAILABLE):"
-    )
+    if opened == "port-in":
+        head = (
+            "The port-in form holds the numbers Twilio's Porting API can file. The other "
+            f"{plural(count, 'number')} cannot go through the API (22133 "
+            "MANUAL_PORTING_AVAILABLE):"
+        )
+    elif opened:
+        head = (
+            f"The manual-port form opened for the numbers from {opened}. Start another "
+            "manual port for each other country (each needs its own country's LOA):"
+        )
+    else:
+        head = (
+            f"{plural(count, 'number')} cannot go through Twilio's Porting API (22133 "
+            "MANUAL_PORTING_AVAILABLE):"
+        )
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip("\n".join([head, *manual_lines(groups)]))))
     ]

@@ -158,7 +158,7 @@ def test_port_prep_the_business_day_before_the_port_date() -> None:
     assert prep.kind == ManualReminderKind.PORT_PREP and prep.due_day == date(2026, 12, 4)
     assert prep.expires_at == CAL.day_start(date(2026, 12, 7))
     assert kinds(facts, at("2026-12-07", 9)) == []  # the day itself: too late for "tomorrow"
-    # Port on the Monday after Thanksgiving week's Friday? The eve of Fri Nov 27 is Wed Nov 25.
+    # A port on Fri Nov 27: its eve is Wed Nov 25 (Thursday is Thanksgiving).
     eve = replace(facts, port_date=date(2026, 11, 27))
     assert plan_manual_reminders(eve, CAL, at("2026-11-25", 9))[0].due_day == date(2026, 11, 25)
     deadline = next_deadline(facts, at("2026-12-04", 9))

@@ -114,7 +114,8 @@ def test_the_board_at_every_step(step: ManualStep) -> None:
 def test_a_quote_that_lapsed_shows_approval_next() -> None:
     p = port(step=ManualStep.QUOTED, **STEPS[ManualStep.QUOTED])  # type: ignore[arg-type]
     shown = texts(board.board_blocks(p, NOW + timedelta(days=4, minutes=1)))
-    assert "Twilio should have approved" in shown
+    assert "Twilio took the fee quote as accepted" in shown
+    assert "Next: Twilio should have approved" in shown
 
 
 @pytest.mark.parametrize("numbers,long", [(2, False), (150, True)])

@@ -64,11 +64,12 @@ def state_line(port: ManualPort, now: datetime) -> str:
     parts: list[str] = []
     if port.step == ManualStep.REJECTED and port.rejection:
         parts.append(f"❌ Rejected: {port.rejection.label}. Fix: {port.rejection.fix}")
+    lapsed = port.quote_deadline
+    if port.step == ManualStep.QUOTED and lapsed is not None and lapsed <= now:
+        parts.append(f"💷 Twilio took the fee quote as accepted on {moment(lapsed)}")
     deadline = next_deadline(ManualFacts.of(port), now)
     if deadline is not None:
         parts.append(f"⏰ Next: {deadline_text(deadline)}")
-    elif port.step == ManualStep.QUOTED and port.quote_deadline:
-        parts.append(f"⏰ Twilio took the fee quote as accepted on {moment(port.quote_deadline)}")
     if not port.closed:
         missing = port.outstanding
         if missing:

@@ -41,6 +41,7 @@ from bot.settings import Settings
 from bot.slack.app import build_bolt_app
 from bot.slack.deps import Downloader, SlackDeps
 from bot.slack.inbound import SlackDoor
+from bot.slack.manual.delivery import ManualDelivery
 from bot.slack.notifier import SlackNotifier
 from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database, check_schema, migrate
@@ -115,7 +116,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     twilio_http, twilio = _twilio(settings, http, sandbox)
     slack_session = aiohttp.ClientSession()
     slack = slack_client(settings, slack_session)
-    notifier = _notifier(settings, db, slack_session)
+    notifier = _notifier(settings, db, slack_session, http)
     slack_outbox = Outbox(
         db,
         notifier,
@@ -124,6 +125,11 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     )
     desk = _desk(settings, twilio, db, notifier, slack_outbox, sandbox)
     notifier.serve_desk_day(desk.day)
+    # A manual port's thread: its reminders decided on the desk's clock and calendar, its
+    # documents copied from Slack with the bot token.
+    notifier.manual = ManualDelivery(
+        notifier, desk.manual, file_downloader(http, settings.slack_bot_token), clock=desk.clock
+    )
     reconciler = Reconciler(
         db,
         desk.requests,
@@ -234,7 +240,9 @@ def _twilio(
     return twilio_http, client
 
 
-def _notifier(settings: Settings, db: Database, session: aiohttp.ClientSession) -> SlackNotifier:
+def _notifier(
+    settings: Settings, db: Database, session: aiohttp.ClientSession, http: httpx.AsyncClient
+) -> SlackNotifier:
     pacer = ChannelPacer(
         settings.slack_channel_write_seconds,
         # Several processes share a PostgreSQL (SQLite serves one): share the slots.

@@ -14,6 +14,9 @@ Listeners parse and render; the desk decides. One module per operation:
   request list, the post-port checklist);
 - ``types``: what they take and return, and the errors they raise;
 - ``listing``: requests from the store, most urgent first (/port-list);
+- ``manual``: manual ports, for numbers the API cannot file (``manual_types``: what they
+  are; ``manual_steps``: how people move them; ``manual_schedule``: their deadlines and
+  reminders, pure);
 - the desk's day (pure, no I/O): ``calendar`` (business days, working hours), ``facts`` (a
   request as the planners see it, the policy), ``schedule`` (reminders and digest slots due at
   a moment) and ``agenda`` (what needs a person, most urgent first; digest and Home content).
@@ -36,6 +39,9 @@ from bot.desk.day import DeskDay
 from bot.desk.facts import DeskPolicy
 from bot.desk.filing import BillFetch, Filing
 from bot.desk.listing import DeskListing, ListingAsk, Listings
+from bot.desk.manual import ManualPorts
+from bot.desk.manual_agenda import ManualListed
+from bot.desk.manual_listing import open_manual
 from bot.desk.records import ActionHolder, AuditRecord, Thread
 from bot.desk.signing import SigningLink, SigningLinks
 from bot.desk.sync import Requests, load_snapshot
@@ -133,6 +139,15 @@ class Desk:
             poll_seconds=day_poll_seconds,
             wake=slack_outbox.wakeup.set if slack_outbox is not None else None,
         )
+        # Numbers the API cannot file, ported by a support request (bot.desk.manual).
+        self.manual = ManualPorts(
+            db,
+            self.calendar,
+            slack_outbox=slack_outbox,
+            thread_wait_seconds=self.requests.policy.thread_wait_seconds,
+            clock=clock,
+        )
+        self.day.planners.append(self.manual.queue_reminders)
 
     def today(self) -> date:
         """Today on the desk's clock, in its time zone."""
@@ -159,6 +174,11 @@ class Desk:
 
     async def list_requests(self, ask: ListingAsk) -> DeskListing:
         return await self.listings.list(ask)
+
+    async def open_manual_ports(self, now: datetime | None = None) -> list[ManualListed]:
+        """Open manual ports, most urgent first, with step, filer, channel, thread and next
+        deadline (for the digest and App Home; ``bot.desk.manual_listing.open_manual``)."""
+        return await open_manual(self.db, now or self.manual.clock())
 
     # -- checks (bot.desk.checks) --------------------------------------------------------
 

@@ -21,7 +21,7 @@ sandbox's when there is one, so the desk's day runs at sandbox speed; tests pass
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -67,6 +67,9 @@ class DeskDay:
         wake: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
+        # More timed work planned on the same tick and clock (manual ports' reminders:
+        # ``bot.desk.manual.ManualPorts.queue_reminders``), each queuing under its own keys.
+        self.planners: list[Callable[[datetime], Awaitable[object]]] = []
         self.policy = policy
         self.calendar = calendar
         self.clock = clock
@@ -88,6 +91,8 @@ class DeskDay:
         now = self.clock()
         work = [*await self.due_reminders(now), *await self.due_digests(now)]
         await desk_day.queue(self.db, work, utcnow())
+        for plan in self.planners:
+            await plan(now)
         homes = await self.rearm_homes()
         if (work or homes) and self._wake is not None:
             self._wake()

@@ -16,6 +16,8 @@ from typing import Protocol
 from bot.desk.agenda import AgendaItem, agenda
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy
+from bot.desk.manual_agenda import ManualListed
+from bot.desk.manual_listing import list_manual
 from bot.listed import ListingQuery
 from bot.store.db import Database
 from bot.store.listing import list_requests
@@ -35,6 +37,7 @@ class DeskListing:
     now: datetime  # the moment they were judged at (UTC)
     oldest_sync: datetime | None  # the stalest read from Twilio among the open rows
     poll: timedelta  # how often the reconciler re-reads each open request
+    manual: tuple[ManualListed, ...] = ()  # manual ports matching the same filters
 
 
 class Listings:
@@ -57,9 +60,13 @@ class Listings:
 
     async def list(self, ask: ListingAsk) -> DeskListing:
         now = self.clock()
-        listing = await list_requests(self.db, ask.query(self.calendar.local(now)))
+        query = ask.query(self.calendar.local(now))
+        listing = await list_requests(self.db, query)
         items = agenda(listing.rows, self.policy, self.calendar, now)
-        return DeskListing(tuple(items), now, on_desk_clock(listing.oldest_sync, now), self.poll)
+        manual = await list_manual(self.db, query, now)
+        return DeskListing(
+            tuple(items), now, on_desk_clock(listing.oldest_sync, now), self.poll, tuple(manual)
+        )
 
 
 def on_desk_clock(stamp: datetime | None, desk_now: datetime) -> datetime | None:

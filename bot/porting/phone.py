@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 import phonenumbers
+from phonenumbers import geocoder
 
 MAX_NUMBERS = 1000
 DEFAULT_REGION = "US"
@@ -135,6 +136,31 @@ def is_us(e164: str) -> bool:
     except phonenumbers.NumberParseException:
         return False
     return phonenumbers.region_code_for_number(parsed) == "US"
+
+
+def region(e164: str) -> str | None:
+    """The number's country as an ISO 3166 alpha-2 code (``GB``), or None."""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return None
+    code = phonenumbers.region_code_for_number(parsed)
+    return code if code and code != "ZZ" else None
+
+
+def country_name(e164: str) -> str:
+    """The number's country in English (``United Kingdom``), else its code or "unknown"."""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return "unknown country"
+    return geocoder.country_name_for_number(parsed, "en") or region(e164) or "unknown country"
+
+
+def api_can_file(e164: str) -> bool:
+    """What Twilio's Porting API takes: US numbers that are not toll-free. The rest answers
+    22133 MANUAL_PORTING_AVAILABLE: the Console (US toll-free) or a support request."""
+    return is_us(e164) and not is_toll_free(e164)
 
 
 def mask(secret: str | None) -> str:

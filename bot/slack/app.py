@@ -1,6 +1,6 @@
 """Builds the Bolt AsyncApp and registers every listener: one package per feature
 (``check``, ``status``, ``port_in``, ``cancel``, ``port_list``, ``home``, ``signature``,
-``playbooks``), and ``failures`` for what goes wrong in any."""
+``playbooks``, ``manual``), and ``failures`` for what goes wrong in any."""
 
 from __future__ import annotations
 
@@ -9,7 +9,17 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import cancel, check, home, playbooks, port_in, port_list, signature, status
+from bot.slack import (
+    cancel,
+    check,
+    home,
+    manual,
+    playbooks,
+    port_in,
+    port_list,
+    signature,
+    status,
+)
 from bot.slack.deps import SlackDeps
 from bot.slack.failures import Failures
 from bot.slack.permissions import Permissions
@@ -40,7 +50,8 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps)
         )
     check.register(app, deps)
     status.register(app, deps)
-    port_in.register(app, deps, permissions)
+    starter = manual.register(app, deps, permissions)
+    port_in.register(app, deps, permissions, starter)
     cancel.register(app, deps, permissions)
     port_list.register(app, deps)
     home.register(app, deps)

@@ -14,6 +14,8 @@ from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationError
 
+from bot.desk.manual_steps import ManualMove
+from bot.desk.manual_types import MANUAL_ID_PATTERN
 from bot.slack.ids import Action
 
 PRIVATE_METADATA_LIMIT = 3000
@@ -23,6 +25,8 @@ ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"  # our ids of check runs and drafts (uuid4
 RequestSid = Annotated[str, StringConstraints(pattern=REQUEST_SID_PATTERN)]
 StoredId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
+ManualId = Annotated[str, StringConstraints(pattern=MANUAL_ID_PATTERN)]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
 OLD_BUTTON = "This button is from an old message and I can no longer read it"
 OLD_FORM = "This form is from an older version of me and I can no longer read it"
@@ -31,6 +35,9 @@ FOR_STATUS = (
     "and buttons."
 )
 FOR_CHECK = f"{OLD_BUTTON}. Run /port-check again for fresh results."
+FOR_MANUAL = (
+    f"{OLD_BUTTON}. Run `/port-status MP…` with the manual port's id for a fresh board and buttons."
+)
 
 
 class Stale(Exception):
@@ -110,3 +117,72 @@ class CancelMeta(ViewMeta):
 
     request_sid: RequestSid
     numbers: list[E164] = Field(default_factory=list, max_length=1000)
+
+
+# -- manual ports ----------------------------------------------------------------------------
+
+MANUAL_STEP_ACTIONS: dict[str, ManualMove] = {
+    Action.MANUAL_SUBMIT: ManualMove.SUBMIT,
+    Action.MANUAL_QUOTE: ManualMove.QUOTE,
+    Action.MANUAL_ACCEPT: ManualMove.ACCEPT,
+    Action.MANUAL_APPROVE: ManualMove.APPROVE,
+    Action.MANUAL_PORT_DATE: ManualMove.PORT_DATE,
+    Action.MANUAL_COMPLETE: ManualMove.COMPLETE,
+    Action.MANUAL_REJECT: ManualMove.REJECT,
+    Action.MANUAL_CANCEL: ManualMove.CANCEL,
+}
+MOVE_ACTIONS = {move: action for action, move in MANUAL_STEP_ACTIONS.items()}
+
+
+class ManualAt(BaseModel):
+    """A manual port as a board showed it: its id and the version drawn (a board button)."""
+
+    manual_id: ManualId
+    version: int = Field(ge=1, le=1_000_000)
+
+    def value(self) -> str:
+        return f"{self.manual_id}:{self.version}"
+
+
+def manual_button(action: Mapping[str, Any]) -> ManualAt:
+    """The port and version a board button was drawn for; raises :class:`Stale`."""
+    raw = action.get("value")
+    manual_id, _, version = str(raw or "").partition(":")
+    try:
+        return ManualAt(manual_id=manual_id, version=int(version))
+    except (ValueError, ValidationError):
+        raise Stale(FOR_MANUAL, f"button {action.get('action_id')}") from None
+
+
+class ManualStart(BaseModel):
+    """What a Start manual port button starts: one country's numbers of a stored /port-check
+    run, or numbers carried in the button itself (from /port-in)."""
+
+    check_id: StoredId | None = None
+    country: Country | None = None
+    numbers: list[E164] = Field(default_factory=list, max_length=100)
+
+    def value(self) -> str:
+        return self.model_dump_json(exclude_defaults=True)
+
+
+def manual_start(action: Mapping[str, Any]) -> ManualStart:
+    """The numbers a Start manual port (or Console path) button carries; raises Stale."""
+    try:
+        start = ManualStart.model_validate_json(str(action.get("value") or ""))
+    except ValidationError:
+        raise Stale(FOR_CHECK, f"button {action.get('action_id')}") from None
+    if not start.numbers and not (start.check_id and start.country):
+        raise Stale(FOR_CHECK, f"button {action.get('action_id')}")
+    return start
+
+
+class ManualStepMeta(ViewMeta):
+    """A step's modal (ticket, quote, port date, reason) or the documents modal: which port,
+    at which version, and which move (None: documents)."""
+
+    STALE: ClassVar[str] = f"{OLD_FORM}. Close it and press the button on the board again."
+
+    manual_id: ManualId
+    version: int = Field(ge=1, le=1_000_000)
+    move: ManualMove | None = None

@@ -23,6 +23,9 @@ class Callback(StrEnum):
     CANCEL_CONFIRM = "cancel_confirm"  # names exactly what will be canceled
     CANCEL_STATUS = "cancel_status"  # "Canceling…" and outcomes (no submit)
     NOTICE = "notice"  # an apology or "this form is old" in place of a modal (no submit)
+    MANUAL_FORM = "manual_form"  # a manual port's Step 1: names, numbers, addresses, documents
+    MANUAL_STEP = "manual_step"  # a step that asks something (ticket, quote, date, reason)
+    MANUAL_DOCUMENTS = "manual_documents"  # documents added later
 
 
 class Action(StrEnum):
@@ -36,6 +39,18 @@ class Action(StrEnum):
     HOME_REFRESH = "home_refresh"  # republish the viewer's App Home
     SIGNATURE_LINK = "signature_link"  # the LOA's signing link, answered to the filer only
     HOW_TO_FIX = "how_to_fix"  # the playbooks of a request's rejected numbers, answered privately
+    # Manual ports (numbers the API cannot file): start one, the Console path, the board's steps
+    MANUAL_START = "manual_start"
+    MANUAL_CONSOLE = "manual_console"
+    MANUAL_SUBMIT = "manual_submit"
+    MANUAL_QUOTE = "manual_quote"
+    MANUAL_ACCEPT = "manual_accept"
+    MANUAL_APPROVE = "manual_approve"
+    MANUAL_PORT_DATE = "manual_port_date"
+    MANUAL_COMPLETE = "manual_complete"
+    MANUAL_REJECT = "manual_reject"
+    MANUAL_CANCEL = "manual_cancel"
+    MANUAL_ADD_DOCUMENTS = "manual_add_documents"
 
 
 class Block(StrEnum):
@@ -99,3 +114,26 @@ def pin_block(number: str) -> str:
 class CancelField(StrEnum):
     NUMBERS = "cx_numbers"  # multi-select of the request's cancellable numbers
     PASTE = "cx_paste"  # …or pasted numbers (requests with more than a select holds)
+
+
+class ManualField(StrEnum):
+    """Input blocks of the manual-port modals; each block's only element uses the same id."""
+
+    NUMBERS = "mp_numbers"
+    CUSTOMER_TYPE = "mp_customer_type"
+    CUSTOMER_NAME = "mp_customer_name"
+    ADDRESS = "mp_address"
+    ADDRESSES = "mp_addresses"  # per-number addresses, where they differ
+    CARRIER = "mp_carrier"
+    LOA = "mp_loa"
+    CSR = "mp_csr"
+    BILL = "mp_bill"
+    BILL_DATE = "mp_bill_date"
+    CHANNEL = "mp_channel"
+    # the steps
+    TICKET = "mp_ticket"
+    QUOTE = "mp_quote"
+    QUOTE_AT = "mp_quote_at"
+    PORT_DATE = "mp_port_date"
+    REASON = "mp_reason"
+    NOTE = "mp_note"

@@ -20,6 +20,8 @@ from bot.desk.changes import update_from
 from bot.desk.types import RequestSnapshot
 from bot.outbox import Delivered, DeliveryError, NotYet
 from bot.slack.api_errors import error_code
+from bot.slack.deps import Downloader
+from bot.slack.manual.delivery import ManualDelivery, ManualSource
 from bot.slack.pacing import ChannelPacer
 from bot.slack.stamps import stamp
 from bot.slack.timed import DeskDayReads, TimedDelivery
@@ -40,6 +42,7 @@ from bot.store.items import (
     ReplyPayload,
     RootPayload,
 )
+from bot.store.manual_items import ManualPayload
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +88,16 @@ class SlackNotifier:
         pacer: ChannelPacer | None = None,
         *,
         snapshots: StoredSnapshots,
+        manual_ports: ManualSource | None = None,
+        download: Downloader | None = None,
     ) -> None:
         self.client = client
         self.db = db
         self.pacer = pacer or ChannelPacer()
         self.snapshots = snapshots
         self._timed_delivery: TimedDelivery | None = None
+        # A manual port's thread (bot.slack.manual.delivery), when manual ports are served.
+        self.manual = None if manual_ports is None else ManualDelivery(self, manual_ports, download)
 
     async def deliver(self, item: Item) -> Delivered:
         match item.payload:
@@ -113,6 +120,12 @@ class SlackNotifier:
                 return await self._timed.digest(item, digest)
             case HomePayload() as home:
                 return await self._timed.home(item, home)
+            case ManualPayload():
+                if self.manual is None:
+                    log.warning("manual port work %s without a deliverer dropped", item.key)
+                    return Delivered()
+                return await self.manual.deliver(item)
+        raise ValueError(f"no delivery for {item.kind}")  # a new kind without its branch
 
     def serve_desk_day(self, desk_day: DeskDayReads) -> None:
         """Deliver the desk's timed work too (the runtime calls this once the desk exists)."""

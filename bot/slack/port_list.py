@@ -77,6 +77,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 workspace_url=url,
                 with_csv=False,  # the answer goes first; thousands of CSV rows can follow
                 csv_note=note,
+                manual=listing.manual,
             ),
         )
         if dm is None:

@@ -7,7 +7,7 @@ only element the block's id (``bot.slack.ids.PortInField``), so ``element`` defa
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 Values = dict[str, dict[str, dict[str, Any]]]
@@ -55,3 +55,12 @@ def selected_conversation(values: Values, block: str, element: str | None = None
 
 def files(values: Values, block: str, element: str | None = None) -> list[dict[str, Any]]:
     return list(_state(values, block, element).get("files") or [])
+
+
+def selected_datetime(values: Values, block: str, element: str | None = None) -> datetime | None:
+    """A ``datetimepicker``'s moment (Slack sends UNIX seconds), UTC."""
+    raw = _state(values, block, element).get("selected_date_time")
+    try:
+        return datetime.fromtimestamp(int(raw), UTC) if raw is not None else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None

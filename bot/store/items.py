@@ -12,6 +12,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from bot.store import keys
+from bot.store.manual_items import (
+    ManualBoardPayload,
+    ManualFilePayload,
+    ManualReminderPayload,
+    ManualReplyPayload,
+    ManualRootPayload,
+)
 
 
 class OutboxKind(StrEnum):
@@ -24,6 +31,12 @@ class OutboxKind(StrEnum):
     DIGEST = "digest"  # a channel's daily digest
     DIGEST_FILE = "digest_file"  # the CSV of a long digest, in the digest's thread
     HOME = "home"  # a publish of one user's App Home
+    # A manual port's thread (``bot.store.manual_items``); all are posts, ordered per port.
+    MANUAL_ROOT = "manual_root"
+    MANUAL_REPLY = "manual_reply"
+    MANUAL_FILE = "manual_file"
+    MANUAL_BOARD = "manual_board"  # one per version, so ordered after the replies before it
+    MANUAL_REMINDER = "manual_remind"
 
     @property
     def edit(self) -> bool:
@@ -135,6 +148,11 @@ Payload = (
     | DigestFilePayload
     | HomePayload
     | ChecklistPayload
+    | ManualRootPayload
+    | ManualReplyPayload
+    | ManualFilePayload
+    | ManualBoardPayload
+    | ManualReminderPayload
 )
 _PAYLOADS: dict[OutboxKind, type[Payload]] = {
     OutboxKind.ROOT: RootPayload,
@@ -146,6 +164,11 @@ _PAYLOADS: dict[OutboxKind, type[Payload]] = {
     OutboxKind.DIGEST_FILE: DigestFilePayload,
     OutboxKind.HOME: HomePayload,
     OutboxKind.CHECKLIST: ChecklistPayload,
+    OutboxKind.MANUAL_ROOT: ManualRootPayload,
+    OutboxKind.MANUAL_REPLY: ManualReplyPayload,
+    OutboxKind.MANUAL_FILE: ManualFilePayload,
+    OutboxKind.MANUAL_BOARD: ManualBoardPayload,
+    OutboxKind.MANUAL_REMINDER: ManualReminderPayload,
 }
 
 
@@ -280,3 +303,41 @@ def checklist(
     still posted once)."""
     payload = ChecklistPayload(ported=ported, canceled=canceled, mention=mention)
     return NewItem(kind=OutboxKind.CHECKLIST, key=keys.checklist(request_sid), payload=payload)
+
+
+# -- a manual port's thread -------------------------------------------------------------------
+
+
+def manual_root(manual_id: str, channel: str) -> NewItem:
+    return NewItem(
+        kind=OutboxKind.MANUAL_ROOT,
+        key=keys.manual_root(manual_id),
+        payload=ManualRootPayload(channel=channel),
+    )
+
+
+def manual_reply(manual_id: str, payload: ManualReplyPayload) -> NewItem:
+    return NewItem(kind=OutboxKind.MANUAL_REPLY, key=keys.manual_reply(manual_id), payload=payload)
+
+
+def manual_file(manual_id: str, payload: ManualFilePayload) -> NewItem:
+    what = f"{payload.kind}:{payload.file_id}" if payload.file_id else "request"
+    return NewItem(
+        kind=OutboxKind.MANUAL_FILE, key=keys.manual_file(manual_id, what), payload=payload
+    )
+
+
+def manual_board(manual_id: str, version: int) -> NewItem:
+    return NewItem(
+        kind=OutboxKind.MANUAL_BOARD,
+        key=keys.manual_board(manual_id, version),
+        payload=ManualBoardPayload(),
+    )
+
+
+def manual_reminder(payload: ManualReminderPayload) -> NewItem:
+    return NewItem(
+        kind=OutboxKind.MANUAL_REMINDER,
+        key=keys.manual_reminder(payload.manual_id, payload.kind, payload.due_day),
+        payload=payload,
+    )

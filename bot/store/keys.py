@@ -54,6 +54,34 @@ def checklist(request_sid: str) -> str:
     return f"checklist:{request_sid}"
 
 
+# -- manual ports (``bot.store.manual_ports``): their own thread, like a request's ------------
+
+
+def manual_root(manual_id: str) -> str:
+    """A manual port's thread root (its board): one per port, ever."""
+    return f"manual-root:{manual_id}"
+
+
+def manual_reply(manual_id: str) -> str:
+    """A reply in a manual port's thread (the support request, a step moved)."""
+    return f"manual-reply:{manual_id}:{uuid.uuid4().hex}"
+
+
+def manual_file(manual_id: str, what: str) -> str:
+    """A file in a manual port's thread: a document (``loa:F123``) or the request's text."""
+    return f"manual-file:{manual_id}:{what}"
+
+
+def manual_board(manual_id: str, version: int) -> str:
+    """The board edit that shows ``version`` of a manual port."""
+    return f"manual-board:{manual_id}:{version}"
+
+
+def manual_reminder(manual_id: str, kind: str, due_day: date) -> str:
+    """A manual port's reminder: once per kind and due day (``bot.desk.manual_schedule``)."""
+    return f"remind:{manual_id}:{kind}:{due_day.isoformat()}"
+
+
 # -- action claims (``bot.store.claims``) -----------------------------------------------------
 
 

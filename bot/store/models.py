@@ -212,3 +212,47 @@ class ChannelPace(SQLModel, table=True):
 
     channel_id: str = Field(primary_key=True, max_length=32)
     next_at: datetime = Field(sa_column=_ts())
+
+
+class ManualPortRow(SQLModel, table=True):
+    """A manual port (numbers the Porting API cannot file: a support request to Twilio,
+    ``bot.desk.manual_types``), moved step by step by people. Its thread lives in
+    ``request_thread`` under its id, like a request's; its audit in ``audit_entry``.
+
+    ``details`` is the form's JSON (names, numbers, addresses, carrier, the Slack files of its
+    documents): nothing secret, no PIN, no account number, no document contents."""
+
+    __tablename__ = "manual_port"
+
+    id: str = Field(primary_key=True, max_length=34)
+    step: str = Field(max_length=16, index=True)
+    country: str = Field(max_length=8)
+    customer_name: str = Field(max_length=200)
+    number_count: int = 0
+    channel_id: str = Field(max_length=32)
+    filed_by: str = Field(max_length=32, index=True)
+    details: str = Field(sa_column=Column(Text, nullable=False))
+    # Bumped by every change: a button or form drawn on an older version is refused.
+    version: int = 1
+    ticket: str | None = Field(default=None, max_length=64)
+    quote: str | None = Field(default=None, max_length=64)
+    quote_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    quote_deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    approval_due: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    port_date: date | None = None
+    rejection: str | None = Field(default=None, max_length=16)
+    rejection_note: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    step_changed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ManualPortNumber(SQLModel, table=True):
+    """The numbers of a manual port, so "which port holds this number?" is one lookup."""
+
+    __tablename__ = "manual_port_number"
+
+    manual_id: str = Field(primary_key=True, max_length=34)
+    phone_number: str = Field(primary_key=True, max_length=20, index=True)

@@ -67,6 +67,12 @@ async def has_pending(session: AsyncSession, key: str) -> bool:
     return found.first() is not None
 
 
+async def pending(db: Database, key: str) -> bool:
+    """The item ``key`` is queued and not confirmed yet."""
+    async with db.session() as s:
+        return await has_pending(s, key)
+
+
 async def root_pending(db: Database, request_sid: str) -> bool:
     """The request's root is queued and not confirmed yet."""
     async with db.session() as s:

@@ -9,13 +9,15 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.desk.manual_types import group_by_country
 from bot.desk.types import Draft, FilingFailed, FilingStep
 from bot.porting.filing import MAX_BILL_BYTES, PortInSecrets
-from bot.porting.phone import parse_numbers
+from bot.porting.phone import api_can_file, parse_numbers
 from bot.slack.carried import PortInMeta, button_value
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Callback, Command
 from bot.slack.ids import PortInField as F
+from bot.slack.manual import ManualStartListeners
 from bot.slack.messages import dm, permalink, tell, update_view
 from bot.slack.permissions import Permissions
 from bot.slack.port_in.form import read_details, read_secrets
@@ -35,9 +37,12 @@ DOING = "file port-ins"
 class PortInListeners:
     """The listeners of /port-in and of Start port-in: the form, its two steps, the filing."""
 
-    def __init__(self, deps: SlackDeps, permissions: Permissions) -> None:
+    def __init__(
+        self, deps: SlackDeps, permissions: Permissions, manual: ManualStartListeners
+    ) -> None:
         self.deps = deps
         self.permissions = permissions
+        self.manual = manual  # numbers the API cannot file go to a manual port
 
     def register(self, app: AsyncApp) -> None:
         app.command(Command.PORT_IN)(self.port_in)
@@ -72,20 +77,38 @@ class PortInListeners:
         if parsed.too_many:
             await ack(text=too_many_text(len(parsed.numbers)))
             return
-        if parsed.numbers and details_ui.prefill(parsed.numbers) is None:
+        numbers = [n for n in parsed.numbers if api_can_file(n)]
+        manual = group_by_country([n for n in parsed.numbers if not api_can_file(n)])
+        if numbers and details_ui.prefill(numbers) is None:
             await ack(
                 text="That is more numbers than the form can hold. Run /port-check with a CSV "
                 "of them, then press *Start port-in* under the results."
             )
             return
         await ack()
-        note = f"Left out: {invalid_line(parsed.invalid)}" if parsed.invalid else None
+        trigger_id, user_id = command["trigger_id"], command["user_id"]
+        if manual and not numbers:  # only numbers the API cannot file: the manual flow
+            self.deps.right_after_ack(
+                self.manual.offer(client, trigger_id, user_id, manual, respond, filing=False),
+                name="port-in-manual",
+            )
+            return
+        notes = [f"Left out: {invalid_line(parsed.invalid)}"] if parsed.invalid else []
+        if manual:
+            count = sum(len(g.numbers) for g in manual)
+            notes.append(
+                f"Left out: {count:,} numbers the Porting API cannot file (toll-free or outside "
+                "the US); my message in the channel offers them as a manual port."
+            )
         self.deps.right_after_ack(
-            self._open(
-                client, command["trigger_id"], command["user_id"], respond, parsed.numbers, note
-            ),
+            self._open(client, trigger_id, user_id, respond, numbers, " ".join(notes) or None),
             name="port-in-open",
         )
+        if manual:
+            self.deps.after_ack(
+                self.manual.offer(client, None, user_id, manual, respond, filing=True),
+                name="port-in-manual-offer",
+            )
 
     async def _open(
         self,
@@ -265,5 +288,7 @@ class PortInListeners:
         await dm(client, user_id, text)
 
 
-def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
-    PortInListeners(deps, permissions).register(app)
+def register(
+    app: AsyncApp, deps: SlackDeps, permissions: Permissions, manual: ManualStartListeners
+) -> None:
+    PortInListeners(deps, permissions, manual).register(app)

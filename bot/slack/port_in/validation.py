@@ -105,7 +105,7 @@ def numbers(raw: str, extra: Sequence[str] = ()) -> tuple[list[str], str | None]
     if foreign:
         return [], (
             f"{number_list(foreign, 5)}: the Porting API ports US numbers only. Remove them "
-            "(international ports go through a Twilio support ticket)."
+            "here and start a manual port for them: /port-in with only those numbers."
         )
     if len(found) > MAX_NUMBERS:
         return [], (

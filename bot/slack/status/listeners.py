@@ -8,11 +8,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.desk.manual_types import is_manual_id
 from bot.outbox import DeliveryError
 from bot.porting.errors import TwilioError
 from bot.slack.carried import button_value
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Command
+from bot.slack.manual.status import manual_status
 from bot.slack.messages import NoDirectMessage, dm_channel, permalink, tell
 from bot.slack.request_sids import parse_request_sids
 from bot.slack.ui import board, status
@@ -20,7 +22,10 @@ from bot.slack.ui.errors import twilio_error_text
 
 log = logging.getLogger(__name__)
 
-STATUS_USAGE = "Usage: `/port-status KW…` with the 34-character port-in request SID."
+STATUS_USAGE = (
+    "Usage: `/port-status KW…` with the 34-character port-in request SID, or `/port-status "
+    "MP…` with a manual port's id."
+)
 Payload = dict[str, Any]
 
 
@@ -40,6 +45,8 @@ class StatusListeners:
         self, ack: AsyncAck, command: Payload, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         sids, bad = parse_request_sids(command.get("text") or "")
+        sids += [w for w in dict.fromkeys(bad) if is_manual_id(w)]
+        bad = [w for w in bad if not is_manual_id(w)]
         if bad:
             shown = ", ".join(f'"{w[:40]}"' for w in bad[:5])
             await ack(
@@ -59,6 +66,9 @@ class StatusListeners:
         self, sids: list[str], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         for sid in sids:
+            if is_manual_id(sid):
+                await manual_status(self.deps.desk, client, respond, sid)
+                continue
             try:
                 snapshot = await self.deps.desk.snapshot(sid)
             except TwilioError as error:

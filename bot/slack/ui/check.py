@@ -20,14 +20,17 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.desk.manual_types import group_by_country
 from bot.desk.types import CheckResult
 from bot.porting.phone import MAX_NUMBERS, display
 from bot.porting.reasons import not_portable_advice
 from bot.slack.ids import Action, Callback, Input
 from bot.slack.ids import Block as BlockId
 from bot.slack.ui.fmt import clip, plural
+from bot.slack.ui.manual.start import start_buttons
 
 INLINE_LIMIT = 10
+MANUAL_PORTING_AVAILABLE = 22133
 _INVALID_SHOWN = 15
 
 
@@ -178,8 +181,18 @@ def check_blocks(
                     style="primary",
                 )
             )
+        buttons += start_buttons(group_by_country(manual_numbers(results)), check_id)
         blocks.append(ActionsBlock(elements=buttons))
     return blocks
+
+
+def manual_numbers(results: Sequence[CheckResult]) -> list[str]:
+    """The numbers Twilio says port manually (22133): a manual port, or the Console."""
+    return [
+        r.number
+        for r in results
+        if not r.portable and r.error is None and r.reason_code == MANUAL_PORTING_AVAILABLE
+    ]
 
 
 def progress_text(done: int, total: int) -> str:

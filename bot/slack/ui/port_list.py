@@ -9,8 +9,10 @@ from datetime import datetime, timedelta
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.desk.agenda import AgendaItem
+from bot.desk.manual_agenda import ManualListed
 from bot.slack.list_filter import FilterError
 from bot.slack.ui.fmt import ago, clip, escape, plural
+from bot.slack.ui.manual.rows import manual_section
 from bot.slack.ui.rows import INLINE_ROWS, Message, item_line, items_csv, line_blocks
 
 _HOW = (
@@ -48,13 +50,21 @@ def list_message(
     workspace_url: str | None = None,
     with_csv: bool = True,
     csv_note: str = "every row is in the CSV below.",
+    manual: Sequence[ManualListed] = (),
 ) -> Message:
     """The answer to /port-list: ``items`` in the order given (most urgent first, from
     ``bot.desk.agenda.agenda``), ``asked`` the filter in words (``ListFilter.describe``).
     Past 20 rows the answer says a CSV follows; ``with_csv=False`` leaves building it to
     :func:`list_csv`, so the answer need not wait for thousands of CSV rows; ``csv_note``
-    then says where the CSV goes (or why it does not)."""
+    then says where the CSV goes (or why it does not). ``manual``: the manual ports matching
+    the same filters, in a section of their own after the requests."""
     fresh = freshness_text(oldest_sync, now, poll)
+    manual_lines = manual_section(manual, workspace_url)
+    if not items and manual_lines:
+        only = line_blocks(manual_lines, budget=INLINE_ROWS + 5)
+        only.append(ContextBlock(elements=[MarkdownTextObject(text=clip(fresh, 2000))]))
+        text = f"No {asked} found as port-in requests; {plural(len(manual), 'manual port')}."
+        return Message(clip(text, 3000), only)
     if not items:
         # "No open requests found."; a status filter reads "No requests found: Completed."
         listed = asked.startswith(("open requests", "all requests"))
@@ -74,10 +84,14 @@ def list_message(
         lines.append(f"…and {more:,} more: {csv_note}")
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(head)))]
     blocks += line_blocks(lines, budget=INLINE_ROWS + 5)
+    if manual_lines:
+        blocks += line_blocks(manual_lines, budget=INLINE_ROWS + 5)
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(fresh, 2000))]))
     text = f"{plural(len(items), 'request')} ({asked}); most urgent: " + "; ".join(
         f"{escape(i.row.customer_name or i.request_sid)} ({i.label})" for i in shown[:3]
     )
+    if manual:
+        text += f"; and {plural(len(manual), 'manual port')}"
     if not (more and with_csv):
         return Message(clip(text, 3000), blocks)
     return Message(clip(text, 3000), blocks, *list_csv(items, now, workspace_url))

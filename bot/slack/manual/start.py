@@ -1,0 +1,212 @@
+"""Starting a manual port: the Start manual port button (under /port-check results and
+/port-in's answer), /port-in with such numbers, the Console path for US toll-free numbers,
+and the form's submission. Only PORTING_ADMINS start one; anyone may read the Console path."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.desk.manual_types import CountryGroup, ManualDetails, group_by_country
+from bot.slack.carried import ManualStart, manual_start
+from bot.slack.deps import SlackDeps
+from bot.slack.ids import Action, Callback
+from bot.slack.manual.form import read_form
+from bot.slack.messages import dm, permalink, tell, update_view
+from bot.slack.permissions import Permissions
+from bot.slack.ui.check import manual_numbers
+from bot.slack.ui.manual import start as ui
+from bot.slack.ui.manual.form import manual_form, prefill
+from bot.slack.ui.manual.steps import notice_view
+from bot.slack.ui.manual.words import title
+
+log = logging.getLogger(__name__)
+
+Payload = dict[str, Any]
+DOING = "start manual ports"
+GONE = "Those numbers are gone (the check is too old); run /port-check again."
+
+
+class ManualStartListeners:
+    def __init__(self, deps: SlackDeps, permissions: Permissions) -> None:
+        self.deps = deps
+        self.permissions = permissions
+
+    def register(self, app: AsyncApp) -> None:
+        app.action(Action.MANUAL_START)(self.start)
+        app.action(Action.MANUAL_CONSOLE)(self.console)
+        app.view(Callback.MANUAL_FORM)(self.form_submitted)
+
+    # -- opening the form -------------------------------------------------------------------
+
+    async def open_form(
+        self,
+        client: AsyncWebClient,
+        trigger_id: str,
+        group: CountryGroup | None,
+        note: str | None = None,
+    ) -> None:
+        """The form for ``group``'s numbers (None: empty). Call it right after the ack: the
+        trigger_id lives about 3 s."""
+        numbers = list(group.numbers) if group else []
+        if numbers and prefill(numbers) is None:
+            note = "Too many numbers to fill in here: paste them in parts, one port per country."
+            numbers = []
+        view = manual_form(
+            country_name=group.name if group else None,
+            numbers=numbers,
+            today=date.today(),
+            porting_channel=self.deps.porting_channel or None,
+            note=note,
+        )
+        await client.views_open(trigger_id=trigger_id, view=view)
+
+    async def start(
+        self,
+        ack: AsyncAck,
+        body: Payload,
+        action: Payload,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        start = manual_start(action)
+        await ack()
+        self.deps.right_after_ack(
+            self._start(client, body["trigger_id"], body["user"]["id"], start, respond),
+            name="manual-start",
+        )
+
+    async def _start(
+        self,
+        client: AsyncWebClient,
+        trigger_id: str,
+        user_id: str,
+        start: ManualStart,
+        respond: AsyncRespond,
+    ) -> None:
+        if not await self.permissions.allows(user_id):
+            await self.deps.desk.manual.refused(user_id, None, "manual.started")
+            await tell(respond, self.permissions.refusal(DOING))
+            return
+        numbers = await self._numbers(start)
+        groups = [g for g in group_by_country(numbers) if not g.console]
+        if not groups:
+            await tell(respond, GONE)
+            return
+        await self.open_form(client, trigger_id, groups[0])
+
+    async def _numbers(self, start: ManualStart) -> list[str]:
+        if start.numbers:
+            return list(start.numbers)
+        assert start.check_id
+        try:
+            _, results, _ = await self.deps.desk.load_check(start.check_id)
+        except LookupError:
+            return []
+        found = group_by_country(manual_numbers(results))
+        return [n for g in found if g.country == start.country for n in g.numbers]
+
+    async def console(self, ack: AsyncAck, action: Payload, respond: AsyncRespond) -> None:
+        start = manual_start(action)
+        await ack()
+        self.deps.after_ack(self._console(start, respond), name="manual-console")
+
+    async def _console(self, start: ManualStart, respond: AsyncRespond) -> None:
+        numbers = [
+            n for g in group_by_country(await self._numbers(start)) if g.console for n in g.numbers
+        ]
+        if not numbers:
+            await tell(respond, GONE)
+            return
+        text, blocks = ui.console_message(numbers)
+        await tell(respond, text, blocks=blocks)
+
+    # -- from /port-in ----------------------------------------------------------------------
+
+    async def offer(
+        self,
+        client: AsyncWebClient,
+        trigger_id: str | None,
+        user_id: str,
+        groups: Sequence[CountryGroup],
+        respond: AsyncRespond,
+        *,
+        filing: bool,
+    ) -> None:
+        """/port-in's numbers the API cannot file. With no API numbers (``filing`` False)
+        and one country, the manual form opens (``trigger_id``); US toll-free numbers get
+        the Console path; anything else is offered with Start buttons, beside the form."""
+        manual = [g for g in groups if not g.console]
+        console = [n for g in groups if g.console for n in g.numbers]
+        opened = "port-in" if filing else None
+        if not filing and manual and trigger_id:
+            if await self.permissions.allows(user_id):
+                await self.open_form(client, trigger_id, manual[0])
+                opened = manual[0].name
+                manual = manual[1:]
+            else:
+                await self.deps.desk.manual.refused(user_id, None, "manual.started")
+                await tell(respond, self.permissions.refusal(DOING))
+                manual = []
+        if console:
+            text, blocks = ui.console_message(console)
+            await tell(respond, text, blocks=blocks)
+        if manual:
+            text, blocks = ui.manual_offer(manual, opened=opened)
+            await tell(respond, text, blocks=blocks)
+
+    # -- the form ---------------------------------------------------------------------------
+
+    async def form_submitted(
+        self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
+    ) -> None:
+        user_id = body["user"]["id"]
+        details, errors = read_form(
+            view["state"]["values"],
+            today=date.today(),
+            porting_channel=self.deps.porting_channel or None,
+        )
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        assert details is not None
+        if not await self.permissions.allows(user_id):
+            refusal = self.permissions.refusal(DOING)
+            await ack(response_action="update", view=notice_view("Not allowed", refusal))
+            await self.deps.desk.manual.refused(user_id, None, "manual.started")
+            return
+        await ack(
+            response_action="update",
+            view=notice_view("Manual port", "⏳ Starting the manual port and its thread…"),
+        )
+        self.deps.after_ack(
+            self._start_port(client, view["id"], user_id, details), name="manual-port-start"
+        )
+
+    async def _start_port(
+        self, client: AsyncWebClient, view_id: str, user_id: str, details: ManualDetails
+    ) -> None:
+        port = await self.deps.desk.manual.start(user_id, details)
+        port = await self.deps.desk.manual.wait_for_thread(port)
+        link = None
+        if port.thread is not None:
+            link = await permalink(client, port.thread.channel_id, port.thread.thread_ts)
+        where = f"<{link}|its thread>" if link else f"<#{details.channel_id}>"
+        missing = port.outstanding
+        outstanding = (
+            " Outstanding documents: " + ", ".join(k.short for k in missing) + "."
+            if missing
+            else ""
+        )
+        text = (
+            f"🌍 Started *{title(port)}* (`{port.id}`). The support request is ready to send "
+            f"in {where}: paste it into a Twilio support ticket, attach the files, then press "
+            f"*Submitted to Twilio* on the board.{outstanding}"
+        )
+        if not await update_view(client, view_id, notice_view("Manual port", text)):
+            await dm(client, user_id, text)

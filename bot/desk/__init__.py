@@ -9,6 +9,8 @@ Listeners parse and render; the desk decides. One module per operation:
 - ``checks``: portability checks and the saved check runs;
 - ``filing``: the /port-in drafts, claims and the filing itself;
 - ``cancel``: canceling requests and numbers;
+- ``refile``: re-filing rejected numbers (the form's prefill, the cancel in the old request
+  before the new filing; the filing itself is ``filing``);
 - ``types``: what they take and return, and the errors they raise;
 - ``listing``: requests from the store, most urgent first (/port-list);
 - the desk's day (pure, no I/O): ``calendar`` (business days, working hours), ``facts`` (a
@@ -33,6 +35,8 @@ from bot.desk.facts import DeskPolicy
 from bot.desk.filing import BillFetch, Filing
 from bot.desk.listing import DeskListing, ListingAsk, Listings
 from bot.desk.records import ActionHolder, AuditRecord, Thread
+from bot.desk.refile import Refiles
+from bot.desk.refile_types import RefilePlan, RefileSource
 from bot.desk.sync import Requests, load_snapshot
 from bot.desk.types import (
     BillNotReadable,
@@ -104,8 +108,9 @@ class Desk:
             twilio, db, porting_channel=porting_channel, slack_outbox=slack_outbox, policy=policy
         )
         self.checks = Checks(twilio, db, concurrency=check_concurrency, sleep=sleep)
-        self.filing = Filing(twilio, db, notifier, self.requests, self.checks)
         self.cancels = Cancels(twilio, db, notifier, self.requests)
+        self.refiles = Refiles(db, self.requests, self.cancels)
+        self.filing = Filing(twilio, db, notifier, self.requests, self.checks, self.refiles)
         self.listings = Listings(
             db,
             desk_policy or DeskPolicy(),
@@ -156,8 +161,10 @@ class Desk:
 
     # -- filing (bot.desk.filing) --------------------------------------------------------
 
-    async def save_draft(self, user_id: str, details: PortInDetails) -> str:
-        return await self.filing.save_draft(user_id, details)
+    async def save_draft(
+        self, user_id: str, details: PortInDetails, refile_of: str | None = None
+    ) -> str:
+        return await self.filing.save_draft(user_id, details, refile_of)
 
     async def load_draft(self, draft_id: str) -> Draft | None:
         return await self.filing.load_draft(draft_id)
@@ -202,3 +209,19 @@ class Desk:
 
     async def history(self, request_sid: str) -> list[AuditRecord]:
         return await self.cancels.history(request_sid)
+
+    # -- re-filing (bot.desk.refile) -----------------------------------------------------
+
+    async def refile_source(
+        self, request_sid: str, numbers: Sequence[str] = (), code: str | None = None
+    ) -> RefileSource:
+        return await self.refiles.source(request_sid, numbers, code)
+
+    async def refile_plan(self, draft: Draft) -> RefilePlan | None:
+        return await self.refiles.plan(draft)
+
+    async def refile_chain(self, request_sid: str) -> tuple[list[str], list[str]]:
+        """The re-filings around a request: those it re-files, oldest first, and those
+        re-filing it."""
+        chain = await self.refiles.chain(request_sid)
+        return chain.before, chain.after

@@ -99,7 +99,7 @@ class Requests:
             await sync.lock(s, request_sid, utcnow())
             await queue.touch_board(s, request_sid, self.policy.board_seconds)
             await s.commit()
-        self._wake_outbox()
+        self.wake_outbox()
 
     async def discover(self, since: timedelta = reconcile.DISCOVERY_WINDOW) -> list[str]:
         """Open requests at Twilio created in the last ``since`` (the reconciler adopts the
@@ -128,7 +128,8 @@ class Requests:
         snapshot.thread = Thread.of(await request_state.get_thread(self.db, sid))
         return snapshot
 
-    def _wake_outbox(self) -> None:
+    def wake_outbox(self) -> None:
+        """Slack work was queued: let the outbox deliver it now rather than at its next poll."""
         if self.outbox is not None:
             self.outbox.wakeup.set()
 
@@ -155,6 +156,7 @@ class Requests:
             sync_row = await sync.lock(s, sid, now)
             update, state = await apply_in(s, request, now)
             thread = await request_state.thread_in(s, sid)
+            refiled_as = await request_state.refiled_as_in(s, sid)
             queued = await self._queue_slack_work(s, update, state, thread, now)
             await sync.after_sync(
                 s,
@@ -168,8 +170,15 @@ class Requests:
             )
             await s.commit()
         if queued:
-            self._wake_outbox()
-        snapshot = RequestSnapshot(request, Thread.of(thread), state.filed_by, state.updated_at)
+            self.wake_outbox()
+        snapshot = RequestSnapshot(
+            request,
+            Thread.of(thread),
+            state.filed_by,
+            state.updated_at,
+            refile_of=state.refile_of,
+            refiled_as=tuple(refiled_as),
+        )
         return snapshot, update, state
 
     async def _queue_slack_work(
@@ -329,9 +338,13 @@ def _request_json(request: PortInRequest) -> str:
 async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | None:
     """The request as last stored, for drawing its board without calling Twilio."""
     stored = await request_state.load(db, request_sid)
-    if stored is None:
-        return None
+    return None if stored is None else snapshot_of(stored)
+
+
+def snapshot_of(stored: request_state.StoredRequest) -> RequestSnapshot:
+    """A stored request as the snapshot its board is drawn from."""
     state = stored.state
+    request_sid = state.request_sid
     numbers = [
         PortInNumber(
             phone_number=n.phone_number or None,
@@ -351,4 +364,11 @@ async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | Non
     if stored_status(request.status, request.raw_status) != state.status:
         request.raw_status = state.status
     request.phone_numbers = numbers
-    return RequestSnapshot(request, Thread.of(stored.thread), state.filed_by, state.updated_at)
+    return RequestSnapshot(
+        request,
+        Thread.of(stored.thread),
+        state.filed_by,
+        state.updated_at,
+        refile_of=state.refile_of,
+        refiled_as=tuple(stored.refiled_as),
+    )

@@ -1,5 +1,6 @@
 """Builds the Bolt AsyncApp and registers every listener: one package per feature
-(``check``, ``status``, ``port_in``, ``cancel``), and ``failures`` for what goes wrong in any."""
+(``check``, ``status``, ``port_in``, ``cancel``, ``refile``), and ``failures`` for what goes
+wrong in any."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import cancel, check, port_in, port_list, status
+from bot.slack import cancel, check, port_in, port_list, refile, status
 from bot.slack.deps import SlackDeps
 from bot.slack.failures import Failures
 from bot.slack.permissions import Permissions
@@ -41,5 +42,6 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps)
     status.register(app, deps)
     port_in.register(app, deps, permissions)
     cancel.register(app, deps, permissions)
+    refile.register(app, deps, permissions)
     port_list.register(app, deps)
     return app

@@ -7,7 +7,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -19,16 +19,27 @@ from bot.desk.records import Thread
 from bot.desk.types import RequestSnapshot
 from bot.outbox import Delivered, DeliveryError, NotYet
 from bot.slack.api_errors import error_code
+from bot.slack.messages import permalink
 from bot.slack.pacing import ChannelPacer
 from bot.slack.ui import board, thread_replies
 from bot.store import items, outbox, request_state
 from bot.store.db import Database
-from bot.store.items import BoardPayload, FilePayload, Item, NewItem, ReplyPayload, RootPayload
+from bot.store.items import (
+    BoardPayload,
+    FilePayload,
+    Item,
+    NewItem,
+    RefiledPayload,
+    ReplyPayload,
+    RootPayload,
+)
 
 log = logging.getLogger(__name__)
 
 METADATA_TYPE = "porting_update"  # Slack message metadata event_type carrying the outbox key
 LOOKUP_SLACK = timedelta(minutes=2)  # clock skew allowance when searching channel history
+# How long a re-filing's reply in the old thread waits for the new thread, to link to it.
+NEW_THREAD_WAIT = timedelta(minutes=5)
 # Errors from the lookup after which posting is still the better bet (we cannot read the
 # channel, so we cannot check; a missing message is worse than a rare duplicate).
 _CANNOT_LOOK = {"missing_scope", "not_in_channel", "channel_not_found", "thread_not_found"}
@@ -86,6 +97,8 @@ class SlackNotifier:
                 return await self._file(item, change)
             case BoardPayload():
                 return await self._board(item)
+            case RefiledPayload() as refiled:
+                return await self._refiled(item, refiled)
 
     async def update_board(self, snapshot: RequestSnapshot, *, fence: Fence | None = None) -> None:
         """Edit a board right now (interactive flows; the outbox passes its item's fence);
@@ -189,6 +202,37 @@ class SlackNotifier:
         files = response.get("files") or [response.get("file") or {}]
         return Delivered(str(files[0].get("id") or ""))
 
+    async def _refiled(self, item: Item, payload: RefiledPayload) -> Delivered:
+        """In the old request's thread: who re-filed which numbers as what, linking the new
+        thread once it exists (waiting a little for its root, not forever)."""
+        thread = await request_state.get_thread(self.db, item.request_sid)
+        if thread is None:
+            return Delivered()  # the old request has no thread to say it in
+        new_sid = payload.new_request_sid
+        new_thread = await request_state.get_thread(self.db, new_sid)
+        if new_thread is None and await outbox.root_pending(self.db, new_sid):
+            if _now() - item.created_at < NEW_THREAD_WAIT:
+                raise NotYet(2.0)
+        if item.maybe_sent:
+            ts = await self._find(item, thread.channel_id, thread.thread_ts)
+            if ts:
+                return Delivered(ts)
+        link = None
+        if new_thread is not None:
+            link = await permalink(self.client, new_thread.channel_id, new_thread.thread_ts)
+        text = thread_replies.refiled_text(payload.user_id, payload.numbers, new_sid, link)
+        response = await self._call(
+            thread.channel_id,
+            self.client.chat_postMessage,
+            fence=item.begin,
+            channel=thread.channel_id,
+            thread_ts=thread.thread_ts,
+            text=text,
+            metadata=_metadata(item),
+            unfurl_links=False,
+        )
+        return Delivered(str(response["ts"]))
+
     async def _board(self, item: Item) -> Delivered:
         snapshot = await self.snapshots(item.request_sid)
         if snapshot is None:
@@ -260,6 +304,10 @@ class SlackNotifier:
                 log.info("found %s already in Slack; not posting it again", item.key)
                 return str(message["ts"])
         return None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _metadata(item: Item) -> dict[str, Any]:

@@ -19,6 +19,7 @@ class OutboxKind(StrEnum):
     REPLY = "reply"  # a change set, said in the thread
     FILE = "file"  # the CSV of a long reply's numbers
     BOARD = "board"  # an edit of the root's status board
+    REFILED = "refiled"  # in an old request's thread: who re-filed which numbers as what
 
 
 class ItemStatus(StrEnum):
@@ -71,12 +72,22 @@ class BoardPayload(BaseModel):
     """A board edit draws the latest stored state: it carries nothing."""
 
 
-Payload = RootPayload | ReplyPayload | FilePayload | BoardPayload
+class RefiledPayload(BaseModel):
+    """Said in the old request's thread: ``user_id`` re-filed ``numbers`` (E.164) as
+    ``new_request_sid`` (the item belongs to the old request)."""
+
+    new_request_sid: str
+    numbers: list[str]
+    user_id: str
+
+
+Payload = RootPayload | ReplyPayload | FilePayload | BoardPayload | RefiledPayload
 _PAYLOADS: dict[OutboxKind, type[Payload]] = {
     OutboxKind.ROOT: RootPayload,
     OutboxKind.REPLY: ReplyPayload,
     OutboxKind.FILE: FilePayload,
     OutboxKind.BOARD: BoardPayload,
+    OutboxKind.REFILED: RefiledPayload,
 }
 
 
@@ -86,8 +97,8 @@ Fence = Callable[[], Awaitable[None]]
 
 
 class NewItem(BaseModel):
-    """Work to queue; build it with :func:`root`, :func:`reply`, :func:`file` or
-    :func:`board`, which key it."""
+    """Work to queue; build it with :func:`root`, :func:`reply`, :func:`file`, :func:`board`
+    or :func:`refiled`, which key it."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -155,3 +166,9 @@ def file(reply: Item, change: ChangeSet) -> NewItem:
 
 def board(request_sid: str) -> NewItem:
     return NewItem(kind=OutboxKind.BOARD, key=keys.board(request_sid), payload=BoardPayload())
+
+
+def refiled(old_sid: str, new_sid: str, numbers: list[str], user_id: str) -> NewItem:
+    """The old request's reply naming its re-filing (queue it under ``old_sid``)."""
+    payload = RefiledPayload(new_request_sid=new_sid, numbers=numbers, user_id=user_id)
+    return NewItem(kind=OutboxKind.REFILED, key=keys.refiled(old_sid, new_sid), payload=payload)

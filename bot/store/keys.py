@@ -32,6 +32,11 @@ def board(request_sid: str) -> str:
     return f"board:{request_sid}"
 
 
+def refiled(old_sid: str, new_sid: str) -> str:
+    """The old request's reply saying it was re-filed as ``new_sid``: once per re-filing."""
+    return f"refiled:{old_sid}:{new_sid}"
+
+
 # -- action claims (``bot.store.claims``) -----------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
+from bot.desk.refile_types import HeldBill
 from bot.desk.types import Draft
 from bot.porting.filing import (
     BILL_MAX_AGE_DAYS,
@@ -91,7 +92,10 @@ def read_numbers(raw: str, extra: Sequence[str] = ()) -> tuple[list[str], str | 
     return numbers, None
 
 
-def _bill(values: Values, today: date, errors: Errors) -> BillFile | None:
+def _bill(
+    values: Values, today: date, errors: Errors, held: HeldBill | None = None
+) -> BillFile | None:
+    """The bill attached, else (re-filing) the one Twilio holds; with its date checked."""
     attached = files(values, F.BILL)
     issued = selected_date(values, F.BILL_DATE)
     oldest = today - timedelta(days=BILL_MAX_AGE_DAYS)
@@ -104,6 +108,18 @@ def _bill(values: Values, today: date, errors: Errors) -> BillFile | None:
             f"This bill is from {day(issued)}: Twilio needs one issued in the last "
             f"{BILL_MAX_AGE_DAYS} days (on or after {day(oldest)}). Ask the customer for a newer "
             "bill."
+        )
+    if not attached and held is not None:
+        if F.BILL_DATE in errors or issued is None:
+            return None
+        return BillFile(
+            file_id="",
+            name=held.name,
+            mimetype="",
+            size=0,
+            url="",
+            issued_on=issued,
+            documents=list(held.documents),
         )
     if not attached:
         errors[F.BILL] = (
@@ -183,8 +199,10 @@ def read_details(
     today: date,
     porting_channel: str | None,
     extra_numbers: Sequence[str] = (),
+    held_bill: HeldBill | None = None,
 ) -> tuple[PortInDetails | None, Errors]:
-    """Step 1 of the form: the details model, or errors keyed by input block."""
+    """Step 1 of the form: the details model, or errors keyed by input block. ``held_bill``
+    (re-filing): the bill Twilio holds, filed again when none is attached."""
     errors: Errors = {}
     numbers, error = read_numbers(text(values, F.NUMBERS), extra_numbers)
     if error:
@@ -226,7 +244,7 @@ def read_details(
             "today. The carrier then confirms the actual date."
         )
     start, end = _window(values, target, today, errors)
-    bill = _bill(values, today, errors)
+    bill = _bill(values, today, errors, held_bill)
     channel = selected_conversation(values, F.CHANNEL) or porting_channel
     if not channel:
         errors[F.CHANNEL] = "Choose the channel where the request's thread will live."

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 from bot.desk.types import RequestSnapshot
 from bot.porting.models import PortInNumber, PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.slack.carried import NumbersValue
 from bot.slack.ids import Action
 from bot.slack.ui.fmt import clip, plural, slack_date, user
 
@@ -116,22 +117,43 @@ def board_blocks(snapshot: RequestSnapshot) -> list[Block]:
     )
     filed = f" · filed by {user(snapshot.filed_by)}" if snapshot.filed_by else ""
     updated = slack_date(snapshot.updated_at, "{date_short_pretty} {time}")
+    context = f"`{r.request_sid}`{filed}{refile_links(snapshot)} · updated {updated}"
     return [
         SectionBlock(text=MarkdownTextObject(text=clip(head))),
-        ContextBlock(
-            elements=[MarkdownTextObject(text=f"`{r.request_sid}`{filed} · updated {updated}")]
-        ),
+        ContextBlock(elements=[MarkdownTextObject(text=clip(context))]),
         ActionsBlock(elements=board_buttons(r)),
     ]
 
 
+def refile_links(snapshot: RequestSnapshot) -> str:
+    """`` · ↪️ re-files `KW…` · re-filed as `KW…` ``: the requests either side of a re-filing."""
+    text = f" · ↪️ re-files `{snapshot.refile_of}`" if snapshot.refile_of else ""
+    if snapshot.refiled_as:
+        shown = ", ".join(f"`{sid}`" for sid in snapshot.refiled_as[:3])
+        more = f" and {len(snapshot.refiled_as) - 3} more" if len(snapshot.refiled_as) > 3 else ""
+        text += f" · ↪️ re-filed as {shown}{more}"
+    return text
+
+
 def board_buttons(r: PortInRequest) -> list[ButtonElement]:
-    """Refresh and CSV always; the cancel buttons while something can still be canceled."""
+    """Refresh and CSV always; Re-file… while a number is rejected; the cancel buttons while
+    something can still be canceled."""
     buttons = [
         ButtonElement(text="Refresh", action_id=Action.REFRESH, value=r.request_sid),
         csv_button(r.request_sid),
     ]
-    if not r.status.terminal and r.status != RequestStatus.CANCELING:
+    open_request = not r.status.terminal and r.status != RequestStatus.CANCELING
+    rejected = [n for n in r.phone_numbers if n.status == NumberStatus.PORT_REJECTED]
+    if open_request and any(n.phone_number for n in rejected):
+        buttons.append(
+            ButtonElement(
+                text="Re-file rejected…",
+                action_id=Action.REFILE,
+                value=NumbersValue(request_sid=r.request_sid).dump(),
+                style="primary",
+            )
+        )
+    if open_request:
         if any(n.status.cancellable for n in r.phone_numbers):
             buttons.append(
                 ButtonElement(

@@ -7,16 +7,26 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot.desk.types import RequestSnapshot, RequestUpdate
 from bot.porting.models import PortInNumber
 from bot.porting.reasons import rejection_advice
 from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.slack.carried import NUMBERS_PER_BUTTON, NumbersValue
+from bot.slack.ids import Action
 from bot.slack.ui.fmt import (
     INLINE_NUMBERS,
+    MESSAGE_BLOCK_LIMIT,
     clip,
     number_list,
     number_name,
@@ -50,12 +60,31 @@ def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
     }.get(status, f"❔ Twilio now says the request is *{update.request.status_label}*.")
 
 
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    rejected: Sequence[PortInNumber] = ()  # a rejection's numbers: its buttons follow it
+
+
 def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
     """One line per kind of change; numbers with the same outcome share a line."""
-    lines: list[str] = []
+    return [line.text for line in _lines(update, filed_by)]
+
+
+def rejection_groups(update: RequestUpdate) -> list[tuple[str | None, list[PortInNumber]]]:
+    """The change set's rejected numbers by rejection code, in the order Twilio listed them."""
+    by_reason: dict[str | None, list[PortInNumber]] = defaultdict(list)
+    for change in update.number_changes:
+        if change.new == NumberStatus.PORT_REJECTED:
+            by_reason[change.number.rejection_reason_code].append(change.number)
+    return list(by_reason.items())
+
+
+def _lines(update: RequestUpdate, filed_by: str | None) -> list[_Line]:
+    lines: list[_Line] = []
     head = _request_line(update, filed_by)
     if head:
-        lines.append(head)
+        lines.append(_Line(head))
     by_status: dict[NumberStatus, list[PortInNumber]] = defaultdict(list)
     for change in update.number_changes:
         by_status[change.new].append(change.number)
@@ -64,9 +93,9 @@ def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
         return number_list([n.phone_number or number_name(None, n.number_sid) for n in items])
 
     if items := by_status.get(NumberStatus.WAITING_FOR_SIGNATURE):
-        lines.append(f"✍️ {plural(len(items), 'number')} on the LOA waiting for signature.")
+        lines.append(_Line(f"✍️ {plural(len(items), 'number')} on the LOA waiting for signature."))
     if items := by_status.get(NumberStatus.PORT_SUBMITTED):
-        lines.append(f"📨 Submitted to the losing carrier: {numbers(items)}.")
+        lines.append(_Line(f"📨 Submitted to the losing carrier: {numbers(items)}."))
     if items := by_status.get(NumberStatus.PORT_PENDING):
         by_date: dict[date | None, list[PortInNumber]] = defaultdict(list)
         for n in items:
@@ -74,29 +103,32 @@ def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
         for day, group in sorted(by_date.items(), key=lambda kv: kv[0] or date.max):
             verb = "is" if len(group) == 1 else "are"
             lines.append(
-                f"📅 {plural(len(group), 'number')} {verb} Port Pending — port date "
-                f"{slack_date(day)}: {numbers(group)}"
+                _Line(
+                    f"📅 {plural(len(group), 'number')} {verb} Port Pending — port date "
+                    f"{slack_date(day)}: {numbers(group)}"
+                )
             )
-    if items := by_status.get(NumberStatus.PORT_REJECTED):
-        by_reason: dict[str | None, list[PortInNumber]] = defaultdict(list)
-        for n in items:
-            by_reason[n.rejection_reason_code].append(n)
-        for code, group in by_reason.items():
-            advice = rejection_advice(code, group[0].rejection_reason)
-            lines.append(
+    for code, group in rejection_groups(update):
+        advice = rejection_advice(code, group[0].rejection_reason)
+        lines.append(
+            _Line(
                 f"❌ {'<@' + filed_by + '> ' if filed_by else ''}{numbers(group)} rejected: "
-                f"<{advice.link}|{advice.name} ({advice.code})>. Fix: {advice.next_step}"
+                f"<{advice.link}|{advice.name} ({advice.code})>. Fix: {advice.next_step}",
+                group,
             )
+        )
     if items := by_status.get(NumberStatus.UNKNOWN):
         by_label: dict[str, list[PortInNumber]] = defaultdict(list)
         for n in items:
             by_label[n.status_label].append(n)
         for said, group in sorted(by_label.items()):
-            lines.append(f"❔ Twilio now says *{said}* for {numbers(group)}.")
+            lines.append(_Line(f"❔ Twilio now says *{said}* for {numbers(group)}."))
     if items := by_status.get(NumberStatus.COMPLETED):
         lines.append(
-            f"✅ {plural(len(items), 'number')} ported to Twilio: {numbers(items)}. Configure "
-            "their voice and messaging settings before traffic moves."
+            _Line(
+                f"✅ {plural(len(items), 'number')} ported to Twilio: {numbers(items)}. "
+                "Configure their voice and messaging settings before traffic moves."
+            )
         )
     for status, verb, unattributed in (
         (NumberStatus.CANCELING, "⏳ {} is canceling", "⏳ Canceling:"),
@@ -108,8 +140,37 @@ def change_lines(update: RequestUpdate, filed_by: str | None) -> list[str]:
             by_user[update.canceled_by.get(n.number_sid or "")].append(n)
         for who, group in sorted(by_user.items(), key=lambda kv: kv[0] or ""):
             head = verb.format(user(who)) if who else unattributed
-            lines.append(f"{head} {numbers(group)}.")
+            lines.append(_Line(f"{head} {numbers(group)}."))
     return lines
+
+
+def rejection_buttons(request_sid: str, group: Sequence[PortInNumber], index: int) -> Block | None:
+    """Under a rejection: *Re-file…* (the /port-in form, prefilled, with these numbers) and
+    *Cancel number* (the cancel confirmation for them), for the porting admins."""
+    named = [n.phone_number for n in group if n.phone_number]
+    if not named:
+        return None
+    code = group[0].rejection_reason_code
+    value = NumbersValue.of(request_sid, named, code).dump()
+    one = len(named) == 1
+    cancel = (
+        ButtonElement(
+            text="Cancel number" if one else f"Cancel {len(named):,} numbers",
+            action_id=Action.CANCEL_REJECTED,
+            value=value,
+        )
+        if len(named) <= NUMBERS_PER_BUTTON
+        else ButtonElement(  # too many for one confirmation: choose them
+            text="Cancel numbers…", action_id=Action.CANCEL_NUMBERS, value=request_sid
+        )
+    )
+    refile = ButtonElement(
+        text="Re-file…" if one else f"Re-file {len(named):,} numbers…",
+        action_id=Action.REFILE,
+        value=value,
+        style="primary",
+    )
+    return ActionsBlock(block_id=f"rejected_{index}", elements=[refile, cancel])
 
 
 def needs_csv(update: RequestUpdate) -> bool:
@@ -118,21 +179,38 @@ def needs_csv(update: RequestUpdate) -> bool:
 
 
 def update_message(snapshot: RequestSnapshot, update: RequestUpdate) -> tuple[str, list[Block]]:
-    """A thread reply for a batch of changes: (fallback text, blocks)."""
-    lines = change_lines(update, snapshot.filed_by)
+    """A thread reply for a batch of changes: (fallback text, blocks); each rejection's
+    buttons right under it."""
+    lines = _lines(update, snapshot.filed_by)
     if lines and needs_csv(update):
-        lines.append(f"📎 All {len(update.number_changes):,} numbers are in the CSV below.")
-    text = "\n".join(lines)
+        lines.append(_Line(f"📎 All {len(update.number_changes):,} numbers are in the CSV below."))
+    text = "\n".join(line.text for line in lines)
     blocks: list[Block] = []
     chunk = ""
-    for line in lines:
-        if len(chunk) + len(line) + 1 > 2900:
+
+    def flush() -> None:
+        nonlocal chunk
+        if chunk:
             blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
-            chunk = ""
-        chunk = f"{chunk}\n{line}" if chunk else clip(line, 2900)
-    if chunk:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
-    return clip(text, 3900), blocks[:50]
+        chunk = ""
+
+    for line in lines:
+        if line.rejected or len(chunk) + len(line.text) + 1 > 2900:
+            flush()
+        chunk = f"{chunk}\n{line.text}" if chunk else clip(line.text, 2900)
+        if line.rejected:
+            flush()
+            buttons = rejection_buttons(update.request.request_sid, line.rejected, len(blocks))
+            if buttons is not None:
+                blocks.append(buttons)
+    flush()
+    return clip(text, 3900), blocks[:MESSAGE_BLOCK_LIMIT]
+
+
+def refiled_text(user_id: str, numbers: Sequence[str], new_sid: str, link: str | None) -> str:
+    """In the old request's thread, once the re-filing is at Twilio."""
+    where = f" (<{link}|thread>)" if link else ""
+    return f"↪️ {user(user_id)} re-filed {number_list(numbers)} as `{new_sid}`{where}."
 
 
 def changes_csv(update: RequestUpdate) -> str:

@@ -315,8 +315,14 @@ class Filing:
         if old is None:
             await request_state.record_filed(self.db, state, filed, key)
             return
-        refiled = audit.entry(
-            user_id, "port_in.refiled", "ok", request_sid=old, sids=[sid], numbers=moved
+        refiled = audit.entry(  # on the old request: its numbers moved to ``sid``
+            user_id,
+            "port_in.refiled",
+            "ok",
+            request_sid=old,
+            sids=[sid],
+            numbers=moved,
+            detail=sid,
         )
         await refiles.record_refiled(
             self.db,
@@ -324,6 +330,7 @@ class Filing:
             [filed, refiled],
             key,
             items.refiled(old, sid, moved, user_id),
+            channel=draft.details.channel_id,
             board_seconds=self.requests.policy.board_seconds,
         )
         self.requests.wake_outbox()

@@ -23,16 +23,19 @@ async def record_refiled(
     claim_key: str,
     item: items.NewItem,
     *,
+    channel: str,
     board_seconds: float,
 ) -> None:
     """A re-filing Twilio accepted: the new request's state (``refile_of`` set), the audit
-    entries of both requests and the finished claim, the old thread's reply naming the new
-    request and an edit of the old board, in one transaction."""
+    entries of both requests and the finished claim, the new request's thread root (in
+    ``channel``), the old thread's reply naming it and an edit of the old board, in one
+    transaction (the reply waits for the root, to link to the new thread)."""
     old_sid = state.refile_of
     assert old_sid is not None
     now = utcnow()
     async with db.session() as s:
         await request_state.record_filed_in(s, state, entries, claim_key)
+        await outbox.add(s, state.request_sid, items.root(state.request_sid, channel), now)
         await sync.lock(s, old_sid, now)
         await outbox.add(s, old_sid, item, now)
         await outbox.touch_board(s, old_sid, board_seconds, now)

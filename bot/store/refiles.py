@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, and_
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
+from bot.porting.statuses import NumberStatus
 from bot.store import items, outbox, request_state, sync
-from bot.store.db import Database
-from bot.store.models import AuditEntry, RequestState, utcnow
+from bot.store.db import Database, table
+from bot.store.models import AuditEntry, NumberState, RequestState, RequestThread, utcnow
 
 MAX_CHAIN = 10  # requests shown either side of one (a re-filing of a re-filing of …)
 
@@ -40,6 +43,52 @@ async def record_refiled(
         await outbox.add(s, old_sid, item, now)
         await outbox.touch_board(s, old_sid, board_seconds, now)
         await s.commit()
+
+
+async def load_rejected(
+    db: Database, request_sid: str, numbers: Sequence[str] = ()
+) -> request_state.StoredRequest | None:
+    """The request as stored with only ``numbers`` (else its rejected numbers): what the
+    Re-file form opens with. One plain statement (the request, its thread and those numbers
+    joined), no ORM loading: the form opens on a trigger_id that lives ~3 s, and a burst of
+    clicks queues behind this read."""
+    states, threads, rows = table("request_state"), table("request_thread"), table("number_state")
+    which: ColumnElement[bool]
+    if numbers:
+        which = rows.c.phone_number.in_(list(numbers))
+    else:
+        which = rows.c.status == NumberStatus.PORT_REJECTED.value
+    statement = (
+        core_select(
+            states,
+            threads.c.channel_id,
+            threads.c.thread_ts,
+            *(c.label(f"n_{c.name}") for c in rows.c),
+        )
+        .select_from(
+            states.outerjoin(threads, threads.c.request_sid == states.c.request_sid).outerjoin(
+                rows, and_(rows.c.request_sid == states.c.request_sid, which)
+            )
+        )
+        .where(states.c.request_sid == request_sid)
+    )
+    async with db.engine.connect() as conn:  # a read: no session, no ORM loading
+        found = (await conn.execute(statement)).all()
+    if not found:
+        return None
+    first = found[0]._mapping
+    state = RequestState(**{c.name: first[c] for c in states.c})
+    thread = None
+    if first["channel_id"] is not None:
+        thread = RequestThread(
+            request_sid=request_sid, channel_id=first["channel_id"], thread_ts=first["thread_ts"]
+        )
+    listed = [
+        NumberState(**{c.name: row._mapping[f"n_{c.name}"] for c in rows.c})
+        for row in found
+        if row._mapping["n_number_sid"] is not None
+    ]
+    return request_state.StoredRequest(state, listed, thread)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,8 @@ __all__ = [
     "FilingStep",
     "Notifier",
     "NumberChange",
+    "RefilePlan",
+    "RefileSource",
     "RequestSnapshot",
     "RequestUpdate",
     "SyncPolicy",

@@ -169,7 +169,8 @@ class AuditEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     user_id: str = Field(max_length=32)
-    action: str = Field(max_length=32)  # port_in.filed | request.canceled | numbers.canceled
+    # port_in.filed | port_in.refiled (on the old request) | request.canceled | numbers.canceled
+    action: str = Field(max_length=32)
     request_sid: str | None = Field(default=None, index=True, max_length=34)
     sids: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON: RD/PU SIDs
     numbers: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON: E.164

@@ -3,19 +3,24 @@ rejection reply's buttons, the prefilled form submitted with what Slack shows in
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from sqlmodel import col, select
 
 from bot.porting.statuses import NumberStatus
 from bot.slack.ids import Action
-from bot.store.models import RequestThread
+from bot.store.models import AuditEntry, RequestThread
 from tests.conftest import Bot
 from tests.fakes.slack_api import Call
-from tests.fakes.slack_requests import block_actions
-from tests.port_in_forms import Form
+from tests.fakes.slack_requests import block_actions, slash_command
+from tests.port_in_forms import Form, file_through_form
 
 ADDRESS_REJECTED = "+14155550154"  # the carrier rejects it: INVALID_ADDRESS (22154)
 NAME_REJECTED = "+14155550153"  # INVALID_END_USER_NAME (22153)
 PIN_REJECTED = "+14155550207"  # mobile; filed with PIN 0000 the carrier rejects it (22155)
+CORRECTED = "1 Main St Ste 200"  # the service address as the carrier's CSR has it
+ADMIN = "U123"  # PORTING_ADMINS in these tests (the forms' default user)
 
 
 async def until_rejected(bot: Bot, request_sid: str, number: str) -> None:
@@ -47,8 +52,6 @@ def button(call: Call, action_id: str) -> dict[str, Any]:
     """The element ``action_id`` among a message's buttons."""
     blocks = call.args.get("blocks") or []
     if isinstance(blocks, str):
-        import json
-
         blocks = json.loads(blocks)
     for block in blocks:
         for element in block.get("elements") or []:
@@ -140,3 +143,32 @@ async def open_refile(bot: Bot, thread: RequestThread, reply: Call) -> tuple[For
     await press(bot, thread, reply, Action.REFILE)
     view_id, view = opened(bot)
     return Form(bot, view_id, "U123", view.get("private_metadata", "")), view
+
+
+async def audit(bot: Bot, request_sid: str | None = None) -> list[AuditEntry]:
+    async with bot.runtime.db.session() as s:
+        query = select(AuditEntry).order_by(col(AuditEntry.id))
+        if request_sid is not None:
+            query = query.where(col(AuditEntry.request_sid) == request_sid)
+        return list((await s.exec(query)).all())
+
+
+def new_request(bot: Bot, old_sid: str) -> Any:
+    (new,) = [r for r in bot.sandbox.state.requests.values() if r.sid != old_sid]
+    return new
+
+
+async def filed_and_rejected(bot: Bot, numbers: str, rejected: str, **account: Any) -> str:
+    """Filed through the form (the bot keeps its details), then the carrier rejects one."""
+    await file_through_form(bot, numbers, account=account or None)
+    (request,) = bot.sandbox.state.requests.values()
+    await until_rejected(bot, request.sid, rejected)
+    return request.sid
+
+
+async def status_blocks(bot: Bot, sid: str) -> str:
+    name = f"status-{sid[-6:]}"
+    url = bot.slack.response_url(name)
+    await bot.send(slash_command("/port-status", sid, response_url=url))
+    await bot.settle()
+    return json.dumps(bot.slack.responses_to(name)[-1].body["blocks"], ensure_ascii=False)

@@ -12,6 +12,8 @@ Listeners parse and render; the desk decides. One module per operation:
 - ``signing``: the LOA's signing link, fetched fresh for the person who filed the request;
 - ``followups``: what the sync queues beside change sets (Twilio's suggestions from the
   request list, the post-port checklist);
+- ``refile``: re-filing rejected numbers (the form's prefill, the cancel in the old request
+  before the new filing; the filing itself is ``filing``);
 - ``types``: what they take and return, and the errors they raise;
 - ``listing``: requests from the store, most urgent first (/port-list);
 - ``manual``: manual ports, for numbers the API cannot file (``manual_types``: what they
@@ -43,6 +45,8 @@ from bot.desk.manual import ManualPorts
 from bot.desk.manual_agenda import ManualListed
 from bot.desk.manual_listing import open_manual
 from bot.desk.records import ActionHolder, AuditRecord, Thread
+from bot.desk.refile import Refiles
+from bot.desk.refile_types import RefilePlan, RefileSource
 from bot.desk.signing import SigningLink, SigningLinks
 from bot.desk.sync import Requests, load_snapshot
 from bot.desk.types import (
@@ -82,6 +86,8 @@ __all__ = [
     "FilingStep",
     "Notifier",
     "NumberChange",
+    "RefilePlan",
+    "RefileSource",
     "RequestSnapshot",
     "RequestUpdate",
     "SigningLink",
@@ -118,12 +124,13 @@ class Desk:
             twilio, db, porting_channel=porting_channel, slack_outbox=slack_outbox, policy=policy
         )
         self.checks = Checks(twilio, db, concurrency=check_concurrency, sleep=sleep)
-        self.filing = Filing(twilio, db, notifier, self.requests, self.checks)
         self.cancels = Cancels(twilio, db, notifier, self.requests)
         self.desk_policy = desk_policy or DeskPolicy()
         self.calendar = calendar or BusinessCalendar(ZoneInfo("UTC"))
         self.clock = clock
         self.signing = SigningLinks(twilio, db)
+        self.refiles = Refiles(db, self.requests, self.cancels)
+        self.filing = Filing(twilio, db, notifier, self.requests, self.checks, self.refiles)
         self.listings = Listings(
             db,
             self.desk_policy,
@@ -201,8 +208,10 @@ class Desk:
 
     # -- filing (bot.desk.filing) --------------------------------------------------------
 
-    async def save_draft(self, user_id: str, details: PortInDetails) -> str:
-        return await self.filing.save_draft(user_id, details)
+    async def save_draft(
+        self, user_id: str, details: PortInDetails, refile_of: str | None = None
+    ) -> str:
+        return await self.filing.save_draft(user_id, details, refile_of)
 
     async def load_draft(self, draft_id: str) -> Draft | None:
         return await self.filing.load_draft(draft_id)
@@ -252,3 +261,19 @@ class Desk:
 
     async def signing_link(self, request_sid: str, user_id: str) -> SigningLink:
         return await self.signing.signing_link(request_sid, user_id)
+
+    # -- re-filing (bot.desk.refile) -----------------------------------------------------
+
+    async def refile_source(
+        self, request_sid: str, numbers: Sequence[str] = (), code: str | None = None
+    ) -> RefileSource:
+        return await self.refiles.source(request_sid, numbers, code)
+
+    async def refile_plan(self, draft: Draft) -> RefilePlan | None:
+        return await self.refiles.plan(draft)
+
+    async def refile_chain(self, request_sid: str) -> tuple[list[str], list[str]]:
+        """The re-filings around a request: those it re-files, oldest first, and those
+        re-filing it."""
+        chain = await self.refiles.chain(request_sid)
+        return chain.before, chain.after

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from bot.desk.checks import Checks
 from bot.desk.records import ActionHolder, Thread
+from bot.desk.refile import Refiles
 from bot.desk.sync import Requests
 from bot.desk.types import (
     BillNotReadable,
@@ -29,9 +30,9 @@ from bot.desk.types import (
 from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
 from bot.porting.filing import PortInDetails, PortInSecrets, build_create, sniff_bill
-from bot.porting.models import Document, PortInRequest
+from bot.porting.models import PortInRequest
 from bot.porting.statuses import stored_status
-from bot.store import audit, claims, drafts, keys, request_state
+from bot.store import audit, claims, drafts, items, keys, refiles, request_state
 from bot.store.db import Database
 from bot.store.models import PortInDraft, RequestState, utcnow
 
@@ -51,19 +52,29 @@ class Filing:
         notifier: Notifier,
         requests: Requests,
         checks: Checks,
+        refiles: Refiles,
     ) -> None:
         self.twilio = twilio
         self.db = db
         self.notifier = notifier
         self.requests = requests
         self.checks = checks
+        self.refiles = refiles
 
     # -- drafts and claims ---------------------------------------------------------------
 
-    async def save_draft(self, user_id: str, details: PortInDetails) -> str:
-        """Keep a form's details between its steps (nothing secret is in them)."""
+    async def save_draft(
+        self, user_id: str, details: PortInDetails, refile_of: str | None = None
+    ) -> str:
+        """Keep a form's details between its steps (nothing secret is in them); ``refile_of``
+        when the form re-files rejected numbers of that request."""
         await drafts.delete_before(self.db, utcnow() - DRAFT_TTL)
-        draft = PortInDraft(id=uuid.uuid4().hex, user_id=user_id, details=details.model_dump_json())
+        draft = PortInDraft(
+            id=uuid.uuid4().hex,
+            user_id=user_id,
+            details=details.model_dump_json(),
+            refile_of=refile_of,
+        )
         await drafts.save(self.db, draft)
         return draft.id
 
@@ -74,7 +85,8 @@ class Filing:
         checks = None
         if row.checks is not None:
             checks = [CheckResult.model_validate(r) for r in json.loads(row.checks)]
-        return Draft(row.id, row.user_id, PortInDetails.model_validate_json(row.details), checks)
+        details = PortInDetails.model_validate_json(row.details)
+        return Draft(row.id, row.user_id, details, checks, refile_of=row.refile_of)
 
     async def check_draft(self, draft_id: str, on_progress: Progress | None = None) -> Draft:
         """Re-check the portability of a draft's numbers and keep the results with it."""
@@ -82,6 +94,7 @@ class Filing:
         if draft is None:
             raise LookupError(f"No draft {draft_id}")
         draft.checks = await self.checks.check_portability(draft.details.numbers, on_progress)
+        await self.refiles.let_through(draft)
         await drafts.set_checks(
             self.db, draft_id, json.dumps([r.model_dump(mode="json") for r in draft.checks])
         )
@@ -108,21 +121,27 @@ class Filing:
         fetch_bill: BillFetch,
         on_step: StepReport | None = None,
     ) -> FiledPortIn:
-        """Download the bill, upload it to Twilio, create the request, record it, open its
-        thread. Call after :meth:`claim_filing` won.
+        """Download the bill, upload it to Twilio, (re-filing: cancel the numbers in the old
+        request), create the request, record it, open its thread. Call after
+        :meth:`claim_filing` won.
 
         Raises FilingFailed naming the step when nothing was filed (the claim is released so
-        the form can be sent again). Once Twilio accepts the request it is recorded with
-        ``filed_by`` before any Slack call; a Slack failure after that is retried and, if it
-        persists, reported in ``thread_error`` (the next webhook or a Follow opens the thread).
+        the form can be sent again; a re-filing's failure names the numbers already canceled,
+        which the next attempt does not cancel again). Once Twilio accepts the request it is
+        recorded with ``filed_by`` before any Slack call; a Slack failure after that is retried
+        and, if it persists, reported in ``thread_error`` (the next webhook or a Follow opens
+        the thread).
         """
         key = keys.filing(draft.id, attempt)
+        moved: list[str] = []
         try:
-            document, request = await self._submit(draft, secrets, fetch_bill, on_step)
+            request = await self._submit(draft, secrets, fetch_bill, on_step, user_id, moved)
         except FilingFailed as failure:
+            if draft.refile_of and not failure.refile_of:
+                failure.refile_of, failure.canceled = draft.refile_of, moved
             await self._not_filed(key, user_id, draft.fileable, failure)
             raise
-        return await self._record(draft, request, document, user_id, key, on_step)
+        return await self._record(draft, request, user_id, key, on_step, moved)
 
     async def _submit(
         self,
@@ -130,9 +149,12 @@ class Filing:
         secrets: PortInSecrets,
         fetch_bill: BillFetch,
         on_step: StepReport | None,
-    ) -> tuple[Document, PortInRequest]:
-        """The steps that reach Twilio: the bill, its upload, the request. Raises FilingFailed
-        naming the step that failed (its reason scrubbed of the secrets)."""
+        user_id: str,
+        moved: list[str],
+    ) -> PortInRequest:
+        """The steps that reach Twilio: the bill, its upload, (the cancel in the old request,
+        whose numbers land in ``moved``), the request. Raises FilingFailed naming the step that
+        failed (its reason scrubbed of the secrets)."""
         details = draft.details
         numbers = draft.fileable
 
@@ -156,29 +178,39 @@ class Filing:
 
         if not numbers:
             raise FilingFailed(FilingStep.CREATE, "no portable numbers are left to file")
-        content = await step(FilingStep.DOWNLOAD, download())
-        document = await step(
-            FilingStep.UPLOAD,
-            self.twilio.upload_document(
-                content=content,
-                filename=details.bill.name,
-                content_type=sniff_bill(content) or details.bill.mimetype,
-                friendly_name=f"Utility bill: {details.customer_name}"[:64],
-            ),
-        )
+        if not details.bill.documents:  # else Twilio holds it already (uploaded before)
+            content = await step(FilingStep.DOWNLOAD, download())
+            document = await step(
+                FilingStep.UPLOAD,
+                self.twilio.upload_document(
+                    content=content,
+                    filename=details.bill.name,
+                    content_type=sniff_bill(content) or details.bill.mimetype,
+                    friendly_name=f"Utility bill: {details.customer_name}"[:64],
+                ),
+            )
+            await self._keep_document(draft, document.sid)
+        if draft.refile_of:
+            moved += await step(FilingStep.CANCEL, self.refiles.cancel_old(draft, user_id))
 
         async def create() -> PortInRequest:
             body = build_create(
-                details,
+                draft.details,
                 secrets,
                 account_sid=self.twilio.account_sid,
-                documents=[document.sid],
+                documents=draft.details.bill.documents,
                 numbers=numbers,
             )
             return await self.twilio.create_port_in(body)
 
-        request = await step(FilingStep.CREATE, create())
-        return document, request
+        return await step(FilingStep.CREATE, create())
+
+    async def _keep_document(self, draft: Draft, document_sid: str) -> None:
+        """The bill is at Twilio: the draft keeps it, so another press of *File* after a later
+        step failed does not upload it again (and the filed details name it)."""
+        bill = draft.details.bill.model_copy(update={"documents": [document_sid]})
+        draft.details = draft.details.model_copy(update={"bill": bill})
+        await drafts.set_details(self.db, draft.id, draft.details.model_dump_json())
 
     async def _not_filed(
         self, key: str, user_id: str, numbers: list[str], failure: FilingFailed
@@ -202,13 +234,14 @@ class Filing:
         self,
         draft: Draft,
         request: PortInRequest,
-        document: Document,
         user_id: str,
         key: str,
         on_step: StepReport | None,
+        moved: list[str],
     ) -> FiledPortIn:
-        """Twilio has the request: record it with who filed it, then apply it and open its
-        thread. From here on failures are reported, never raised as "not filed"."""
+        """Twilio has the request: record it with who filed it (and, re-filing, the old
+        thread's reply naming it), then apply it and open its thread. From here on failures
+        are reported, never raised as "not filed"."""
         details = draft.details
         numbers = draft.fileable
         sid = request.request_sid
@@ -222,19 +255,15 @@ class Filing:
                 number_count=len(request.phone_numbers),
                 filed_by=user_id,
                 updated_at=utcnow(),
+                filed_details=details.model_dump_json(),
+                refile_of=draft.refile_of,
             )
-            entry = audit.entry(
-                user_id,
-                "port_in.filed",
-                "ok",
-                request_sid=sid,
-                sids=[document.sid, *(n.number_sid for n in request.phone_numbers if n.number_sid)],
-                numbers=numbers,
-            )
-            await request_state.record_filed(self.db, state, entry, key)
+            await self._record_filed(state, request, draft, user_id, key, moved)
             # From here on the request exists: whatever fails is reported, never raised as
             # "not filed" (the reconciler and the outbox catch up).
-            snapshot = RequestSnapshot(request, None, user_id, state.updated_at)
+            snapshot = RequestSnapshot(
+                request, None, user_id, state.updated_at, refile_of=draft.refile_of
+            )
             thread_error = None
             try:
                 _, state = await self.requests.apply(request)
@@ -249,7 +278,62 @@ class Filing:
             except Exception as error:
                 log.warning("after filing %s: %s", sid, describe_error(error), exc_info=True)
                 thread_error = thread_error or describe_error(error)
-        return FiledPortIn(snapshot, document.sid, thread_error)
+        documents = details.bill.documents
+        return FiledPortIn(
+            snapshot,
+            documents[0] if documents else "",
+            thread_error,
+            refile_of=draft.refile_of,
+            canceled=moved,
+        )
+
+    async def _record_filed(
+        self,
+        state: RequestState,
+        request: PortInRequest,
+        draft: Draft,
+        user_id: str,
+        key: str,
+        moved: list[str],
+    ) -> None:
+        """The request's state, its audit entry and the finished claim in one transaction;
+        a re-filing adds the old request's audit entry, its thread's reply and a board edit."""
+        sid = request.request_sid
+        old = draft.refile_of
+        filed = audit.entry(
+            user_id,
+            "port_in.filed",
+            "ok",
+            request_sid=sid,
+            sids=[
+                *draft.details.bill.documents,
+                *(n.number_sid for n in request.phone_numbers if n.number_sid),
+            ],
+            numbers=draft.fileable,
+            detail=f"re-files {old}" if old else None,
+        )
+        if old is None:
+            await request_state.record_filed(self.db, state, filed, key)
+            return
+        refiled = audit.entry(  # on the old request: its numbers moved to ``sid``
+            user_id,
+            "port_in.refiled",
+            "ok",
+            request_sid=old,
+            sids=[sid],
+            numbers=moved,
+            detail=sid,
+        )
+        await refiles.record_refiled(
+            self.db,
+            state,
+            [filed, refiled],
+            key,
+            items.refiled(old, sid, moved, user_id),
+            channel=draft.details.channel_id,
+            board_seconds=self.requests.policy.board_seconds,
+        )
+        self.requests.wake_outbox()
 
     async def _open_thread_or_say_why(self, snapshot: RequestSnapshot, channel: str) -> str | None:
         """Open the request's thread; on a Slack failure say why (the root stays queued in the

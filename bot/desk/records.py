@@ -92,7 +92,7 @@ class AuditRecord:
 
     at: datetime
     user_id: str
-    action: str  # port_in.filed | request.canceled | numbers.canceled
+    action: str  # port_in.filed | port_in.refiled | request.canceled | numbers.canceled
     outcome: str  # ok | partial | refused | failed
     numbers: tuple[str, ...] = ()
     detail: str | None = None  # never holds a PIN or an account number

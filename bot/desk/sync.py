@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from weakref import WeakValueDictionary
 
@@ -100,7 +101,7 @@ class Requests:
             await sync.lock(s, request_sid, utcnow())
             await edits.touch_board(s, request_sid, self.policy.board_seconds)
             await s.commit()
-        self._wake_outbox()
+        self.wake_outbox()
 
     async def discover(self, since: timedelta = reconcile.DISCOVERY_WINDOW) -> list[str]:
         """Open requests at Twilio created in the last ``since`` (the reconciler adopts the
@@ -114,7 +115,7 @@ class Requests:
         # The list says what the request's own resource does not: Twilio's suggestion.
         board = self.policy.board_seconds
         if await followups.note_suggestions(self.db, listed, board, utcnow()):
-            self._wake_outbox()
+            self.wake_outbox()
         return [summary.request_sid for summary in listed]
 
     async def open_thread(self, snapshot: RequestSnapshot, channel: str) -> RequestSnapshot:
@@ -134,7 +135,8 @@ class Requests:
         snapshot.thread = Thread.of(await request_state.get_thread(self.db, sid))
         return snapshot
 
-    def _wake_outbox(self) -> None:
+    def wake_outbox(self) -> None:
+        """Slack work was queued: let the outbox deliver it now rather than at its next poll."""
         if self.outbox is not None:
             self.outbox.wakeup.set()
 
@@ -161,6 +163,7 @@ class Requests:
             sync_row = await sync.lock(s, sid, now)
             update, state = await apply_in(s, request, now)
             thread = await request_state.thread_in(s, sid)
+            refiled_as = await request_state.refiled_as_in(s, sid)
             queued = await self._queue_slack_work(s, update, state, thread, now)
             await sync.after_sync(
                 s,
@@ -174,8 +177,8 @@ class Requests:
             )
             await s.commit()
         if queued:
-            self._wake_outbox()
-        return _snapshot(request, state, thread), update, state
+            self.wake_outbox()
+        return _snapshot(request, state, thread, refiled_as), update, state
 
     async def _queue_slack_work(
         self,
@@ -339,7 +342,10 @@ def _request_json(request: PortInRequest) -> str:
 
 
 def _snapshot(
-    request: PortInRequest, state: RequestState, thread: RequestThread | None
+    request: PortInRequest,
+    state: RequestState,
+    thread: RequestThread | None,
+    refiled_as: Sequence[str] = (),
 ) -> RequestSnapshot:
     return RequestSnapshot(
         request,
@@ -348,15 +354,21 @@ def _snapshot(
         state.updated_at,
         status_since=state.status_changed_at,
         suggested_action=state.suggested_action,
+        refile_of=state.refile_of,
+        refiled_as=tuple(refiled_as),
     )
 
 
 async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | None:
     """The request as last stored, for drawing its board without calling Twilio."""
     stored = await request_state.load(db, request_sid)
-    if stored is None:
-        return None
+    return None if stored is None else snapshot_of(stored)
+
+
+def snapshot_of(stored: request_state.StoredRequest) -> RequestSnapshot:
+    """A stored request as the snapshot its board is drawn from."""
     state = stored.state
+    request_sid = state.request_sid
     numbers = [
         PortInNumber(
             phone_number=n.phone_number or None,
@@ -376,4 +388,4 @@ async def load_snapshot(db: Database, request_sid: str) -> RequestSnapshot | Non
     if stored_status(request.status, request.raw_status) != state.status:
         request.raw_status = state.status
     request.phone_numbers = numbers
-    return _snapshot(request, state, stored.thread)
+    return _snapshot(request, state, stored.thread, stored.refiled_as)

@@ -118,6 +118,8 @@ class RequestSnapshot:
     status_since: datetime | None = None
     # Twilio's suggested_action from the request list, for the status it is in now.
     suggested_action: str | None = None
+    refile_of: str | None = None  # the request whose rejected numbers this one re-files
+    refiled_as: tuple[str, ...] = ()  # the requests that re-file numbers of this one
 
 
 class Notifier(Protocol):
@@ -145,6 +147,7 @@ class FilingStep(StrEnum):
 
     DOWNLOAD = "download"
     UPLOAD = "upload"
+    CANCEL = "cancel"  # a re-filing only: the numbers leave the old request first
     CREATE = "create"
     THREAD = "thread"
 
@@ -153,6 +156,7 @@ class FilingStep(StrEnum):
         return {
             FilingStep.DOWNLOAD: "Download the utility bill from Slack",
             FilingStep.UPLOAD: "Upload the bill to Twilio",
+            FilingStep.CANCEL: "Cancel the numbers in the old request",
             FilingStep.CREATE: "Create the port-in request at Twilio",
             FilingStep.THREAD: "Open the request's thread in Slack",
         }[self]
@@ -162,13 +166,18 @@ StepReport = Callable[[FilingStep], Awaitable[None]]
 
 
 class FilingFailed(Exception):
-    """Filing stopped at ``step``; nothing was filed. ``reason`` is safe to show (scrubbed)."""
+    """Filing stopped at ``step``; nothing was filed. ``reason`` is safe to show (scrubbed).
+
+    For a re-filing, ``canceled`` names the numbers already canceled in the old request
+    (``refile_of``): they wait, not yet re-filed, for the next press of *File*."""
 
     def __init__(self, step: FilingStep, reason: str, error: TwilioError | None = None) -> None:
         super().__init__(f"{step.value}: {reason}")
         self.step = step
         self.reason = reason
         self.error = error
+        self.refile_of: str | None = None
+        self.canceled: list[str] = []
 
 
 class BillNotReadable(FilingFailed):
@@ -188,9 +197,22 @@ class Draft:
     user_id: str
     details: PortInDetails
     checks: list[CheckResult] | None = None
+    refile_of: str | None = None  # re-files rejected numbers of this request
 
     def _results(self) -> list[CheckResult]:
         return self.checks or []
+
+    @property
+    def steps(self) -> list[FilingStep]:
+        """The filing's steps for this draft: no bill to move when Twilio holds it already,
+        a cancel in the old request first when it re-files."""
+        held = bool(self.details.bill.documents)
+        return [
+            step
+            for step in FilingStep
+            if not (held and step in (FilingStep.DOWNLOAD, FilingStep.UPLOAD))
+            and (step != FilingStep.CANCEL or self.refile_of)
+        ]
 
     @property
     def fileable(self) -> list[str]:
@@ -218,6 +240,8 @@ class FiledPortIn:
     snapshot: RequestSnapshot
     document_sid: str
     thread_error: str | None = None  # the request is filed; only its Slack thread is missing
+    refile_of: str | None = None  # it re-files numbers of this request…
+    canceled: list[str] = field(default_factory=list)  # …canceled there first
 
 
 class CancelBusy(Exception):

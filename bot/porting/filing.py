@@ -41,7 +41,8 @@ _SCRUB_MIN = 4  # shorter strings are too common to scrub from text
 
 
 class BillFile(BaseModel):
-    """The utility bill as the chat tool holds it (downloaded only when filing)."""
+    """The utility bill as the chat tool holds it (downloaded only when filing), or as Twilio
+    already holds it (``documents`` set: uploaded before, nothing to download)."""
 
     file_id: str
     name: str
@@ -49,6 +50,7 @@ class BillFile(BaseModel):
     size: int
     url: str
     issued_on: date
+    documents: list[str] = Field(default_factory=list)  # Twilio document SIDs (RD…)
 
 
 class PortInDetails(BaseModel):

@@ -213,8 +213,10 @@ class Sandbox:
         message: str | None = None,
         retry_after: int | None = None,
         match: str | None = None,
+        method: str | None = None,
     ) -> None:
-        """The next ``count`` API calls (optionally only paths containing ``match``) fail."""
+        """The next ``count`` API calls (optionally only paths containing ``match``, only with
+        HTTP ``method``) fail."""
         if status < 400:
             raise SimulatorError("status must be an HTTP error status", 400)
-        self.faults.fail_next(count, status, code, message, retry_after, match)
+        self.faults.fail_next(count, status, code, message, retry_after, match, method)

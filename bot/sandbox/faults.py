@@ -25,6 +25,7 @@ class ScriptedFault:
     message: str
     retry_after: int | None = None
     match: str | None = None  # only calls whose path contains this substring
+    method: str | None = None  # only calls with this HTTP method (POST: a create, not a fetch)
 
     def error(self) -> SandboxError:
         headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else None
@@ -49,6 +50,7 @@ class Faults:
         message: str | None = None,
         retry_after: int | None = None,
         match: str | None = None,
+        method: str | None = None,
     ) -> None:
         """The next ``count`` matching API calls fail with ``status`` (and Twilio ``code``)."""
         if status == 429 and retry_after is None:
@@ -59,6 +61,7 @@ class Faults:
             message or _DEFAULT_MESSAGES.get(status, f"HTTP {status}"),
             retry_after,
             match,
+            method.upper() if method else None,
         )
         self._script.extend(fault for _ in range(count))
 
@@ -69,9 +72,11 @@ class Faults:
     def scripted(self) -> int:
         return len(self._script)
 
-    def take(self, path: str) -> ScriptedFault | None:
+    def take(self, path: str, method: str | None = None) -> ScriptedFault | None:
         for fault in self._script:
-            if fault.match is None or fault.match in path:
+            if (fault.match is None or fault.match in path) and (
+                fault.method is None or fault.method == method
+            ):
                 self._script.remove(fault)
                 return fault
         return None

@@ -1,6 +1,6 @@
 """Builds the Bolt AsyncApp and registers every listener: one package per feature
 (``check``, ``status``, ``port_in``, ``cancel``, ``port_list``, ``home``, ``signature``,
-``playbooks``, ``manual``), and ``failures`` for what goes wrong in any."""
+``playbooks``, ``manual``, ``refile``), and ``failures`` for what goes wrong in any."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.slack import (
     playbooks,
     port_in,
     port_list,
+    refile,
     signature,
     status,
 )
@@ -53,6 +54,7 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps)
     starter = manual.register(app, deps, permissions)
     port_in.register(app, deps, permissions, starter)
     cancel.register(app, deps, permissions)
+    refile.register(app, deps, permissions)
     port_list.register(app, deps)
     home.register(app, deps)
     signature.register(app, deps)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 from bot.desk.manual_steps import ManualMove
 from bot.desk.manual_types import MANUAL_ID_PATTERN
@@ -77,6 +77,41 @@ def button_value(action: Mapping[str, Any]) -> str:
         raise Stale(stale, f"button {action_id}") from None
 
 
+BUTTON_VALUE_LIMIT = 2000
+NUMBERS_PER_BUTTON = 100  # E.164 numbers one button value carries (~1,600 characters)
+
+
+class NumbersValue(BaseModel):
+    """A button about some numbers of a request (Re-file…, Cancel number): the numbers
+    themselves, or, when more than a button holds, the rejection code they share; neither
+    means every rejected number of the request."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    request_sid: RequestSid = Field(alias="r")
+    numbers: list[E164] = Field(default_factory=list, alias="n", max_length=NUMBERS_PER_BUTTON)
+    code: str | None = Field(default=None, alias="c", max_length=64)
+
+    @classmethod
+    def of(cls, request_sid: str, numbers: list[str], code: str | None = None) -> NumbersValue:
+        if len(numbers) > NUMBERS_PER_BUTTON:
+            return cls(request_sid=request_sid, code=code)
+        return cls(request_sid=request_sid, numbers=numbers)
+
+    def dump(self) -> str:
+        text = self.model_dump_json(exclude_defaults=True)
+        assert len(text) <= BUTTON_VALUE_LIMIT, len(text)
+        return text
+
+    @classmethod
+    def read(cls, action: Mapping[str, Any]) -> NumbersValue:
+        """The value of a Re-file… or Cancel number button; raises :class:`Stale`."""
+        try:
+            return cls.model_validate_json(str(action.get("value") or ""))
+        except ValidationError:
+            raise Stale(FOR_STATUS, f"button {action.get('action_id')}") from None
+
+
 # -- private_metadata ----------------------------------------------------------------------
 
 
@@ -108,6 +143,11 @@ class PortInMeta(ViewMeta):
     draft_id: StoredId | None = None  # set from step 2 on
     # a new attempt after a failed filing gets a new idempotency key
     attempt: int = Field(default=0, ge=0, le=10_000)
+    # re-filing rejected numbers of this request (step 1; the draft keeps it from step 2 on)
+    refile_of: RequestSid | None = None
+    # more rejected numbers than the paste area holds: read from the request (with this code)
+    refile_count: int = Field(default=0, ge=0, le=1000)
+    refile_code: str | None = Field(default=None, max_length=64)
 
 
 class CancelMeta(ViewMeta):

@@ -36,6 +36,8 @@ class Action(StrEnum):
     START_PORT_IN = "start_port_in"
     CANCEL_REQUEST = "cancel_request"
     CANCEL_NUMBERS = "cancel_numbers"
+    CANCEL_REJECTED = "cancel_rejected"  # a rejection reply's numbers, straight to confirm
+    REFILE = "refile"  # the /port-in form prefilled with a rejection's numbers
     HOME_REFRESH = "home_refresh"  # republish the viewer's App Home
     SIGNATURE_LINK = "signature_link"  # the LOA's signing link, answered to the filer only
     HOW_TO_FIX = "how_to_fix"  # the playbooks of a request's rejected numbers, answered privately

@@ -8,7 +8,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -22,6 +22,7 @@ from bot.outbox import Delivered, DeliveryError, NotYet
 from bot.slack.api_errors import error_code
 from bot.slack.deps import Downloader
 from bot.slack.manual.delivery import ManualDelivery, ManualSource
+from bot.slack.messages import permalink
 from bot.slack.pacing import ChannelPacer
 from bot.slack.stamps import stamp
 from bot.slack.timed import DeskDayReads, TimedDelivery
@@ -38,6 +39,7 @@ from bot.store.items import (
     HomePayload,
     Item,
     NewItem,
+    RefiledPayload,
     ReminderPayload,
     ReplyPayload,
     RootPayload,
@@ -47,6 +49,8 @@ from bot.store.manual_items import ManualPayload
 log = logging.getLogger(__name__)
 
 LOOKUP_SLACK = timedelta(minutes=2)  # clock skew allowance when searching channel history
+# How long a re-filing's reply in the old thread waits for the new thread, to link to it.
+NEW_THREAD_WAIT = timedelta(minutes=5)
 # Errors from the lookup after which posting is still the better bet (we cannot read the
 # channel, so we cannot check; a missing message is worse than a rare duplicate).
 _CANNOT_LOOK = {"missing_scope", "not_in_channel", "channel_not_found", "thread_not_found"}
@@ -120,6 +124,8 @@ class SlackNotifier:
                 return await self._timed.digest(item, digest)
             case HomePayload() as home:
                 return await self._timed.home(item, home)
+            case RefiledPayload() as refiled:
+                return await self._refiled(item, refiled)
             case ManualPayload():
                 if self.manual is None:
                     log.warning("manual port work %s without a deliverer dropped", item.key)
@@ -252,6 +258,37 @@ class SlackNotifier:
         files = response.get("files") or [response.get("file") or {}]
         return Delivered(str(files[0].get("id") or ""))
 
+    async def _refiled(self, item: Item, payload: RefiledPayload) -> Delivered:
+        """In the old request's thread: who re-filed which numbers as what, linking the new
+        thread once it exists (waiting a little for its root, not forever)."""
+        thread = await request_state.get_thread(self.db, item.request_sid)
+        if thread is None:
+            return Delivered()  # the old request has no thread to say it in
+        new_sid = payload.new_request_sid
+        new_thread = await request_state.get_thread(self.db, new_sid)
+        if new_thread is None and await outbox.root_pending(self.db, new_sid):
+            if _now() - item.created_at < NEW_THREAD_WAIT:
+                raise NotYet(2.0)
+        if item.maybe_sent:
+            ts = await self.find_posted(item, thread.channel_id, thread.thread_ts)
+            if ts:
+                return Delivered(ts)
+        link = None
+        if new_thread is not None:
+            link = await permalink(self.client, new_thread.channel_id, new_thread.thread_ts)
+        text = thread_replies.refiled_text(payload.user_id, payload.numbers, new_sid, link)
+        response = await self.call(
+            thread.channel_id,
+            self.client.chat_postMessage,
+            fence=item.begin,
+            channel=thread.channel_id,
+            thread_ts=thread.thread_ts,
+            text=text,
+            metadata=stamp(item),
+            unfurl_links=False,
+        )
+        return Delivered(str(response["ts"]))
+
     async def _board(self, item: Item) -> Delivered:
         snapshot = await self.snapshots(item.request_sid)
         if snapshot is None:
@@ -323,6 +360,10 @@ class SlackNotifier:
                 log.info("found %s already in Slack; not posting it again", item.key)
                 return str(message["ts"])
         return None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _file_name(item: Item) -> str:

@@ -31,6 +31,15 @@ async def set_checks(db: Database, draft_id: str, checks: str) -> None:
         await s.commit()
 
 
+async def set_details(db: Database, draft_id: str, details: str) -> None:
+    """The draft's details changed while filing (the bill went up to Twilio)."""
+    async with db.session() as s:
+        await s.exec(
+            update(PortInDraft).where(col(PortInDraft.id) == draft_id).values(details=details)
+        )
+        await s.commit()
+
+
 async def delete_draft(db: Database, draft_id: str) -> None:
     async with db.session() as s:
         await s.exec(delete(PortInDraft).where(col(PortInDraft.id) == draft_id))

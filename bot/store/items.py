@@ -37,6 +37,7 @@ class OutboxKind(StrEnum):
     MANUAL_FILE = "manual_file"
     MANUAL_BOARD = "manual_board"  # one per version, so ordered after the replies before it
     MANUAL_REMINDER = "manual_remind"
+    REFILED = "refiled"  # in an old request's thread: who re-filed which numbers as what
 
     @property
     def edit(self) -> bool:
@@ -103,6 +104,15 @@ class BoardPayload(BaseModel):
     """A board edit draws the latest stored state: it carries nothing."""
 
 
+class RefiledPayload(BaseModel):
+    """Said in the old request's thread: ``user_id`` re-filed ``numbers`` (E.164) as
+    ``new_request_sid`` (the item belongs to the old request)."""
+
+    new_request_sid: str
+    numbers: list[str]
+    user_id: str
+
+
 class ChecklistPayload(BaseModel):
     """The post-port checklist: the numbers that ported (E.164), how many were canceled
     instead, and whom to mention (the filer; nobody for an adopted request)."""
@@ -148,6 +158,7 @@ Payload = (
     | DigestFilePayload
     | HomePayload
     | ChecklistPayload
+    | RefiledPayload
     | ManualRootPayload
     | ManualReplyPayload
     | ManualFilePayload
@@ -169,6 +180,7 @@ _PAYLOADS: dict[OutboxKind, type[Payload]] = {
     OutboxKind.MANUAL_FILE: ManualFilePayload,
     OutboxKind.MANUAL_BOARD: ManualBoardPayload,
     OutboxKind.MANUAL_REMINDER: ManualReminderPayload,
+    OutboxKind.REFILED: RefiledPayload,
 }
 
 
@@ -178,8 +190,8 @@ Fence = Callable[[], Awaitable[None]]
 
 
 class NewItem(BaseModel):
-    """Work to queue; build it with :func:`root`, :func:`reply`, :func:`file`,
-    :func:`board` or :func:`checklist`, which key it."""
+    """Work to queue; build it with :func:`root`, :func:`reply`, :func:`file`, :func:`board`,
+    :func:`checklist`, :func:`refiled` and the others below, which key it."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -341,3 +353,9 @@ def manual_reminder(payload: ManualReminderPayload) -> NewItem:
         key=keys.manual_reminder(payload.manual_id, payload.kind, payload.due_day),
         payload=payload,
     )
+
+
+def refiled(old_sid: str, new_sid: str, numbers: list[str], user_id: str) -> NewItem:
+    """The old request's reply naming its re-filing (queue it under ``old_sid``)."""
+    payload = RefiledPayload(new_request_sid=new_sid, numbers=numbers, user_id=user_id)
+    return NewItem(kind=OutboxKind.REFILED, key=keys.refiled(old_sid, new_sid), payload=payload)

@@ -82,6 +82,11 @@ def manual_reminder(manual_id: str, kind: str, due_day: date) -> str:
     return f"remind:{manual_id}:{kind}:{due_day.isoformat()}"
 
 
+def refiled(old_sid: str, new_sid: str) -> str:
+    """The old request's reply saying it was re-filed as ``new_sid``: once per re-filing."""
+    return f"refiled:{old_sid}:{new_sid}"
+
+
 # -- action claims (``bot.store.claims``) -----------------------------------------------------
 
 

@@ -62,6 +62,11 @@ class RequestState(SQLModel, table=True):
     # signing link, which is fetched fresh when its filer asks), so status boards can be
     # drawn from the database when the outbox delivers them, without calling Twilio.
     request_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # What the bot filed (JSON PortInDetails: never a PIN or an account number; the bill as
+    # the Twilio documents it went up as), so a rejection can be re-filed prefilled.
+    filed_details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The request this one re-files (its rejected numbers were canceled there first).
+    refile_of: str | None = Field(default=None, max_length=34, index=True)
 
 
 class NumberState(SQLModel, table=True):
@@ -168,7 +173,8 @@ class AuditEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     user_id: str = Field(max_length=32)
-    action: str = Field(max_length=32)  # port_in.filed | request.canceled | numbers.canceled
+    # port_in.filed | port_in.refiled (on the old request) | request.canceled | numbers.canceled
+    action: str = Field(max_length=32)
     request_sid: str | None = Field(default=None, index=True, max_length=34)
     sids: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON: RD/PU SIDs
     numbers: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON: E.164
@@ -201,6 +207,8 @@ class PortInDraft(SQLModel, table=True):
     user_id: str = Field(max_length=32)
     details: str = Field(sa_column=Column(Text, nullable=False))  # JSON PortInDetails
     checks: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Set when the form re-files rejected numbers of this request (canceled there first).
+    refile_of: str | None = Field(default=None, max_length=34)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

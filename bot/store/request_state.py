@@ -5,7 +5,7 @@ session (``*_in``) run inside the caller's (the desk's, under the request's lock
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import update
@@ -27,6 +27,7 @@ class StoredRequest:
     state: RequestState
     numbers: list[NumberState]
     thread: RequestThread | None
+    refiled_as: list[str] = field(default_factory=list)  # requests re-filing its numbers
 
 
 # -- threads -----------------------------------------------------------------------------------
@@ -89,7 +90,8 @@ async def load(db: Database, request_sid: str) -> StoredRequest | None:
         state, numbers = await load_in(s, request_sid)
         if state is None:
             return None
-        return StoredRequest(state, numbers, await thread_in(s, request_sid))
+        thread = await thread_in(s, request_sid)
+        return StoredRequest(state, numbers, thread, await refiled_as_in(s, request_sid))
 
 
 async def save_request(db: Database, state: RequestState, numbers: Sequence[NumberState]) -> None:
@@ -107,10 +109,26 @@ async def record_filed(
     """A request Twilio accepted: its state (with ``filed_by``), the audit entry and the
     finished claim, in one transaction, before any Slack call can fail."""
     async with db.session() as s:
-        await s.merge(state)
-        s.add(entry)
-        await claims.finish_in(s, claim_key, state.request_sid)
+        await record_filed_in(s, state, [entry], claim_key)
         await s.commit()
+
+
+async def record_filed_in(
+    session: AsyncSession, state: RequestState, entries: Sequence[AuditEntry], claim_key: str
+) -> None:
+    await session.merge(state)
+    session.add_all(entries)
+    await claims.finish_in(session, claim_key, state.request_sid)
+
+
+async def refiled_as_in(session: AsyncSession, request_sid: str) -> list[str]:
+    """The requests that re-file numbers of ``request_sid``, oldest first."""
+    rows = await session.exec(
+        select(col(RequestState.request_sid))
+        .where(col(RequestState.refile_of) == request_sid)
+        .order_by(col(RequestState.created_at), col(RequestState.request_sid))
+    )
+    return list(rows.all())
 
 
 async def active_request_sids(db: Database) -> list[str]:

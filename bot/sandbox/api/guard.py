@@ -78,7 +78,7 @@ class Guard:
         try:
             if self.sandbox.config.latency_seconds:
                 await self.sandbox.sleep(self.sandbox.config.latency_seconds)
-            fault = faults.take(path)
+            fault = faults.take(path, scope.get("method"))
             if fault is not None:
                 await fault.error().response()(scope, receive, send)
                 return

@@ -1,5 +1,6 @@
-"""/port-cancel and the board's Cancel buttons: a confirmation naming exactly what goes, then
-the cancel at Twilio, one outcome message per person. Listeners parse, call the desk, render."""
+"""/port-cancel, the board's Cancel buttons and a rejection reply's Cancel number: a
+confirmation naming exactly what goes, then the cancel at Twilio, one outcome message per
+person. Listeners parse, call the desk, render."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.desk.types import CancelBusy
 from bot.porting.errors import TwilioError
 from bot.porting.phone import parse_numbers
-from bot.slack.carried import CancelMeta, button_value
+from bot.slack.carried import CancelMeta, NumbersValue, button_value
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Callback, CancelField, Command
 from bot.slack.messages import tell, update_view
@@ -45,6 +46,7 @@ class CancelListeners:
         app.command(Command.CANCEL)(self.port_cancel)
         app.action(Action.CANCEL_REQUEST)(self.cancel_button)
         app.action(Action.CANCEL_NUMBERS)(self.cancel_button)
+        app.action(Action.CANCEL_REJECTED)(self.cancel_rejected)
         app.view(Callback.CANCEL_CHOOSE)(self.numbers_chosen)
         app.view(Callback.CANCEL_CONFIRM)(self.confirmed)
 
@@ -128,6 +130,24 @@ class CancelListeners:
         await ack()
         choose = action.get("action_id") == Action.CANCEL_NUMBERS
         user_id = body["user"]["id"]
+        self.open_loading(client, body["trigger_id"], user_id, respond, meta, choose=choose)
+
+    async def cancel_rejected(
+        self,
+        ack: AsyncAck,
+        body: Payload,
+        action: Payload,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        """A rejection reply's *Cancel number*: straight to the confirmation of its numbers
+        (those that can still be canceled); without numbers (more than a button holds), choose
+        them first."""
+        value = NumbersValue.read(action)
+        await ack()
+        meta = CancelMeta(request_sid=value.request_sid, numbers=value.numbers)
+        user_id = body["user"]["id"]
+        choose = not value.numbers
         self.open_loading(client, body["trigger_id"], user_id, respond, meta, choose=choose)
 
     async def numbers_chosen(self, ack: AsyncAck, view: Payload) -> None:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 
 from bot.desk.calendar import BusinessCalendar
+from bot.desk.refile_types import HeldBill
 from bot.desk.types import Draft
 from bot.porting.filing import (
     BILL_TYPES,
@@ -52,11 +53,26 @@ _COUNTRIES = {"US": "US", "USA": "US", "UNITED STATES": "US", "UNITED STATES OF 
 # -- step 1: details -----------------------------------------------------------------------
 
 
-def _bill(values: Values, today: date, errors: Errors) -> BillFile | None:
+def _bill(
+    values: Values, today: date, errors: Errors, held: HeldBill | None = None
+) -> BillFile | None:
+    """The bill attached, else (re-filing) the one Twilio holds; with its date checked."""
     attached = files(values, F.BILL)
     issued = selected_date(values, F.BILL_DATE)
     if error := check.bill_date(issued, today):
         errors[F.BILL_DATE] = error
+    if not attached and held is not None:
+        if F.BILL_DATE in errors or issued is None:
+            return None
+        return BillFile(
+            file_id="",
+            name=held.name,
+            mimetype="",
+            size=0,
+            url="",
+            issued_on=issued,
+            documents=list(held.documents),
+        )
     if not attached:
         errors[F.BILL] = (
             "Attach the customer's utility bill from the losing carrier (PDF or image)."
@@ -169,9 +185,11 @@ def read_details(
     calendar: BusinessCalendar,
     porting_channel: str | None,
     extra_numbers: Sequence[str] = (),
+    held_bill: HeldBill | None = None,
 ) -> tuple[PortInDetails | None, Errors]:
     """Step 1 of the form: the details model, or errors keyed by input block. ``today`` and
-    ``calendar``: the desk's (the target date must be a business day 7 days out)."""
+    ``calendar``: the desk's (the target date must be a business day 7 days out).
+    ``held_bill`` (re-filing): the bill Twilio holds, filed again when none is attached."""
     errors: Errors = {}
     numbers, error = check.numbers(text(values, F.NUMBERS), extra_numbers)
     if error:
@@ -204,7 +222,7 @@ def read_details(
     if target is not None and (error := check.target_date(target, today, calendar)):
         errors[F.TARGET_DATE] = error
     start, end = _window(values, target, today, errors)
-    bill = _bill(values, today, errors)
+    bill = _bill(values, today, errors, held_bill)
     channel = selected_conversation(values, F.CHANNEL) or porting_channel
     if not channel:
         errors[F.CHANNEL] = "Choose the channel where the request's thread will live."

@@ -7,10 +7,13 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk.manual_types import group_by_country
+from bot.desk.refile_types import HeldBill
 from bot.desk.types import Draft, FilingFailed, FilingStep
+from bot.porting.errors import TwilioError
 from bot.porting.filing import MAX_BILL_BYTES, PortInSecrets
 from bot.porting.phone import api_can_file, parse_numbers
 from bot.slack.carried import PortInMeta, button_value
@@ -27,6 +30,7 @@ from bot.slack.ui.check import invalid_line, too_many_text
 from bot.slack.ui.port_in import account as account_ui
 from bot.slack.ui.port_in import details as details_ui
 from bot.slack.ui.port_in import filing as ui
+from bot.slack.ui.port_in import refile as refile_ui
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +173,25 @@ class PortInListeners:
         user_id = body["user"]["id"]
         meta = PortInMeta.load(view.get("private_metadata"))
         extra: list[str] = []
+        held: HeldBill | None = None
+        if meta.refile_of:
+            try:
+                source = await self.deps.desk.refile_source(meta.refile_of, code=meta.refile_code)
+            except (TwilioError, LookupError):
+                await ack(
+                    response_action="errors",
+                    errors={
+                        F.NUMBERS: f"I could not read {meta.refile_of} to re-file it: try again "
+                        "in a minute, or file the numbers with /port-in."
+                    },
+                )
+                return
+            held = (
+                source.bill
+                if source.bill and source.bill.reusable(self.deps.desk.today())
+                else None
+            )
+            extra = list(source.numbers) if meta.refile_count else []
         if meta.check_id:
             try:
                 _, results, _ = await self.deps.desk.load_check(meta.check_id)
@@ -188,6 +211,7 @@ class PortInListeners:
             calendar=self.deps.desk.calendar,
             porting_channel=self.deps.porting_channel or None,
             extra_numbers=extra,
+            held_bill=held,
         )
         if errors:
             await ack(response_action="errors", errors=errors)
@@ -195,7 +219,7 @@ class PortInListeners:
         assert details is not None
         if await self.refused_in_form(ack, user_id):
             return
-        draft_id = await self.deps.desk.save_draft(user_id, details)
+        draft_id = await self.deps.desk.save_draft(user_id, details, meta.refile_of)
         await ack(response_action="update", view=ui.checking_view(len(details.numbers)))
         self.deps.after_ack(self._recheck(client, view["id"], draft_id), name="port-in-recheck")
 
@@ -211,10 +235,17 @@ class PortInListeners:
             await update_view(client, view_id, ui.trouble_view("re-checking the numbers"))
             return
         await progress.settled()
-        view = account_ui.account_view(
-            draft, PortInMeta(draft_id=draft_id), warnings=warnings(draft.details, draft.fileable)
-        )
+        view = await self._step_two(draft, PortInMeta(draft_id=draft_id))
         await update_view(client, view_id, view)
+
+    async def _step_two(self, draft: Draft, meta: PortInMeta, banner: str | None = None) -> View:
+        """Step 2: the account number and PINs; a re-filing also names the cancel in the old
+        request that comes first."""
+        plan = await self.deps.desk.refile_plan(draft) if draft.refile_of else None
+        cautions = warnings(draft.details, draft.fileable)
+        if plan is not None:
+            return refile_ui.account_view(draft, meta, plan, banner=banner, warnings=cautions)
+        return account_ui.account_view(draft, meta, banner=banner, warnings=cautions)
 
     async def account_submitted(
         self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
@@ -238,7 +269,7 @@ class PortInListeners:
         if held is not None:
             await ack(response_action="update", view=ui.already_filing_view(held))
             return
-        await ack(response_action="update", view=ui.filing_view(FilingStep.DOWNLOAD))
+        await ack(response_action="update", view=ui.filing_view(draft.steps[0], draft.steps))
         self.deps.after_ack(
             self._file(client, view["id"], draft, secrets, meta.attempt, user_id),
             name="port-in-file",
@@ -253,8 +284,10 @@ class PortInListeners:
         attempt: int,
         user_id: str,
     ) -> None:
+        steps = draft.steps  # as they stand now (the bill, once uploaded, is not again)
+
         async def on_step(step: FilingStep) -> None:
-            await update_view(client, view_id, ui.filing_view(step))
+            await update_view(client, view_id, ui.filing_view(step, steps))
 
         try:
             result = await self.deps.desk.file_port_in(
@@ -267,12 +300,7 @@ class PortInListeners:
             )
         except FilingFailed as failure:
             retry = PortInMeta(draft_id=draft.id, attempt=attempt + 1)
-            view = account_ui.account_view(
-                draft,
-                retry,
-                banner=ui.failure_banner(failure),
-                warnings=warnings(draft.details, draft.fileable),
-            )
+            view = await self._step_two(draft, retry, ui.failure_banner(failure))
             if not await update_view(client, view_id, view):
                 await dm(client, user_id, ui.failed_text(failure, user_id))
             return

@@ -80,9 +80,10 @@ class StatusListeners:
                     client, snapshot.thread.channel_id, snapshot.thread.thread_ts
                 )
             history = await self.deps.desk.history(sid)
+            chain = await self.deps.desk.refile_chain(sid)
             await respond(
                 text=board.board_text(snapshot),
-                blocks=status.status_blocks(snapshot, permalink=link, history=history),
+                blocks=status.status_blocks(snapshot, permalink=link, history=history, chain=chain),
                 response_type="ephemeral",
                 replace_original=False,
             )

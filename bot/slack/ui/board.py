@@ -20,6 +20,7 @@ from bot.desk.facts import NumberFacts, PortDay, loa_sent_at, port_days
 from bot.desk.types import RequestSnapshot
 from bot.porting.models import PortInNumber, PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.slack.carried import NumbersValue
 from bot.slack.ids import Action
 from bot.slack.ui.deadlines import (
     loa_line,
@@ -151,26 +152,46 @@ def board_blocks(snapshot: RequestSnapshot) -> list[Block]:
         head += "\n" + "\n".join(extra)
     filed = f" · filed by {user(snapshot.filed_by)}" if snapshot.filed_by else ""
     updated = slack_date(snapshot.updated_at, "{date_short_pretty} {time}")
+    context = f"`{r.request_sid}`{filed}{refile_links(snapshot)} · updated {updated}"
     return [
         SectionBlock(text=MarkdownTextObject(text=clip(head))),
-        ContextBlock(
-            elements=[MarkdownTextObject(text=f"`{r.request_sid}`{filed} · updated {updated}")]
-        ),
+        ContextBlock(elements=[MarkdownTextObject(text=clip(context))]),
         ActionsBlock(elements=board_buttons(r, signing=bool(snapshot.filed_by))),
     ]
 
 
+def refile_links(snapshot: RequestSnapshot) -> str:
+    """`` · ↪️ re-files `KW…` · re-filed as `KW…` ``: the requests either side of a re-filing."""
+    text = f" · ↪️ re-files `{snapshot.refile_of}`" if snapshot.refile_of else ""
+    if snapshot.refiled_as:
+        shown = ", ".join(f"`{sid}`" for sid in snapshot.refiled_as[:3])
+        more = f" and {len(snapshot.refiled_as) - 3} more" if len(snapshot.refiled_as) > 3 else ""
+        text += f" · ↪️ re-filed as {shown}{more}"
+    return text
+
+
 def board_buttons(r: PortInRequest, *, signing: bool = False) -> list[ButtonElement]:
-    """Refresh and CSV always; How to fix while a number is rejected; Signing link while the
-    LOA waits for the signature of a request filed through the bot (``signing``); the cancel
-    buttons while something can still be canceled."""
+    """Refresh and CSV always; How to fix and Re-file… while a number is rejected; Signing
+    link while the LOA waits for the signature of a request filed through the bot
+    (``signing``); the cancel buttons while something can still be canceled."""
     buttons = [ButtonElement(text="Refresh", action_id=Action.REFRESH, value=r.request_sid)]
-    if any(n.status == NumberStatus.PORT_REJECTED for n in r.phone_numbers):
+    open_request = not r.status.terminal and r.status != RequestStatus.CANCELING
+    rejected = [n for n in r.phone_numbers if n.status == NumberStatus.PORT_REJECTED]
+    if rejected:
         buttons.append(how_to_fix_button(r.request_sid))
     if signing and r.status == RequestStatus.WAITING_FOR_SIGNATURE:
         buttons.append(signature_button(r.request_sid))
     buttons.append(csv_button(r.request_sid))
-    if not r.status.terminal and r.status != RequestStatus.CANCELING:
+    if open_request and any(n.phone_number for n in rejected):
+        buttons.append(
+            ButtonElement(
+                text="Re-file rejected…",
+                action_id=Action.REFILE,
+                value=NumbersValue(request_sid=r.request_sid).dump(),
+                style="primary",
+            )
+        )
+    if open_request:
         if any(n.status.cancellable for n in r.phone_numbers):
             buttons.append(
                 ButtonElement(

@@ -77,6 +77,19 @@ def playbook_lines(p: Playbook) -> list[str]:
     return [p.cause, next_step(p), *steps(p)]
 
 
+HOW_TO_FIX_LINE = "🧭 *How to fix* shows each reason's steps."
+
+
+def rejection_group_lines(g: RejectionGroup, mention: str | None, *, full: bool) -> list[str]:
+    """One reason's part of a thread reply: its numbers and its playbook (or a summary)."""
+    p = g.playbook
+    hello = f"<@{mention}> " if mention else ""
+    head = f"❌ {hello}{g.shown} rejected: {title(p)}."
+    if full:
+        return [f"{head} {p.cause}", next_step(p), *steps(p)]
+    return [f"{head} {next_step(p)}"]
+
+
 def rejection_lines(
     groups: Sequence[RejectionGroup], mention: str | None, *, full: bool | None = None
 ) -> list[str]:
@@ -84,17 +97,9 @@ def rejection_lines(
     full one for up to ``FULL_PLAYBOOKS`` reasons, else a summary line each)."""
     if full is None:
         full = len(groups) <= FULL_PLAYBOOKS
-    hello = f"<@{mention}> " if mention else ""
-    lines: list[str] = []
-    for g in groups:
-        p = g.playbook
-        head = f"❌ {hello}{g.shown} rejected: {title(p)}."
-        if full:
-            lines += [f"{head} {p.cause}", next_step(p), *steps(p)]
-        else:
-            lines.append(f"{head} {next_step(p)}")
+    lines = [line for g in groups for line in rejection_group_lines(g, mention, full=full)]
     if not full:
-        lines.append("🧭 *How to fix* shows each reason's steps.")
+        lines.append(HOW_TO_FIX_LINE)
     return lines
 
 

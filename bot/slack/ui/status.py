@@ -35,7 +35,12 @@ def history_line(entry: AuditRecord) -> str | None:
     numbers = entry.numbers
     refused = f" ({clip(entry.detail, 200)})" if entry.detail else ""
     if entry.action == "port_in.filed":
-        return f"📝 Filed by {who} on {when}" if entry.outcome == "ok" else None
+        if entry.outcome != "ok":
+            return None
+        refiles = entry.detail.removeprefix("re-files ") if entry.detail else None
+        return f"📝 Filed by {who} on {when}" + (f", re-filing `{refiles}`" if refiles else "")
+    if entry.action == "port_in.refiled":
+        return f"↪️ {who} re-filed {number_list(numbers, 10)} as `{entry.detail}` on {when}"
     if entry.action == "request.canceled":
         if entry.outcome == "ok":
             return f"🚫 {who} canceled the request on {when}"
@@ -80,16 +85,29 @@ def number_line(n: PortInNumber) -> str:
     return line
 
 
+def chain_line(before: Sequence[str], after: Sequence[str]) -> str | None:
+    """The re-filings around a request: ``🔗 `KW…a` → *this request* → `KW…c` ``."""
+    if not before and not after:
+        return None
+    parts = [f"`{sid}`" for sid in before] + ["*this request*"]
+    if after:
+        parts.append(", ".join(f"`{sid}`" for sid in after))
+    return "🔗 Re-filings: " + " → ".join(parts)
+
+
 def status_blocks(
     snapshot: RequestSnapshot,
     *,
     permalink: str | None = None,
     history: Sequence[AuditRecord] = (),
+    chain: tuple[Sequence[str], Sequence[str]] = ((), ()),
 ) -> list[Block]:
-    """/port-status: the board, who filed and canceled what, then the numbers, most urgent
-    first, within Block Kit limits."""
+    """/port-status: the board, the chain of re-filings, who filed and canceled what, then
+    the numbers, most urgent first, within Block Kit limits."""
     r = snapshot.request
     blocks = board_blocks(snapshot)[:2]
+    if linked := chain_line(*chain):
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(linked))))
     if who := history_text(history):
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(who))))
     numbers = sorted(r.phone_numbers, key=_attention)

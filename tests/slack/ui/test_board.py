@@ -8,6 +8,7 @@ import pytest
 
 from bot.desk.types import RequestSnapshot
 from bot.porting.statuses import RequestStatus
+from bot.slack.carried import NumbersValue
 from bot.slack.ids import Action
 from bot.slack.ui import board
 from tests.slack.ui.block_kit import action_ids, block_types, message_problems, texts
@@ -26,16 +27,33 @@ def test_every_board_keeps_slacks_limits(count: int, status: str) -> None:
     assert SID in text and f"{count:,} number" in text
 
 
-def test_an_open_request_offers_refresh_csv_and_both_cancels() -> None:
-    blocks = board.board_blocks(snapshot(9, "in_progress"))
+def test_an_open_request_offers_refresh_csv_refile_and_both_cancels() -> None:
+    blocks = board.board_blocks(snapshot(9, "in_progress"))  # one of its numbers is rejected
     assert action_ids(blocks) == [
         Action.REFRESH,
         Action.HOW_TO_FIX,  # one of the nine numbers is rejected
         Action.NUMBERS_CSV,
+        Action.REFILE,
         Action.CANCEL_NUMBERS,
         Action.CANCEL_REQUEST,
     ]
-    assert {e["value"] for e in blocks[2].to_dict()["elements"]} == {SID}
+    elements = blocks[2].to_dict()["elements"]
+    assert {e["value"] for e in elements if e["action_id"] != Action.REFILE} == {SID}
+    refile = next(e for e in elements if e["action_id"] == Action.REFILE)
+    assert NumbersValue.model_validate_json(refile["value"]) == NumbersValue(request_sid=SID)
+    assert refile["text"]["text"] == "Re-file rejected…"
+
+
+def test_refile_only_while_a_number_is_rejected() -> None:
+    none_rejected = snapshot(3, "in_progress", statuses=("port_pending", "completed"))
+    assert Action.REFILE not in action_ids(board.board_blocks(none_rejected))
+
+
+def test_the_board_names_the_requests_either_side_of_a_refiling() -> None:
+    s = snapshot(2, "in_review")
+    s.refile_of, s.refiled_as = "KW" + "a" * 32, ("KW" + "b" * 32,)
+    shown = texts(board.board_blocks(s))
+    assert f"↪️ re-files `KW{'a' * 32}`" in shown and f"re-filed as `KW{'b' * 32}`" in shown
 
 
 @pytest.mark.parametrize("status", ["completed", "canceled", "expired", "canceling"])

@@ -9,13 +9,15 @@ from datetime import timedelta
 import pytest
 
 from bot.desk.types import NumberChange, RequestSnapshot, RequestUpdate
+from bot.porting.models import PortInNumber, PortInRequest
 from bot.porting.playbooks import PLAYBOOKS
 from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.slack.carried import NUMBERS_PER_BUTTON, NumbersValue
 from bot.slack.ids import Action
 from bot.slack.ui import thread_replies
 from bot.slack.ui.fmt import INLINE_NUMBERS
 from tests.slack.ui.block_kit import action_ids, block_types, message_problems
-from tests.slack.ui.samples import AT, MANY, number, request, snapshot, update
+from tests.slack.ui.samples import AT, MANY, SID, number, request, snapshot, update
 
 
 @pytest.mark.parametrize("count", [1, 9, INLINE_NUMBERS, INLINE_NUMBERS + 1, MANY])
@@ -24,7 +26,55 @@ def test_every_reply_keeps_slacks_limits(count: int, status: str) -> None:
     u = update(count, status, canceled_by={"request": "UCANCEL"})
     text, blocks = thread_replies.update_message(snapshot(count, status), u)
     assert message_problems(text, blocks) == []
-    assert set(block_types(blocks)) == {"section"}
+    types = block_types(blocks)
+    assert set(types) <= {"section", "actions"} and types[0] == "section"
+    for i, kind in enumerate(types):  # buttons only right under the rejection they act on
+        if kind == "actions":
+            assert blocks[i - 1].to_dict()["text"]["text"].startswith("❌")
+
+
+def _rejected(i: int, code: str) -> PortInNumber:
+    n = number(i, "rejected")
+    n.rejection_reason_code, n.rejection_reason = code, None
+    return n
+
+
+def test_each_rejection_has_refile_and_cancel_buttons_for_its_numbers() -> None:
+    group = [_rejected(4, "22154"), _rejected(5, "22154"), _rejected(6, "22155")]
+    r = PortInRequest(request_sid=SID, raw_status="action_required", phone_numbers=group)
+    changes = [NumberChange(n, NumberStatus.PORT_SUBMITTED, n.status) for n in group]
+    u = RequestUpdate(r, RequestStatus.IN_PROGRESS, changes)
+    _, blocks = thread_replies.update_message(snapshot(0), u)
+    actions = [b.to_dict() for b in blocks if b.type == "actions"]
+    assert len(actions) == 2  # one per reason
+    address, pin = ([e for e in a["elements"]] for a in actions)
+    assert [e["action_id"] for e in address] == [Action.REFILE, Action.CANCEL_REJECTED]
+    assert [e["text"]["text"] for e in address] == ["Re-file 2 numbers…", "Cancel 2 numbers"]
+    assert [e["text"]["text"] for e in pin] == ["Re-file…", "Cancel number"]
+    value = NumbersValue.model_validate_json(address[0]["value"])
+    assert value == NumbersValue(request_sid=SID, numbers=["+14155550004", "+14155550005"])
+    assert address[1]["value"] == address[0]["value"]
+    assert NumbersValue.model_validate_json(pin[0]["value"]).numbers == ["+14155550006"]
+
+
+def test_a_rejection_too_big_for_a_button_carries_its_code() -> None:
+    group = [_rejected(i, "22154") for i in range(NUMBERS_PER_BUTTON + 1)]
+    r = PortInRequest(request_sid=SID, raw_status="action_required", phone_numbers=group)
+    changes = [NumberChange(n, NumberStatus.PORT_SUBMITTED, n.status) for n in group]
+    _, blocks = thread_replies.update_message(snapshot(0), RequestUpdate(r, None, changes))
+    (actions,) = [b.to_dict() for b in blocks if b.type == "actions"]
+    refile, cancel = actions["elements"]
+    assert NumbersValue.model_validate_json(refile["value"]) == NumbersValue(
+        request_sid=SID, code="22154"
+    )
+    assert (cancel["action_id"], cancel["value"]) == (Action.CANCEL_NUMBERS, SID)  # choose them
+
+
+def test_the_old_thread_hears_who_refiled_what_as_what() -> None:
+    text = thread_replies.refiled_text("UMARIA", ["+14155550104"], "KW" + "9" * 32, "https://x/p1")
+    assert (
+        text == f"↪️ <@UMARIA> re-filed +1 415-555-0104 as `KW{'9' * 32}` (<https://x/p1|thread>)."
+    )
 
 
 def test_numbers_with_the_same_outcome_share_a_line() -> None:

@@ -4,13 +4,15 @@ and the outcome (in the form and as a DM)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.models.views import View
 
 from bot.desk.records import ActionHolder
 from bot.desk.types import BillNotReadable, FiledPortIn, FilingFailed, FilingStep
 from bot.porting.filing import PortInSecrets
 from bot.slack.ids import Callback
-from bot.slack.ui.fmt import clip, plural, user
+from bot.slack.ui.fmt import clip, number_list, plural, user
 from bot.slack.ui.modals import message_view
 from bot.slack.ui.port_in.parts import TITLE
 
@@ -25,8 +27,12 @@ def checking_view(total: int, done: int = 0) -> View:
     )
 
 
-def filing_view(current: FilingStep) -> View:
-    steps = list(FilingStep)
+def filing_view(current: FilingStep, steps: Sequence[FilingStep] | None = None) -> View:
+    """The filing's steps so far (``Draft.steps``: a re-filing cancels in the old request
+    first; a bill Twilio holds is neither downloaded nor uploaded)."""
+    steps = list(steps) if steps else [s for s in FilingStep if s != FilingStep.CANCEL]
+    if current not in steps:
+        steps.insert(0, current)
     lines = []
     for step in steps:
         if steps.index(step) < steps.index(current):
@@ -87,8 +93,15 @@ def failure_banner(failure: FilingFailed) -> str:
     link = f" <{error.more_info}|More about{code}>" if error is not None and error.more_info else ""
     said = f"Twilio said{code}: " if error is not None else ""
     reason = clip(filing_reason(failure), 1500)
-    return (
-        f"⚠️ *Filing stopped at: {failure.step.label}.* {said}{reason}.{link}\n"
+    head = f"⚠️ *Filing stopped at: {failure.step.label}.* {said}{reason}.{link}\n"
+    if failure.canceled:
+        verb = "is" if len(failure.canceled) == 1 else "are"
+        return head + (
+            f"↪️ {number_list(failure.canceled)} {verb} canceled in `{failure.refile_of}` and "
+            "*not yet re-filed*. Type the account number and PINs again and press *File "
+            "port-in*: it retries the filing only (nothing is canceled twice)."
+        )
+    return head + (
         "Nothing was filed. Fix what's needed, type the account number and PINs again, and press "
         "*File port-in*."
     )
@@ -103,6 +116,10 @@ def filed_text(result: FiledPortIn, *, secrets: PortInSecrets, permalink: str | 
         f"✅ Filed `{r.request_sid}` for *{customer}*: {plural(len(r.phone_numbers), 'number')}.",
         f"Next: Twilio reviews it, then e-mails the LOA to {rep} to sign.",
     ]
+    if result.refile_of:
+        moved = number_list(result.canceled)
+        canceled = f", canceled there first: {moved}" if result.canceled else ""
+        lines.append(f"↪️ It re-files numbers of `{result.refile_of}`{canceled}.")
     if masked := secrets.masked_summary():
         lines.append(f"Sent to Twilio: {masked}.")
     if permalink:

@@ -3,7 +3,7 @@ own thread (``manual_port``), and their numbers for "which port holds this numbe
 (``manual_port_number``).
 
 Revision ID: 0008
-Revises: 0006 (re-chained at merge)
+Revises: 0007 (re-chained at merge)
 Create Date: 2026-12-01
 """
 

@@ -1,0 +1,107 @@
+"""The Re-file… buttons (a rejection reply's, for its numbers; a board's, for every rejected
+number): the /port-in form, prefilled with the old request's details and only the rejected
+numbers. Its two steps and the filing are the form's own (``bot.slack.port_in``), which
+cancels the numbers in the old request before filing them again."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.desk.refile_types import RefileSource
+from bot.porting.errors import TwilioError
+from bot.slack.carried import NumbersValue, PortInMeta
+from bot.slack.deps import SlackDeps
+from bot.slack.ids import Action
+from bot.slack.messages import tell
+from bot.slack.permissions import Permissions
+from bot.slack.ui.errors import twilio_error_text
+from bot.slack.ui.fmt import number_list
+from bot.slack.ui.port_in import refile as ui
+from bot.slack.ui.port_in.details import prefill
+
+log = logging.getLogger(__name__)
+
+Payload = dict[str, Any]
+DOING = "re-file port-ins"
+
+
+class RefileListeners:
+    """The listener of the Re-file… buttons."""
+
+    def __init__(self, deps: SlackDeps, permissions: Permissions) -> None:
+        self.deps = deps
+        self.permissions = permissions
+
+    def register(self, app: AsyncApp) -> None:
+        app.action(Action.REFILE)(self.refile)
+
+    async def refile(
+        self,
+        ack: AsyncAck,
+        body: Payload,
+        action: Payload,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        value = NumbersValue.read(action)
+        await ack()
+        self.deps.right_after_ack(
+            self._open(client, body["trigger_id"], body["user"]["id"], value, respond),
+            name="refile-open",
+        )
+
+    async def _open(
+        self,
+        client: AsyncWebClient,
+        trigger_id: str,
+        user_id: str,
+        value: NumbersValue,
+        respond: AsyncRespond,
+    ) -> None:
+        # The trigger_id lives about 3 s: the prefill is read from the store, not Twilio
+        # (Twilio is asked only for a request the bot never stored).
+        if not await self.permissions.allows(user_id):
+            await tell(respond, self.permissions.refusal(DOING))
+            return
+        sid = value.request_sid
+        try:
+            source = await self.deps.desk.refile_source(sid, value.numbers, value.code)
+        except TwilioError as error:
+            await tell(respond, twilio_error_text(error, f"look up {sid}"))
+            return
+        if not source.numbers:
+            await tell(respond, _nothing_text(sid, value))
+            return
+        await client.views_open(trigger_id=trigger_id, view=self.form(source, value))
+
+    def form(self, source: RefileSource, value: NumbersValue) -> dict[str, Any]:
+        fits = prefill(source.numbers) is not None
+        meta = PortInMeta(
+            refile_of=source.request_sid,
+            refile_count=0 if fits else len(source.numbers),
+            refile_code=None if fits else value.code,
+        )
+        return ui.refile_view(
+            meta, source, today=date.today(), porting_channel=self.deps.porting_channel or None
+        )
+
+
+def _nothing_text(sid: str, value: NumbersValue) -> str:
+    if value.numbers:
+        verb = "are" if len(value.numbers) > 1 else "is"
+        what = f"{number_list(value.numbers)} {verb} no longer rejected in `{sid}`"
+    else:
+        what = f"No number is rejected in `{sid}` any more"
+    return (
+        f"{what}: nothing to re-file. `/port-status {sid}` shows where its numbers stand; "
+        "/port-in files new ones."
+    )
+
+
+def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:
+    RefileListeners(deps, permissions).register(app)

@@ -6,7 +6,6 @@ cancels the numbers in the old request before filing them again."""
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -87,7 +86,10 @@ class RefileListeners:
             refile_code=None if fits else value.code,
         )
         return ui.refile_view(
-            meta, source, today=date.today(), porting_channel=self.deps.porting_channel or None
+            meta,
+            source,
+            today=self.deps.desk.today(),
+            porting_channel=self.deps.porting_channel or None,
         )
 
 

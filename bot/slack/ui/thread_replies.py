@@ -84,6 +84,7 @@ def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
 class _Line:
     text: str
     rejected: Sequence[PortInNumber] = ()  # a rejection's numbers: its buttons follow it
+    opens: bool = False  # a rejection's first line: its section starts here
 
 
 def change_lines(
@@ -201,7 +202,7 @@ def update_message(snapshot: RequestSnapshot, update: RequestUpdate) -> tuple[st
         chunk = ""
 
     for line in lines:
-        if line.rejected or len(chunk) + len(line.text) + 1 > 2900:
+        if line.opens or len(chunk) + len(line.text) + 1 > 2900:
             flush()
         chunk = f"{chunk}\n{line.text}" if chunk else clip(line.text, 2900)
         if line.rejected:
@@ -230,8 +231,8 @@ def _rejection_lines(rejected: Sequence[PortInNumber], filed_by: str | None) -> 
     out: list[_Line] = []
     for group, numbers in zip(groups, members.values(), strict=True):
         said = rejection_group_lines(group, filed_by, full=full)
-        out += [_Line(text) for text in said[:-1]]
-        out.append(_Line(said[-1], numbers))
+        out += [_Line(text, opens=i == 0) for i, text in enumerate(said[:-1])]
+        out.append(_Line(said[-1], numbers, opens=len(said) == 1))
     if not full:
         out.append(_Line(HOW_TO_FIX_LINE))
     return out

@@ -1,23 +1,14 @@
-"""Re-filing tests: the sandbox starts today, U123 is the porting admin, and what the bot
-asks Twilio to create and cancel is recorded."""
+"""Re-filing tests: the form counts days on the sandbox's clock (SANDBOX_START), U123 is the
+porting admin, and what the bot asks Twilio to create and cancel is recorded."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from bot.sandbox import SandboxConfig
 from tests.conftest import Bot
 from tests.slack.refile.flow import ADMIN
-
-
-@pytest.fixture
-def sandbox_config() -> SandboxConfig:
-    # The form reads dates on the calendar (bills within 30 days, targets 7 days out): the
-    # sandbox starts today so Twilio's dates and the form's agree.
-    return SandboxConfig(start_time=datetime.now(UTC).replace(microsecond=0), seed=7)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ audit log say so."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot.porting.statuses import NumberStatus
@@ -23,6 +23,7 @@ from tests.port_in_forms import (
     LANDLINE,
     Form,
     account_state,
+    today,
     view_text,
     views_updated,
 )
@@ -70,7 +71,7 @@ async def test_refile_a_rejected_number_of_a_request_the_bot_filed(
     assert block(view, F.CHANNEL)["element"]["initial_conversation"] == old_thread.channel_id
     bill = block(view, F.BILL)
     assert bill["optional"] and "Leave empty to reuse bill.pdf" in bill["hint"]["text"]
-    bill_date = (date.today() - timedelta(days=3)).isoformat()
+    bill_date = (today() - timedelta(days=3)).isoformat()
     assert block(view, F.BILL_DATE)["element"]["initial_date"] == bill_date
     intro = view_text(view)
     assert f"Re-filing 1 number of `{old}`" in intro and "INVALID_ADDRESS" in intro
@@ -182,7 +183,7 @@ async def test_refile_a_request_filed_elsewhere_prefills_from_twilios_copy(
     refile = Form(bot, view_id, ADMIN, view["private_metadata"])
     typed_date = {
         "type": "datepicker",
-        "selected_date": (date.today() - timedelta(days=5)).isoformat(),
+        "selected_date": (today() - timedelta(days=5)).isoformat(),
     }
     step1 = await refile.submit_details(
         as_shown(view, **{F.STREET: text_input_state(CORRECTED), F.BILL_DATE: typed_date})

@@ -10,7 +10,7 @@ import pytest
 from bot.desk.refile_types import HeldBill, Prefill, RefilePlan, RefileSource, Rejection
 from bot.desk.types import CheckResult, Draft, FilingFailed, FilingStep
 from bot.porting.filing import BILL_MAX_AGE_DAYS
-from bot.porting.reasons import REJECTION
+from bot.porting.playbooks import PLAYBOOKS as REJECTION
 from bot.slack.carried import PortInMeta
 from bot.slack.ids import PortInField as F
 from bot.slack.ui.port_in import filing

@@ -18,6 +18,7 @@ from enum import StrEnum
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.digest_plan import DigestSlot
 from bot.desk.facts import DeskPolicy, loa_deadline
+from bot.desk.manual_agenda import ManualListed
 from bot.desk.schedule import stale_cutoff
 from bot.listed import ListedRequest
 from bot.porting.statuses import RequestStatus, request_label, request_status
@@ -178,6 +179,7 @@ class Digest:
     new: int  # of which first seen since the last digest
     needs: tuple[AgendaItem, ...]  # needing a person, most urgent first
     ports: tuple[PortEntry, ...]  # port dates in the next ``port_horizon`` business days
+    manual: tuple[ManualListed, ...] = ()  # open manual ports in the channel, most urgent first
 
 
 def status_counts(items: Iterable[AgendaItem]) -> tuple[StatusCount, ...]:
@@ -209,14 +211,15 @@ def build_digest(
     policy: DeskPolicy,
     calendar: BusinessCalendar,
     now: datetime,
+    manual: Sequence[ManualListed] = (),
 ) -> Digest | None:
     """One channel's digest, or None when the channel has nothing open (no digest then).
 
     ``open_rows``: the channel's open requests; ``changed_rows``: its requests (any status)
-    the bot stored a change for since ``slot.since``.
+    the bot stored a change for since ``slot.since``; ``manual``: its open manual ports.
     """
     items = agenda(open_rows, policy, calendar, now)
-    if not items:
+    if not items and not manual:
         return None
     changed = agenda(changed_rows, policy, calendar, now)
     horizon = calendar.add_business_days(slot.day, max(policy.port_horizon - 1, 0))
@@ -230,6 +233,7 @@ def build_digest(
         new=sum(1 for i in changed if i.row.created_at >= slot.since),
         needs=tuple(i for i in items if i.need is not None),
         ports=port_entries(items, slot.day, horizon),
+        manual=tuple(manual),
     )
 
 
@@ -241,6 +245,8 @@ class HomeAgenda:
     ports_this_week: tuple[PortEntry, ...]  # today to Sunday
     recent: tuple[AgendaItem, ...]  # the viewer's requests, newest first
     oldest_sync: datetime | None = None  # how fresh (``Listing.oldest_sync``)
+    # Open manual ports the viewer started or that wait on a person, most urgent first.
+    manual: tuple[ManualListed, ...] = ()
 
 
 def build_home(
@@ -253,6 +259,7 @@ def build_home(
     *,
     recent: int = 10,
     oldest_sync: datetime | None = None,
+    manual: Sequence[ManualListed] = (),
 ) -> HomeAgenda:
     """The Home tab's content for ``viewer``: ``open_rows`` are every open request,
     ``mine`` the viewer's own (any status). Works for someone who has filed nothing."""
@@ -271,4 +278,5 @@ def build_home(
         ports_this_week=port_entries(items, today, today + timedelta(days=6 - today.weekday())),
         recent=tuple(own[:recent]),
         oldest_sync=oldest_sync,
+        manual=tuple(m for m in manual if m.port.filed_by == viewer or m.needs_person),
     )

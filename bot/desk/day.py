@@ -30,6 +30,7 @@ from bot.desk.calendar import BusinessCalendar
 from bot.desk.digest_plan import decide_digest, due_digests
 from bot.desk.facts import DeskPolicy, facts_from_store
 from bot.desk.listing import on_desk_clock, process_time
+from bot.desk.manual_listing import list_manual, open_manual
 from bot.desk.schedule import Decision, ReminderKind, ReminderRef, decide, plan_reminders
 from bot.listed import ListingQuery
 from bot.porting.models import PortInRequest
@@ -112,7 +113,10 @@ class DeskDay:
     async def due_digests(self, now: datetime) -> list[tuple[str, NewItem]]:
         if self.policy.digest_at is None:
             return []
-        channels = await thread_channels(self.db)
+        manual = {
+            m.port.thread.channel_id for m in await open_manual(self.db, now) if m.port.thread
+        }
+        channels = sorted({*await thread_channels(self.db), *manual})
         return [
             (
                 items.digest_owner(slot.channel_id),
@@ -164,7 +168,12 @@ class DeskDay:
         changed = await list_requests(
             self.db, ListingQuery(channel_id=channel_id, changed_since=since)
         )
-        return build_digest(slot, open_rows.rows, changed.rows, self.policy, self.calendar, now)
+        manual = await list_manual(
+            self.db, ListingQuery(open_only=True, channel_id=channel_id), now
+        )
+        return build_digest(
+            slot, open_rows.rows, changed.rows, self.policy, self.calendar, now, manual
+        )
 
     async def home(self, user_id: str) -> tuple[HomeAgenda, datetime]:
         """``user_id``'s Home tab content, and the moment it was judged at."""
@@ -179,5 +188,6 @@ class DeskDay:
             self.calendar,
             now,
             oldest_sync=on_desk_clock(open_rows.oldest_sync, now),
+            manual=await open_manual(self.db, now),
         )
         return home, now

@@ -19,7 +19,7 @@ from bot.listed import CLOSED_STATUSES
 from bot.store import edits, outbox
 from bot.store.db import Database
 from bot.store.items import NewItem
-from bot.store.models import NumberState, RequestState, RequestThread
+from bot.store.models import ManualPortRow, NumberState, RequestState, RequestThread
 
 
 async def open_threaded(db: Database) -> list[tuple[RequestState, list[NumberState]]]:
@@ -56,9 +56,11 @@ async def open_threaded(db: Database) -> list[tuple[RequestState, list[NumberSta
 
 
 async def latest_change(db: Database) -> datetime | None:
-    """When the bot last stored a change to any request."""
+    """When the bot last stored a change to any request or manual port."""
     async with db.session() as s:
-        return (await s.exec(select(func.max(col(RequestState.updated_at))))).one()
+        requests = (await s.exec(select(func.max(col(RequestState.updated_at))))).one()
+        manual = (await s.exec(select(func.max(col(ManualPortRow.updated_at))))).one()
+    return max((t for t in (requests, manual) if t is not None), default=None)
 
 
 async def queue(db: Database, work: Sequence[tuple[str, NewItem]], now: datetime) -> None:

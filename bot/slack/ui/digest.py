@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from bot.desk.agenda import AgendaItem, Digest, PortEntry, StatusCount
 from bot.slack.ui.board import status_icon
 from bot.slack.ui.fmt import clip, plural, slack_date
+from bot.slack.ui.manual.rows import manual_line
 from bot.slack.ui.rows import (
     INLINE_ROWS,
     Message,
@@ -20,6 +21,8 @@ from bot.slack.ui.rows import (
     thread_url,
     who,
 )
+
+MANUAL_ROWS = 10  # manual ports shown in the digest (every one is in /port-list)
 
 
 def counts_line(counts: tuple[StatusCount, ...]) -> str:
@@ -70,6 +73,13 @@ def digest_message(digest: Digest, *, workspace_url: str | None = None) -> Messa
         lines = [f"*Port dates, next business days* ({len(digest.ports):,})"]
         lines += [port_line(p, workspace_url) for p in ports]
         blocks += line_blocks(lines, budget=10)
+    if digest.manual:
+        shown = digest.manual[:MANUAL_ROWS]
+        lines = [f"*Manual ports* ({len(digest.manual):,}: support requests, moved by people)"]
+        lines += [manual_line(m, workspace_url) for m in shown]
+        if len(digest.manual) > len(shown):
+            lines.append(f"…and {len(digest.manual) - len(shown):,} more: `/port-list` lists them.")
+        blocks += line_blocks(lines, budget=6)
     more = rows - len(needs) - len(ports)
     if more:
         blocks.append(
@@ -79,7 +89,8 @@ def digest_message(digest: Digest, *, workspace_url: str | None = None) -> Messa
         )
     text = (
         f"Porting digest: {plural(digest.open_count, 'open request')}, "
-        f"{len(digest.needs):,} needing a person, {len(digest.ports):,} port dates ahead."
+        f"{len(digest.needs):,} needing a person, {len(digest.ports):,} port dates ahead"
+        + (f", {plural(len(digest.manual), 'manual port')}." if digest.manual else ".")
     )
     if not more:
         return Message(text, blocks)

@@ -23,11 +23,13 @@ from bot.desk.agenda import AgendaItem, HomeAgenda
 from bot.slack.ids import Action
 from bot.slack.ui.digest import port_line
 from bot.slack.ui.fmt import ago, clip, slack_date
+from bot.slack.ui.manual.rows import manual_line
 from bot.slack.ui.rows import item_line
 
 HOME_BLOCK_LIMIT = 100
 ROWS_PER_SECTION = 15  # 4 sections of at most this many rows + headings stay under 100
 RECENT_ROWS = 10
+MANUAL_ROWS = 8  # yours and those waiting on a person; /port-list has them all
 
 
 def _row(item: AgendaItem, workspace_url: str | None, *, show_need: bool = True) -> Block:
@@ -96,6 +98,16 @@ def home_view(home: HomeAgenda, *, now: datetime, workspace_url: str | None = No
         len(home.ports_this_week),
         "No port dates this week.",
     )
+    if home.manual:
+        blocks += _section(
+            "Manual ports",
+            [
+                SectionBlock(text=MarkdownTextObject(text=clip(manual_line(m, workspace_url))))
+                for m in home.manual[:MANUAL_ROWS]
+            ],
+            len(home.manual),
+            "",
+        )
     blocks += _section(
         "Your recent requests",
         [_row(i, workspace_url, show_need=False) for i in home.recent[:RECENT_ROWS]],

@@ -45,3 +45,32 @@ async def test_open_manual_ports_for_the_digest_and_home(bot: Bot) -> None:
     assert item.port.details.channel_id == "CPORTING" and item.port.thread is not None
     assert item.port.step.value == "submitted" and item.deadline is None
     assert not item.needs_person
+
+
+async def test_the_digest_and_app_home_include_manual_ports_with_step_and_deadline(
+    bot: Bot,
+) -> None:
+    """A channel whose only open work is a manual port still gets its digest; the manual
+    port's step and deadline are in it, and on the Home of whoever started it."""
+    from tests.desk_clock import DeskClock, digests
+    from tests.fakes.slack_requests import app_home_opened
+
+    port = await start_port(bot)
+    await step(bot, port, ManualMove.SUBMIT, ticket_state())
+    port = await current(bot, port.id)
+    await step(bot, port, ManualMove.QUOTE, quote_state("GBP 120"))
+    await bot.wait_delivered()
+    clock = DeskClock(bot, datetime(2026, 11, 3, 9, 5, tzinfo=UTC))  # Tuesday, after 09:00
+    clock.skip_seen()
+    await bot.send(app_home_opened("U123"))
+    (digest,) = digests(await clock.tick())
+    assert "1 manual port" in digest.text
+    call = next(
+        c for c in bot.slack.calls_to("chat.postMessage") if c.args["text"] == digest.text
+    )
+    shown = json.dumps(call.args["blocks"], ensure_ascii=False)
+    assert "Manual ports" in shown and "Acme Ltd" in shown
+    assert "fee quote received" in shown and "Twilio takes the fee quote as accepted on" in shown
+    (home,) = [c.args["view"] for c in bot.slack.calls_to("views.publish")]
+    text = json.dumps(home, ensure_ascii=False)
+    assert "Manual ports" in text and "Acme Ltd" in text and "needs someone" in text

@@ -153,6 +153,12 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     await reconciler.start()
     slack_outbox.start()
     if settings.porting_desk_day_seconds > 0:
+        if own_sandbox and settings.porting_desk_clock is None:
+            # The demo's clock runs PORTING_SANDBOX_SPEED times faster: look about every
+            # simulated half hour, or whole working days would pass between two looks.
+            desk.day.poll_seconds = max(
+                0.2, min(settings.porting_desk_day_seconds, 1800 / settings.porting_sandbox_speed)
+            )
         desk.day.start()
     inbox.start()
     if not settings.public_url and not settings.porting_sandbox:

@@ -76,10 +76,12 @@ class DeskDay:
         self.clock = clock
         self.home_interval = home_interval
         self._wake = wake
+        self.poll_seconds = poll_seconds
         self._loop = PollingLoop("desk-day", self.tick, poll_seconds=poll_seconds)
         self.wakeup = self._loop.wakeup
 
     def start(self) -> None:
+        self._loop.poll_seconds = self.poll_seconds
         self._loop.start()
 
     async def stop(self) -> None:

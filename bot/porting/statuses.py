@@ -269,12 +269,14 @@ def _unrecognised(raw: str | None, status: RequestStatus | NumberStatus) -> str 
     return raw.strip()
 
 
+@functools.lru_cache(maxsize=512)  # listings judge thousands of rows with a handful of words
 def request_label(raw: str | None) -> str:
     """A request status as people read it: our label, or Twilio's words when unrecognised."""
     status = request_status(raw)
     return _unrecognised(raw, status) or status.label
 
 
+@functools.lru_cache(maxsize=512)
 def number_label(raw: str | None) -> str:
     """A number status as people read it: our label, or Twilio's words when unrecognised."""
     status = number_status(raw)

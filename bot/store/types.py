@@ -28,4 +28,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    tz = value.tzinfo
+    if tz is None:
+        return value.replace(tzinfo=UTC)
+    return value if tz is UTC else value.astimezone(UTC)

@@ -85,6 +85,8 @@ async def local_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[LocalBot]
         "porting_coalesce_seconds": 0.0,
         "porting_board_seconds": 0.0,
         "slack_channel_write_seconds": 0.0,
+        # No reminders or digests unless a test drives the desk's day (its own clock).
+        "porting_desk_day_seconds": 0.0,
         **overrides,
     }
     settings = Settings(_env_file=None, **values)

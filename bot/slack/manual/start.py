@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -60,7 +59,7 @@ class ManualStartListeners:
         view = manual_form(
             country_name=group.name if group else None,
             numbers=numbers,
-            today=date.today(),
+            today=self.deps.desk.today(),
             porting_channel=self.deps.porting_channel or None,
             note=note,
         )
@@ -168,7 +167,7 @@ class ManualStartListeners:
         user_id = body["user"]["id"]
         details, errors = read_form(
             view["state"]["values"],
-            today=date.today(),
+            today=self.deps.desk.today(),
             porting_channel=self.deps.porting_channel or None,
         )
         if errors:

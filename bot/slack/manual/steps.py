@@ -7,7 +7,6 @@ outbox (``bot.desk.manual``)."""
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -105,7 +104,7 @@ class ManualStepListeners:
             await tell(respond, refused_move_text(port, move))
             return
         await client.views_open(
-            trigger_id=trigger_id, view=step_view(port, move, today=date.today())
+            trigger_id=trigger_id, view=step_view(port, move, today=self.deps.desk.today())
         )
 
     async def _click(
@@ -154,7 +153,9 @@ class ManualStepListeners:
         if port is None or port.closed:
             await tell(respond, moved_on_text(port))
             return
-        await client.views_open(trigger_id=trigger_id, view=documents_view(port, date.today()))
+        await client.views_open(
+            trigger_id=trigger_id, view=documents_view(port, self.deps.desk.today())
+        )
 
     # -- the modals -------------------------------------------------------------------------
 
@@ -193,7 +194,7 @@ class ManualStepListeners:
         meta = ManualStepMeta.load(view.get("private_metadata"))
         user_id = body["user"]["id"]
         values = view["state"]["values"]
-        documents, errors = read_documents(values, list(DocumentKind), date.today())
+        documents, errors = read_documents(values, list(DocumentKind), self.deps.desk.today())
         if not documents and not errors:
             present = [b for k, b in DOCUMENT_FIELDS.items() if b in values] or [M.LOA]
             errors = {present[0]: "Attach at least one document."}

@@ -6,7 +6,7 @@ only such numbers or a mix; US toll-free numbers → the Console path."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import ManualField as M
@@ -24,6 +24,7 @@ from tests.manual_forms import (
     start_port,
     submit_form,
 )
+from tests.port_in_forms import today
 
 LANDLINE = "+14155550101"
 TOLL_FREE = "+18005550100"
@@ -123,7 +124,7 @@ async def test_form_field_errors_name_the_field_and_the_fix(bot: Bot) -> None:
     zipped = bot.slack.add_file("FZIP", "loa.zip", b"PK..", "application/zip", "zip")
     body = await submit_form(bot, form_state(UK, loa=zipped))
     assert "not a PDF or an image" in body["errors"][M.LOA]
-    old = date.today() - timedelta(days=45)
+    old = today() - timedelta(days=45)
     body = await submit_form(bot, form_state(UK, bill=attach(bot, "FB", "bill.pdf"), bill_date=old))
     assert "last 30 days" in body["errors"][M.BILL_DATE]
     assert await bot.desk.manual.open_ports() == []

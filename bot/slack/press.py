@@ -29,13 +29,16 @@ class Press:
     user_id: str
     respond: AsyncRespond
     channel_id: str | None = None  # None on App Home and in modals
+    ephemeral: bool = False  # the button was on an ephemeral message
 
     @classmethod
     def of(cls, body: Payload, client: AsyncWebClient, respond: AsyncRespond) -> Press:
         """From an interaction's body (a button's, a shortcut's)."""
         channel = body.get("channel") or {}
         trigger_id = str(body.get("trigger_id") or "")  # every button press has one
-        return cls(client, trigger_id, body["user"]["id"], respond, channel.get("id"))
+        ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
+        user_id = body["user"]["id"]
+        return cls(client, trigger_id, user_id, respond, channel.get("id"), ephemeral)
 
     async def tell(self, text: str, **extra: Any) -> None:
         """A private follow-up (``bot.slack.messages.tell``)."""

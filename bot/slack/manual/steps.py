@@ -11,7 +11,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk.manual import ManualPorts
@@ -47,8 +47,20 @@ class ManualStepListeners:
         self.permissions = permissions
 
     def register(self, app: AsyncApp) -> None:
-        for action in MANUAL_STEP_ACTIONS:
-            app.action(action)(self.step_button)
+        for action_id, move in MANUAL_STEP_ACTIONS.items():
+            # A move that asks something opens its modal; the others move at the click.
+            asks = bool(move.asks)
+            then = self._open_step if asks else self._click
+            name = "manual-step-open" if asks else "manual-step"
+            on_press(
+                app,
+                self.deps,
+                action_id,
+                manual_button,
+                functools.partial(then, move),
+                name=name,
+                opens=asks,
+            )
         on_press(
             app,
             self.deps,
@@ -78,24 +90,7 @@ class ManualStepListeners:
 
     # -- the buttons ------------------------------------------------------------------------
 
-    async def step_button(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        at = manual_button(action)
-        move = MANUAL_STEP_ACTIONS[str(action["action_id"])]
-        await ack()
-        press = Press.of(body, client, respond)
-        if move.asks:
-            self.deps.right_after_ack(self._open_step(press, at, move), name="manual-step-open")
-        else:
-            self.deps.after_ack(self._click(press, at, move), name="manual-step")
-
-    async def _open_step(self, press: Press, at: ManualAt, move: ManualMove) -> None:
+    async def _open_step(self, move: ManualMove, press: Press, at: ManualAt) -> None:
         if await self._refuses(press, at.manual_id, move.audit_action):
             return
         port = await self.manual.get(at.manual_id)
@@ -107,7 +102,7 @@ class ManualStepListeners:
             return
         await press.open(step_view(port, move, today=date.today()))
 
-    async def _click(self, press: Press, at: ManualAt, move: ManualMove) -> None:
+    async def _click(self, move: ManualMove, press: Press, at: ManualAt) -> None:
         if await self._refuses(press, at.manual_id, move.audit_action):
             return
         try:

@@ -32,6 +32,7 @@ class Action(StrEnum):
     SHARE_CHECK = "share_check"
     FOLLOW = "follow_request"
     REFRESH = "refresh_request"
+    OPEN_LINK = "open_link"  # a URL button (Open thread): Slack opens it and still tells us
     NUMBERS_CSV = "numbers_csv"
     START_PORT_IN = "start_port_in"
     CANCEL_REQUEST = "cancel_request"

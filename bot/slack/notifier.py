@@ -162,25 +162,14 @@ class SlackNotifier:
 
     async def _root(self, item: Item, payload: RootPayload) -> Delivered:
         channel = payload.channel
-        if item.maybe_sent:
-            ts = await self.find_posted(item, channel, None)
-            if ts:
-                return Delivered(ts, thread=(channel, ts))
+        if ts := await self.find_posted(item, channel, None):
+            return Delivered(ts, thread=(channel, ts))
         snapshot = await self.snapshots(item.request_sid)
         if snapshot is None:
             log.warning("root for unknown request %s dropped", item.request_sid)
             return Delivered()
-        response = await self.call(
-            channel,
-            self.client.chat_postMessage,
-            fence=item.begin,
-            channel=channel,
-            text=board.board_text(snapshot),
-            blocks=board.board_blocks(snapshot),
-            metadata=stamp(item),
-            unfurl_links=False,
-        )
-        ts = str(response["ts"])
+        text, blocks = board.board_text(snapshot), board.board_blocks(snapshot)
+        ts = await self.post(item, channel, None, text, blocks)
         return Delivered(ts, thread=(channel, ts), follow_ups=await self._redraw(item, snapshot))
 
     async def _redraw(self, item: Item, drawn: RequestSnapshot) -> list[NewItem]:
@@ -214,49 +203,24 @@ class SlackNotifier:
         if thread is None:
             log.warning("%s for %s without a thread dropped", item.kind, item.request_sid)
             return Delivered()
-        if item.maybe_sent:
-            ts = await self.find_posted(item, thread.channel_id, thread.thread_ts)
-            if ts:
-                return Delivered(ts, follow_ups=list(follow_ups))
+        if ts := await self.find_posted(item, thread.channel_id, thread.thread_ts):
+            return Delivered(ts, follow_ups=list(follow_ups))
         if not text:
             return Delivered()
-        response = await self.call(
-            thread.channel_id,
-            self.client.chat_postMessage,
-            fence=item.begin,
-            channel=thread.channel_id,
-            thread_ts=thread.thread_ts,
-            text=text,
-            blocks=blocks,
-            metadata=stamp(item),
-            unfurl_links=False,
-        )
-        return Delivered(str(response["ts"]), follow_ups=list(follow_ups))
+        ts = await self.post(item, thread.channel_id, thread.thread_ts, text, blocks)
+        return Delivered(ts, follow_ups=list(follow_ups))
 
     async def _file(self, item: Item, payload: FilePayload) -> Delivered:
         thread = await request_state.get_thread(self.db, item.request_sid)
         if thread is None:
             return Delivered()
         name = _file_name(item)
-        if item.maybe_sent:
-            found = await self.find_posted(
-                item, thread.channel_id, thread.thread_ts, file_name=name
-            )
-            if found:
-                return Delivered(found)
-        update = update_from(payload)
-        response = await self.call(
-            thread.channel_id,
-            self.client.files_upload_v2,
-            fence=item.begin,
-            channel=thread.channel_id,
-            thread_ts=thread.thread_ts,
-            content=thread_replies.changes_csv(update),
-            filename=name,
-            title=f"Numbers changed in {item.request_sid}",
-        )
-        files = response.get("files") or [response.get("file") or {}]
-        return Delivered(str(files[0].get("id") or ""))
+        channel, thread_ts = thread.channel_id, thread.thread_ts
+        if found := await self.find_posted(item, channel, thread_ts, file_name=name):
+            return Delivered(found)
+        content = thread_replies.changes_csv(update_from(payload))
+        title = f"Numbers changed in {item.request_sid}"
+        return Delivered(await self.upload(item, channel, thread_ts, content, name, title))
 
     async def _refiled(self, item: Item, payload: RefiledPayload) -> Delivered:
         """In the old request's thread: who re-filed which numbers as what, linking the new
@@ -269,25 +233,13 @@ class SlackNotifier:
         if new_thread is None and await outbox.root_pending(self.db, new_sid):
             if _now() - item.created_at < NEW_THREAD_WAIT:
                 raise NotYet(2.0)
-        if item.maybe_sent:
-            ts = await self.find_posted(item, thread.channel_id, thread.thread_ts)
-            if ts:
-                return Delivered(ts)
+        if ts := await self.find_posted(item, thread.channel_id, thread.thread_ts):
+            return Delivered(ts)
         link = None
         if new_thread is not None:
             link = await permalink(self.client, new_thread.channel_id, new_thread.thread_ts)
         text = thread_replies.refiled_text(payload.user_id, payload.numbers, new_sid, link)
-        response = await self.call(
-            thread.channel_id,
-            self.client.chat_postMessage,
-            fence=item.begin,
-            channel=thread.channel_id,
-            thread_ts=thread.thread_ts,
-            text=text,
-            metadata=stamp(item),
-            unfurl_links=False,
-        )
-        return Delivered(str(response["ts"]))
+        return Delivered(await self.post(item, thread.channel_id, thread.thread_ts, text))
 
     async def _board(self, item: Item) -> Delivered:
         snapshot = await self.snapshots(item.request_sid)
@@ -327,10 +279,65 @@ class SlackNotifier:
             self.pacer.hold(channel, failure.retry_after)
         return failure
 
+    async def post(
+        self,
+        item: Item,
+        channel: str,
+        thread_ts: str | None,
+        text: str,
+        blocks: Sequence[Block | dict[str, Any]] | None = None,
+    ) -> str:
+        """Post ``item``'s message in ``thread_ts``'s thread (None: in the channel), in the
+        channel's next slot, fenced by the item's lease and stamped with its key so that a
+        retry finds it (:meth:`find_posted`); its ts."""
+        extra: dict[str, Any] = {}
+        if thread_ts is not None:
+            extra["thread_ts"] = thread_ts
+        if blocks is not None:
+            extra["blocks"] = blocks
+        response = await self.call(
+            channel,
+            self.client.chat_postMessage,
+            fence=item.begin,
+            channel=channel,
+            text=text,
+            metadata=stamp(item),
+            unfurl_links=False,
+            **extra,
+        )
+        return str(response["ts"])
+
+    async def upload(
+        self,
+        item: Item,
+        channel: str,
+        thread_ts: str,
+        content: str | bytes,
+        filename: str,
+        title: str,
+    ) -> str:
+        """Upload ``item``'s file into a thread, paced and fenced like :meth:`post`; its file
+        id. ``filename`` must be stable across attempts: it is how a retry finds the upload."""
+        response = await self.call(
+            channel,
+            self.client.files_upload_v2,
+            fence=item.begin,
+            channel=channel,
+            thread_ts=thread_ts,
+            content=content,
+            filename=filename,
+            title=title,
+        )
+        files = response.get("files") or [response.get("file") or {}]
+        return str(files[0].get("id") or "")
+
     async def find_posted(
         self, item: Item, channel: str, thread_ts: str | None, *, file_name: str | None = None
     ) -> str | None:
-        """The ts (or file id) of a message an earlier attempt of ``item`` posted, if any."""
+        """The ts (or file id) of a message an earlier attempt of ``item`` posted, if any;
+        None at once when no earlier attempt may have reached Slack (``item.maybe_sent``)."""
+        if not item.maybe_sent:
+            return None
         try:
             if thread_ts is None:
                 oldest = (item.created_at - LOOKUP_SLACK).timestamp()

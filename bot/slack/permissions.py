@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.press import Press
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,18 @@ class Permissions:
             "(PORTING_ADMINS). Anyone can run /port-check and /port-status. Ask one of them, "
             "or ask your Slack admin to add you."
         )
+
+    async def refuses(
+        self, press: Press, doing: str, *, audit: Callable[[], Awaitable[object]] | None = None
+    ) -> bool:
+        """True when whoever pressed may not ``doing``: then the refusal is ``audit``-ed, if
+        asked, and they are told why, privately."""
+        if await self.allows(press.user_id):
+            return False
+        if audit is not None:
+            await audit()
+        await press.tell(self.refusal(doing))
+        return True
 
     async def _group_members(self, group: str) -> frozenset[str]:
         cached = self._members.get(group)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.desk.agenda import Digest, HomeAgenda
 from bot.desk.day import ReminderDue
 from bot.outbox import Delivered, NotYet
-from bot.slack.stamps import stamp
 from bot.slack.ui.digest import digest_message
 from bot.slack.ui.home import home_view
 from bot.slack.ui.reminders import reminder_message
@@ -54,10 +53,8 @@ class TimedDelivery:
         thread = await request_state.get_thread(self.notifier.db, payload.request_sid)
         if thread is None:
             return Delivered()  # reminders are thread replies
-        if item.maybe_sent:
-            ts = await self.notifier.find_posted(item, thread.channel_id, thread.thread_ts)
-            if ts:
-                return Delivered(ts)
+        if ts := await self.notifier.find_posted(item, thread.channel_id, thread.thread_ts):
+            return Delivered(ts)
         due = await self.desk_day.reminder(payload.request_sid, payload.kind, payload.due_day)
         decision = due.decision
         if decision.retry_at is not None:
@@ -67,41 +64,22 @@ class TimedDelivery:
             log.info("%s dropped: its reason went away or its time passed", item.key)
             return Delivered()
         message = reminder_message(decision.reminder, signer=due.signer, ticket=due.ticket)
-        response = await self.notifier.call(
-            thread.channel_id,
-            self.notifier.client.chat_postMessage,
-            fence=item.begin,
-            channel=thread.channel_id,
-            thread_ts=thread.thread_ts,
-            text=message.text,
-            blocks=message.blocks,
-            metadata=stamp(item),
-            unfurl_links=False,
+        return Delivered(
+            await self.notifier.post(
+                item, thread.channel_id, thread.thread_ts, message.text, message.blocks
+            )
         )
-        return Delivered(str(response["ts"]))
 
     async def digest(self, item: Item, payload: DigestPayload) -> Delivered:
         channel = payload.channel_id
-        if item.maybe_sent:
-            ts = await self.notifier.find_posted(item, channel, None)
-            if ts:
-                return Delivered(ts)  # its CSV, if any, is queued by the attempt that posted
+        if ts := await self.notifier.find_posted(item, channel, None):
+            return Delivered(ts)  # its CSV, if any, is queued by the attempt that posted
         digest = await self.desk_day.digest(channel, payload.day)
         if digest is None:
             return Delivered()
-        client = self.notifier.client
-        message = digest_message(digest, workspace_url=await self.workspace.get(client))
-        response = await self.notifier.call(
-            channel,
-            client.chat_postMessage,
-            fence=item.begin,
-            channel=channel,
-            text=message.text,
-            blocks=message.blocks,
-            metadata=stamp(item),
-            unfurl_links=False,
-        )
-        ts = str(response["ts"])
+        url = await self.workspace.get(self.notifier.client)
+        message = digest_message(digest, workspace_url=url)
+        ts = await self.notifier.post(item, channel, None, message.text, message.blocks)
         follow_ups = []
         if message.csv and message.csv_name:
             follow_ups.append(
@@ -111,24 +89,13 @@ class TimedDelivery:
 
     async def digest_file(self, item: Item, payload: DigestFilePayload) -> Delivered:
         channel, thread_ts = payload.channel_id, payload.thread_ts
-        if item.maybe_sent:
-            found = await self.notifier.find_posted(
-                item, channel, thread_ts, file_name=payload.filename
-            )
-            if found:
-                return Delivered(found)
-        response = await self.notifier.call(
-            channel,
-            self.notifier.client.files_upload_v2,
-            fence=item.begin,
-            channel=channel,
-            thread_ts=thread_ts,
-            content=payload.content,
-            filename=payload.filename,
-            title=f"Porting digest {payload.day.isoformat()}: every row",
+        name = payload.filename
+        if found := await self.notifier.find_posted(item, channel, thread_ts, file_name=name):
+            return Delivered(found)
+        title = f"Porting digest {payload.day.isoformat()}: every row"
+        return Delivered(
+            await self.notifier.upload(item, channel, thread_ts, payload.content, name, title)
         )
-        files = response.get("files") or [response.get("file") or {}]
-        return Delivered(str(files[0].get("id") or ""))
 
     async def home(self, item: Item, payload: HomePayload) -> Delivered:
         client = self.notifier.client

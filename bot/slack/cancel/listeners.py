@@ -16,8 +16,9 @@ from bot.porting.phone import parse_numbers
 from bot.slack.carried import CancelMeta, NumbersValue, button_value
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Callback, CancelField, Command
-from bot.slack.messages import tell, update_view
+from bot.slack.messages import update_view
 from bot.slack.permissions import Permissions
+from bot.slack.press import Press, on_press
 from bot.slack.request_sids import parse_request_sids
 from bot.slack.ui import cancel as ui
 from bot.slack.ui.errors import twilio_error_text
@@ -33,6 +34,7 @@ USAGE = (
     "You confirm before anything is canceled."
 )
 Payload = dict[str, Any]
+DOING = "cancel port-ins"
 
 
 class CancelListeners:
@@ -44,44 +46,26 @@ class CancelListeners:
 
     def register(self, app: AsyncApp) -> None:
         app.command(Command.CANCEL)(self.port_cancel)
-        app.action(Action.CANCEL_REQUEST)(self.cancel_button)
-        app.action(Action.CANCEL_NUMBERS)(self.cancel_button)
-        app.action(Action.CANCEL_REJECTED)(self.cancel_rejected)
+        for action_id, read in (
+            (Action.CANCEL_REQUEST, _request),
+            (Action.CANCEL_NUMBERS, _choose_numbers),
+            (Action.CANCEL_REJECTED, _rejected),
+        ):
+            on_press(app, self.deps, action_id, read, self._open_loading, name="port-cancel-open")
         app.view(Callback.CANCEL_CHOOSE)(self.numbers_chosen)
         app.view(Callback.CANCEL_CONFIRM)(self.confirmed)
 
-    def open_loading(
-        self,
-        client: AsyncWebClient,
-        trigger_id: str,
-        user_id: str,
-        respond: AsyncRespond,
-        meta: CancelMeta,
-        *,
-        choose: bool = False,
-    ) -> None:
+    async def _open_loading(self, press: Press, chosen: tuple[CancelMeta, bool]) -> None:
         """Right after the ack: permission, then a loading modal (the trigger_id lives ~3 s),
-        then the request is fetched and the modal updated."""
-        self.deps.right_after_ack(
-            self._open_loading(client, trigger_id, user_id, respond, meta, choose),
-            name="port-cancel-open",
-        )
-
-    async def _open_loading(
-        self,
-        client: AsyncWebClient,
-        trigger_id: str,
-        user_id: str,
-        respond: AsyncRespond,
-        meta: CancelMeta,
-        choose: bool,
-    ) -> None:
-        if not await self.permissions.allows(user_id):
-            await tell(respond, self.permissions.refusal("cancel port-ins"))
+        then the request is fetched and the modal updated (``choose``: the numbers first)."""
+        meta, choose = chosen
+        if await self.permissions.refuses(press, DOING):
             return
-        opened = await client.views_open(trigger_id=trigger_id, view=ui.loading_view(meta))
+        opened = await press.open(ui.loading_view(meta))
         view_id = opened["view"]["id"]
-        self.deps.after_ack(self._load(client, view_id, meta, choose), name="port-cancel-load")
+        self.deps.after_ack(
+            self._load(press.client, view_id, meta, choose), name="port-cancel-load"
+        )
 
     async def _load(
         self, client: AsyncWebClient, view_id: str, meta: CancelMeta, choose: bool
@@ -114,41 +98,8 @@ class CancelListeners:
             return
         await ack()
         meta = CancelMeta(request_sid=sids[0], numbers=parsed.numbers)
-        self.open_loading(client, command["trigger_id"], command["user_id"], respond, meta)
-
-    async def cancel_button(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        """A board's *Cancel request* (straight to the confirmation) or *Cancel numbers…*
-        (choose them first)."""
-        meta = CancelMeta(request_sid=button_value(action))
-        await ack()
-        choose = action.get("action_id") == Action.CANCEL_NUMBERS
-        user_id = body["user"]["id"]
-        self.open_loading(client, body["trigger_id"], user_id, respond, meta, choose=choose)
-
-    async def cancel_rejected(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        """A rejection reply's *Cancel number*: straight to the confirmation of its numbers
-        (those that can still be canceled); without numbers (more than a button holds), choose
-        them first."""
-        value = NumbersValue.read(action)
-        await ack()
-        meta = CancelMeta(request_sid=value.request_sid, numbers=value.numbers)
-        user_id = body["user"]["id"]
-        choose = not value.numbers
-        self.open_loading(client, body["trigger_id"], user_id, respond, meta, choose=choose)
+        press = Press(client, command["trigger_id"], command["user_id"], respond)
+        self.deps.right_after_ack(self._open_loading(press, (meta, False)), name="port-cancel-open")
 
     async def numbers_chosen(self, ack: AsyncAck, view: Payload) -> None:
         meta = CancelMeta.load(view.get("private_metadata"))
@@ -191,7 +142,7 @@ class CancelListeners:
         if not await self.permissions.allows(user_id):
             await ack(
                 response_action="update",
-                view=ui.status_view(self.permissions.refusal("cancel port-ins")),
+                view=ui.status_view(self.permissions.refusal(DOING)),
             )
             return
         await ack(response_action="update", view=ui.canceling_view(meta))
@@ -214,6 +165,24 @@ class CancelListeners:
         else:
             text = ui.outcome_text(outcome)
         await update_view(client, view_id, ui.status_view(text))
+
+
+def _request(action: Payload) -> tuple[CancelMeta, bool]:
+    """A board's *Cancel request*: straight to the confirmation."""
+    return CancelMeta(request_sid=button_value(action)), False
+
+
+def _choose_numbers(action: Payload) -> tuple[CancelMeta, bool]:
+    """A board's *Cancel numbers…*: choose them first."""
+    return CancelMeta(request_sid=button_value(action)), True
+
+
+def _rejected(action: Payload) -> tuple[CancelMeta, bool]:
+    """A rejection reply's *Cancel number*: straight to the confirmation of its numbers
+    (those that can still be canceled); without numbers (more than a button holds), choose
+    them first."""
+    value = NumbersValue.read(action)
+    return CancelMeta(request_sid=value.request_sid, numbers=value.numbers), not value.numbers
 
 
 def register(app: AsyncApp, deps: SlackDeps, permissions: Permissions) -> None:

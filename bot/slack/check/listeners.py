@@ -15,7 +15,7 @@ from bot.slack.check.files import add_numbers, numbers_from_files
 from bot.slack.check.runner import USAGE, CheckRunner
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Block, Callback, Command, Input
-from bot.slack.messages import tell
+from bot.slack.press import Press, on_press
 from bot.slack.ui import check as ui
 
 Payload = dict[str, Any]
@@ -32,7 +32,15 @@ class CheckListeners:
         app.command(Command.CHECK)(self.port_check)
         app.view(Callback.CHECK_MODAL)(self.check_modal_submitted)
         app.shortcut(Callback.CHECK_SHORTCUT)(self.check_message)
-        app.action(Action.SHARE_CHECK)(self.share_check)
+        on_press(
+            app,
+            self.deps,
+            Action.SHARE_CHECK,
+            button_value,
+            self._share,
+            name="share-check",
+            opens=False,
+        )
 
     async def port_check(
         self, ack: AsyncAck, command: Payload, client: AsyncWebClient, respond: AsyncRespond
@@ -131,38 +139,25 @@ class CheckListeners:
             client, parsed, user_id=user_id, channel_id=channel_id, respond=respond
         )
 
-    async def share_check(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        check_id = button_value(action)
-        await ack()
-        self.deps.after_ack(self._share(body, check_id, client, respond), name="share-check")
-
-    async def _share(
-        self, body: Payload, check_id: str, client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
-        user_id = body["user"]["id"]
+    async def _share(self, press: Press, check_id: str) -> None:
+        """Share: the check's results posted in the channel it ran in."""
+        user_id = press.user_id
         try:
             run, results, invalid = await self.deps.desk.load_check(check_id)
         except LookupError:
-            await tell(respond, "Those results are gone; run /port-check again.")
+            await press.tell("Those results are gone; run /port-check again.")
             return
         if run.user_id != user_id:
-            await tell(respond, "Only the person who ran this check can share it.")
+            await press.tell("Only the person who ran this check can share it.")
             return
         if not run.channel_id:
-            await tell(
-                respond, "These results came from a modal; run /port-check in a channel to share."
+            await press.tell(
+                "These results came from a modal; run /port-check in a channel to share."
             )
             return
-        await self.runner.share(client, run.channel_id, results, invalid, shared_by=user_id)
-        if body.get("container", {}).get("is_ephemeral"):
-            await respond(delete_original=True)
+        await self.runner.share(press.client, run.channel_id, results, invalid, shared_by=user_id)
+        if press.ephemeral:
+            await press.respond(delete_original=True)
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:

@@ -23,7 +23,6 @@ from bot.desk.manual_schedule import ManualDecision, ManualReminderKind, ManualR
 from bot.desk.manual_types import MAX_DOCUMENT_BYTES, ManualNews, ManualPort
 from bot.outbox import Delivered, DeliveryError, NotYet
 from bot.slack.deps import Downloader
-from bot.slack.stamps import stamp
 from bot.slack.ui.manual import board, reminders, replies
 from bot.store import items, keys, outbox, request_state
 from bot.store.items import Item, NewItem
@@ -85,25 +84,14 @@ class ManualDelivery:
 
     async def _root(self, item: Item, payload: ManualRootPayload) -> Delivered:
         channel = payload.channel
-        if item.maybe_sent:
-            ts = await self.notifier.find_posted(item, channel, None)
-            if ts:
-                return Delivered(ts, thread=(channel, ts))
+        if ts := await self.notifier.find_posted(item, channel, None):
+            return Delivered(ts, thread=(channel, ts))
         port = await self.ports.get(item.request_sid)
         if port is None:
             log.warning("root for unknown manual port %s dropped", item.request_sid)
             return Delivered()
-        response = await self.notifier.call(
-            channel,
-            self.notifier.client.chat_postMessage,
-            fence=item.begin,
-            channel=channel,
-            text=board.board_text(port),
-            blocks=board.board_blocks(port, self.clock()),
-            metadata=stamp(item),
-            unfurl_links=False,
-        )
-        ts = str(response["ts"])
+        text, blocks = board.board_text(port), board.board_blocks(port, self.clock())
+        ts = await self.notifier.post(item, channel, None, text, blocks)
         return Delivered(ts, thread=(channel, ts))
 
     async def _reply(self, item: Item, payload: ManualReplyPayload) -> Delivered:
@@ -113,10 +101,8 @@ class ManualDelivery:
         follow_ups: list[NewItem] = []
         if payload.event == "started" and replies.request_is_long(port.details):
             follow_ups.append(items.manual_file(port.id, ManualFilePayload()))
-        if item.maybe_sent:
-            ts = await self.notifier.find_posted(item, thread.channel_id, thread.thread_ts)
-            if ts:
-                return Delivered(ts, follow_ups=follow_ups)
+        if ts := await self.notifier.find_posted(item, thread.channel_id, thread.thread_ts):
+            return Delivered(ts, follow_ups=follow_ups)
         news = ManualNews(**{**payload.model_dump(), "documents": tuple(payload.documents)})
         text, blocks = replies.reply_for(port, news)
         ts = await self._post(item, thread, text, blocks)
@@ -127,12 +113,9 @@ class ManualDelivery:
         if port is None or thread is None:
             return Delivered()
         name = _file_name(port, payload)
-        if item.maybe_sent:
-            found = await self.notifier.find_posted(
-                item, thread.channel_id, thread.thread_ts, file_name=name
-            )
-            if found:
-                return Delivered(found)
+        channel, thread_ts = thread.channel_id, thread.thread_ts
+        if found := await self.notifier.find_posted(item, channel, thread_ts, file_name=name):
+            return Delivered(found)
         if payload.file_id is None:
             content = replies.support_request_text(port.details).encode()
         else:
@@ -141,18 +124,8 @@ class ManualDelivery:
                 text, blocks = replies.copy_failed_reply(payload.name, fetched)
                 return Delivered(await self._post(item, thread, text, blocks))
             content = fetched
-        response = await self.notifier.call(
-            thread.channel_id,
-            self.notifier.client.files_upload_v2,
-            fence=item.begin,
-            channel=thread.channel_id,
-            thread_ts=thread.thread_ts,
-            content=content,
-            filename=name,
-            title=replies.file_title(port, payload.kind),
-        )
-        files = response.get("files") or [response.get("file") or {}]
-        return Delivered(str(files[0].get("id") or ""))
+        title = replies.file_title(port, payload.kind)
+        return Delivered(await self.notifier.upload(item, channel, thread_ts, content, name, title))
 
     async def _board(self, item: Item) -> Delivered:
         port, thread = await self._thread(item)
@@ -183,10 +156,8 @@ class ManualDelivery:
         _, thread = await self._thread(item)
         if thread is None:
             return Delivered()
-        if item.maybe_sent:
-            ts = await self.notifier.find_posted(item, thread.channel_id, thread.thread_ts)
-            if ts:
-                return Delivered(ts)
+        if ts := await self.notifier.find_posted(item, thread.channel_id, thread.thread_ts):
+            return Delivered(ts)
         text, blocks = reminders.reminder_message(decision.reminder)
         return Delivered(await self._post(item, thread, text, blocks))
 
@@ -206,18 +177,7 @@ class ManualDelivery:
         return port, thread
 
     async def _post(self, item: Item, thread: RequestThread, text: str, blocks: list[Block]) -> str:
-        response = await self.notifier.call(
-            thread.channel_id,
-            self.notifier.client.chat_postMessage,
-            fence=item.begin,
-            channel=thread.channel_id,
-            thread_ts=thread.thread_ts,
-            text=text,
-            blocks=blocks,
-            metadata=stamp(item),
-            unfurl_links=False,
-        )
-        return str(response["ts"])
+        return await self.notifier.post(item, thread.channel_id, thread.thread_ts, text, blocks)
 
     async def _fetch(self, payload: ManualFilePayload) -> bytes | str:
         """The document's bytes, or why it cannot be had (then retrying will not help)."""

@@ -4,11 +4,12 @@ and the form's submission. Only PORTING_ADMINS start one; anyone may read the Co
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk.manual_types import CountryGroup, ManualDetails, group_by_country
@@ -16,8 +17,9 @@ from bot.slack.carried import ManualStart, manual_start
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Callback
 from bot.slack.manual.form import read_form
-from bot.slack.messages import dm, permalink, tell, update_view
+from bot.slack.messages import dm, permalink, update_view
 from bot.slack.permissions import Permissions
+from bot.slack.press import Press, on_press
 from bot.slack.ui.check import manual_numbers
 from bot.slack.ui.manual import start as ui
 from bot.slack.ui.manual.form import manual_form, prefill
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
 DOING = "start manual ports"
+STARTED = "manual.started"  # the audit log's action
 GONE = "Those numbers are gone (the check is too old); run /port-check again."
 
 
@@ -37,18 +40,24 @@ class ManualStartListeners:
         self.permissions = permissions
 
     def register(self, app: AsyncApp) -> None:
-        app.action(Action.MANUAL_START)(self.start)
-        app.action(Action.MANUAL_CONSOLE)(self.console)
+        on_press(
+            app, self.deps, Action.MANUAL_START, manual_start, self._start, name="manual-start"
+        )
+        on_press(
+            app,
+            self.deps,
+            Action.MANUAL_CONSOLE,
+            manual_start,
+            self._console,
+            name="manual-console",
+            opens=False,
+        )
         app.view(Callback.MANUAL_FORM)(self.form_submitted)
 
     # -- opening the form -------------------------------------------------------------------
 
     async def open_form(
-        self,
-        client: AsyncWebClient,
-        trigger_id: str,
-        group: CountryGroup | None,
-        note: str | None = None,
+        self, press: Press, group: CountryGroup | None, note: str | None = None
     ) -> None:
         """The form for ``group``'s numbers (None: empty). Call it right after the ack: the
         trigger_id lives about 3 s."""
@@ -63,41 +72,23 @@ class ManualStartListeners:
             porting_channel=self.deps.porting_channel or None,
             note=note,
         )
-        await client.views_open(trigger_id=trigger_id, view=view)
+        await press.open(view)
 
-    async def start(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        start = manual_start(action)
-        await ack()
-        self.deps.right_after_ack(
-            self._start(client, body["trigger_id"], body["user"]["id"], start, respond),
-            name="manual-start",
-        )
+    async def _refuses(self, press: Press) -> bool:
+        """True (audited, and the presser told why) when they may not start manual ports."""
+        audit = functools.partial(self.deps.desk.manual.refused, press.user_id, None, STARTED)
+        return await self.permissions.refuses(press, DOING, audit=audit)
 
-    async def _start(
-        self,
-        client: AsyncWebClient,
-        trigger_id: str,
-        user_id: str,
-        start: ManualStart,
-        respond: AsyncRespond,
-    ) -> None:
-        if not await self.permissions.allows(user_id):
-            await self.deps.desk.manual.refused(user_id, None, "manual.started")
-            await tell(respond, self.permissions.refusal(DOING))
+    async def _start(self, press: Press, start: ManualStart) -> None:
+        """A Start manual port button: the form for the first country's numbers."""
+        if await self._refuses(press):
             return
         numbers = await self._numbers(start)
         groups = [g for g in group_by_country(numbers) if not g.console]
         if not groups:
-            await tell(respond, GONE)
+            await press.tell(GONE)
             return
-        await self.open_form(client, trigger_id, groups[0])
+        await self.open_form(press, groups[0])
 
     async def _numbers(self, start: ManualStart) -> list[str]:
         if start.numbers:
@@ -110,54 +101,39 @@ class ManualStartListeners:
         found = group_by_country(manual_numbers(results))
         return [n for g in found if g.country == start.country for n in g.numbers]
 
-    async def console(self, ack: AsyncAck, action: Payload, respond: AsyncRespond) -> None:
-        start = manual_start(action)
-        await ack()
-        self.deps.after_ack(self._console(start, respond), name="manual-console")
-
-    async def _console(self, start: ManualStart, respond: AsyncRespond) -> None:
+    async def _console(self, press: Press, start: ManualStart) -> None:
         numbers = [
             n for g in group_by_country(await self._numbers(start)) if g.console for n in g.numbers
         ]
         if not numbers:
-            await tell(respond, GONE)
+            await press.tell(GONE)
             return
         text, blocks = ui.console_message(numbers)
-        await tell(respond, text, blocks=blocks)
+        await press.tell(text, blocks=blocks)
 
     # -- from /port-in ----------------------------------------------------------------------
 
-    async def offer(
-        self,
-        client: AsyncWebClient,
-        trigger_id: str | None,
-        user_id: str,
-        groups: Sequence[CountryGroup],
-        respond: AsyncRespond,
-        *,
-        filing: bool,
-    ) -> None:
+    async def offer(self, press: Press, groups: Sequence[CountryGroup], *, filing: bool) -> None:
         """/port-in's numbers the API cannot file. With no API numbers (``filing`` False)
-        and one country, the manual form opens (``trigger_id``); US toll-free numbers get
-        the Console path; anything else is offered with Start buttons, beside the form."""
+        and one country, the manual form opens (on the press's trigger_id); US toll-free
+        numbers get the Console path; anything else is offered with Start buttons, beside the
+        form."""
         manual = [g for g in groups if not g.console]
         console = [n for g in groups if g.console for n in g.numbers]
         opened = "port-in" if filing else None
-        if not filing and manual and trigger_id:
-            if await self.permissions.allows(user_id):
-                await self.open_form(client, trigger_id, manual[0])
+        if not filing and manual:
+            if await self._refuses(press):
+                manual = []
+            else:
+                await self.open_form(press, manual[0])
                 opened = manual[0].name
                 manual = manual[1:]
-            else:
-                await self.deps.desk.manual.refused(user_id, None, "manual.started")
-                await tell(respond, self.permissions.refusal(DOING))
-                manual = []
         if console:
             text, blocks = ui.console_message(console)
-            await tell(respond, text, blocks=blocks)
+            await press.tell(text, blocks=blocks)
         if manual:
             text, blocks = ui.manual_offer(manual, opened=opened)
-            await tell(respond, text, blocks=blocks)
+            await press.tell(text, blocks=blocks)
 
     # -- the form ---------------------------------------------------------------------------
 
@@ -177,7 +153,7 @@ class ManualStartListeners:
         if not await self.permissions.allows(user_id):
             refusal = self.permissions.refusal(DOING)
             await ack(response_action="update", view=notice_view("Not allowed", refusal))
-            await self.deps.desk.manual.refused(user_id, None, "manual.started")
+            await self.deps.desk.manual.refused(user_id, None, STARTED)
             return
         await ack(
             response_action="update",

@@ -6,10 +6,11 @@ outbox (``bot.desk.manual``)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk.manual import ManualPorts
@@ -27,8 +28,8 @@ from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import ManualField as M
 from bot.slack.manual.form import read_documents, read_step
-from bot.slack.messages import tell
 from bot.slack.permissions import Permissions
+from bot.slack.press import Press, on_press
 from bot.slack.ui.manual.form import DOCUMENT_FIELDS, documents_view
 from bot.slack.ui.manual.steps import moved_on_text, notice_view, refused_move_text, step_view
 
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
 DOING = "move manual ports"
+DOCUMENTS = "manual.documents"  # the audit log's action for added documents
 
 
 class ManualStepListeners:
@@ -44,9 +46,28 @@ class ManualStepListeners:
         self.permissions = permissions
 
     def register(self, app: AsyncApp) -> None:
-        for action in MANUAL_STEP_ACTIONS:
-            app.action(action)(self.step_button)
-        app.action(Action.MANUAL_ADD_DOCUMENTS)(self.documents_button)
+        for action_id, move in MANUAL_STEP_ACTIONS.items():
+            # A move that asks something opens its modal; the others move at the click.
+            asks = bool(move.asks)
+            then = self._open_step if asks else self._click
+            name = "manual-step-open" if asks else "manual-step"
+            on_press(
+                app,
+                self.deps,
+                action_id,
+                manual_button,
+                functools.partial(then, move),
+                name=name,
+                opens=asks,
+            )
+        on_press(
+            app,
+            self.deps,
+            Action.MANUAL_ADD_DOCUMENTS,
+            manual_button,
+            self._open_documents,
+            name="manual-documents-open",
+        )
         app.view(Callback.MANUAL_STEP)(self.step_submitted)
         app.view(Callback.MANUAL_DOCUMENTS)(self.documents_submitted)
 
@@ -55,107 +76,51 @@ class ManualStepListeners:
         return self.deps.desk.manual
 
     async def _refused(self, user_id: str, manual_id: str, what: str) -> str | None:
-        """The refusal to tell ``user_id``, audited; None when allowed."""
+        """The refusal to show ``user_id`` in a modal, audited; None when allowed."""
         if await self.permissions.allows(user_id):
             return None
         await self.manual.refused(user_id, manual_id, what)
         return self.permissions.refusal(DOING)
 
+    async def _refuses(self, press: Press, manual_id: str, what: str) -> bool:
+        """True (audited, and the presser told why) when they may not move manual ports."""
+        audit = functools.partial(self.manual.refused, press.user_id, manual_id, what)
+        return await self.permissions.refuses(press, DOING, audit=audit)
+
     # -- the buttons ------------------------------------------------------------------------
 
-    async def step_button(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        at = manual_button(action)
-        move = MANUAL_STEP_ACTIONS[str(action["action_id"])]
-        await ack()
-        user_id = body["user"]["id"]
-        if move.asks:
-            self.deps.right_after_ack(
-                self._open_step(client, body["trigger_id"], user_id, at, move, respond),
-                name="manual-step-open",
-            )
-        else:
-            self.deps.after_ack(self._click(user_id, at, move, respond), name="manual-step")
-
-    async def _open_step(
-        self,
-        client: AsyncWebClient,
-        trigger_id: str,
-        user_id: str,
-        at: ManualAt,
-        move: ManualMove,
-        respond: AsyncRespond,
-    ) -> None:
-        refusal = await self._refused(user_id, at.manual_id, move.audit_action)
-        if refusal:
-            await tell(respond, refusal)
+    async def _open_step(self, move: ManualMove, press: Press, at: ManualAt) -> None:
+        if await self._refuses(press, at.manual_id, move.audit_action):
             return
         port = await self.manual.get(at.manual_id)
         if port is None or port.version != at.version:
-            await tell(respond, moved_on_text(port))
+            await press.tell(moved_on_text(port))
             return
         if not move.allowed_from(port.step):
-            await tell(respond, refused_move_text(port, move))
+            await press.tell(refused_move_text(port, move))
             return
-        await client.views_open(
-            trigger_id=trigger_id, view=step_view(port, move, today=self.deps.desk.today())
-        )
+        await press.open(step_view(port, move, today=self.deps.desk.today()))
 
-    async def _click(
-        self, user_id: str, at: ManualAt, move: ManualMove, respond: AsyncRespond
-    ) -> None:
-        refusal = await self._refused(user_id, at.manual_id, move.audit_action)
-        if refusal:
-            await tell(respond, refusal)
+    async def _click(self, move: ManualMove, press: Press, at: ManualAt) -> None:
+        if await self._refuses(press, at.manual_id, move.audit_action):
             return
         try:
-            await self.manual.move(at.manual_id, at.version, move, StepInput(), user_id)
+            await self.manual.move(at.manual_id, at.version, move, StepInput(), press.user_id)
         except StepConflict as conflict:
-            await tell(respond, moved_on_text(conflict.port))
+            await press.tell(moved_on_text(conflict.port))
         except MoveRefused:
             port = await self.manual.get(at.manual_id)
-            await tell(respond, moved_on_text(port))
+            await press.tell(moved_on_text(port))
 
-    async def documents_button(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        at = manual_button(action)
-        await ack()
-        self.deps.right_after_ack(
-            self._open_documents(client, body["trigger_id"], body["user"]["id"], at, respond),
-            name="manual-documents-open",
-        )
-
-    async def _open_documents(
-        self,
-        client: AsyncWebClient,
-        trigger_id: str,
-        user_id: str,
-        at: ManualAt,
-        respond: AsyncRespond,
-    ) -> None:
-        refusal = await self._refused(user_id, at.manual_id, "manual.documents")
-        if refusal:
-            await tell(respond, refusal)
+    async def _open_documents(self, press: Press, at: ManualAt) -> None:
+        """Add documents: the modal with the file inputs still outstanding."""
+        if await self._refuses(press, at.manual_id, DOCUMENTS):
             return
         port = await self.manual.get(at.manual_id)
         if port is None or port.closed:
-            await tell(respond, moved_on_text(port))
+            await press.tell(moved_on_text(port))
             return
-        await client.views_open(
-            trigger_id=trigger_id, view=documents_view(port, self.deps.desk.today())
-        )
+        await press.open(documents_view(port, self.deps.desk.today()))
 
     # -- the modals -------------------------------------------------------------------------
 
@@ -201,7 +166,7 @@ class ManualStepListeners:
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        refusal = await self._refused(user_id, meta.manual_id, "manual.documents")
+        refusal = await self._refused(user_id, meta.manual_id, DOCUMENTS)
         if refusal:
             await ack(response_action="update", view=notice_view("Not allowed", refusal))
             return

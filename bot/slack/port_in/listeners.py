@@ -21,10 +21,11 @@ from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Callback, Command
 from bot.slack.ids import PortInField as F
 from bot.slack.manual import ManualStartListeners
-from bot.slack.messages import dm, permalink, tell, update_view
+from bot.slack.messages import dm, permalink, update_view
 from bot.slack.permissions import Permissions
 from bot.slack.port_in.form import read_details, read_secrets
 from bot.slack.port_in.validation import warnings
+from bot.slack.press import Press, on_press
 from bot.slack.progress import ProgressThrottle
 from bot.slack.ui.check import invalid_line, too_many_text
 from bot.slack.ui.port_in import account as account_ui
@@ -50,12 +51,11 @@ class PortInListeners:
 
     def register(self, app: AsyncApp) -> None:
         app.command(Command.PORT_IN)(self.port_in)
-        app.action(Action.START_PORT_IN)(self.start_from_check)
+        on_press(
+            app, self.deps, Action.START_PORT_IN, button_value, self._start, name="port-in-start"
+        )
         app.view(Callback.PORT_IN_DETAILS)(self.details_submitted)
         app.view(Callback.PORT_IN_ACCOUNT)(self.account_submitted)
-
-    async def refuse(self, respond: AsyncRespond) -> None:
-        await tell(respond, self.permissions.refusal(DOING))
 
     async def refused_in_form(self, ack: AsyncAck, user_id: str) -> bool:
         """A submitted step of the form is no proof of permission: check again, and if
@@ -90,10 +90,10 @@ class PortInListeners:
             )
             return
         await ack()
-        trigger_id, user_id = command["trigger_id"], command["user_id"]
+        press = Press(client, command["trigger_id"], command["user_id"], respond)
         if manual and not numbers:  # only numbers the API cannot file: the manual flow
             self.deps.right_after_ack(
-                self.manual.offer(client, trigger_id, user_id, manual, respond, filing=False),
+                self.manual.offer(press, manual, filing=False),
                 name="port-in-manual",
             )
             return
@@ -105,67 +105,36 @@ class PortInListeners:
                 "the US); my message in the channel offers them as a manual port."
             )
         self.deps.right_after_ack(
-            self._open(client, trigger_id, user_id, respond, numbers, " ".join(notes) or None),
+            self._open(press, numbers, " ".join(notes) or None),
             name="port-in-open",
         )
         if manual:
             self.deps.after_ack(
-                self.manual.offer(client, None, user_id, manual, respond, filing=True),
+                self.manual.offer(press, manual, filing=True),
                 name="port-in-manual-offer",
             )
 
-    async def _open(
-        self,
-        client: AsyncWebClient,
-        trigger_id: str,
-        user_id: str,
-        respond: AsyncRespond,
-        numbers: list[str],
-        note: str | None,
-    ) -> None:
+    async def _open(self, press: Press, numbers: list[str], note: str | None) -> None:
         # The trigger_id lives about 3 s: nothing slow before views.open.
-        if not await self.permissions.allows(user_id):
-            await self.refuse(respond)
+        if await self.permissions.refuses(press, DOING):
             return
-        await client.views_open(trigger_id=trigger_id, view=self.form(PortInMeta(), numbers, note))
+        await press.open(self.form(PortInMeta(), numbers, note))
 
-    async def start_from_check(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        check_id = button_value(action)
-        await ack()
-        self.deps.right_after_ack(
-            self._start(client, body["trigger_id"], body["user"]["id"], check_id, respond),
-            name="port-in-start",
-        )
-
-    async def _start(
-        self,
-        client: AsyncWebClient,
-        trigger_id: str,
-        user_id: str,
-        check_id: str,
-        respond: AsyncRespond,
-    ) -> None:
-        if not await self.permissions.allows(user_id):
-            await self.refuse(respond)
+    async def _start(self, press: Press, check_id: str) -> None:
+        """Start port-in under /port-check's results: the form with its portable numbers."""
+        if await self.permissions.refuses(press, DOING):
             return
         try:
             _, results, _ = await self.deps.desk.load_check(check_id)
         except LookupError:
-            await tell(respond, "Those results are gone; run /port-check again.")
+            await press.tell("Those results are gone; run /port-check again.")
             return
         portable = [r.number for r in results if r.portable]
         if details_ui.prefill(portable) is not None:
             view = self.form(PortInMeta(), portable)
         else:  # too many for the paste area: the form reads them from the stored check
             view = self.form(PortInMeta(check_id=check_id, check_count=len(portable)), [])
-        await client.views_open(trigger_id=trigger_id, view=view)
+        await press.open(view)
 
     async def details_submitted(
         self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient

@@ -8,16 +8,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_bolt.async_app import AsyncApp
 
 from bot.desk.refile_types import RefileSource
 from bot.porting.errors import TwilioError
 from bot.slack.carried import NumbersValue, PortInMeta
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action
-from bot.slack.messages import tell
 from bot.slack.permissions import Permissions
+from bot.slack.press import Press, on_press
 from bot.slack.ui.errors import twilio_error_text
 from bot.slack.ui.fmt import number_list
 from bot.slack.ui.port_in import refile as ui
@@ -37,46 +36,23 @@ class RefileListeners:
         self.permissions = permissions
 
     def register(self, app: AsyncApp) -> None:
-        app.action(Action.REFILE)(self.refile)
+        on_press(app, self.deps, Action.REFILE, NumbersValue.read, self._open, name="refile-open")
 
-    async def refile(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        value = NumbersValue.read(action)
-        await ack()
-        self.deps.right_after_ack(
-            self._open(client, body["trigger_id"], body["user"]["id"], value, respond),
-            name="refile-open",
-        )
-
-    async def _open(
-        self,
-        client: AsyncWebClient,
-        trigger_id: str,
-        user_id: str,
-        value: NumbersValue,
-        respond: AsyncRespond,
-    ) -> None:
+    async def _open(self, press: Press, value: NumbersValue) -> None:
         # The trigger_id lives about 3 s: the prefill is read from the store, not Twilio
         # (Twilio is asked only for a request the bot never stored).
-        if not await self.permissions.allows(user_id):
-            await tell(respond, self.permissions.refusal(DOING))
+        if await self.permissions.refuses(press, DOING):
             return
         sid = value.request_sid
         try:
             source = await self.deps.desk.refile_source(sid, value.numbers, value.code)
         except TwilioError as error:
-            await tell(respond, twilio_error_text(error, f"look up {sid}"))
+            await press.tell(twilio_error_text(error, f"look up {sid}"))
             return
         if not source.numbers:
-            await tell(respond, _nothing_text(sid, value))
+            await press.tell(_nothing_text(sid, value))
             return
-        await client.views_open(trigger_id=trigger_id, view=self.form(source, value))
+        await press.open(self.form(source, value))
 
     def form(self, source: RefileSource, value: NumbersValue) -> dict[str, Any]:
         fits = prefill(source.numbers) is not None

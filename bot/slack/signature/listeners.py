@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.desk import SigningLink
@@ -20,7 +19,7 @@ from bot.porting.errors import TwilioError
 from bot.slack.carried import button_value
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action
-from bot.slack.messages import tell
+from bot.slack.press import Press, on_press
 from bot.slack.ui.deadlines import (
     signature_link_text,
     signature_not_waiting_text,
@@ -51,37 +50,23 @@ class SignatureListeners:
         self.deps = deps
 
     def register(self, app: AsyncApp) -> None:
-        app.action(Action.SIGNATURE_LINK)(self.signing_link)
-
-    async def signing_link(
-        self,
-        ack: AsyncAck,
-        action: Payload,
-        body: Payload,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        sid = button_value(action)
-        await ack()
-        user_id = body["user"]["id"]
-        channel = (body.get("channel") or {}).get("id")
-        self.deps.after_ack(
-            self._answer(sid, user_id, respond, client, channel), name="signing-link"
+        on_press(
+            app,
+            self.deps,
+            Action.SIGNATURE_LINK,
+            button_value,
+            self._answer,
+            name="signing-link",
+            opens=False,
         )
 
-    async def _answer(
-        self,
-        sid: str,
-        user_id: str,
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-        channel: str | None,
-    ) -> None:
+    async def _answer(self, press: Press, sid: str) -> None:
+        user_id, respond = press.user_id, press.respond
         if not respond.response_url:
             # Only a response_url answers privately without the SDK logging the body.
-            if channel:
-                await client.chat_postEphemeral(
-                    channel=channel,
+            if press.channel_id:
+                await press.client.chat_postEphemeral(
+                    channel=press.channel_id,
                     user=user_id,
                     text="Press *Signing link* on the request's status board or thread reply.",
                 )
@@ -89,7 +74,7 @@ class SignatureListeners:
         try:
             link = await self.deps.desk.signing_link(sid, user_id)
         except TwilioError as error:
-            await tell(respond, twilio_error_text(error, f"get the signing link of {sid}"))
+            await press.tell(twilio_error_text(error, f"get the signing link of {sid}"))
             return
         if not link.allowed:
             log.info("signing link of %s refused to %s (not its filer)", sid, user_id)

@@ -16,6 +16,7 @@ from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Command
 from bot.slack.manual.status import manual_status
 from bot.slack.messages import NoDirectMessage, dm_channel, permalink, tell
+from bot.slack.press import Press, on_press
 from bot.slack.request_sids import parse_request_sids
 from bot.slack.ui import board, status
 from bot.slack.ui.errors import twilio_error_text
@@ -39,7 +40,16 @@ class StatusListeners:
         app.command(Command.STATUS)(self.port_status)
         app.action(Action.FOLLOW)(self.follow)
         app.action(Action.REFRESH)(self.refresh)
-        app.action(Action.NUMBERS_CSV)(self.numbers_csv)
+        app.action(Action.OPEN_LINK)(self.opened_link)
+        on_press(
+            app,
+            self.deps,
+            Action.NUMBERS_CSV,
+            button_value,
+            self._numbers_csv,
+            name="numbers-csv",
+            opens=False,
+        )
 
     async def port_status(
         self, ack: AsyncAck, command: Payload, client: AsyncWebClient, respond: AsyncRespond
@@ -117,6 +127,11 @@ class StatusListeners:
         where = f"<{link}|its thread>" if link else f"<#{snapshot.thread.channel_id}>"
         await tell(respond, f"Following {sid} in {where}.")
 
+    async def opened_link(self, ack: AsyncAck) -> None:
+        """Slack opened the URL itself; it still sends the click, which wants its ack (else
+        the button shows a warning)."""
+        await ack()
+
     async def refresh(
         self, ack: AsyncAck, action: Payload, body: Payload, client: AsyncWebClient
     ) -> None:
@@ -143,38 +158,22 @@ class StatusListeners:
         if on_home:
             await self.deps.desk.day.open_home(body["user"]["id"])
 
-    async def numbers_csv(
-        self,
-        ack: AsyncAck,
-        action: Payload,
-        body: Payload,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        sid = button_value(action)
-        await ack()
-        self.deps.after_ack(
-            self._numbers_csv(sid, body["user"]["id"], client, respond), name="numbers-csv"
-        )
-
-    async def _numbers_csv(
-        self, sid: str, user_id: str, client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
+    async def _numbers_csv(self, press: Press, sid: str) -> None:
+        """The request's numbers as a CSV, in a DM to whoever pressed."""
         try:
             snapshot = await self.deps.desk.snapshot(sid)
         except TwilioError as error:
-            await tell(respond, twilio_error_text(error, f"list the numbers of {sid}"))
+            await press.tell(twilio_error_text(error, f"list the numbers of {sid}"))
             return
         try:
-            dm = await dm_channel(client, user_id)
+            dm = await dm_channel(press.client, press.user_id)
         except NoDirectMessage as error:
-            await tell(
-                respond,
+            await press.tell(
                 f"⚠️ I could not open a DM with you for the CSV of {sid} ({error.reason}). "
                 "Check that the app may message you, then press the button again.",
             )
             return
-        await client.files_upload_v2(
+        await press.client.files_upload_v2(
             channel=dm,
             content=status.numbers_csv(snapshot.request),
             filename=f"{sid}-numbers.csv",

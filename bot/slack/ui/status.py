@@ -138,7 +138,7 @@ def status_blocks(
             )
         )
     elif permalink:
-        buttons.append(ButtonElement(text="Open thread", action_id="open_thread", url=permalink))
+        buttons.append(ButtonElement(text="Open thread", action_id=Action.OPEN_LINK, url=permalink))
     buttons.append(csv_button(r.request_sid))
     blocks.append(ActionsBlock(elements=buttons))
     return blocks

@@ -124,6 +124,11 @@ async def test_port_status_then_follow_creates_thread(bot: Bot) -> None:
     roots = [c for c in bot.slack.calls_to("chat.postMessage") if not c.args.get("thread_ts")]
     assert len(roots) == 1
 
+    # The answer now links to the thread; Slack opens the URL and still sends the click,
+    # which is acknowledged (an unanswered click shows a warning on the button).
+    opened = await bot.send(block_actions("open_link", response_url=url))
+    assert opened.status_code == 200
+
 
 async def test_port_status_rejects_bad_and_unknown_sids(bot: Bot) -> None:
     bad = await bot.send(slash_command("/port-status", "KW123"))

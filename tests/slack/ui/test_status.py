@@ -28,7 +28,7 @@ def test_a_request_not_followed_offers_follow_one_followed_opens_its_thread() ->
     unfollowed = status.status_blocks(snapshot(3, thread=None))
     assert action_ids(unfollowed) == [Action.FOLLOW, Action.NUMBERS_CSV]
     followed = status.status_blocks(snapshot(3), permalink="https://slack.test/p/1")
-    assert action_ids(followed) == ["open_thread", Action.NUMBERS_CSV]
+    assert action_ids(followed) == [Action.OPEN_LINK, Action.NUMBERS_CSV]
     assert followed[-1].to_dict()["elements"][0]["url"] == "https://slack.test/p/1"
 
 

@@ -10,8 +10,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
-    ConversationFilter,
-    ConversationSelectElement,
     DatePickerElement,
     MarkdownTextObject,
     Option,
@@ -32,7 +30,14 @@ from bot.slack.ids import Callback
 from bot.slack.ids import ManualField as M
 from bot.slack.ui.fmt import clip, plural
 from bot.slack.ui.manual.words import title
-from bot.slack.ui.port_in.parts import TEXT_LIMIT, field, section, text_input
+from bot.slack.ui.port_in.parts import (
+    TEXT_LIMIT,
+    field,
+    file_input,
+    section,
+    text_input,
+    thread_channel,
+)
 
 FORM_TITLE = "New manual port"
 DOCUMENTS_TITLE = "Add documents"
@@ -142,15 +147,9 @@ def manual_form(
             "the board until you add it."
         ),
         *document_inputs(list(DocumentKind), today),
-        field(
+        thread_channel(
             M.CHANNEL,
-            "Thread in",
-            ConversationSelectElement(
-                action_id=M.CHANNEL,
-                initial_conversation=porting_channel or None,
-                default_to_current_conversation=not porting_channel,
-                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
-            ),
+            porting_channel,
             hint="The port's thread and its board go here (invite the bot first).",
         ),
     ]
@@ -169,23 +168,9 @@ def document_inputs(kinds: Sequence[DocumentKind], today: date) -> list[Block | 
     size = MAX_DOCUMENT_BYTES // 1024 // 1024
     blocks: list[Block | dict[str, Any]] = []
     for kind in kinds:
+        hint = f"{_DOCUMENT_HINTS[kind]} PDF or image, at most {size} MB."
         blocks.append(
-            {
-                "type": "input",
-                "block_id": DOCUMENT_FIELDS[kind],
-                "optional": True,
-                "label": {"type": "plain_text", "text": kind.label},
-                "hint": {
-                    "type": "plain_text",
-                    "text": f"{_DOCUMENT_HINTS[kind]} PDF or image, at most {size} MB.",
-                },
-                "element": {
-                    "type": "file_input",
-                    "action_id": DOCUMENT_FIELDS[kind],
-                    "filetypes": sorted(DOCUMENT_TYPES),
-                    "max_files": 1,
-                },
-            }
+            file_input(DOCUMENT_FIELDS[kind], kind.label, hint, DOCUMENT_TYPES, optional=True)
         )
         if kind == DocumentKind.BILL:
             oldest = today - timedelta(days=BILL_MAX_AGE_DAYS)

@@ -14,8 +14,6 @@ from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
     ContextBlock,
-    ConversationFilter,
-    ConversationSelectElement,
     DatePickerElement,
     EmailInputElement,
     MarkdownTextObject,
@@ -31,7 +29,16 @@ from bot.slack.carried import PortInMeta
 from bot.slack.ids import Callback
 from bot.slack.ids import PortInField as F
 from bot.slack.ui.fmt import clip, plural
-from bot.slack.ui.port_in.parts import TEXT_LIMIT, TIME_ZONES, TITLE_1, field, section, text_input
+from bot.slack.ui.port_in.parts import (
+    TEXT_LIMIT,
+    TIME_ZONES,
+    TITLE_1,
+    field,
+    file_input,
+    section,
+    text_input,
+    thread_channel,
+)
 
 Blocks = list[Block | dict[str, Any]]
 
@@ -258,23 +265,14 @@ def _bill(today: date) -> Blocks:
     oldest_bill = today - timedelta(days=BILL_MAX_AGE_DAYS)
     return [
         section("*Utility bill*"),
-        {
-            "type": "input",
-            "block_id": F.BILL,
-            "label": {"type": "plain_text", "text": "Utility bill from the losing carrier"},
-            "hint": {
-                "type": "plain_text",
-                "text": "PDF or image, at most "
-                f"{MAX_BILL_BYTES // 1024 // 1024} MB, issued in the last {BILL_MAX_AGE_DAYS} "
-                "days, showing the account, the customer name and the service address.",
-            },
-            "element": {
-                "type": "file_input",
-                "action_id": F.BILL,
-                "filetypes": sorted(BILL_TYPES),
-                "max_files": 1,
-            },
-        },
+        file_input(
+            F.BILL,
+            "Utility bill from the losing carrier",
+            f"PDF or image, at most {MAX_BILL_BYTES // 1024 // 1024} MB, issued in the last "
+            f"{BILL_MAX_AGE_DAYS} days, showing the account, the customer name and the service "
+            "address.",
+            BILL_TYPES,
+        ),
         field(
             F.BILL_DATE,
             "Date printed on the bill",
@@ -286,14 +284,8 @@ def _bill(today: date) -> Blocks:
 
 
 def _thread_channel(porting_channel: str | None) -> Block:
-    return field(
+    return thread_channel(
         F.CHANNEL,
-        "Thread in",
-        ConversationSelectElement(
-            action_id=F.CHANNEL,
-            initial_conversation=porting_channel or None,
-            default_to_current_conversation=not porting_channel,
-            filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
-        ),
+        porting_channel,
         hint="The request's thread and live status board go here (invite the bot first).",
     )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from slack_sdk.models.blocks import (
+    ConversationFilter,
+    ConversationSelectElement,
     InputBlock,
     InputInteractiveElement,
     MarkdownTextObject,
@@ -67,3 +72,40 @@ def text_input(
 
 def section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=clip(text)))
+
+
+def thread_channel(block_id: str, porting_channel: str | None, *, hint: str) -> InputBlock:
+    """Where the thread goes: PORTING_CHANNEL when set, else the conversation the form was
+    opened in (public or private, no DMs with bots)."""
+    return field(
+        block_id,
+        "Thread in",
+        ConversationSelectElement(
+            action_id=block_id,
+            initial_conversation=porting_channel or None,
+            default_to_current_conversation=not porting_channel,
+            filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+        ),
+        hint=hint,
+    )
+
+
+def file_input(
+    block_id: str, label: str, hint: str, filetypes: Iterable[str], *, optional: bool = False
+) -> dict[str, Any]:
+    """One file (``filetypes``, sorted as Slack shows them); a dict, as slack_sdk has no
+    file_input element."""
+    block: dict[str, Any] = {"type": "input", "block_id": block_id}
+    if optional:
+        block["optional"] = True
+    return {
+        **block,
+        "label": {"type": "plain_text", "text": label},
+        "hint": {"type": "plain_text", "text": hint},
+        "element": {
+            "type": "file_input",
+            "action_id": block_id,
+            "filetypes": sorted(filetypes),
+            "max_files": 1,
+        },
+    }

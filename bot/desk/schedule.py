@@ -154,8 +154,17 @@ def decide(
         return Decision()
     for reminder in plan_reminders(facts, policy, calendar, now):
         if reminder.ref == ref:
-            return Decision(reminder=reminder)
+            return Decision(reminder=_as_of(reminder, calendar, now))
     return Decision()
+
+
+def _as_of(reminder: Reminder, calendar: BusinessCalendar, now: datetime) -> Reminder:
+    """The reminder as it reads when it goes out: an LOA reminder sent later in its window
+    (a weekend's moved back, a delayed worker) counts the days left from today."""
+    if reminder.deadline is None:
+        return reminder
+    left = (calendar.local_date(reminder.deadline) - calendar.local_date(now)).days
+    return replace(reminder, days_left=left)
 
 
 def _candidates(

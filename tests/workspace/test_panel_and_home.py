@@ -4,7 +4,7 @@ the bot then meets) and the desk's App Home tab."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import select
@@ -102,3 +102,39 @@ async def _published_at(local: LocalBot) -> datetime | None:
             )
         ).first()
     return row.done_at if row is not None and row.status == "done" else None
+
+
+async def test_the_daily_digest_and_a_reminder_in_the_porting_channel(
+    browser: Any, local: LocalBot, shots: Shots
+) -> None:
+    """The desk's day, drawn as Slack would: the morning digest in #porting (counts, what
+    needs a person with its thread link) and an LOA reminder in the request's thread."""
+    runtime = local.app.runtime
+    request = await file_request(runtime.twilio, local.sandbox, ["+14155550100"])
+    sid = request.request_sid
+    await runtime.desk.follow(sid, local.settings.porting_channel or "")
+    await local.sandbox.advance(timedelta(hours=12))  # reviewed: the LOA goes out (unsigned)
+    await local.settle()
+    # Monday Nov 30, 09:05 (UTC, the desk's zone here): the LOA deadline is Dec 2, so the
+    # reminder due on the Friday before (3 days out, Sunday moved back) is still due.
+    monday = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)
+    runtime.desk.day.clock = lambda: monday
+    await runtime.desk.day.tick()
+    await local.settle()
+    ws = await _page(browser, local)
+    digest = ws.message("Porting digest")
+    await digest.wait_for()
+    text = await digest.inner_text()
+    assert "1 open request" in text and "Needs a person" in text and "Waiting for Signature" in text
+    await shots.take(ws.page, "digest")
+    board = ws.message(sid)
+    await board.hover()
+    await board.get_by_role("button", name="Reply in thread").click()
+    reminder = ws.message("The LOA is still unsigned", where="#thread")
+    await reminder.wait_for()
+    said = await reminder.inner_text()
+    assert "(2 days left)" in said, "counted from the day it went out, not the day it was due"
+    # Filed in the Console: nobody here can get the signing link, so no button offers it.
+    assert "the signing link is in it" in said and "Signing link" not in said
+    await shots.take(ws.page, "reminder")
+    assert not ws.errors

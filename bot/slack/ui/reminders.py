@@ -41,9 +41,14 @@ def loa_lines(r: Reminder, signer: str | None) -> list[str]:
     by = slack_date(r.deadline, "{date_long_pretty} at {time}")
     days = plural(r.days_left or 0, "day")
     to = f" It went to *{signer}*." if signer else ""
-    return [
+    head = (
         f"✍️ {_hello(r.mention)}The LOA is still unsigned: Twilio cancels this request if it "
-        f"is not signed by {by} ({days} left).{to}",
+        f"is not signed by {by} ({days} left).{to}"
+    )
+    if r.mention is None:  # filed elsewhere: nobody here can get the link
+        return [head, "Ask the signer to look for Twilio's e-mail: the signing link is in it."]
+    return [
+        head,
         "Ask the signer to look for Twilio's e-mail, or forward them the signing link "
         "(*Signing link* shows it to the person who filed the request, privately).",
     ]
@@ -149,7 +154,8 @@ def reminder_message(
     extra: list[Block] = []
     if reminder.kind == ReminderKind.LOA:
         lines = loa_lines(reminder, signer)
-        extra.append(ActionsBlock(elements=[signature_button(reminder.request_sid)]))
+        if reminder.mention is not None:  # only its filer can get the link
+            extra.append(ActionsBlock(elements=[signature_button(reminder.request_sid)]))
     elif reminder.kind == ReminderKind.PORT_TOMORROW:
         lines = port_tomorrow_lines(reminder)
     elif reminder.kind == ReminderKind.PORT_TODAY:

@@ -66,6 +66,9 @@ def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
     if canceler and status == RequestStatus.CANCELED:
         return f"🚫 {user(canceler)} canceled the request."
     mention = f"<@{filed_by}> " if filed_by else ""  # loud only when a human is needed
+    if status == RequestStatus.IN_PROGRESS and update.old_status == RequestStatus.ACTION_REQUIRED:
+        # Not the LOA again: the rejections were answered (canceled or re-filed).
+        return "▶️ No rejection left to answer: the request is back with the losing carrier."
     return {
         RequestStatus.WAITING_FOR_SIGNATURE: "✍️ LOA sent to the authorized representative for "
         "signature. It expires if not signed in 30 days.",

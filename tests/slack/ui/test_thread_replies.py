@@ -178,3 +178,11 @@ def test_more_reasons_than_fit_get_a_line_each_and_how_to_fix() -> None:
     assert "*Who acts:* Twilio support. *Next:* contact Twilio support." in text
     ids = action_ids(blocks)
     assert ids[-1] == "how_to_fix" and ids.count("how_to_fix") == 1
+
+
+def test_back_in_progress_after_the_rejections_were_answered_is_not_the_loa_again() -> None:
+    u = update(2, "in_progress", old=RequestStatus.ACTION_REQUIRED)
+    text = "\n".join(thread_replies.change_lines(u, "UFILER"))
+    assert "back with the losing carrier" in text and "LOA signed" not in text
+    first = update(2, "in_progress", old=RequestStatus.WAITING_FOR_SIGNATURE)
+    assert "LOA signed" in "\n".join(thread_replies.change_lines(first, "UFILER"))

@@ -1,25 +1,14 @@
 """The desk's planner: reminders due at a moment (LOA, port tomorrow / today, Action Required,
-stale), their keys, what a delayed delivery does, and the daily digest's slots. Every test
-hands the planner a clock reading; nothing sleeps."""
+stale), their keys and what a delayed delivery does. Every test hands the planner a clock
+reading; nothing sleeps."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from bot.desk.calendar import BusinessCalendar
-from bot.desk.digest_plan import decide_digest, digest_slot, due_digests
-from bot.desk.facts import (
-    DeskPolicy,
-    NumberFacts,
-    RequestFacts,
-    facts_from_store,
-    loa_deadline,
-    status_changed_at,
-)
+from bot.desk.facts import DeskPolicy, NumberFacts, RequestFacts, loa_deadline
 from bot.desk.schedule import (
-    Reminder,
     ReminderKind,
     ReminderRef,
     decide,
@@ -27,41 +16,20 @@ from bot.desk.schedule import (
     stale_cutoff,
     stale_from,
 )
-from bot.porting.models import PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
-from bot.settings import Settings
-from bot.store.db import Database, create_tables
-from bot.store.models import NumberState, RequestState
-
-NY = ZoneInfo("America/New_York")
-CAL = BusinessCalendar(NY)
-POLICY = DeskPolicy()
-SID = "KW" + "a" * 32
-A, B = "+14155550100", "+14155550101"
-
-
-def ny(*args: int) -> datetime:
-    return datetime(*args, tzinfo=NY)
-
-
-def waiting(sent: datetime, **kw: object) -> RequestFacts:
-    numbers = (NumberFacts(A, NumberStatus.WAITING_FOR_SIGNATURE),)
-    return RequestFacts(
-        SID, RequestStatus.WAITING_FOR_SIGNATURE, sent, filed_by="U1", numbers=numbers, **kw
-    )  # type: ignore[arg-type]
-
-
-def plan(
-    facts: RequestFacts, now: datetime, policy: DeskPolicy = POLICY, *, stale: bool = False
-) -> list[Reminder]:
-    """What is due, without the stale nudges (their own tests ask for them)."""
-    got = plan_reminders(facts, policy, CAL, now)
-    return [r for r in got if stale or r.kind != ReminderKind.STALE]
-
-
-def kinds(facts: RequestFacts, now: datetime, **kw: bool) -> list[tuple[ReminderKind, date]]:
-    return [(r.kind, r.due_day) for r in plan(facts, now, **kw)]
-
+from tests.desk.schedule_facts import (
+    CAL,
+    POLICY,
+    SID,
+    A,
+    B,
+    in_progress,
+    kinds,
+    ny,
+    plan,
+    rejected,
+    waiting,
+)
 
 # -- LOA -------------------------------------------------------------------------------------
 
@@ -158,12 +126,6 @@ def test_replanning_gives_the_same_key_so_a_restart_or_second_process_adds_nothi
 # -- port dates ------------------------------------------------------------------------------
 
 
-def in_progress(*numbers: NumberFacts) -> RequestFacts:
-    return RequestFacts(
-        SID, RequestStatus.IN_PROGRESS, ny(2026, 11, 20, 10, 0), filed_by="U1", numbers=numbers
-    )
-
-
 def test_port_tomorrow_on_the_business_day_before_and_port_today_in_the_morning() -> None:
     facts = in_progress(
         NumberFacts(A, NumberStatus.PORT_PENDING, date(2026, 12, 7)),  # Monday
@@ -204,11 +166,6 @@ def test_a_moved_port_date_or_a_ported_number_drops_its_reminders() -> None:
 
 
 # -- Action Required ------------------------------------------------------------------------
-
-
-def rejected(since: datetime, *numbers: NumberFacts) -> RequestFacts:
-    numbers = numbers or (NumberFacts(A, NumberStatus.PORT_REJECTED, None, "22154", "INVALID"),)
-    return RequestFacts(SID, RequestStatus.ACTION_REQUIRED, since, filed_by="U1", numbers=numbers)
 
 
 def test_action_required_unanswered_for_two_business_days_gets_one_reply() -> None:
@@ -289,35 +246,27 @@ def test_stale_days_follow_the_policy() -> None:
     ]
 
 
-# -- the digest ------------------------------------------------------------------------------
+def test_the_stale_cutoff_agrees_with_the_stale_rule_everywhere() -> None:
+    nows = [
+        ny(2026, 11, 30, 10, 0),  # after Thanksgiving
+        ny(2026, 11, 3, 9, 0),  # after the DST change (Nov 1)
+        ny(2026, 12, 7, 8, 0),  # outside working hours
+        ny(2026, 12, 12, 13, 17),  # a Saturday
+    ]
+    for stale_days in (1, 5):
+        policy = DeskPolicy(stale_days=stale_days)
+        for now in nows:
+            cutoff = stale_cutoff(policy, CAL, now)
+            for minutes in range(0, 20 * 24 * 60, 37):
+                moved = now - timedelta(minutes=minutes)
+                stale = (stale_from(moved, [], policy, CAL, now) or now) <= now
+                assert (moved <= cutoff) == stale, (now, moved, stale_days)
+            assert stale_from(cutoff, [], policy, CAL, now) <= now  # type: ignore[operator]
+            after = cutoff + timedelta(microseconds=1)
+            assert stale_from(after, [], policy, CAL, now) > now  # type: ignore[operator]
 
 
-def test_digest_on_business_days_at_the_digest_time_keyed_by_channel_and_day() -> None:
-    assert due_digests(["C1"], POLICY, CAL, ny(2026, 12, 7, 8, 59)) == []
-    [slot] = due_digests(["C1"], POLICY, CAL, ny(2026, 12, 7, 9, 0))
-    assert slot.key == "digest:C1:2026-12-07"
-    assert slot.since == ny(2026, 12, 4, 9, 0)  # Friday's digest
-    assert due_digests(["C1"], POLICY, CAL, ny(2026, 12, 5, 10, 0)) == []  # Saturday
-    assert due_digests(["C1"], POLICY, CAL, ny(2026, 11, 26, 10, 0)) == []  # Thanksgiving
-    assert due_digests(["C1"], POLICY, CAL, ny(2026, 11, 27, 10, 0))[0].since == ny(
-        2026, 11, 25, 9, 0
-    )
-    assert {s.key for s in due_digests(["C1", "C2"], POLICY, CAL, ny(2026, 12, 7, 12))} == {
-        "digest:C1:2026-12-07",
-        "digest:C2:2026-12-07",
-    }
-    assert due_digests(["C1"], DeskPolicy(digest_at=None), CAL, ny(2026, 12, 7, 12)) == []
-
-
-def test_a_digest_not_out_by_the_end_of_working_hours_is_dropped() -> None:
-    assert decide_digest("C1", date(2026, 12, 7), POLICY, CAL, ny(2026, 12, 7, 16, 59))
-    assert decide_digest("C1", date(2026, 12, 7), POLICY, CAL, ny(2026, 12, 7, 17, 0)) is None
-    assert decide_digest("C1", date(2026, 12, 7), POLICY, CAL, ny(2026, 12, 8, 9, 30)) is None
-    evening = DeskPolicy(digest_at=time(18, 0))
-    slot = digest_slot("C1", date(2026, 12, 7), evening, CAL)
-    assert slot is not None and slot.expires_at == ny(2026, 12, 7, 19, 0)
-    late = digest_slot("C1", date(2026, 12, 7), DeskPolicy(digest_at=time(23, 30)), CAL)
-    assert late is not None and late.expires_at == ny(2026, 12, 8, 0, 0)
+# -- a late delivery, a clock that steps -----------------------------------------------------
 
 
 def test_a_reminder_sent_late_in_its_window_carries_what_is_true_now() -> None:
@@ -340,99 +289,3 @@ def test_a_clock_step_back_and_forth_never_makes_a_second_key() -> None:
     for now in (ny(2026, 12, 9, 10, 0), ny(2026, 12, 8, 10, 0), ny(2026, 12, 9, 16, 0)):
         seen |= {r.key for r in plan(facts, now)}
     assert seen == {f"remind:{SID}:action_required:2026-12-09"}
-
-
-# -- facts from Twilio's timestamps and the store ----------------------------------------
-
-
-def test_status_changed_at_prefers_the_webhook_then_the_numbers_then_date_created() -> None:
-    request = PortInRequest.model_validate(
-        {
-            "port_in_request_sid": SID,
-            "date_created": "2026-11-01T10:00:00Z",
-            "phone_numbers": [
-                {"phone_number": A, "status_last_time_updated_timestamp": "2026-11-03T10:00:00Z"},
-                {"phone_number": B, "status_last_time_updated_timestamp": "2026-11-04T10:00:00Z"},
-            ],
-        }
-    )
-    hook = datetime(2026, 11, 5, 10, tzinfo=UTC)
-    assert status_changed_at(request, hook) == hook
-    assert status_changed_at(request) == datetime(2026, 11, 4, 10, tzinfo=UTC)
-    bare = PortInRequest.model_validate({"port_in_request_sid": SID, "date_created": "2026-11-01"})
-    assert status_changed_at(bare) == datetime(2026, 11, 1, tzinfo=UTC)
-    assert status_changed_at(PortInRequest(request_sid=SID)) is None
-
-
-async def test_facts_from_store_reads_sqlite_times_as_utc_and_falls_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    # Written naive, stored by SQLite without a zone, read back through the UTC column type.
-    state = RequestState(
-        request_sid=SID,
-        status="waiting_for_signature",
-        filed_by="U1",
-        created_at=datetime(2026, 11, 1, 10),
-        status_changed_at=datetime(2026, 11, 2, 10),
-    )
-    number = NumberState(
-        number_sid="PU" + "1" * 32,
-        request_sid=SID,
-        phone_number=A,
-        status="port_pending",
-        port_date=datetime(2026, 12, 7),
-        twilio_updated_at=datetime(2026, 11, 3, 10),
-    )
-    db = Database.from_url(f"sqlite:///{tmp_path}/facts.db")
-    await create_tables(db.engine)
-    async with db.session() as s:
-        s.add(state)
-        s.add(number)
-        await s.commit()
-    async with db.session() as s:
-        state = await s.get(RequestState, SID)
-        number = await s.get(NumberState, "PU" + "1" * 32)
-    await db.close()
-    assert state is not None and number is not None
-    facts = facts_from_store(state, [number])
-    assert facts.status == RequestStatus.WAITING_FOR_SIGNATURE
-    assert facts.status_since == datetime(2026, 11, 2, 10, tzinfo=UTC)
-    assert facts.moved_at == datetime(2026, 11, 3, 10, tzinfo=UTC)
-    assert facts.loa_deadline == datetime(2026, 12, 2, 10, tzinfo=UTC)
-    assert facts.port_days()[0].day == date(2026, 12, 7)
-    state.status_changed_at = None
-    assert facts_from_store(state, [number]).status_since == datetime(2026, 11, 3, 10, tzinfo=UTC)
-    assert facts_from_store(state, []).status_since == datetime(2026, 11, 1, 10, tzinfo=UTC)
-
-
-def test_the_stale_cutoff_agrees_with_the_stale_rule_everywhere() -> None:
-    nows = [
-        ny(2026, 11, 30, 10, 0),  # after Thanksgiving
-        ny(2026, 11, 3, 9, 0),  # after the DST change (Nov 1)
-        ny(2026, 12, 7, 8, 0),  # outside working hours
-        ny(2026, 12, 12, 13, 17),  # a Saturday
-    ]
-    for stale_days in (1, 5):
-        policy = DeskPolicy(stale_days=stale_days)
-        for now in nows:
-            cutoff = stale_cutoff(policy, CAL, now)
-            for minutes in range(0, 20 * 24 * 60, 37):
-                moved = now - timedelta(minutes=minutes)
-                stale = (stale_from(moved, [], policy, CAL, now) or now) <= now
-                assert (moved <= cutoff) == stale, (now, moved, stale_days)
-            assert stale_from(cutoff, [], policy, CAL, now) <= now  # type: ignore[operator]
-            after = cutoff + timedelta(microseconds=1)
-            assert stale_from(after, [], policy, CAL, now) > now  # type: ignore[operator]
-
-
-def test_policy_from_settings() -> None:
-    s = Settings(
-        slack_bot_token="xoxb-1",
-        slack_signing_secret="s",
-        porting_sandbox=True,
-        porting_loa_remind_days="5,2",
-        porting_stale_days=3,
-        porting_digest_at="off",
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    assert DeskPolicy.from_settings(s) == DeskPolicy(
-        loa_remind_days=(5, 2), stale_days=3, digest_at=None
-    )

@@ -1,5 +1,6 @@
 """The spec's example responses (read from ``twilio_numbers_v1.json`` at test time) and the
-partial copies of them Twilio may send: each field, at any depth, nulled or removed in turn."""
+partial copies of them Twilio may send: each field, at any depth, nulled or removed in turn;
+and a validator of create bodies against the spec's schema."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
+
+import jsonschema
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 SPEC = Path("/work/shared/reference/twilio_numbers_v1.json")
 
@@ -108,3 +113,15 @@ def mutations(body: Body) -> list[Mutation]:
             result.append(Mutation(path, "null"))
         result.append(Mutation(path, "removed"))
     return result
+
+
+def create_body_validator() -> jsonschema.Draft202012Validator:
+    """Validates a create body against Twilio's OpenAPI schema (``$ref``s followed)."""
+    spec = json.loads(SPEC.read_text())
+    registry = Registry().with_resource(
+        "urn:twilio-numbers-v1", Resource.from_contents(spec, default_specification=DRAFT202012)
+    )
+    schema = {"$ref": "urn:twilio-numbers-v1#/components/schemas/numbers.v1.porting_port_in_create"}
+    return jsonschema.Draft202012Validator(
+        schema, registry=registry, format_checker=jsonschema.FormatChecker()
+    )

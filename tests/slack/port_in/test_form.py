@@ -16,7 +16,7 @@ from bot.slack.ui.port_in.account import account_view
 from bot.slack.ui.port_in.details import details_view, prefill
 from tests.bodies import port_in_details
 from tests.fakes.slack_requests import text_input_state
-from tests.porting.test_client import create_body_validator
+from tests.porting.spec_examples import create_body_validator
 
 MOBILES = [f"+1415555{200 + i:04d}" for i in range(45)]
 

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 
 from bot.desk.agenda import Digest, HomeAgenda, build_digest, build_home
 from bot.desk.calendar import BusinessCalendar
-from bot.desk.digest_plan import decide_digest, due_digests
+from bot.desk.digest_plan import decide_digest, digest_slot, due_digests
 from bot.desk.facts import DeskPolicy, facts_from_store
 from bot.desk.listing import on_desk_clock, process_time
 from bot.desk.manual_listing import list_manual, open_manual
@@ -113,12 +113,10 @@ class DeskDay:
         return work
 
     async def due_digests(self, now: datetime) -> list[tuple[str, NewItem]]:
-        if self.policy.digest_at is None:
-            return []
-        manual = {
-            m.port.thread.channel_id for m in await open_manual(self.db, now) if m.port.thread
-        }
-        channels = sorted({*await thread_channels(self.db), *manual})
+        today = digest_slot("", self.calendar.local_date(now), self.policy, self.calendar)
+        if today is None or not today.sendable(now):
+            return []  # no digest due at this hour: nothing to read
+        channels = await thread_channels(self.db)
         return [
             (
                 items.digest_owner(slot.channel_id),
@@ -153,7 +151,7 @@ class DeskDay:
             return ReminderDue(decision)
         twilio = PortInRequest.model_validate_json(stored.state.request_json)
         carrier = twilio.losing_carrier_information
-        signer = getattr(carrier, "authorized_representative", None) if carrier else None
+        signer = carrier.authorized_representative if carrier else None
         return ReminderDue(decision, signer or None, twilio.support_ticket_id)
 
     async def digest(self, channel_id: str, day: date) -> Digest | None:

@@ -10,8 +10,9 @@ nothing open is not sent, a Home tab always shows the latest agenda.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.desk.agenda import Digest, HomeAgenda
 from bot.desk.day import ReminderDue
@@ -34,7 +35,7 @@ RETRY_CAP = 600.0  # seconds: a reminder waiting for working hours is asked abou
 class DeskDayReads(Protocol):
     """What delivery asks the desk (``bot.desk.day.DeskDay``)."""
 
-    clock: Any
+    clock: Callable[[], datetime]
 
     async def reminder(self, request_sid: str, kind: str, due_day: date) -> ReminderDue: ...
 

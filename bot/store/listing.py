@@ -18,16 +18,18 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, func, select
+from sqlalchemy import ColumnElement, Select, Table, func, select, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.listed import CLOSED_STATUSES, ListedRequest, Listing, ListingQuery, PortDayCount
 from bot.store.db import Database
-from bot.store.models import NumberState, RequestState, RequestThread
+from bot.store.manual_ports import CLOSED_STEPS
+from bot.store.models import ManualPortRow, NumberState, RequestState, RequestThread
 
 REQUESTS: Table = RequestState.__table__  # type: ignore[attr-defined]
 NUMBERS: Table = NumberState.__table__  # type: ignore[attr-defined]
 THREADS: Table = RequestThread.__table__  # type: ignore[attr-defined]
+MANUAL: Table = ManualPortRow.__table__  # type: ignore[attr-defined]
 
 REJECTED = "port_rejected"
 # Numbers in these statuses are not on their way to a port date.
@@ -175,14 +177,18 @@ async def _matched(conn: AsyncConnection, phone_numbers: Collection[str]) -> dic
 
 
 async def thread_channels(db: Database) -> list[str]:
-    """The channels holding threads of open requests (where a digest may go)."""
-    joined = THREADS.join(REQUESTS, REQUESTS.c.request_sid == THREADS.c.request_sid)
-    statement = (
+    """The channels holding threads of open requests or open manual ports (where a digest
+    may go)."""
+    requests = (
         select(THREADS.c.channel_id)
-        .select_from(joined)
+        .select_from(THREADS.join(REQUESTS, REQUESTS.c.request_sid == THREADS.c.request_sid))
         .where(REQUESTS.c.status.not_in(sorted(CLOSED_STATUSES)))
-        .distinct()
-        .order_by(THREADS.c.channel_id)
     )
+    manual = (
+        select(THREADS.c.channel_id)
+        .select_from(THREADS.join(MANUAL, MANUAL.c.id == THREADS.c.request_sid))
+        .where(MANUAL.c.step.not_in(sorted(CLOSED_STEPS)))
+    )
+    statement = union(requests, manual).order_by("channel_id")
     async with db.engine.connect() as conn:
         return list((await conn.execute(statement)).scalars().all())

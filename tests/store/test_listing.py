@@ -11,7 +11,7 @@ import pytest
 from bot.listed import ListingQuery, PortDayCount
 from bot.store.db import Database, migrate
 from bot.store.listing import list_requests, thread_channels
-from bot.store.models import NumberState, RequestState, RequestThread
+from bot.store.models import ManualPortRow, NumberState, RequestState, RequestThread
 from tests.pg import fresh_database
 
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -193,4 +193,21 @@ async def test_freshness_is_the_oldest_and_newest_read_of_open_rows(db: Database
 async def test_channels_with_open_threads(db: Database) -> None:
     await seed(db)
     assert await thread_channels(db) == ["C1", "C2"]
+    # Manual ports' threads count too while the port is open (a closed one's channel not).
+    async with db.session() as s:
+        for manual_id, step, channel in (("MP1", "quoted", "C7"), ("MP2", "canceled", "C8")):
+            s.add(
+                ManualPortRow(
+                    id=manual_id,
+                    step=step,
+                    country="GB",
+                    customer_name="Acme Ltd",
+                    channel_id=channel,
+                    filed_by="U1",
+                    details="{}",
+                )
+            )
+            s.add(RequestThread(request_sid=manual_id, channel_id=channel, thread_ts="1.000100"))
+        await s.commit()
+    assert await thread_channels(db) == ["C1", "C2", "C7"]
     assert (await list_requests(db, ListingQuery(channel_id="C9"))).rows == ()

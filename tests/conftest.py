@@ -20,6 +20,7 @@ from bot.server import PortingApp, create_app
 from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET, SlackRequest
+from tests.settling import settle
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
@@ -43,23 +44,7 @@ class Bot:
     async def settle(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Let work that listeners and webhooks started after their response finish: post-ack
         tasks, due request fetches (reconciler) and ready Slack work (outbox)."""
-        runtime = self.runtime
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            await runtime.tasks.drain()
-            runtime.reconciler.wakeup.set()
-            runtime.outbox.wakeup.set()
-            await asyncio.sleep(0.01)
-            if (
-                not len(runtime.tasks)
-                and await runtime.reconciler.settled(self.settings.porting_coalesce_seconds)
-                and await runtime.outbox.settled()
-                and not len(runtime.tasks)
-            ):
-                return
-            if loop.time() > deadline:
-                raise AssertionError("the bot did not settle")
+        await settle(self.runtime, self.settings.porting_coalesce_seconds, timeout)
 
     async def run_lifecycle(self) -> None:
         """Run the sandbox to its end one due step at a time, letting the bot settle after

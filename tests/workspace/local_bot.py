@@ -5,7 +5,6 @@ delivering its signed webhooks to the app in-process."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +21,7 @@ from bot.server import PortingApp, create_app
 from bot.settings import Settings
 from bot.workspace.local import LocalWorkspace
 from tests.fakes.serving import LocalServer
+from tests.settling import settle
 
 SANDBOX_START = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 
@@ -47,23 +47,12 @@ class LocalBot:
 
     async def settle(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Let post-ack work, due fetches and queued Slack work finish."""
-        runtime = self.app.runtime
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            await runtime.tasks.drain()
-            runtime.reconciler.wakeup.set()
-            runtime.outbox.wakeup.set()
-            await asyncio.sleep(0.01)
-            if (
-                not len(runtime.tasks)
-                and await runtime.reconciler.settled(self.settings.porting_coalesce_seconds)
-                and await runtime.outbox.settled()
-                and not await runtime.outbox.pending()
-            ):
-                return
-            if loop.time() > deadline:
-                raise AssertionError("the bot did not settle")
+        await settle(
+            self.app.runtime,
+            self.settings.porting_coalesce_seconds,
+            timeout,
+            nothing_pending=True,
+        )
 
 
 class _LazyApp:

@@ -10,11 +10,12 @@ from sqlmodel import col, select
 
 from bot.porting.statuses import NumberStatus
 from bot.slack.ids import Action
+from bot.slack.ids import PortInField as F
 from bot.store.models import AuditEntry, RequestThread
 from tests.conftest import Bot
 from tests.fakes.slack_api import Call
-from tests.fakes.slack_requests import block_actions, slash_command
-from tests.port_in_forms import Form, file_through_form
+from tests.fakes.slack_requests import block_actions, slash_command, text_input_state
+from tests.port_in_forms import LANDLINE, Form, file_through_form
 
 ADDRESS_REJECTED = "+14155550154"  # the carrier rejects it: INVALID_ADDRESS (22154)
 NAME_REJECTED = "+14155550153"  # INVALID_END_USER_NAME (22153)
@@ -164,6 +165,17 @@ async def filed_and_rejected(bot: Bot, numbers: str, rejected: str, **account: A
     (request,) = bot.sandbox.state.requests.values()
     await until_rejected(bot, request.sid, rejected)
     return request.sid
+
+
+async def corrected_refile(bot: Bot) -> tuple[str, RequestThread, Form]:
+    """A request whose address number was rejected, its Re-file… form opened from the
+    rejection reply and step 1 sent with the corrected address: (old SID, its thread, the
+    form at step 2)."""
+    old = await filed_and_rejected(bot, f"{LANDLINE} {ADDRESS_REJECTED}", ADDRESS_REJECTED)
+    old_thread = await thread_of(bot, old)
+    form, view = await open_refile(bot, old_thread, rejection_reply(bot, old_thread, "0154"))
+    await form.submit_details(as_shown(view, **{F.STREET: text_input_state(CORRECTED)}))
+    return old, old_thread, form
 
 
 async def status_blocks(bot: Bot, sid: str) -> str:

@@ -15,7 +15,7 @@ from bot.porting.statuses import NumberStatus
 from bot.slack.ids import Action
 from bot.slack.ids import PortInField as F
 from tests.conftest import Bot
-from tests.fakes.slack_requests import text_input_state, view_submission
+from tests.fakes.slack_requests import view_submission
 from tests.port_in_forms import (
     ACCOUNT_NUMBER,
     LANDLINE,
@@ -25,11 +25,11 @@ from tests.port_in_forms import (
 )
 from tests.slack.refile.flow import (
     ADDRESS_REJECTED,
-    CORRECTED,
     PIN_REJECTED,
     as_shown,
     audit,
     block,
+    corrected_refile,
     filed_and_rejected,
     new_request,
     open_refile,
@@ -46,10 +46,7 @@ from tests.slack.refile.flow import (
 async def test_a_filing_that_fails_after_the_cancel_keeps_the_form_and_retries_only_the_filing(
     bot: Bot, twilio_calls: dict[str, list[Any]]
 ) -> None:
-    old = await filed_and_rejected(bot, f"{LANDLINE} {ADDRESS_REJECTED}", ADDRESS_REJECTED)
-    old_thread = await thread_of(bot, old)
-    form, view = await open_refile(bot, old_thread, rejection_reply(bot, old_thread, "0154"))
-    await form.submit_details(as_shown(view, **{F.STREET: text_input_state(CORRECTED)}))
+    old, old_thread, form = await corrected_refile(bot)
     bot.sandbox.inject_failures(
         1,
         status=400,
@@ -95,10 +92,7 @@ async def test_a_filing_that_fails_after_the_cancel_keeps_the_form_and_retries_o
 async def test_a_double_click_files_once_and_cancels_once(
     bot: Bot, twilio_calls: dict[str, list[Any]]
 ) -> None:
-    old = await filed_and_rejected(bot, f"{LANDLINE} {ADDRESS_REJECTED}", ADDRESS_REJECTED)
-    old_thread = await thread_of(bot, old)
-    form, view = await open_refile(bot, old_thread, rejection_reply(bot, old_thread, "0154"))
-    await form.submit_details(as_shown(view, **{F.STREET: text_input_state(CORRECTED)}))
+    _, old_thread, form = await corrected_refile(bot)
     request = form.account_request(account_state(account=None, pin_all=None))
     first, second = await asyncio.gather(bot.send(request), bot.send(request))
     assert any("already being filed" in view_text(r.json()["view"]) for r in (first, second))
@@ -195,10 +189,7 @@ async def test_refiling_a_pin_rejection_keeps_pins_and_account_numbers_out_of_ev
 async def test_twilio_refusing_the_cancel_files_nothing_and_says_so(
     bot: Bot, twilio_calls: dict[str, list[Any]]
 ) -> None:
-    old = await filed_and_rejected(bot, f"{LANDLINE} {ADDRESS_REJECTED}", ADDRESS_REJECTED)
-    old_thread = await thread_of(bot, old)
-    form, view = await open_refile(bot, old_thread, rejection_reply(bot, old_thread, "0154"))
-    await form.submit_details(as_shown(view, **{F.STREET: text_input_state(CORRECTED)}))
+    old, _, form = await corrected_refile(bot)
     bot.sandbox.inject_failures(
         1, status=400, code=20001, message="Phone number cannot be canceled", method="DELETE"
     )

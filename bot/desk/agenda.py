@@ -19,7 +19,7 @@ from bot.desk.calendar import BusinessCalendar
 from bot.desk.digest_plan import DigestSlot
 from bot.desk.facts import DeskPolicy, loa_deadline
 from bot.desk.manual_agenda import ManualListed
-from bot.desk.schedule import stale_cutoff
+from bot.desk.schedule import can_go_stale, stale_cutoff
 from bot.listed import ListedRequest
 from bot.porting.statuses import RequestStatus, request_label, request_status
 
@@ -94,9 +94,8 @@ class Judge:
         if deadline and deadline.kind == DeadlineKind.LOA:
             if deadline.at - self.now <= self.policy.loa_due_soon:
                 return Need.LOA_DUE
-        # The planner's rule (schedule.stale_from), through its cutoff; a request waiting for
-        # signature is judged by its LOA deadline instead.
-        if status == RequestStatus.WAITING_FOR_SIGNATURE:
+        # The planner's rule (schedule.can_go_stale, stale_from), through its cutoff.
+        if not can_go_stale(status):
             return None
         waiting = bool(row.port_days) and row.port_days[-1].day >= self.today  # sorted
         if not waiting and row.moved_at <= self.stale_cutoff:

@@ -279,8 +279,8 @@ def _stale(
     now: datetime,
 ) -> list[Reminder]:
     moved = facts.moved_at or facts.status_since
-    if moved is None or facts.status == RequestStatus.WAITING_FOR_SIGNATURE:
-        return []  # waiting for the signer: the LOA reminders are its nudges
+    if moved is None or not can_go_stale(facts.status):
+        return []
     today = calendar.local_date(now)
     stale_at = stale_from(moved, [p.day for p in facts.port_days()], policy, calendar, now)
     if stale_at is None:
@@ -308,6 +308,13 @@ def _stale(
             since=moved,
         )
     ]
+
+
+def can_go_stale(status: RequestStatus) -> bool:
+    """Whether a request in ``status`` can be stale at all: one waiting for signature is
+    judged by its LOA deadline instead (the LOA reminders are its nudges). The planner and
+    listings (``bot.desk.agenda``) share this rule."""
+    return status != RequestStatus.WAITING_FOR_SIGNATURE
 
 
 def stale_from(

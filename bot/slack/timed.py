@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.desk.agenda import Digest, HomeAgenda
@@ -101,7 +101,8 @@ class TimedDelivery:
     async def home(self, item: Item, payload: HomePayload) -> Delivered:
         client = self.notifier.client
         agenda, now = await self.desk_day.home(payload.user_id)
-        view = home_view(agenda, now=now, workspace_url=await self.workspace.get(client))
+        url = await self.workspace.get(client)
+        view = home_view(agenda, now=now, workspace_url=url, shown_at=datetime.now(UTC))
         await self.notifier.call(
             f"home:{payload.user_id}",
             client.views_publish,

@@ -57,14 +57,22 @@ def _section(
     return blocks
 
 
-def home_view(home: HomeAgenda, *, now: datetime, workspace_url: str | None = None) -> View:
-    """The Home tab for ``home.viewer`` (``bot.desk.agenda.build_home``)."""
+def home_view(
+    home: HomeAgenda,
+    *,
+    now: datetime,
+    workspace_url: str | None = None,
+    shown_at: datetime | None = None,
+) -> View:
+    """The Home tab for ``home.viewer`` (``bot.desk.agenda.build_home``), judged at ``now``
+    (the desk's clock) and published at ``shown_at`` (the reader's real time; default
+    ``now``: they differ only when the sandbox's fast clock drives the desk)."""
     fresh = (
         f"From the bot's store, read from Twilio {ago(now - home.oldest_sync)} or more recently"
         if home.oldest_sync
         else "From the bot's store"
     )
-    updated = slack_date(now, "{date_short_pretty} {time}")
+    updated = slack_date(shown_at or now, "{date_short_pretty} {time}")
     blocks: list[Block] = [
         HeaderBlock(text="Porting desk"),
         ActionsBlock(

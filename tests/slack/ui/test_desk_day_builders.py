@@ -212,6 +212,14 @@ def test_home_for_someone_who_filed_nothing() -> None:
     assert Action.HOME_REFRESH in text
 
 
+def test_home_says_when_it_was_shown_in_real_time_when_the_desk_runs_on_the_sandbox() -> None:
+    home = build_home("U9", [], [], POLICY, CAL, NOW)
+    real = NOW - timedelta(days=3)  # the demo's fast clock runs ahead of the reader's
+    text = json.dumps(home_view(home, now=NOW, shown_at=real).to_dict())
+    assert f"<!date^{int(real.timestamp())}^" in text
+    assert f"<!date^{int(NOW.timestamp())}^" not in text
+
+
 def test_home_with_two_hundred_requests_stays_within_one_hundred_blocks() -> None:
     rows = many(400)
     mine = [r for r in rows if r.filed_by == "U1"][:200]

@@ -21,10 +21,11 @@ sandbox's when there is one, so the desk's day runs at sandbox speed; tests pass
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot import work
 from bot.desk.agenda import Digest, HomeAgenda, build_digest, build_home
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.digest_plan import decide_digest, digest_slot, due_digests
@@ -34,9 +35,8 @@ from bot.desk.manual_listing import list_manual, open_manual
 from bot.desk.schedule import Decision, ReminderKind, ReminderRef, decide, plan_reminders
 from bot.listed import ListingQuery
 from bot.porting.models import PortInRequest
-from bot.store import desk_day, edits, items, request_state
+from bot.store import desk_day, edits, request_state
 from bot.store.db import Database
-from bot.store.items import NewItem
 from bot.store.listing import list_requests, thread_channels
 from bot.store.models import utcnow
 from bot.worker import PollingLoop
@@ -66,11 +66,12 @@ class DeskDay:
         poll_seconds: float = 60.0,
         home_interval: float = 30.0,
         wake: Callable[[], None] | None = None,
+        planners: Sequence[Callable[[datetime], Awaitable[object]]] = (),
     ) -> None:
         self.db = db
         # More timed work planned on the same tick and clock (manual ports' reminders:
         # ``bot.desk.manual.ManualPorts.queue_reminders``), each queuing under its own keys.
-        self.planners: list[Callable[[datetime], Awaitable[object]]] = []
+        self.planners = tuple(planners)
         self.policy = policy
         self.calendar = calendar
         self.clock = clock
@@ -100,28 +101,26 @@ class DeskDay:
         if (work or homes) and self._wake is not None:
             self._wake()
 
-    async def due_reminders(self, now: datetime) -> list[tuple[str, NewItem]]:
+    async def due_reminders(self, now: datetime) -> list[work.Work]:
         if not self.calendar.in_working_hours(now):
             return []  # reminders go out 09:00–17:00 on the desk's clock, never at night
-        work = []
+        due: list[work.Work] = []
         for state, numbers in await desk_day.open_threaded(self.db):
             facts = facts_from_store(state, numbers)
             for r in plan_reminders(facts, self.policy, self.calendar, now):
-                work.append(
-                    (r.request_sid, items.reminder(r.key, r.request_sid, r.kind.value, r.due_day))
+                ref = work.Reminder(
+                    request_sid=r.request_sid, reminder=r.kind.value, due_day=r.due_day
                 )
-        return work
+                due.append(ref)
+        return due
 
-    async def due_digests(self, now: datetime) -> list[tuple[str, NewItem]]:
+    async def due_digests(self, now: datetime) -> list[work.Work]:
         today = digest_slot("", self.calendar.local_date(now), self.policy, self.calendar)
         if today is None or not today.sendable(now):
             return []  # no digest due at this hour: nothing to read
         channels = await thread_channels(self.db)
         return [
-            (
-                items.digest_owner(slot.channel_id),
-                items.digest(slot.key, slot.channel_id, slot.day),
-            )
+            work.Digest(channel_id=slot.channel_id, day=slot.day)
             for slot in due_digests(channels, self.policy, self.calendar, now)
         ]
 

@@ -11,7 +11,7 @@ Deadlines:
 - Twilio's approval: within **1 business day** of the accepted quote (:func:`approval_due`),
   counted from the explicit acceptance, else from the moment the quote was taken as accepted.
 
-Reminders (one per kind and due day: the outbox key, ``bot.store.keys.manual_reminder``, is
+Reminders (one per kind and due day: the outbox key, ``bot.work.ManualReminder.key``, is
 ``remind:{manual_id}:{kind}:{due_day}``):
 
 - ``quote_due``: the business day before the quote deadline, at the deadline's time of day,
@@ -25,10 +25,10 @@ Reminders (one per kind and due day: the outbox key, ``bot.store.keys.manual_rem
 How the desk's reminder worker drives this (one worker for requests and manual ports; there
 is no second loop): on each tick, in working hours, for every open manual port
 (:func:`bot.store.manual_ports.open_ports` → :meth:`ManualFacts.of`), queue each
-:func:`plan_manual_reminders` result through the outbox with ``items.manual_reminder(ref)``
+:func:`plan_manual_reminders` result through the outbox as a ``bot.work.ManualReminder``
 (its key makes re-queueing a no-op) — :meth:`bot.desk.manual.ManualPorts.queue_reminders`
-does exactly that. At delivery the notifier loads fresh facts and calls
-:func:`decide_manual`: it sends what is still due, waits for working hours, or drops a
+does exactly that. At delivery its handler (``bot.slack.delivery.manual``) loads fresh facts
+and calls :func:`decide_manual`: it sends what is still due, waits for working hours, or drops a
 reminder whose reason went away (the quote got answered, the step moved on).
 """
 

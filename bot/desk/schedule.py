@@ -38,6 +38,7 @@ from typing import Any
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy, NumberFacts, PortDay, RequestFacts
 from bot.porting.statuses import RequestStatus
+from bot.work import reminder_key
 
 
 class ReminderKind(StrEnum):
@@ -51,10 +52,6 @@ class ReminderKind(StrEnum):
 # -- reminders ----------------------------------------------------------------------------
 
 
-def reminder_key(request_sid: str, kind: ReminderKind, due_day: date) -> str:
-    return f"remind:{request_sid}:{kind.value}:{due_day.isoformat()}"
-
-
 @dataclass(frozen=True)
 class ReminderRef:
     """What the outbox keeps of a reminder; :func:`decide` turns it back into one."""
@@ -65,7 +62,7 @@ class ReminderRef:
 
     @property
     def key(self) -> str:
-        return reminder_key(self.request_sid, self.kind, self.due_day)
+        return reminder_key(self.request_sid, self.kind.value, self.due_day)
 
     def to_json(self) -> dict[str, str]:
         return {

@@ -154,6 +154,6 @@ class Cancels:
         if snapshot is None or snapshot.thread is None:
             return
         try:
-            await self.requests.refresh_board(outcome.request_sid, interval=0.0)
+            await self.requests.redraw_board(outcome.request_sid)
         except Exception:
             log.warning("announcing the cancel of %s failed", outcome.request_sid, exc_info=True)

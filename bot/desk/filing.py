@@ -271,7 +271,7 @@ class Filing:
                         await on_step(FilingStep.THREAD)
                     thread_error = await self._open_thread_or_say_why(snapshot, details.channel_id)
                 else:  # a webhook adopted it first: show who filed it on its board
-                    await self.requests.refresh_board(sid, interval=0.0)
+                    await self.requests.redraw_board(sid)
                 await drafts.delete_draft(self.db, draft.id)
             except Exception as error:
                 log.warning("after filing %s: %s", sid, describe_error(error), exc_info=True)

@@ -95,14 +95,21 @@ class Requests:
             snapshot = await self.open_thread(snapshot, channel or self.porting_channel)
         return snapshot
 
-    async def refresh_board(self, request_sid: str, *, interval: float | None = None) -> None:
-        """Queue an edit of the request's status board, no sooner than ``interval`` seconds
-        after the last one (the policy's; 0 for a board someone is looking at: now)."""
-        if interval is None:
-            interval = self.policy.board_seconds
+    async def refresh_board(self, request_sid: str) -> None:
+        """Queue an edit of the request's status board (no sooner than the policy's interval
+        after the last one)."""
         async with self.db.session() as s:
             await sync.lock(s, request_sid, utcnow())
-            await edits.touch_board(s, request_sid, interval)
+            await edits.touch_board(s, request_sid, self.policy.board_seconds)
+            await s.commit()
+        self.wake_outbox()
+
+    async def redraw_board(self, request_sid: str) -> None:
+        """Edit the request's board now, from the request as stored (someone is looking at
+        it: a cancel, a filing, the Refresh button), through the outbox like every Slack
+        write. Its schedule is left alone (a canceled request is no longer fetched)."""
+        async with self.db.session() as s:
+            await edits.touch_board(s, request_sid, 0.0)
             await s.commit()
         self.wake_outbox()
 

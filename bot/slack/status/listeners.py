@@ -157,7 +157,7 @@ class StatusListeners:
         # The board redraws through the outbox like every Slack write, now (someone is
         # looking at it), from the request just stored.
         if snapshot.thread is not None:
-            await self.deps.desk.requests.refresh_board(sid, interval=0.0)
+            await self.deps.desk.requests.redraw_board(sid)
         if on_home:
             await self.deps.desk.day.open_home(body["user"]["id"])
 

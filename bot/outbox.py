@@ -9,7 +9,7 @@ Guarantees, and how:
 - **In order per thread.** Only the oldest pending post of a request can be claimed, so a
   reply never overtakes the root message or an earlier reply. Board edits are not ordered: they
   always draw the latest state, so they are coalesced to one pending edit per request and sent
-  at most every ``board_interval`` seconds.
+  at most every ``PORTING_BOARD_SECONDS`` (``bot.store.edits.touch_board``).
 - **Never twice.** Items are claimed under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
   SQLite has a single writer), renewed while the worker holds them and confirmed right before
   each Slack request (``bot.leases``). If an attempt ends without a clear answer (timeout,
@@ -104,7 +104,6 @@ class Outbox(OutboxDoor):
         deliverer: Deliverer,
         *,
         wakeup: Wakeup | None = None,
-        board_interval: float = 5.0,
         batch: int = 8,
         poll_seconds: float = 1.0,
         backoff_base: float = 1.0,
@@ -113,7 +112,6 @@ class Outbox(OutboxDoor):
     ) -> None:
         super().__init__(db, wakeup)
         self.deliverer = deliverer
-        self.board_interval = board_interval
         self.batch = batch
         self.backoff_base = backoff_base
         self.lease = timedelta(seconds=lease_seconds)

@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -31,7 +30,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Tasks
-from bot.desk import Desk, SyncPolicy, load_snapshot
+from bot.desk import Desk, SyncPolicy
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy
 from bot.looplag import LoopLag
@@ -134,7 +133,6 @@ async def _start(
         Poster(slack_client(settings, slack_session, retries=False), pacer),
         Sources(
             db,
-            partial(load_snapshot, db),
             # Timed work and a manual port's thread are decided on the desk's clock; documents
             # are copied from Slack with the bot token.
             desk_day=desk.day,
@@ -146,7 +144,6 @@ async def _start(
         db,
         deliverer,
         wakeup=door.wakeup,
-        board_interval=settings.porting_board_seconds,
         lease_seconds=settings.slack_outbox_lease_seconds,
     )
     reconciler = Reconciler(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
@@ -15,7 +14,6 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from bot import work
-from bot.desk import load_snapshot
 from bot.outbox import Outbox
 from bot.slack.delivery.deliverer import SlackDeliverer
 from bot.slack.delivery.poster import Poster
@@ -62,7 +60,7 @@ def worker(db: Database, slack: FakeSlack, turn: Turn | None = None) -> Outbox:
         pacer = ChannelPacer(1.0, sleep=turn.sleep)
         pacer.hold(CHANNEL, 60.0)  # this worker's next write to the channel must wait
     client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url, retry_handlers=[])
-    deliverer = SlackDeliverer(Poster(client, pacer), Sources(db, partial(load_snapshot, db)))
+    deliverer = SlackDeliverer(Poster(client, pacer), Sources(db))
     return Outbox(db, deliverer, lease_seconds=30)
 
 

@@ -137,7 +137,7 @@ class DeskDay:
         if self._wake is not None:
             self._wake()
 
-    # -- at delivery (the notifier asks) ---------------------------------------------------
+    # -- at delivery (the handlers ask: bot.slack.delivery.timed) -------------------------
 
     async def reminder(self, request_sid: str, kind: str, due_day: date) -> ReminderDue:
         """Whether the queued reminder goes out now, waits for working hours, or is dropped,

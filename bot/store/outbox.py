@@ -1,5 +1,6 @@
 """The Slack outbox queue: every statement that queues, claims, leases and settles its items
-(``bot.store.items``). The worker that delivers them is ``bot.outbox.Outbox``.
+(``bot.work``, read back as ``bot.store.items.Item``). The worker that delivers them is
+``bot.outbox.Outbox``.
 
 A claimed item is leased to one worker (``lease_owner`` until ``lease_until``); every change to
 a claimed row is made only while that worker still holds it.

@@ -1,10 +1,10 @@
 """What the handlers read besides the work itself, built once by the runtime: the database
-(threads), the stored requests (boards), the desk's day (reminders, digests, Home), manual
-ports, Slack file downloads and the workspace's URL."""
+(threads, and the stored requests boards are drawn from), the desk's day (reminders,
+digests, Home), manual ports, Slack file downloads and the workspace's URL."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -13,14 +13,9 @@ from bot.desk.agenda import Digest, HomeAgenda
 from bot.desk.day import ReminderDue
 from bot.desk.manual_schedule import ManualDecision, ManualReminderRef
 from bot.desk.manual_types import ManualPort
-from bot.desk.types import RequestSnapshot
 from bot.slack.deps import Downloader
 from bot.slack.workspace_url import WorkspaceUrl
 from bot.store.db import Database
-
-# A request as last stored, to draw its board without calling Twilio (None: not known).
-# The runtime passes ``bot.desk.load_snapshot`` over the database.
-StoredSnapshots = Callable[[str], Awaitable[RequestSnapshot | None]]
 
 
 class DeskDayReads(Protocol):
@@ -49,7 +44,6 @@ class ManualSource(Protocol):
 @dataclass(frozen=True)
 class Sources:
     db: Database
-    snapshots: StoredSnapshots
     desk_day: DeskDayReads | None = None  # None: no timed work is served
     manual: ManualSource | None = None  # None: no manual ports are served
     download: Downloader | None = None  # Slack files, with the bot token

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import Block
 from bot import work
 from bot.delivered import Delivered, NotYet
 from bot.desk.changes import update_from
+from bot.desk.sync import load_snapshot
 from bot.desk.types import RequestSnapshot
 from bot.slack.delivery.poster import ItemPoster
 from bot.slack.delivery.sources import Sources
@@ -34,14 +35,14 @@ async def root(root: work.Root, out: ItemPoster, sources: Sources) -> Delivered:
     channel = root.channel
     if ts := await out.find_posted(channel, None):
         return Delivered(ts, thread=(channel, ts))
-    snapshot = await sources.snapshots(root.request_sid)
+    snapshot = await load_snapshot(sources.db, root.request_sid)
     if snapshot is None:
         log.warning("root for unknown request %s dropped", root.request_sid)
         return Delivered()
     text, blocks = boards.board_text(snapshot), boards.board_blocks(snapshot)
     ts = await out.post(channel, None, text, blocks)
     # A change stored after the root was drawn must still reach the board.
-    latest = await sources.snapshots(root.request_sid)
+    latest = await load_snapshot(sources.db, root.request_sid)
     redraw = latest is not None and latest.updated_at != snapshot.updated_at
     follow_ups: list[work.Work] = [work.Board(request_sid=root.request_sid)] if redraw else []
     return Delivered(ts, thread=(channel, ts), follow_ups=follow_ups)
@@ -125,7 +126,7 @@ async def refiled(refiled: work.Refiled, out: ItemPoster, sources: Sources) -> D
 async def board(board: work.Board, out: ItemPoster, sources: Sources) -> Delivered:
     """Redraw the board from the request as stored now (every board edit, interactive ones
     included, comes through here)."""
-    snapshot = await sources.snapshots(board.request_sid)
+    snapshot = await load_snapshot(sources.db, board.request_sid)
     if snapshot is None:
         return Delivered()
     if snapshot.thread is None:

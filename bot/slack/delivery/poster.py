@@ -110,10 +110,9 @@ class ItemPoster:
             extra["thread_ts"] = thread_ts
         if blocks is not None:
             extra["blocks"] = blocks
-        response = await self._poster.call(
+        response = await self._write(
             channel,
             self.client.chat_postMessage,
-            fence=self.item.begin,
             channel=channel,
             text=text,
             metadata=stamp(self.item),
@@ -127,10 +126,9 @@ class ItemPoster:
     ) -> str:
         """Upload the item's file into a thread, paced and fenced like :meth:`post`; its file
         id. ``filename`` must be stable across attempts: it is how a retry finds the upload."""
-        response = await self._poster.call(
+        response = await self._write(
             channel,
             self.client.files_upload_v2,
-            fence=self.item.begin,
             channel=channel,
             thread_ts=thread_ts,
             content=content,
@@ -142,25 +140,15 @@ class ItemPoster:
 
     async def edit(self, channel: str, ts: str, text: str, blocks: Blocks) -> None:
         """Redraw the message ``ts`` (a board), paced and fenced."""
-        await self._poster.call(
-            channel,
-            self.client.chat_update,
-            fence=self.item.begin,
-            channel=channel,
-            ts=ts,
-            text=text,
-            blocks=blocks,
-        )
+        method = self.client.chat_update
+        await self._write(channel, method, channel=channel, ts=ts, text=text, blocks=blocks)
 
     async def publish(self, user_id: str, view: View) -> None:
         """Publish ``user_id``'s App Home, paced per user and fenced."""
-        await self._poster.call(
-            f"home:{user_id}",
-            self.client.views_publish,
-            fence=self.item.begin,
-            user_id=user_id,
-            view=view,
-        )
+        await self._write(f"home:{user_id}", self.client.views_publish, user_id=user_id, view=view)
+
+    async def _write(self, pace: str, method: Callable[..., Awaitable[Any]], **args: Any) -> Any:
+        return await self._poster.call(pace, method, fence=self.item.begin, **args)
 
     async def find_posted(
         self, channel: str, thread_ts: str | None, *, file_name: str | None = None

@@ -34,11 +34,9 @@ reminder whose reason went away (the quote got answered, the step moved on).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.manual_types import ManualPort, ManualStep
@@ -101,27 +99,12 @@ class ManualFacts:
 
 @dataclass(frozen=True)
 class ManualReminderRef:
-    """What the outbox keeps of a manual port's reminder; :func:`decide_manual` turns it back
-    into one."""
+    """A manual port's reminder as the outbox keeps it (``bot.work.ManualReminder``);
+    :func:`decide_manual` turns it back into one."""
 
     manual_id: str
     kind: ManualReminderKind
     due_day: date  # on the desk's clock
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "manual_id": self.manual_id,
-            "kind": self.kind.value,
-            "due_day": self.due_day.isoformat(),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ManualReminderRef:
-        return cls(
-            str(data["manual_id"]),
-            ManualReminderKind(data["kind"]),
-            date.fromisoformat(str(data["due_day"])),
-        )
 
 
 @dataclass(frozen=True)

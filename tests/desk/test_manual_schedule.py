@@ -174,7 +174,8 @@ def test_closed_and_quiet_steps_plan_nothing() -> None:
 
 def test_refs_round_trip_and_key_their_reminder() -> None:
     ref = ManualReminderRef(MP, ManualReminderKind.PORT_PREP, date(2026, 12, 4))
-    assert ManualReminderRef.from_json(ref.to_json()) == ref
+    due = work.ManualReminder(manual_id=MP, reminder=ref.kind.value, due_day=ref.due_day)
+    assert work.restore(due.kind, due.stored(), due.key(), due.owner()) == due
     assert work.ManualReminder(
         manual_id=MP, reminder=ref.kind.value, due_day=ref.due_day
     ).key() == (f"remind:{MP}:port_prep:2026-12-04")

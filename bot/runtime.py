@@ -73,10 +73,10 @@ class Runtime:
     twilio: TwilioPortingClient
     slack_session: aiohttp.ClientSession
     slack: AsyncWebClient  # listeners' client: retries rate limits, 5xx, connection errors
+    desk: Desk
     pacer: ChannelPacer  # one write per channel per SLACK_CHANNEL_WRITE_SECONDS
     deliverer: SlackDeliverer  # the outbox's; its poster's client never retries blindly
     outbox: Outbox
-    desk: Desk
     reconciler: Reconciler
     bolt: AsyncApp
     slack_handler: SlackDoor  # POST /slack/events
@@ -122,6 +122,7 @@ async def _start(
     twilio_http, twilio = _twilio(settings, http, sandbox)
     slack_session = aiohttp.ClientSession()
     slack = slack_client(settings, slack_session)
+    download = file_downloader(http, settings.slack_bot_token)  # Slack files, with the bot token
     door = OutboxDoor(db)  # the desk queues and waits through it; the worker shares its wakeup
     desk = _desk(settings, twilio, db, door, sandbox, own_sandbox=own_sandbox)
     pacer = ChannelPacer(
@@ -133,11 +134,11 @@ async def _start(
         Poster(slack_client(settings, slack_session, retries=False), pacer),
         Sources(
             db,
-            # Timed work and a manual port's thread are decided on the desk's clock; documents
-            # are copied from Slack with the bot token.
+            # Timed work and a manual port's thread are decided on the desk's clock; a manual
+            # port's documents are copied from Slack into its thread.
             desk_day=desk.day,
             manual=desk.manual,
-            download=file_downloader(http, settings.slack_bot_token),
+            download=download,
         ),
     )
     slack_outbox = Outbox(
@@ -153,7 +154,7 @@ async def _start(
         window=settings.porting_coalesce_seconds,
         discoverer=desk.requests,
     )
-    bolt = _bolt(settings, slack, desk, http, tasks)
+    bolt = _bolt(settings, slack, desk, download, tasks)
     slack_handler = SlackDoor(bolt, settings.slack_signing_secret)
     socket = await _socket(settings, bolt)
     if sandbox is not None:
@@ -302,11 +303,11 @@ def _desk_clock(settings: Settings, sandbox: Sandbox | None) -> Callable[[], dat
 
 
 def _bolt(
-    settings: Settings, slack: AsyncWebClient, desk: Desk, http: httpx.AsyncClient, tasks: Tasks
+    settings: Settings, slack: AsyncWebClient, desk: Desk, download: Downloader, tasks: Tasks
 ) -> AsyncApp:
     deps = SlackDeps(
         desk=desk,
-        download=file_downloader(http, settings.slack_bot_token),
+        download=download,
         porting_channel=settings.porting_channel or "",
         tasks=tasks,
         admins=settings.admin_ids,

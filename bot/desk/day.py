@@ -82,7 +82,6 @@ class DeskDay:
         self.wakeup = self._loop.wakeup
 
     def start(self) -> None:
-        self._loop.poll_seconds = self.poll_seconds
         self._loop.start()
 
     async def stop(self) -> None:

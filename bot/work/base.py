@@ -9,6 +9,8 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+_OBJECT = TypeAdapter(dict[str, Any])  # a stored payload, before its model reads it
+
 
 def _nonce() -> str:
     return uuid.uuid4().hex
@@ -50,13 +52,14 @@ class Work(BaseModel):
     @classmethod
     def restore(cls, payload: str, key: str, owner: str) -> Self:
         """The work a stored row holds (``payload`` as :meth:`stored` wrote it)."""
-        data = TypeAdapter(dict[str, Any]).validate_json(payload)
+        data = _OBJECT.validate_json(payload)
         renamed = {
             f.serialization_alias: name
             for name, f in cls.model_fields.items()
             if f.serialization_alias
         }
-        data = {renamed.get(k, k): v for k, v in data.items()}
+        if renamed:
+            data = {renamed.get(k, k): v for k, v in data.items()}
         if cls.OWNER_FIELD is not None:
             data[cls.OWNER_FIELD] = owner
         return cls.model_validate({**data, **cls._from_key(key), "kind": cls.KIND})

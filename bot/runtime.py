@@ -143,7 +143,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     if sandbox is not None:
         await twilio.set_webhook_configuration(settings.webhook_url)
         if own_sandbox:
-            sandbox.start()  # a real-time demo: the simulated clock runs fast
+            sandbox.start()  # a real-time demo: at a person's pace, or on a fast clock
     inbox = Inbox(
         receipt_writer(db.url),
         db,
@@ -153,11 +153,12 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     await reconciler.start()
     slack_outbox.start()
     if settings.porting_desk_day_seconds > 0:
-        if own_sandbox and settings.porting_desk_clock is None:
+        fast = own_sandbox and not settings.sandbox_person_paced
+        if fast and settings.porting_desk_clock is None:
             # The demo's clock runs PORTING_SANDBOX_SPEED times faster: look about every
             # simulated half hour, or whole working days would pass between two looks.
             desk.day.poll_seconds = max(
-                0.2, min(settings.porting_desk_day_seconds, 1800 / settings.porting_sandbox_speed)
+                0.2, min(settings.porting_desk_day_seconds, 1800 / settings.sandbox_speed)
             )
         desk.day.start()
     inbox.start()

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 
 from bot.desk.agenda import Digest, HomeAgenda, build_digest, build_home
 from bot.desk.calendar import BusinessCalendar
-from bot.desk.digest_plan import decide_digest, digest_slot, due_digests
+from bot.desk.digest_plan import asked_slot, decide_digest, digest_key, digest_slot, due_digests
 from bot.desk.facts import DeskPolicy, facts_from_store
 from bot.desk.listing import on_desk_clock, process_time
 from bot.desk.manual_listing import list_manual, open_manual
@@ -79,6 +79,7 @@ class DeskDay:
         self.poll_seconds = poll_seconds
         self._loop = PollingLoop("desk-day", self.tick, poll_seconds=poll_seconds)
         self.wakeup = self._loop.wakeup
+        self._asked: set[tuple[str, date]] = set()  # digests asked for now (channel, day)
 
     def start(self) -> None:
         self._loop.poll_seconds = self.poll_seconds
@@ -125,6 +126,23 @@ class DeskDay:
             for slot in due_digests(channels, self.policy, self.calendar, now)
         ]
 
+    async def send_digest_now(self) -> int:
+        """Queue today's digest now for every channel holding request threads, whatever the
+        hour (the local workspace's Send digest now); returns how many channels."""
+        now = self.clock()
+        day = self.calendar.local_date(now)
+        channels = await thread_channels(self.db)
+        asked = utcnow().strftime("%Y%m%dT%H%M%S%f")
+        work = [
+            (items.digest_owner(c), items.digest(f"{digest_key(c, day)}:asked:{asked}", c, day))
+            for c in channels
+        ]
+        self._asked.update((c, day) for c in channels)
+        await desk_day.queue(self.db, work, utcnow())
+        if work and self._wake is not None:
+            self._wake()
+        return len(channels)
+
     async def rearm_homes(self) -> int:
         changed = await desk_day.latest_change(self.db)
         if changed is None:
@@ -159,6 +177,8 @@ class DeskDay:
         something open; None: drop it."""
         now = self.clock()
         slot = decide_digest(channel_id, day, self.policy, self.calendar, now)
+        if slot is None and (channel_id, day) in self._asked:
+            slot = asked_slot(channel_id, day, self.policy, self.calendar, now)
         if slot is None:
             return None
         open_rows = await list_requests(

@@ -65,9 +65,9 @@ class WorkspacePage:
         return panel
 
     async def next_step(self) -> None:
-        """The sandbox panel's Next step: simulated time moves to Twilio's next change (the
-        sandbox's answer comes once its webhooks were delivered)."""
+        """The sandbox panel's Next step: Twilio's next change happens now (the sandbox's
+        answer comes once its webhooks were delivered)."""
         panel = await self.sandbox()
-        async with self.page.expect_response(lambda r: "/_sim/advance" in r.url) as answer:
+        async with self.page.expect_response(lambda r: "/_sim/step" in r.url) as answer:
             await panel.get_by_role("button", name="Next step").click()
         assert (await answer.value).ok

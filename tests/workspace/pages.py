@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 TIMEOUT = 20_000  # ms: a wait that fails means the page never showed it
@@ -44,6 +45,18 @@ class WorkspacePage:
 
     async def fill(self, modal: Any, block_id: str, value: str) -> None:
         await self.field(modal, block_id).locator("input, textarea").first.fill(value)
+
+    async def fill_details(self, modal: Any, bill_date: date) -> None:
+        """Step 1 of /port-in as the README's walkthrough fills it (all but the bill file)."""
+        await self.fill(modal, "pi_customer_name", "Acme Plumbing LLC")
+        await self.field(modal, "pi_customer_type").locator("select").select_option("Business")
+        await self.fill(modal, "pi_street", "1 Main St")
+        await self.fill(modal, "pi_city", "San Francisco")
+        await self.fill(modal, "pi_state", "CA")
+        await self.fill(modal, "pi_zip", "94105")
+        await self.fill(modal, "pi_rep_name", "Jane Doe")
+        await self.fill(modal, "pi_rep_email", "jane@acme.example")
+        await self.fill(modal, "pi_bill_date", bill_date.isoformat())
 
     async def submit(self, modal: Any) -> None:
         await modal.locator(".modal-submit").click()

@@ -80,6 +80,12 @@ class DeskDay:
         self._loop = PollingLoop("desk-day", self.tick, poll_seconds=poll_seconds)
         self.wakeup = self._loop.wakeup
         self._asked: set[tuple[str, date]] = set()  # digests asked for now (channel, day)
+        # Local mode: at most one day's digests a real day, however fast the sandbox's clock
+        # runs (PORTING_SANDBOX_SPEED); Send digest now shows another. ``real_clock`` is the
+        # system's (tests inject one).
+        self.one_digest_a_real_day = False
+        self.real_clock: Callable[[], datetime] = utcnow
+        self._digested_on: date | None = None
 
     def start(self) -> None:
         self._loop.poll_seconds = self.poll_seconds
@@ -117,13 +123,16 @@ class DeskDay:
         today = digest_slot("", self.calendar.local_date(now), self.policy, self.calendar)
         if today is None or not today.sendable(now):
             return []  # no digest due at this hour: nothing to read
+        real_day = self.real_clock().date()
+        if self.one_digest_a_real_day and self._digested_on == real_day:
+            return []
         channels = await thread_channels(self.db)
+        slots = due_digests(channels, self.policy, self.calendar, now)
+        if slots:
+            self._digested_on = real_day
         return [
-            (
-                items.digest_owner(slot.channel_id),
-                items.digest(slot.key, slot.channel_id, slot.day),
-            )
-            for slot in due_digests(channels, self.policy, self.calendar, now)
+            (items.digest_owner(slot.channel_id), items.digest(slot.key, slot.channel_id, slot.day))
+            for slot in slots
         ]
 
     async def send_digest_now(self) -> int:

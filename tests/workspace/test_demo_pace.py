@@ -1,7 +1,7 @@
 """Local mode's demo pace: the sandbox python -m bot builds goes at a person's pace on today's
 calendar (PORTING_SANDBOX_SPEED still asks for the fast clock), the desk's day stays on the
-real calendar however far a request is fast-forwarded, and the sandbox panel's Send digest
-now posts today's digest whatever the hour."""
+real calendar however far a request is fast-forwarded, one digest a real day however fast the
+sandbox's clock runs, and the sandbox panel's Send digest now posts today's whatever the hour."""
 
 from __future__ import annotations
 
@@ -87,6 +87,27 @@ async def test_send_digest_now_posts_todays_digest_whatever_the_hour(local: Loca
     digests = _digests(local)
     assert len(digests) == 2, "each press posts one"
     assert "1 open request" in digests[-1]
+
+
+async def test_local_mode_posts_one_digest_a_real_day_however_fast_the_sandbox_runs(
+    local: LocalBot,
+) -> None:
+    runtime = local.app.runtime
+    request = await file_request(runtime.twilio, local.sandbox, ["+14155550100"])
+    await runtime.desk.follow(request.request_sid, local.settings.porting_channel or "")
+    await local.settle()
+    day = runtime.desk.day
+    day.real_clock = lambda: datetime(2026, 11, 2, 12, 0, tzinfo=UTC)  # one real day…
+    for morning in (2, 3, 4):  # …while the sandbox's clock passes three business mornings
+        desk_now = datetime(2026, 11, morning, 9, 5, tzinfo=UTC)
+        day.clock = lambda at=desk_now: at
+        await day.tick()
+        await local.settle()
+    assert len(_digests(local)) == 1
+    day.real_clock = lambda: datetime(2026, 11, 3, 12, 0, tzinfo=UTC)  # the next real day
+    await day.tick()
+    await local.settle()
+    assert len(_digests(local)) == 2
 
 
 def _digests(local: LocalBot) -> list[str]:

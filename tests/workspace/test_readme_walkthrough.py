@@ -5,6 +5,7 @@ for **Sign LOA**. Screenshots of each step go to ``tests/.artifacts/workspace/``
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -133,7 +134,8 @@ async def test_the_readme_walkthrough_step_by_step(
     # 6. The port date is a week or more out, and says so; Fast-forward that request to it.
     upcoming = entry.locator(".sandbox-request-next", has_text="the numbers port on")
     await upcoming.wait_for(timeout=NATURAL)
-    assert "days)" in await upcoming.inner_text()
+    ahead = re.search(r"\(in (\d+) days\)", await upcoming.inner_text())
+    assert ahead is not None and int(ahead[1]) >= 7, "a week out, in calendar days"
     await shots.take(ws.page, "6-port-date-ahead")
     await entry.get_by_role("button", name="Fast-forward").click()
     await ws.message("Port-in completed", where="#thread").wait_for()

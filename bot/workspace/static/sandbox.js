@@ -24,9 +24,11 @@ export function until(dueIso, nowIso) {
   const due = new Date(dueIso);
   const seconds = Math.max(0, Math.round((due - new Date(nowIso)) / 1000));
   if (seconds < 3600) return `in ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
-  const days = Math.round(seconds / 86400);
+  const midnight = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const days = Math.round((midnight(due) - midnight(new Date(nowIso))) / 86400000); // calendar days
   const when = due.toLocaleDateString(undefined, { weekday: "short", month: "short", day: "numeric" });
-  return days >= 1 ? `on ${when} (in ${days} day${days === 1 ? "" : "s"})` : `at ${due.toLocaleTimeString()}`;
+  if (days < 1) return `at ${due.toLocaleTimeString()}`;
+  return `on ${when} (${days === 1 ? "tomorrow" : `in ${days} days`})`;
 }
 
 export class SandboxPanel {

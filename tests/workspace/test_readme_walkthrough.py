@@ -106,7 +106,18 @@ async def test_the_readme_walkthrough_step_by_step(
     await panel.get_by_role("button", name="Resume").click()
     await panel.get_by_role("button", name="Pause").wait_for()
 
-    # 4. Under the rejection: Cancel number → confirm.
+    # 4. Under the rejection, Re-file… opens the form with that number and the details
+    # filled in (closed here unfiled), or Cancel number → confirm.
+    await rejection.get_by_role("button", name="Re-file…").click()
+    refile = ws.modal("port_in_details")
+    await refile.wait_for()
+    numbers = ws.field(refile, "pi_numbers").locator("textarea")
+    assert (await numbers.input_value()).split() == ["+14155550150"]
+    customer = ws.field(refile, "pi_customer_name").locator("input")
+    assert await customer.input_value() == "Acme Plumbing LLC"
+    await shots.take(ws.page, "4-refile-form")
+    await refile.locator(".modal-x").click()
+    await ws.page.locator("#overlay").wait_for(state="hidden")
     await rejection.get_by_role("button", name="Cancel number").click()
     confirm = ws.modal("cancel_confirm")
     await confirm.wait_for()

@@ -27,10 +27,9 @@ def _settings() -> Settings:
 
 def serve() -> None:
     settings = _settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    from bot.logs import configure
+
+    configure(settings.log_format, settings.log_level)
     if settings.local_mode:
         from bot.workspace.local import fresh_database
 
@@ -57,6 +56,7 @@ def serve() -> None:
         port=settings.port,
         proxy_headers=True,
         forwarded_allow_ips="*",
+        log_config=None,  # its loggers propagate to bot.logs' handler (LOG_FORMAT)
         log_level=settings.log_level.lower(),
     )
     if settings.local_mode:

@@ -26,7 +26,8 @@ from prometheus_client import (
     disable_created_metrics,
 )
 
-disable_created_metrics()  # no ``_created`` twin of every series: Prometheus does not need it
+# No ``_created`` twin of every series: Prometheus does not need it.
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 ProcessCollector(registry=REGISTRY)  # process_resident_memory_bytes, process_cpu_seconds_total…

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 from pydantic import ValidationError
 from starlette.types import Message, Receive, Scope, Send
 
-from bot import logs, metrics
+from bot import metrics
 from bot.porting.signature import validate_json
 from bot.porting.webhook import WebhookPayload
 from bot.store.db import Database
@@ -179,6 +179,12 @@ class Inbox:
                 self._poller.wake_in(self.window)
 
 
+def _context(payload: WebhookPayload) -> dict[str, str | None]:
+    """A webhook line's context (``bot.logs``), built only when a line is logged: the
+    route's hot path sets no context variable."""
+    return {"request_sid": payload.request_sid, "number_sid": payload.number_sid}
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -214,13 +220,6 @@ async def handle(
         log.warning("refused porting webhook (%s); nothing stored", detail)
         return Answer(400, answer)
 
-    with logs.context(request_sid=payload.request_sid, number_sid=payload.number_sid):
-        return await _record(runtime, payload, body, headers)
-
-
-async def _record(
-    runtime: Runtime, payload: WebhookPayload, body: bytes, headers: dict[str, str]
-) -> Answer:
     receipt = Receipt(
         dedupe_key(payload, body, headers.get(IDEMPOTENCY_HEADER)),
         payload.request_sid,
@@ -233,10 +232,11 @@ async def _record(
         log.error(
             "porting webhook not stored (%s); answered 503 so Twilio retries",
             type(error).__name__,
+            extra=_context(payload),
         )
         return Answer(503, "try again", ((b"retry-after", b"5"),), result="unavailable")
     if not stored:
-        log.info("duplicate porting webhook")
+        log.info("duplicate porting webhook", extra=_context(payload))
         return Answer(200, "duplicate", result="duplicate")
     if oddities := payload.oddities:
         # Still a nudge: the fetch it scheduled reads the request from Twilio.
@@ -244,6 +244,7 @@ async def _record(
             "porting webhook for %s accepted despite %s; its request will be fetched",
             payload.request_sid,
             "; ".join(oddities),
+            extra=_context(payload),
         )
     return Answer(200, "ok", result="accepted")
 

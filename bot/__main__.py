@@ -122,12 +122,14 @@ async def register_webhook() -> None:
 
 async def migrate_database() -> None:
     """Only DATABASE_URL matters here: a release step runs this without the Slack secrets."""
+    from bot.logs import FORMATS, configure
     from bot.store.db import Database, head_revision, migrate
     from bot.store.url import DatabaseUrlError
 
-    logging.basicConfig(level="INFO", format="%(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    configure(settings.log_format if settings.log_format in FORMATS else "text", "INFO")
     try:
-        db = Database.from_url(Settings().database_url)
+        db = Database.from_url(settings.database_url)
     except DatabaseUrlError as error:
         print(f"porting-bot: {error}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -55,8 +55,8 @@ class Shared(Collector):
         work = GaugeMetricFamily(
             "porting_slack_work",
             "Slack work not yet confirmed by Slack, by kind and state (queued: waiting for a "
-            "worker; in_flight: leased to one; failing: 3+ attempts, still retried). Shared by "
-            "every instance: aggregate with max, not sum.",
+            "worker; in_flight: leased to one; failing: those of either with 3+ attempts, still "
+            "retried). Shared by every instance: aggregate with max, not sum.",
             labels=["kind", "state"],
         )
         oldest = GaugeMetricFamily(

@@ -7,7 +7,6 @@ Every line either wrote (``LOG_FORMAT=json``) is one JSON object, uvicorn's acce
 
 from __future__ import annotations
 
-import asyncio
 import json
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
@@ -24,7 +23,7 @@ from bot.store.db import Database, table
 from tests.fakes.slack_api import FakeSlack
 from tests.metrics_text import samples, value
 from tests.pg import fresh_database
-from tests.procs import bot_env, free_port, start_bot, stop_bot
+from tests.procs import bot_env, free_port, start_bot, start_bots, stop_bot
 
 PUBLIC_URL = "http://bot.metrics.test"
 TOKEN = "metrics-token-5b8e"
@@ -66,21 +65,8 @@ async def test_two_processes_count_their_own_work_and_share_the_queue(
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "INFO",
         }
-        ports = [free_port(), free_port()]
-        started = await asyncio.gather(
-            *(
-                start_bot(bot_env(fake_slack, port, **env), tmp_path, f"bot{i}.log")
-                for i, port in enumerate(ports)
-            ),
-            return_exceptions=True,
-        )
-        for process in started:
-            if not isinstance(process, BaseException):
-                stack.push_async_callback(stop_bot, process)
-        for process in started:
-            if isinstance(process, BaseException):
-                raise process
-        a, b = (f"http://127.0.0.1:{port}" for port in ports)
+        envs = [bot_env(fake_slack, free_port(), **env) for _ in range(2)]
+        a, b = await start_bots(stack, envs, tmp_path)
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=30))
 
         # Another process's delivery, stuck for ten minutes, in the shared database.

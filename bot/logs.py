@@ -48,6 +48,13 @@ def context(**fields: str | None) -> Iterator[None]:
         _context.reset(token)
 
 
+def bind(**fields: str | None) -> None:
+    """Add ``fields`` for the rest of the current task and the tasks it starts from here on:
+    for a door that cannot wrap the work in a block (Bolt's middleware returns before its
+    listener runs). Each request is served in a task of its own, so nothing outlives it."""
+    _context.set({**_context.get(), **{k: v for k, v in fields.items() if v}})
+
+
 def current() -> Mapping[str, str]:
     """The context of the work in hand."""
     return _context.get()

@@ -167,3 +167,20 @@ async def test_a_webhook_line_carries_its_request_and_number(bot: Bot, lines: An
         )
     (duplicate,) = [line for line in lines() if line["message"] == "duplicate porting webhook"]
     assert duplicate["request_sid"] == SID and duplicate["number_sid"] == NUMBER_SID
+
+
+async def test_work_after_a_slack_ack_logs_with_the_person_and_channel(
+    bot: Bot, lines: Any
+) -> None:
+    url = bot.slack.response_url("check")
+    await bot.send(
+        slash_command(
+            "/port-check", "+14155550100", user_id="U9", channel_id="CDESK", response_url=url
+        )
+    )
+    await bot.settle()
+    assert bot.slack.responses_to("check")
+    # The portability check ran after the ack, in a task of its own: its Twilio call's line
+    # (the HTTP client's, far below the listener) still says whose it was.
+    (fetch,) = [line for line in lines() if "Portability/PhoneNumber" in line["message"]]
+    assert fetch["slack_user"] == "U9" and fetch["slack_channel"] == "CDESK"

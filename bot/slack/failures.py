@@ -137,8 +137,9 @@ class Failures:
         ) -> None:
             audience = Audience.of(body)
             _audience.set(audience)
-            with logs.context(slack_user=audience.user_id, slack_channel=audience.channel_id):
-                await next()
+            # Bolt's next() returns before the listener runs (in this task, or one it starts).
+            logs.bind(slack_user=audience.user_id, slack_channel=audience.channel_id)
+            await next()
 
         async def on_error(
             error: Exception, body: dict[str, Any], response: BoltResponse | None

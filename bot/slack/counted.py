@@ -29,7 +29,7 @@ class CountedWebClient(AsyncWebClient):
             code = error.response.get("error") if error.response is not None else None
             metrics.SLACK_CALLS.labels(api_method, metrics.slack_result(code or "other")).inc()
             raise
-        except BaseException:
+        except Exception:  # no answer (timeout, connection): not a cancellation
             metrics.SLACK_CALLS.labels(api_method, "unreachable").inc()
             raise
         metrics.SLACK_CALLS.labels(api_method, "ok").inc()

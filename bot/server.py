@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.types import Receive, Scope, Send
 
-from bot import webhooks
+from bot import scrape, webhooks
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from bot.store.db import ping
@@ -95,6 +95,10 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:
         return {"ok": True}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        return await scrape.serve(app.runtime, request)
 
     @app.get("/readyz")
     async def readyz() -> Response:

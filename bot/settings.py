@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # Unset: the sandbox's clock in sandbox mode, else the system clock.
     porting_desk_clock: AwareDatetime | None = None
     log_level: str = "INFO"
+    log_format: str = "text"  # text | json (one JSON object a line)
+    # GET /metrics asks for ``Authorization: Bearer <this>`` when set; open when unset.
+    metrics_token: str | None = None
 
     _local_mode: bool = PrivateAttr(default=False)
 
@@ -271,6 +274,11 @@ class Settings(BaseSettings):
             raise SettingsError(
                 "PORTING_STALE_DAYS must be at least 1: business days an open request may go "
                 "without movement before the desk is nudged."
+            )
+        if self.log_format not in ("text", "json"):
+            raise SettingsError(
+                f"LOG_FORMAT must be text or json (one JSON object a line), not "
+                f"{self.log_format!r}."
             )
         bad = [i for i in self.admin_ids if not _ADMIN_ID.match(i)]
         if bad:

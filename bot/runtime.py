@@ -22,13 +22,9 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import httpx
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import metrics
 from bot.background import Tasks
 from bot.desk import Desk, SyncPolicy
 from bot.desk.calendar import BusinessCalendar
@@ -39,6 +35,7 @@ from bot.porting.client import TwilioPortingClient
 from bot.reconcile import Reconciler
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app
+from bot.slack.counted import CountedWebClient, retry_handlers
 from bot.slack.delivery.deliverer import SlackDeliverer
 from bot.slack.delivery.poster import Poster
 from bot.slack.delivery.sources import Sources
@@ -124,7 +121,7 @@ async def _start(
     slack = slack_client(settings, slack_session)
     download = file_downloader(http, settings.slack_bot_token)  # Slack files, with the bot token
     door = OutboxDoor(db)  # the desk queues and waits through it; the worker shares its wakeup
-    desk = _desk(settings, twilio, db, door, sandbox, own_sandbox=own_sandbox)
+    desk = _desk(settings, twilio, db, door, sandbox, own_sandbox=own_sandbox, local=workspace)
     pacer = ChannelPacer(
         settings.slack_channel_write_seconds,
         # Several processes share a PostgreSQL (SQLite serves one): share the slots.
@@ -160,7 +157,7 @@ async def _start(
     if sandbox is not None:
         await twilio.set_webhook_configuration(settings.webhook_url)
         if own_sandbox:
-            sandbox.start()  # a real-time demo: the simulated clock runs fast
+            sandbox.start()  # a real-time demo: at a person's pace, or on a fast clock
     inbox = Inbox(
         receipt_writer(db.url),
         db,
@@ -183,6 +180,7 @@ async def _start(
     # loop under load, seen in bench/webhook_ingest.py's burst). No collection first: it
     # would cost every test that starts an app; the little startup garbage stays.
     gc.freeze()
+    metrics.RECONCILE_INTERVAL.set(settings.porting_reconcile_seconds)
     loop_lag = LoopLag()  # from here on the loop serves: it must never block
     loop_lag.start()
     return Runtime(
@@ -266,12 +264,14 @@ def _desk(
     sandbox: Sandbox | None,
     *,
     own_sandbox: bool,
+    local: LocalWorkspace | None,
 ) -> Desk:
     day_seconds = settings.porting_desk_day_seconds
-    if own_sandbox and settings.porting_desk_clock is None:
+    fast = own_sandbox and not settings.sandbox_person_paced
+    if fast and settings.porting_desk_clock is None:
         # The demo's clock runs PORTING_SANDBOX_SPEED times faster: look about every
         # simulated half hour, or whole working days would pass between two looks.
-        day_seconds = max(0.2, min(day_seconds, 1800 / settings.porting_sandbox_speed))
+        day_seconds = max(0.2, min(day_seconds, 1800 / settings.sandbox_speed))
     return Desk(
         twilio,
         db,
@@ -287,6 +287,8 @@ def _desk(
         calendar=BusinessCalendar(settings.desk_timezone),
         clock=_desk_clock(settings, sandbox),
         day_poll_seconds=day_seconds,
+        # A person reads the local workspace's channel: one digest a real day, more on demand.
+        one_digest_a_real_day=local is not None,
     )
 
 
@@ -332,20 +334,11 @@ def slack_client(
     whether a failed-looking post reached Slack (a blind retry could post twice)."""
     base_url = f"{settings.slack_api_url}/api/" if settings.slack_api_url else None
     kwargs: dict[str, Any] = {"base_url": base_url} if base_url else {}
-    handlers = (
-        [
-            AsyncConnectionErrorRetryHandler(max_retry_count=3),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=8),
-            AsyncServerErrorRetryHandler(max_retry_count=3),
-        ]
-        if retries
-        else []
-    )
-    return AsyncWebClient(
+    return CountedWebClient(
         token=settings.slack_bot_token,
         session=session,
         timeout=30,
-        retry_handlers=handlers,
+        retry_handlers=retry_handlers() if retries else [],
         **kwargs,
     )
 

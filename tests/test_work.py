@@ -79,6 +79,13 @@ OLD_ROWS = [
         '{"channel_id":"C1","day":"2026-11-27"}',
         work.Digest(channel_id="C1", day=DAY),
     ),
+    (
+        "digest",
+        "digest:C1:2026-11-27:asked:20261127T101500123456",
+        "digest:C1",
+        '{"channel_id":"C1","day":"2026-11-27"}',
+        work.Digest(channel_id="C1", day=DAY, asked="20261127T101500123456"),
+    ),
     ("home", "home:U1", "home:U1", '{"user_id":"U1"}', work.Home(user_id="U1")),
     (
         "manual_root",

@@ -113,6 +113,7 @@ class Desk:
         calendar: BusinessCalendar | None = None,
         clock: Callable[[], datetime] = utcnow,
         day_poll_seconds: float = 60.0,
+        one_digest_a_real_day: bool = False,
     ) -> None:
         self.twilio = twilio
         self.db = db
@@ -150,6 +151,7 @@ class Desk:
             poll_seconds=day_poll_seconds,
             wake=slack_outbox.wakeup.set if slack_outbox is not None else None,
             planners=(self.manual.queue_reminders,),
+            one_digest_a_real_day=one_digest_a_real_day,
         )
 
     def today(self) -> date:

@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from bot import work
 from bot.desk.agenda import Digest, HomeAgenda, build_digest, build_home
 from bot.desk.calendar import BusinessCalendar
-from bot.desk.digest_plan import decide_digest, digest_slot, due_digests
+from bot.desk.digest_plan import asked_slot, decide_digest, digest_slot, due_digests
 from bot.desk.facts import DeskPolicy, facts_from_store
 from bot.desk.listing import on_desk_clock, process_time
 from bot.desk.manual_listing import list_manual, open_manual
@@ -67,6 +67,8 @@ class DeskDay:
         home_interval: float = 30.0,
         wake: Callable[[], None] | None = None,
         planners: Sequence[Callable[[datetime], Awaitable[object]]] = (),
+        one_digest_a_real_day: bool = False,
+        real_clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
         # More timed work planned on the same tick and clock (manual ports' reminders:
@@ -80,6 +82,13 @@ class DeskDay:
         self.poll_seconds = poll_seconds
         self._loop = PollingLoop("desk-day", self.tick, poll_seconds=poll_seconds)
         self.wakeup = self._loop.wakeup
+        self._asked: set[tuple[str, date]] = set()  # digests asked for now (channel, day)
+        # Local mode: at most one day's digests a real day, however fast the sandbox's clock
+        # runs (PORTING_SANDBOX_SPEED); Send digest now shows another. ``real_clock`` is the
+        # system's (tests inject one).
+        self.one_digest_a_real_day = one_digest_a_real_day
+        self.real_clock = real_clock
+        self._digested_on: date | None = None
 
     def start(self) -> None:
         self._loop.start()
@@ -117,11 +126,28 @@ class DeskDay:
         today = digest_slot("", self.calendar.local_date(now), self.policy, self.calendar)
         if today is None or not today.sendable(now):
             return []  # no digest due at this hour: nothing to read
+        real_day = self.real_clock().date()
+        if self.one_digest_a_real_day and self._digested_on == real_day:
+            return []
         channels = await thread_channels(self.db)
-        return [
-            work.Digest(channel_id=slot.channel_id, day=slot.day)
-            for slot in due_digests(channels, self.policy, self.calendar, now)
-        ]
+        slots = due_digests(channels, self.policy, self.calendar, now)
+        if slots:
+            self._digested_on = real_day
+        return [work.Digest(channel_id=slot.channel_id, day=slot.day) for slot in slots]
+
+    async def send_digest_now(self) -> int:
+        """Queue today's digest now for every channel holding request threads, whatever the
+        hour (the local workspace's Send digest now); returns how many channels."""
+        now = self.clock()
+        day = self.calendar.local_date(now)
+        channels = await thread_channels(self.db)
+        asked = utcnow().strftime("%Y%m%dT%H%M%S%f")
+        digests = [work.Digest(channel_id=c, day=day, asked=asked) for c in channels]
+        self._asked.update((c, day) for c in channels)
+        await desk_day.queue(self.db, digests, utcnow())
+        if digests and self._wake is not None:
+            self._wake()
+        return len(channels)
 
     async def rearm_homes(self) -> int:
         changed = await desk_day.latest_change(self.db)
@@ -157,6 +183,8 @@ class DeskDay:
         something open; None: drop it."""
         now = self.clock()
         slot = decide_digest(channel_id, day, self.policy, self.calendar, now)
+        if slot is None and (channel_id, day) in self._asked:
+            slot = asked_slot(channel_id, day, self.policy, self.calendar, now)
         if slot is None:
             return None
         open_rows = await list_requests(

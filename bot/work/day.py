@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -27,14 +27,24 @@ class Reminder(Work):
 
 
 class Digest(Work):
-    """A channel's daily digest for the business ``day`` (on the desk's clock)."""
+    """A channel's daily digest for the business ``day`` (on the desk's clock); ``asked``: one
+    someone asked for now (the local workspace's Send digest now), keyed apart from the
+    planned one by when."""
 
     kind: Literal["digest"] = "digest"
+    KEY_FIELDS = ("asked",)
     channel_id: str
     day: date
+    asked: str | None = None
 
     def key(self) -> str:
-        return digest_key(self.channel_id, self.day)
+        planned = digest_key(self.channel_id, self.day)
+        return planned if self.asked is None else f"{planned}:asked:{self.asked}"
+
+    @classmethod
+    def _from_key(cls, key: str) -> dict[str, Any]:
+        _, asked, when = key.partition(":asked:")
+        return {"asked": when if asked else None}
 
     def owner(self) -> str:
         return digest_owner(self.channel_id)

@@ -53,6 +53,8 @@ def bot_env(slack: FakeSlack, port: int, **env: str) -> dict[str, str]:
         "SLACK_API_URL": slack.url,
         "PORTING_SANDBOX": "true",
         "PORTING_CHANNEL": "CBENCH",
+        # A real deployment must say who may file and cancel: everyone, said explicitly.
+        "PORTING_ADMINS": "*",
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
         # No reminders or digests unless the test asks (PORTING_DESK_DAY_SECONDS).

@@ -39,8 +39,13 @@ def free_port() -> int:
 
 def child_env(**env: str) -> dict[str, str]:
     """A child's environment: this checkout's code (whatever copy pip installed), none of the
-    runner's bot settings, then ``env``."""
-    inherited = {k: v for k, v in os.environ.items() if k.upper() not in _OURS}
+    runner's bot settings (nor anything named like one: they stop or warn at start-up), then
+    ``env``."""
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if k.upper() not in _OURS and not k.upper().startswith(("SLACK_", "TWILIO_", "PORTING_"))
+    }
     return {**inherited, "PYTHONPATH": str(ROOT), **env}
 
 

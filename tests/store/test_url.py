@@ -128,6 +128,8 @@ def _env(slack: FakeSlack, database_url: str) -> dict[str, str]:
         PORT=str(free_port()),
         LOG_LEVEL="WARNING",
         DATABASE_URL=database_url,
+        PORTING_ADMINS="*",
+        TWILIO_AUTH_TOKEN=SANDBOX_AUTH_TOKEN,  # the sandbox's, chosen here to sign with
     )
 
 
@@ -188,6 +190,7 @@ def test_a_bad_database_url_stops_python_m_bot_with_one_line(
         SLACK_BOT_TOKEN="xoxb-1",
         SLACK_SIGNING_SECRET="s",
         PORTING_SANDBOX="true",
+        PORTING_ADMINS="*",
         DATABASE_URL=written,
     )
     done = run_bot(command, env=env, cwd=tmp_path)

@@ -41,7 +41,7 @@ WORKSPACE_MAX_BODY = 26 * MIB
 # Everything else (health checks, redirects) takes no body worth the name.
 OTHER_MAX_BODY = 64 * KIB
 
-# The limit of each door, by path prefix (the first that matches).
+# The limit of each door: a path, or a prefix ending in / for a mounted app.
 LIMITS: tuple[tuple[str, int], ...] = (
     ("/slack/events", SLACK_MAX_BODY),
     ("/twilio/porting", TWILIO_MAX_BODY),
@@ -60,8 +60,8 @@ KEEP_ALIVE_SECONDS = 20
 
 
 def limit_for(path: str) -> int:
-    for prefix, limit in LIMITS:
-        if path == prefix.rstrip("/") or path.startswith(prefix):
+    for door, limit in LIMITS:  # "/x/": the path /x and everything under it; else exactly
+        if path == door.rstrip("/") or (door.endswith("/") and path.startswith(door)):
             return limit
     return OTHER_MAX_BODY
 

@@ -251,20 +251,16 @@ class Settings(BaseSettings):
                 )
             )
         if not self.porting_sandbox:
-            twilio = [
-                name.upper()
-                for name in ("twilio_account_sid", "twilio_auth_token")
-                if not getattr(self, name)
-            ]
-            if twilio:
-                missing.append(
-                    (
-                        " and ".join(twilio),
-                        "copy them from the Twilio Console (the auth token also verifies "
-                        "webhook signatures), or set PORTING_SANDBOX=true to use the built-in "
-                        "simulator",
+            for name in ("twilio_account_sid", "twilio_auth_token"):
+                if not getattr(self, name):
+                    missing.append(
+                        (
+                            name.upper(),
+                            "copy them from the Twilio Console (the auth token also verifies "
+                            "webhook signatures), or set PORTING_SANDBOX=true to use the "
+                            "built-in simulator",
+                        )
                     )
-                )
         if admins and not self.local_mode and not (self.porting_admins or "").strip():
             missing.append(
                 (
@@ -282,15 +278,19 @@ class Settings(BaseSettings):
         if missing:
             names = [name for name, _ in missing]
             listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
-            plural = len(missing) > 1 or " and " in names[0]
             why = (
                 f" ({', '.join(self.deployment_signs)} set, so this is a real deployment, not "
                 "the local demo)"
                 if self.deployment_signs
                 else ""
             )
-            hints = "; ".join(f"{name}: {hint}" for name, hint in missing)
-            raise SettingsError(f"{listed} {'are' if plural else 'is'} not set{why}. {hints}.")
+            hints: dict[str, list[str]] = {}
+            for name, hint in missing:
+                hints.setdefault(hint, []).append(name)
+            how = "; ".join(f"{', '.join(named)}: {hint}" for hint, named in hints.items())
+            raise SettingsError(
+                f"{listed} {'are' if len(names) > 1 else 'is'} not set{why}. {how}."
+            )
         if not self.slack_bot_token.startswith("xoxb-"):
             raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
         if not self.socket_mode and not self.slack_signing_secret:

@@ -18,7 +18,8 @@ from bot.settings import Settings, SettingsError
 
 # Libraries that log what passes through them at DEBUG: slack_sdk and slack_bolt whole
 # Socket Mode envelopes and request bodies (form submissions carry PINs and account numbers),
-# httpx/httpcore and aiohttp the URLs of Slack files. Pinned at WARNING whatever LOG_LEVEL says.
+# httpx/httpcore and aiohttp the URLs of Slack files, aiosqlite every statement with its
+# values (customers' names and addresses). Pinned at WARNING whatever LOG_LEVEL says.
 QUIET_LOGGERS = (
     "slack_sdk",
     "slack_bolt",
@@ -26,6 +27,7 @@ QUIET_LOGGERS = (
     "httpcore",
     "aiohttp",
     "websockets",
+    "aiosqlite",
 )
 
 
@@ -54,12 +56,29 @@ def _settings(*, serving: bool = True) -> Settings:
     return settings
 
 
+class QuietLibraries(logging.Filter):
+    """Drops QUIET_LOGGERS' records below WARNING whatever level their logger was given
+    (Bolt copies the root's level onto each logger it makes, so a level on a parent is not
+    enough)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        return not any(
+            record.name == name or record.name.startswith(name + ".") for name in QUIET_LOGGERS
+        )
+
+
 def configure_logging(level: str) -> None:
+    """LOG_LEVEL for the bot's own loggers; QUIET_LOGGERS never below WARNING."""
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+    quiet = QuietLibraries()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(quiet)
 
 
 def serve() -> None:

@@ -49,6 +49,18 @@ def child_env(**env: str) -> dict[str, str]:
     return {**inherited, "PYTHONPATH": str(ROOT), **env}
 
 
+def sandboxed_env(**env: str) -> dict[str, str]:
+    """The least a real deployment on the sandbox needs (Slack never reached), then ``env``:
+    for start-ups that are meant to stop."""
+    least = {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": "s",
+        "PORTING_SANDBOX": "true",
+        "PORTING_ADMINS": "*",
+    }
+    return child_env(**{**least, **env})
+
+
 def bot_env(slack: FakeSlack, port: int, **env: str) -> dict[str, str]:
     """The environment a served bot runs with: sandbox mode, Slack faked locally. ``env``
     overrides (e.g. ``PORTING_SANDBOX="false"`` plus Twilio URLs for a shared sandbox)."""

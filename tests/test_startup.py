@@ -10,7 +10,7 @@ import pytest
 
 from bot.setting_names import distance, review
 from bot.settings import Settings, SettingsError
-from tests.procs import bot_env, child_env, free_port, run_bot
+from tests.procs import bot_env, child_env, free_port, run_bot, sandboxed_env
 
 
 def _refused(env: dict[str, str], cwd: Path) -> str:
@@ -64,14 +64,7 @@ def test_a_half_configured_deployment_never_becomes_the_local_demo(
 def test_a_setting_name_a_letter_or_two_off_stops_start_up(
     typo: str, meant: str, tmp_path: Path
 ) -> None:
-    env = child_env(
-        SLACK_BOT_TOKEN="xoxb-1",
-        SLACK_SIGNING_SECRET="s",
-        PORTING_SANDBOX="true",
-        PORTING_ADMINS="*",
-        **{typo: "U0123ABC"},
-    )
-    line = _refused(env, tmp_path)
+    line = _refused(sandboxed_env(**{typo: "U0123ABC"}), tmp_path)
     assert line == f"porting-bot: {typo.upper()} is not a setting: did you mean {meant}?"
 
 

@@ -209,3 +209,17 @@ async def test_local_mode_simulator_answers_this_machine_with_the_page_credentia
     log = (tmp_path / "bot.log").read_text()
     assert log.count("PORTING_COLOUR") == 1, log
     assert "PORTING_COLOUR is set but is not one of this bot's settings" in log
+
+
+async def test_forwarded_for_is_believed_only_from_forwarded_allow_ips(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    """With this machine not among the trusted proxies, a header claiming another caller is
+    ignored (the sandbox then sees 127.0.0.1 and asks for its credentials)."""
+    async with _bot(fake_slack, tmp_path, FORWARDED_ALLOW_IPS="10.0.0.1") as bot:
+        base = f"http://127.0.0.1:{bot.port}"  # type: ignore[attr-defined]
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            relayed = {"X-Forwarded-For": "203.0.113.9"}
+            answer = await http.get("/sandbox/v1/Porting/Configuration/Webhook", headers=relayed)
+    assert answer.status_code == 401, "not believed: still this machine"
+    assert not [r for r in _refusals(tmp_path) if "203.0.113.9" in r]

@@ -110,3 +110,7 @@ def test_local_mode_only_with_nothing_configured(tmp_path: Path) -> None:
         assert not settings.local_mode
         with pytest.raises(SettingsError, match="real deployment, not the local demo"):
             settings.check()
+
+
+def test_forwarded_headers_are_believed_from_this_machine_only_by_default() -> None:
+    assert Settings(_env_file=None).forwarded_allow_ips == "127.0.0.1"

@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     _local_mode: bool = PrivateAttr(default=False)
+    _signs: list[str] = PrivateAttr(default_factory=list)
 
     @field_validator("public_url", "slack_api_url")
     @classmethod
@@ -110,7 +111,8 @@ class Settings(BaseSettings):
         """Nothing configured at all: local mode (the sandbox, and the local workspace in
         place of Slack). Any credential, a DATABASE_URL or PORTING_SANDBOX=false means the
         operator meant a real deployment, so what is missing is refused by :meth:`check`."""
-        if self.deployment_signs:
+        self._signs = self._deployment_signs()
+        if self._signs:
             return self
         from bot.workspace.defaults import (
             BOT_TOKEN,
@@ -141,7 +143,11 @@ class Settings(BaseSettings):
 
     @property
     def deployment_signs(self) -> list[str]:
-        """The settings that say a real deployment is meant (none: local mode)."""
+        """The settings the operator set that say a real deployment is meant (none: local
+        mode), as they were before the sandbox's defaults filled any in."""
+        return list(self._signs)
+
+    def _deployment_signs(self) -> list[str]:
         named = [
             name.upper()
             for name in (*_SLACK_CREDENTIALS, "slack_api_url", *_TWILIO_CREDENTIALS)

@@ -107,10 +107,19 @@ def test_local_mode_only_with_nothing_configured(tmp_path: Path) -> None:
         {"twilio_api_key_sid": "SK" + "a" * 32},
     ):
         settings = Settings(_env_file=None, **given)
-        assert not settings.local_mode
+        assert not settings.local_mode and settings.deployment_signs
         with pytest.raises(SettingsError, match="real deployment, not the local demo"):
             settings.check()
 
 
 def test_forwarded_headers_are_believed_from_this_machine_only_by_default() -> None:
     assert Settings(_env_file=None).forwarded_allow_ips == "127.0.0.1"
+
+
+def test_the_refusal_names_what_the_operator_set_not_the_sandbox_defaults() -> None:
+    settings = Settings(
+        _env_file=None, slack_bot_token="xoxb-1", slack_signing_secret="s", porting_sandbox=True
+    )
+    assert settings.deployment_signs == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
+    with pytest.raises(SettingsError, match=r"^PORTING_ADMINS is not set \(SLACK_BOT_TOKEN, "):
+        settings.check()

@@ -69,11 +69,9 @@ class QuietLibraries(logging.Filter):
         )
 
 
-def configure_logging(level: str) -> None:
-    """LOG_LEVEL for the bot's own loggers; QUIET_LOGGERS never below WARNING."""
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+def quiet_libraries() -> None:
+    """QUIET_LOGGERS never below WARNING, whatever LOG_LEVEL gave the root (call after the
+    log handlers are in place)."""
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
     quiet = QuietLibraries()
@@ -83,7 +81,10 @@ def configure_logging(level: str) -> None:
 
 def serve() -> None:
     settings = _settings()
-    configure_logging(settings.log_level)
+    from bot.logs import configure
+
+    configure(settings.log_format, settings.log_level)
+    quiet_libraries()
     if settings.local_mode:
         from bot.workspace.local import fresh_database
 
@@ -112,6 +113,7 @@ def serve() -> None:
         forwarded_allow_ips=settings.forwarded_allow_ips,
         limit_concurrency=doors.LIMIT_CONCURRENCY,
         timeout_keep_alive=doors.KEEP_ALIVE_SECONDS,
+        log_config=None,  # its loggers propagate to bot.logs' handler (LOG_FORMAT)
         log_level=settings.log_level.lower(),
     )
     if settings.local_mode:
@@ -177,12 +179,14 @@ async def register_webhook() -> None:
 
 async def migrate_database() -> None:
     """Only DATABASE_URL matters here: a release step runs this without the Slack secrets."""
+    from bot.logs import FORMATS, configure
     from bot.store.db import Database, head_revision, migrate
     from bot.store.url import DatabaseUrlError
 
-    logging.basicConfig(level="INFO", format="%(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    configure(settings.log_format if settings.log_format in FORMATS else "text", "INFO")
     try:
-        db = Database.from_url(Settings().database_url)
+        db = Database.from_url(settings.database_url)
     except DatabaseUrlError as error:
         print(f"porting-bot: {error}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 import pytest
 from aiohttp import WSMsgType, web
 
-from bot.__main__ import QUIET_LOGGERS, QuietLibraries, configure_logging
+from bot.__main__ import QUIET_LOGGERS, QuietLibraries, quiet_libraries
 from tests.conftest import Bot
 from tests.fakes.slack_api import APP_ID, FakeSlack
 from tests.fakes.slack_requests import SlackRequest
@@ -97,8 +97,8 @@ async def socket_slack(fake_slack: FakeSlack) -> AsyncIterator[SocketSlack]:
 def debug_logging(caplog: pytest.LogCaptureFixture) -> Any:
     """LOG_LEVEL=DEBUG as python -m bot applies it, before the app is built (Bolt gives its
     logger the level it finds)."""
-    caplog.set_level(logging.DEBUG)
-    configure_logging("DEBUG")
+    caplog.set_level(logging.DEBUG)  # the root at LOG_LEVEL=DEBUG, as bot.logs sets it
+    quiet_libraries()  # then what python -m bot does next
     yield caplog
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.NOTSET)

@@ -187,8 +187,9 @@ async def test_the_sandbox_of_a_real_slack_app_is_closed_to_other_machines_and_o
 async def test_local_mode_simulator_answers_this_machine_with_the_page_credentials(
     tmp_path: Path,
 ) -> None:
-    """Nothing configured: the page's panel (and h18a's clock reads) reach /sandbox/_sim from
-    here with the per-process credentials the page boots with; nobody else does."""
+    """Nothing configured: the page's panel reaches /sandbox/_sim from here (the clock
+    without credentials, the rest with the per-process ones the page boots with); nobody
+    else does."""
     port = free_port()
     # Not one of ours: one warning, still the demo.
     env = child_env(PORT=str(port), PORTING_DESK_DAY_SECONDS="0", PORTING_COLOUR="blue")
@@ -198,12 +199,15 @@ async def test_local_mode_simulator_answers_this_machine_with_the_page_credentia
             boot = (await http.get("/workspace/ui/boot")).json()
             authorization = boot["sandbox"]["authorization"]
             panel = {"Authorization": authorization}
-            clock = await http.get("/sandbox/_sim/clock", headers=panel)
+            clock = await http.get("/sandbox/_sim/clock")  # the page reads it as is
             assert clock.status_code == 200 and "now" in clock.json()
+            assert (await http.get("/sandbox/_sim/requests", headers=panel)).status_code == 200
             published = (SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
-            assert (await http.get("/sandbox/_sim/clock", auth=published)).status_code == 401
-            relayed = {**panel, "X-Forwarded-For": "203.0.113.9"}
+            assert (await http.get("/sandbox/_sim/requests", auth=published)).status_code == 401
+            relayed = {"X-Forwarded-For": "203.0.113.9"}
             assert (await http.get("/sandbox/_sim/clock", headers=relayed)).status_code == 403
+            relayed = {**panel, **relayed}
+            assert (await http.get("/sandbox/_sim/requests", headers=relayed)).status_code == 403
     finally:
         await stop_bot(process)
     log = (tmp_path / "bot.log").read_text()

@@ -87,7 +87,7 @@ def choose_view(snapshot: RequestSnapshot) -> View:
                 options=[
                     Option(
                         value=n.phone_number or "",
-                        text=f"{display(n.phone_number or '')} · {n.status_label}",
+                        text=clip(f"{display(n.phone_number or '')} · {n.status_label}", 75),
                     )
                     for n in numbers[:_SELECT_LIMIT]
                 ],

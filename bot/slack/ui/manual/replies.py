@@ -227,7 +227,7 @@ def documents_reply(port: ManualPort, said: ManualNews) -> Reply:
 
 def copy_failed_reply(name: str, why: str) -> Reply:
     text = (
-        f"⚠️ I could not copy {escape(name)} into this thread ({why}). Attach it again with "
+        f"⚠️ I could not copy {escape(name)} into this thread ({escape(why)}). Attach it again with "
         "*Add documents…* on the board."
     )
     return text, [SectionBlock(text=MarkdownTextObject(text=clip(text)))]

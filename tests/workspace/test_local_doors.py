@@ -5,12 +5,14 @@ page, markup typed by a person or posted by an app is drawn as text and never ru
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from tests.procs import child_env, free_port, serving_bot
 from tests.workspace.conftest import Shots
 from tests.workspace.local_bot import LocalBot
 from tests.workspace.pages import WorkspacePage
@@ -66,6 +68,24 @@ async def test_the_token_is_this_processs_own(local: LocalBot) -> None:
         boot = await http.get("/workspace/ui/boot")
         page = await http.get("/workspace/")
     assert token not in boot.text and token not in page.text
+
+
+async def test_a_python_m_bot_in_local_mode_refuses_other_sites(tmp_path: Path) -> None:
+    """The same, against a real ``python -m bot`` with nothing configured."""
+    port = free_port()
+    async with (
+        serving_bot(child_env(PORT=str(port)), tmp_path) as url,
+        httpx.AsyncClient(base_url=url, timeout=10) as http,
+    ):
+        assert (await http.get("/workspace/")).status_code == 200
+        rebound = await http.get("/workspace/ui/boot", headers={"Host": f"evil.example:{port}"})
+        assert rebound.status_code == 400
+        published = await http.post(
+            "/workspace/api/auth.test", headers={"Authorization": f"Bearer {PUBLISHED}"}
+        )
+        assert published.json() == {"ok": False, "error": "invalid_auth"}
+        queried = await http.get("/workspace/api/auth.test", params={"token": PUBLISHED})
+        assert queried.json()["ok"] is False
 
 
 # -- the page: markup drawn as text -------------------------------------------------------

@@ -22,8 +22,11 @@ from slack_sdk.models.views import View
 from bot.desk.agenda import agenda, build_digest, build_home
 from bot.desk.digest_plan import digest_slot
 from bot.desk.facts import NumberFacts
+from bot.desk.manual_agenda import ManualListed
+from bot.desk.manual_schedule import ManualReminder, ManualReminderKind
 from bot.desk.manual_types import ManualDocument, ManualNews, ManualStep
 from bot.desk.records import AuditRecord
+from bot.desk.refile_types import RefilePlan, Rejection
 from bot.desk.schedule import ReminderKind
 from bot.desk.types import (
     BillNotReadable,
@@ -46,14 +49,17 @@ from bot.slack.ui.digest import digest_message
 from bot.slack.ui.fmt import escape
 from bot.slack.ui.home import home_view
 from bot.slack.ui.manual import board as manual_board
+from bot.slack.ui.manual import reminders as manual_reminders
 from bot.slack.ui.manual import replies as manual_replies
 from bot.slack.ui.manual import status as manual_status
 from bot.slack.ui.port_in import account, filing
+from bot.slack.ui.port_in import refile as refile_ui
 from bot.slack.ui.port_list import filter_error_message, list_message
 from bot.slack.ui.reminders import reminder_message
 from tests.slack.ui import samples
 from tests.slack.ui.test_desk_day_builders import CAL, NOW, POLICY, WORKSPACE, reminder, row
 from tests.slack.ui.test_manual_builders import port as manual_port
+from tests.slack.ui.test_refile import _source as refile_source
 
 PLAIN = "Acme"
 # The pieces a hostile value is made of: Slack's markup and the characters that start it.
@@ -246,6 +252,16 @@ def _port_in(v: str) -> Iterator[Any]:
     yield filing.failure_banner(BillNotReadable(v))
 
 
+def _refile(v: str) -> Iterator[Any]:
+    rejections = (Rejection(None, v, ("+14155550154",)),)
+    source = replace(refile_source(), customer=v, rejections=rejections)
+    yield refile_ui.refile_view(PortInMeta(refile_of=samples.SID), source, today=NOW.date())
+    plan = RefilePlan(samples.SID, v, ("+14155550207",), rejections)
+    d = draft(v)
+    yield refile_ui.account_view(d, PortInMeta(draft_id=d.id), plan)
+    yield refile_ui.account_view(d, PortInMeta(draft_id=d.id), RefilePlan(samples.SID, v, ()))
+
+
 def _desk(v: str) -> Iterator[Any]:
     rows = listed(v)
     items = agenda(rows, POLICY, CAL, NOW)
@@ -259,6 +275,9 @@ def _desk(v: str) -> Iterator[Any]:
     yield digest_message(digest, workspace_url=WORKSPACE)
     home = build_home("U1", rows, rows, POLICY, CAL, NOW)
     yield home_view(home, now=NOW, workspace_url=WORKSPACE)
+    manual_ports = [ManualListed(manual(v), None, (v,))]
+    yield list_message([], asked="open requests", now=NOW, manual=manual_ports)
+    yield list_message(items, asked="open requests", now=NOW, manual=manual_ports)
 
 
 def _reminders(v: str) -> Iterator[Any]:
@@ -279,6 +298,22 @@ def _manual(v: str) -> Iterator[Any]:
     yield manual_replies.copy_failed_reply(v, v)
     history = [AuditRecord(NOW, "U1", "manual.moved", "ok", detail=v)]
     yield manual_status.manual_status_blocks(p, NOW, history=history)
+    for kind in ManualReminderKind:
+        r = ManualReminder(
+            manual_id=p.id,
+            kind=kind,
+            due_day=NOW.date(),
+            due_at=NOW,
+            expires_at=None,
+            mention="U123",
+            country_name=v,
+            number_count=3,
+            ticket=v,
+            quote=v,
+            deadline=NOW,
+            port_date=date(2026, 12, 8),
+        )
+        yield manual_reminders.reminder_message(r)
 
 
 BUILDERS: dict[str, Callable[[str], Iterator[Any]]] = {
@@ -287,6 +322,7 @@ BUILDERS: dict[str, Callable[[str], Iterator[Any]]] = {
     "cancel": _cancel,
     "/port-check": _check,
     "/port-in": _port_in,
+    "re-filing": _refile,
     "/port-list, digest, App Home": _desk,
     "reminders": _reminders,
     "manual ports": _manual,

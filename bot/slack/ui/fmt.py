@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -47,19 +48,23 @@ def clip(text: str, limit: int = SECTION_TEXT_LIMIT) -> str:
 
 
 # mrkdwn's formatting characters, as look-alikes Slack does not read as bold, italic, strike
-# or code (mrkdwn has no escape for them).
-_MARKERS = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+# or code (mrkdwn has no escape for them). Slack reads * _ ~ as formatting only at a word's
+# edge, so one between two letters or digits (PIN_MISMATCH, jane_doe@…) stays as it is;
+# a backtick is always replaced.
+_LOOK_ALIKE = {"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"}
+_AT_AN_EDGE = re.compile(r"`|(?<![^\W_])[*_~]|[*_~](?![^\W_])")
 
 
 def escape(text: str) -> str:
     """THE rule for a value from a person or from Twilio (a name, an address, an e-mail, a
     file name, a reason, a note) where it meets mrkdwn: text, never markup. ``&``, ``<`` and
     ``>`` become Slack's entities (so ``<!channel>`` pings nobody and ``<https://…|Sign>``
-    draws no link) and ``*`` ``_`` ``~`` `````` their look-alikes (so a name opens no bold or
-    code the bot's own text then closes). Every builder interpolates such values through this
-    and nothing else; plain_text fields take them as they are."""
+    draws no link) and ``*`` ``_`` ``~`` `````` that could open or close formatting (at a
+    word's edge) their look-alikes (so a name opens no bold or code the bot's own text then
+    closes). Every builder interpolates such values through this and nothing else;
+    plain_text fields take them as they are."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.translate(_MARKERS)
+    return _AT_AN_EDGE.sub(lambda m: _LOOK_ALIKE[m.group(0)], text)
 
 
 def url(link: str | None) -> str | None:

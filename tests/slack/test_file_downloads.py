@@ -15,12 +15,15 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from bot.slack.files import FileHosts
+from bot.slack.ids import Action, Callback
+from bot.slack.ids import ManualField as M
 from bot.slack.ids import PortInField as F
 from bot.store.models import PortInDraft
 from tests.conftest import Bot
 from tests.fakes.serving import LocalServer
 from tests.fakes.slack_api import FILE_DOWNLOAD, Reply
 from tests.fakes.slack_requests import message_shortcut, view_submission
+from tests.manual_forms import UK, form_state, press, start_port, submit_form
 from tests.port_in_forms import LANDLINE, details_state, open_form
 from tests.slack.port_in.filed import _rows
 
@@ -132,4 +135,29 @@ async def test_a_port_in_bill_from_elsewhere_is_a_field_error(bot: Bot, foreign:
     assert body["response_action"] == "errors"
     assert "files.slack.com" in body["errors"][F.BILL] and "Upload it" in body["errors"][F.BILL]
     assert await _rows(bot, PortInDraft) == []
+    assert foreign.seen == []
+
+
+async def test_a_manual_ports_documents_from_elsewhere_are_field_errors(
+    bot: Bot, foreign: Foreign
+) -> None:
+    loa = _file(foreign.url, "loa.pdf", filetype="pdf", mimetype="application/pdf", id="FL")
+    body = await submit_form(bot, form_state(UK, loa=loa))
+    assert body["response_action"] == "errors"
+    assert "files.slack.com" in body["errors"][M.LOA]
+    assert await bot.desk.manual.open_ports() == []
+
+    port = await start_port(bot)  # documents added later: the same refusal
+    await press(bot, port, Action.MANUAL_ADD_DOCUMENTS)
+    opened = bot.slack.calls_to("views.open")[-1].args["view"]
+    csr = _file(foreign.url, "csr.pdf", filetype="pdf", mimetype="application/pdf", id="FC")
+    state = {M.CSR: {M.CSR: {"type": "file_input", "files": [csr]}}}
+    response = await bot.send(
+        view_submission(
+            Callback.MANUAL_DOCUMENTS, state, private_metadata=opened["private_metadata"]
+        )
+    )
+    assert response.json()["response_action"] == "errors"
+    assert "files.slack.com" in response.json()["errors"][M.CSR]
+    await bot.settle()
     assert foreign.seen == []

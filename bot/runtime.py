@@ -40,6 +40,7 @@ from bot.slack.delivery.deliverer import SlackDeliverer
 from bot.slack.delivery.poster import Poster
 from bot.slack.delivery.sources import Sources
 from bot.slack.deps import Downloader, SlackDeps
+from bot.slack.files import FileHosts, file_downloader
 from bot.slack.inbound import SlackDoor
 from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database, check_schema, migrate
@@ -119,7 +120,7 @@ async def _start(
     twilio_http, twilio = _twilio(settings, http, sandbox)
     slack_session = aiohttp.ClientSession()
     slack = slack_client(settings, slack_session)
-    download = file_downloader(http, settings.slack_bot_token)  # Slack files, with the bot token
+    download = _downloader(settings, http)  # Slack files, with the bot token
     door = OutboxDoor(db)  # the desk queues and waits through it; the worker shares its wakeup
     desk = _desk(settings, twilio, db, door, sandbox, own_sandbox=own_sandbox, local=workspace)
     pacer = ChannelPacer(
@@ -304,6 +305,11 @@ def _desk_clock(settings: Settings, sandbox: Sandbox | None) -> Callable[[], dat
     return utcnow
 
 
+def _downloader(settings: Settings, http: httpx.AsyncClient) -> Downloader:
+    """Slack files with the bot token, only from Slack's file host or SLACK_API_URL's."""
+    return file_downloader(http, settings.slack_bot_token, FileHosts(settings.slack_api_url))
+
+
 def _bolt(
     settings: Settings, slack: AsyncWebClient, desk: Desk, download: Downloader, tasks: Tasks
 ) -> AsyncApp:
@@ -313,6 +319,7 @@ def _bolt(
         porting_channel=settings.porting_channel or "",
         tasks=tasks,
         admins=settings.admin_ids,
+        files=FileHosts(settings.slack_api_url),
     )
     return build_bolt_app(slack, settings.slack_signing_secret, deps)
 
@@ -341,23 +348,3 @@ def slack_client(
         retry_handlers=retry_handlers() if retries else [],
         **kwargs,
     )
-
-
-def file_downloader(http: httpx.AsyncClient, token: str) -> Downloader:
-    """Downloads a Slack file (its ``url_private``) with the bot token, up to ``limit`` bytes."""
-
-    async def download(url: str, limit: int) -> bytes:
-        async with http.stream(
-            "GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as response:
-            response.raise_for_status()
-            chunks = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise ValueError(f"The file is larger than {limit // 1024 // 1024} MB.")
-                chunks.append(chunk)
-            return b"".join(chunks)
-
-    return download

@@ -239,10 +239,12 @@ def _twilio(
     twilio_http = http
     numbers_url, upload_url = settings.twilio_numbers_url, settings.twilio_upload_url
     if sandbox is not None:
+        from bot.sandbox import create_sandbox_app
+
         # The bot talks HTTP to the simulator in-process; the sandbox reaches the bot's
         # webhook route over loopback like Twilio would over the internet.
         twilio_http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=sandbox.app),
+            transport=httpx.ASGITransport(app=create_sandbox_app(sandbox)),
             timeout=settings.twilio_timeout_seconds,
         )
         numbers_url = upload_url = "http://sandbox.local"

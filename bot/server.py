@@ -84,8 +84,11 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
 
     app = PortingApp(title="Porting bot", lifespan=lifespan, docs_url=None, redoc_url=None)
     if sandbox is not None:
+        from bot.sandbox import create_sandbox_app
+
         # This machine only; the simulator only in local mode (the page's panel uses it).
-        app.mount(SANDBOX_PREFIX, doors.SandboxDoor(sandbox.app, simulator=settings.local_mode))
+        door = doors.SandboxDoor(create_sandbox_app(sandbox), simulator=settings.local_mode)
+        app.mount(SANDBOX_PREFIX, door)
     if workspace is not None:
         from bot.workspace.defaults import MOUNT
 

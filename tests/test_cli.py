@@ -19,14 +19,16 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.porting.statuses import ALL_PORT_IN_EVENTS, TWILIO_WEBHOOK_EVENTS
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox
+from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, create_sandbox_app
 from tests.procs import ROOT, free_port
 
 
 def test_register_webhook_points_twilio_at_public_url(tmp_path) -> None:  # type: ignore[no-untyped-def]
     sandbox = Sandbox()
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(sandbox.app, port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_sandbox_app(sandbox), port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -23,7 +23,13 @@ import httpx
 from sqlalchemy import or_, select
 
 from bot.porting.client import TwilioPortingClient
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, SandboxConfig
+from bot.sandbox import (
+    SANDBOX_ACCOUNT_SID,
+    SANDBOX_AUTH_TOKEN,
+    Sandbox,
+    SandboxConfig,
+    create_sandbox_app,
+)
 from bot.store.db import Database
 from bot.store.models import OutboxItem, RequestSync
 from bot.store.sync import DISCOVERY
@@ -92,7 +98,7 @@ async def two_processes(
 ) -> AsyncIterator[list[str]]:
     """Two bots against one sandbox (served here over HTTP) and one database."""
     async with AsyncExitStack() as stack:
-        twilio_url = await stack.enter_async_context(served(sandbox.app))
+        twilio_url = await stack.enter_async_context(served(create_sandbox_app(sandbox)))
         ports = [free_port(), free_port()]
         env = {
             "PORTING_SANDBOX": "false",
@@ -134,7 +140,9 @@ async def test_two_processes_receiving_every_webhook_post_each_root_and_change_o
 
         # Filed elsewhere (the Console): the bots hear of them first from Twilio's webhooks.
         http = await stack.enter_async_context(
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app), timeout=30)
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=create_sandbox_app(sandbox)), timeout=30
+            )
         )
         twilio = TwilioPortingClient(
             http,

@@ -3,7 +3,7 @@
 Typical test use::
 
     sandbox = Sandbox(SandboxConfig(start_time=..., seed=1), http_client=receiver_client)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app),
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_sandbox_app(sandbox)),
                                  base_url="http://sandbox", auth=(SANDBOX_ACCOUNT_SID,
                                  SANDBOX_AUTH_TOKEN)) as client:
         ...

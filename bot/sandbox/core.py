@@ -7,7 +7,6 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 import httpx
 
@@ -20,9 +19,6 @@ from .machine import PortingMachine
 from .scheduler import Job
 from .state import PortingState
 from .webhooks import Delivery, SimEvent, Sleep, WebhookSender
-
-if TYPE_CHECKING:
-    from fastapi import FastAPI
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +51,6 @@ class Sandbox:
         self._http_client = http_client
         self._lock = asyncio.Lock()
         self._ticker: asyncio.Task[None] | None = None
-        self._app: FastAPI | None = None
         self._init_state()
 
     def _init_state(self) -> None:
@@ -70,15 +65,6 @@ class Sandbox:
         self.webhooks = WebhookSender(self.config, self._http_client, self.sleep)
 
     # -- views ----------------------------------------------------------------------------
-
-    @property
-    def app(self) -> FastAPI:
-        """The ASGI app serving the Twilio paths (both hosts) and the ``/_sim`` admin routes."""
-        if self._app is None:
-            from .api.app import create_sandbox_app
-
-            self._app = create_sandbox_app(self)
-        return self._app
 
     @property
     def now(self) -> datetime:

@@ -28,7 +28,13 @@ from bot.desk import Desk, SyncPolicy
 from bot.outbox import Delivered, Item, Outbox
 from bot.porting.client import TwilioPortingClient
 from bot.porting.models import PortInRequest
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, SandboxConfig
+from bot.sandbox import (
+    SANDBOX_ACCOUNT_SID,
+    SANDBOX_AUTH_TOKEN,
+    Sandbox,
+    SandboxConfig,
+    create_sandbox_app,
+)
 from bot.store.db import Database, migrate
 from bot.store.models import OutboxItem
 from tests.bodies import ACCOUNT_NUMBER, PIN
@@ -174,7 +180,7 @@ async def make_harness(migrated_template: Path, tmp_path: Path) -> AsyncIterator
             # The sandbox's injected latency only lets other calls run: no real waiting.
             sandbox = Sandbox(config or SandboxConfig(start_time=START, seed=11), sleep=_yield)
             stack.push_async_callback(sandbox.aclose)
-            app = RecordingApp(sandbox.app)
+            app = RecordingApp(create_sandbox_app(sandbox))
             client_sleeps: list[float] = []
 
             async def client_sleep(seconds: float) -> None:

@@ -11,7 +11,13 @@ import pytest
 from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
 from bot.porting.statuses import NumberStatus, RequestStatus
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, SandboxConfig
+from bot.sandbox import (
+    SANDBOX_ACCOUNT_SID,
+    SANDBOX_AUTH_TOKEN,
+    Sandbox,
+    SandboxConfig,
+    create_sandbox_app,
+)
 from tests.helpers import file_request
 
 
@@ -23,7 +29,9 @@ async def pair() -> AsyncIterator[tuple[TwilioPortingClient, Sandbox, list[float
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app)) as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_sandbox_app(sandbox))
+    ) as http:
         client = TwilioPortingClient(
             http,
             numbers_url="http://sandbox",

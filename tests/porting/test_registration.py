@@ -16,7 +16,13 @@ from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
 from bot.porting.registration import register_port_in_webhook
 from bot.porting.statuses import ALL_PORT_IN_EVENTS, TWILIO_WEBHOOK_EVENTS
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, SandboxConfig
+from bot.sandbox import (
+    SANDBOX_ACCOUNT_SID,
+    SANDBOX_AUTH_TOKEN,
+    Sandbox,
+    SandboxConfig,
+    create_sandbox_app,
+)
 
 SPEC = Path("/work/shared/reference/twilio_numbers_v1.json")
 URL = "https://bot.example.com/twilio/porting"
@@ -54,7 +60,9 @@ def _client(http: httpx.AsyncClient) -> TwilioPortingClient:
 @pytest.fixture
 async def sandboxed() -> AsyncIterator[tuple[TwilioPortingClient, Sandbox]]:
     sandbox = Sandbox(SandboxConfig(start_time=datetime(2026, 11, 2, tzinfo=UTC), seed=3))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app)) as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_sandbox_app(sandbox))
+    ) as http:
         yield _client(http), sandbox
 
 

@@ -12,7 +12,7 @@ import httpx
 from fastapi import FastAPI, Request, Response
 
 from bot.porting.signature import validate_json
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox
+from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, create_sandbox_app
 from tests.bodies import create_json
 
 START = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)  # a Monday
@@ -65,7 +65,9 @@ class Receiver:
 
 def client_for(sandbox: Sandbox, auth: Any = AUTH) -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=sandbox.app), base_url="http://sandbox", auth=auth
+        transport=httpx.ASGITransport(app=create_sandbox_app(sandbox)),
+        base_url="http://sandbox",
+        auth=auth,
     )
 
 

@@ -111,11 +111,7 @@ async def _start(
     workspace: LocalWorkspace | None,
 ) -> Runtime:
     tasks = Tasks()
-    db = Database.from_url(settings.database_url)
-    if settings.migrate_on_start:
-        await migrate(db.engine)
-    else:
-        await check_schema(db.engine)
+    db = await _database(settings)
     http = httpx.AsyncClient(timeout=settings.twilio_timeout_seconds)
     twilio_http, twilio = _twilio(settings, http, sandbox)
     slack_session = aiohttp.ClientSession()
@@ -123,27 +119,8 @@ async def _start(
     download = _downloader(settings, http)  # Slack files, with the bot token
     door = OutboxDoor(db)  # the desk queues and waits through it; the worker shares its wakeup
     desk = _desk(settings, twilio, db, door, sandbox, own_sandbox=own_sandbox, local=workspace)
-    pacer = ChannelPacer(
-        settings.slack_channel_write_seconds,
-        # Several processes share a PostgreSQL (SQLite serves one): share the slots.
-        shared=shared_pace(db),
-    )
-    deliverer = SlackDeliverer(
-        Poster(slack_client(settings, slack_session, retries=False), pacer),
-        Sources(
-            db,
-            # Timed work and a manual port's thread are decided on the desk's clock; a manual
-            # port's documents are copied from Slack into its thread.
-            desk_day=desk.day,
-            manual=desk.manual,
-            download=download,
-        ),
-    )
-    slack_outbox = Outbox(
-        db,
-        deliverer,
-        wakeup=door.wakeup,
-        lease_seconds=settings.slack_outbox_lease_seconds,
+    pacer, deliverer, slack_outbox = _slack_outbox(
+        settings, db, door, slack_session, desk, download
     )
     reconciler = Reconciler(
         db,
@@ -165,17 +142,7 @@ async def _start(
         window=settings.porting_coalesce_seconds,
         poller=reconciler,
     )
-    await reconciler.start()
-    slack_outbox.start()
-    if settings.porting_desk_day_seconds > 0:
-        desk.day.start()
-    inbox.start()
-    if not settings.public_url and not settings.porting_sandbox:
-        log.warning(
-            "PUBLIC_URL is not set: Twilio cannot deliver porting webhooks; requests are "
-            "followed by polling every %.0f s",
-            settings.porting_reconcile_seconds,
-        )
+    await _begin(settings, reconciler, slack_outbox, desk, inbox)
     # Everything built so far lives as long as the process: move it out of the garbage
     # collector's reach, or each full collection walks it all (100+ ms pauses of the
     # loop under load, seen in bench/webhook_ingest.py's burst). No collection first: it
@@ -207,6 +174,67 @@ async def _start(
         loop_lag=loop_lag,
         workspace=workspace,
     )
+
+
+async def _database(settings: Settings) -> Database:
+    db = Database.from_url(settings.database_url)
+    if settings.migrate_on_start:
+        await migrate(db.engine)
+    else:
+        await check_schema(db.engine)
+    return db
+
+
+def _slack_outbox(
+    settings: Settings,
+    db: Database,
+    door: OutboxDoor,
+    slack_session: aiohttp.ClientSession,
+    desk: Desk,
+    download: Downloader,
+) -> tuple[ChannelPacer, SlackDeliverer, Outbox]:
+    """The outbox's worker: one pacer, one poster (no retries of its own: the outbox retries),
+    the sources its handlers read."""
+    pacer = ChannelPacer(
+        settings.slack_channel_write_seconds,
+        # Several processes share a PostgreSQL (SQLite serves one): share the slots.
+        shared=shared_pace(db),
+    )
+    deliverer = SlackDeliverer(
+        Poster(slack_client(settings, slack_session, retries=False), pacer),
+        Sources(
+            db,
+            # Timed work and a manual port's thread are decided on the desk's clock; a manual
+            # port's documents are copied from Slack into its thread.
+            desk_day=desk.day,
+            manual=desk.manual,
+            download=download,
+        ),
+    )
+    slack_outbox = Outbox(
+        db,
+        deliverer,
+        wakeup=door.wakeup,
+        lease_seconds=settings.slack_outbox_lease_seconds,
+    )
+    return pacer, deliverer, slack_outbox
+
+
+async def _begin(
+    settings: Settings, reconciler: Reconciler, slack_outbox: Outbox, desk: Desk, inbox: Inbox
+) -> None:
+    """Start what runs in the background: polling, delivery, the desk's day, the inbox."""
+    await reconciler.start()
+    slack_outbox.start()
+    if settings.porting_desk_day_seconds > 0:
+        desk.day.start()
+    inbox.start()
+    if not settings.public_url and not settings.porting_sandbox:
+        log.warning(
+            "PUBLIC_URL is not set: Twilio cannot deliver porting webhooks; requests are "
+            "followed by polling every %.0f s",
+            settings.porting_reconcile_seconds,
+        )
 
 
 async def _stop(runtime: Runtime, *, own_sandbox: bool) -> None:

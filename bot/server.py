@@ -83,20 +83,7 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
             yield
 
     app = PortingApp(title="Porting bot", lifespan=lifespan, docs_url=None, redoc_url=None)
-    if sandbox is not None:
-        from bot.sandbox import create_sandbox_app
-
-        # This machine only; the simulator only in local mode (the page's panel uses it).
-        door = doors.SandboxDoor(create_sandbox_app(sandbox), simulator=settings.local_mode)
-        app.mount(SANDBOX_PREFIX, door)
-    if workspace is not None:
-        from bot.workspace.defaults import MOUNT
-
-        app.mount(MOUNT, workspace.asgi())
-
-        @app.get("/", include_in_schema=False)
-        async def local_workspace() -> RedirectResponse:
-            return RedirectResponse(MOUNT + "/")
+    _mount_local(app, settings, sandbox, workspace)
 
     @app.post("/slack/events")
     async def slack_events(request: Request) -> Response:
@@ -135,6 +122,26 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
         return Response(media_type="application/json", content=json.dumps(body))
 
     return app
+
+
+def _mount_local(
+    app: PortingApp, settings: Settings, sandbox: Sandbox | None, workspace: LocalWorkspace | None
+) -> None:
+    """The doors only this machine uses: the sandbox's and the local workspace's."""
+    if sandbox is not None:
+        from bot.sandbox import create_sandbox_app
+
+        # This machine only; the simulator only in local mode (the page's panel uses it).
+        door = doors.SandboxDoor(create_sandbox_app(sandbox), simulator=settings.local_mode)
+        app.mount(SANDBOX_PREFIX, door)
+    if workspace is not None:
+        from bot.workspace.defaults import MOUNT
+
+        app.mount(MOUNT, workspace.asgi())
+
+        @app.get("/", include_in_schema=False)
+        async def local_workspace() -> RedirectResponse:
+            return RedirectResponse(MOUNT + "/")
 
 
 def _own_sandbox(settings: Settings) -> Sandbox:

@@ -253,123 +253,140 @@ class Settings(BaseSettings):
     def missing(self, *, admins: bool = True) -> list[tuple[str, str]]:
         """What this deployment lacks to start: (setting names, where to find them).
         ``admins``: whether PORTING_ADMINS is needed (to serve, not to register a webhook)."""
-        missing: list[tuple[str, str]] = []
-        if not self.slack_bot_token:
-            missing.append(
-                (
-                    "SLACK_BOT_TOKEN",
-                    "copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & "
-                    "Permissions page",
-                )
-            )
-        if not self.socket_mode and not self.slack_signing_secret:
-            missing.append(
-                (
-                    "SLACK_SIGNING_SECRET",
-                    "copy it from your Slack app's Basic Information page (or set "
-                    "SLACK_APP_TOKEN to use Socket Mode)",
-                )
-            )
-        if not self.porting_sandbox:
-            for name in ("twilio_account_sid", "twilio_auth_token"):
-                if not getattr(self, name):
-                    missing.append(
-                        (
-                            name.upper(),
-                            "copy them from the Twilio Console (the auth token also verifies "
-                            "webhook signatures), or set PORTING_SANDBOX=true to use the "
-                            "built-in simulator",
-                        )
-                    )
-        if admins and not self.local_mode and not (self.porting_admins or "").strip():
-            missing.append(
-                (
-                    "PORTING_ADMINS",
-                    "list who may file and cancel port-ins (Slack user IDs U…/W…, user-group "
-                    "IDs S…), or * for everyone in the workspace",
-                )
-            )
-        return missing
+        return _missing(self, admins)
 
     def check(self, *, admins: bool = True) -> None:
         """Raise SettingsError naming what stops the bot from working: everything missing at
         once, in one line, then the first setting that is wrong."""
-        missing = self.missing(admins=admins)
-        if missing:
-            names = [name for name, _ in missing]
-            listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
-            why = (
-                f" ({', '.join(self.deployment_signs)} set, so this is a real deployment, not "
-                "the local demo)"
-                if self.deployment_signs
-                else ""
+        _check(self, admins)
+
+
+def _missing(settings: Settings, admins: bool) -> list[tuple[str, str]]:
+    """What this deployment lacks to start: (setting names, where to find them).
+    ``admins``: whether PORTING_ADMINS is needed (to serve, not to register a webhook)."""
+    missing: list[tuple[str, str]] = []
+    if not settings.slack_bot_token:
+        missing.append(
+            (
+                "SLACK_BOT_TOKEN",
+                "copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & "
+                "Permissions page",
             )
-            hints: dict[str, list[str]] = {}
-            for name, hint in missing:
-                hints.setdefault(hint, []).append(name)
-            how = "; ".join(f"{', '.join(named)}: {hint}" for hint, named in hints.items())
-            raise SettingsError(
-                f"{listed} {'are' if len(names) > 1 else 'is'} not set{why}. {how}."
+        )
+    if not settings.socket_mode and not settings.slack_signing_secret:
+        missing.append(
+            (
+                "SLACK_SIGNING_SECRET",
+                "copy it from your Slack app's Basic Information page (or set "
+                "SLACK_APP_TOKEN to use Socket Mode)",
             )
-        if not self.slack_bot_token.startswith("xoxb-"):
-            raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
-        if not self.socket_mode and not self.slack_signing_secret:
-            raise SettingsError(
-                "SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information "
-                "page (or set SLACK_APP_TOKEN to use Socket Mode)."
-            )
-        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
-            raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
-        if not self.porting_sandbox:
-            if bool(self.twilio_api_key_sid) != bool(self.twilio_api_key_secret):
-                raise SettingsError(
-                    "TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together: set both or neither."
+        )
+    if not settings.porting_sandbox:
+        for name in ("twilio_account_sid", "twilio_auth_token"):
+            if not getattr(settings, name):
+                missing.append(
+                    (
+                        name.upper(),
+                        "copy them from the Twilio Console (the auth token also verifies "
+                        "webhook signatures), or set PORTING_SANDBOX=true to use the "
+                        "built-in simulator",
+                    )
                 )
-        if self.twilio_account_sid and not _is_sid(self.twilio_account_sid, "AC"):
-            raise SettingsError("TWILIO_ACCOUNT_SID must look like AC followed by 32 hex digits.")
-        if self.porting_channel and not self.porting_channel.startswith(("C", "G")):
-            raise SettingsError(
-                "PORTING_CHANNEL must be a channel ID such as C0123ABCD (not a #name): open the "
-                "channel details in Slack and copy the ID at the bottom."
+    if admins and not settings.local_mode and not (settings.porting_admins or "").strip():
+        missing.append(
+            (
+                "PORTING_ADMINS",
+                "list who may file and cancel port-ins (Slack user IDs U…/W…, user-group "
+                "IDs S…), or * for everyone in the workspace",
             )
-        if self.public_url and not self.public_url.startswith(("http://", "https://")):
-            raise SettingsError("PUBLIC_URL must start with https:// (or http:// for local use).")
-        try:
-            DatabaseUrl.parse(self.database_url).require_file()
-        except DatabaseUrlError as error:
-            raise SettingsError(str(error)) from None
-        if self.porting_check_concurrency < 1:
-            raise SettingsError("PORTING_CHECK_CONCURRENCY must be at least 1.")
-        if self.porting_reconcile_seconds < 10:
+        )
+    return missing
+
+
+def _refuse_missing(settings: Settings, admins: bool) -> None:
+    """Everything missing at once, in one line, with where to find each."""
+    missing = _missing(settings, admins)
+    if missing:
+        names = [name for name, _ in missing]
+        listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+        why = (
+            f" ({', '.join(settings.deployment_signs)} set, so this is a real deployment, not "
+            "the local demo)"
+            if settings.deployment_signs
+            else ""
+        )
+        hints: dict[str, list[str]] = {}
+        for name, hint in missing:
+            hints.setdefault(hint, []).append(name)
+        how = "; ".join(f"{', '.join(named)}: {hint}" for hint, named in hints.items())
+        raise SettingsError(f"{listed} {'are' if len(names) > 1 else 'is'} not set{why}. {how}.")
+
+
+def _check(settings: Settings, admins: bool) -> None:
+    _refuse_missing(settings, admins)
+    if not settings.slack_bot_token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
+    if not settings.socket_mode and not settings.slack_signing_secret:
+        raise SettingsError(
+            "SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information "
+            "page (or set SLACK_APP_TOKEN to use Socket Mode)."
+        )
+    if settings.slack_app_token and not settings.slack_app_token.startswith("xapp-"):
+        raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
+    if not settings.porting_sandbox:
+        if bool(settings.twilio_api_key_sid) != bool(settings.twilio_api_key_secret):
             raise SettingsError(
-                "PORTING_RECONCILE_SECONDS must be at least 10: every open request is fetched "
-                "from Twilio that often."
+                "TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together: set both or neither."
             )
-        if self.porting_coalesce_seconds < 0 or self.porting_board_seconds < 0:
-            raise SettingsError("PORTING_COALESCE_SECONDS and PORTING_BOARD_SECONDS must be ≥ 0.")
-        _ = (self.desk_timezone, self.loa_remind_days, self.digest_time)  # each raises if bad
-        if self.porting_stale_days < 1:
-            raise SettingsError(
-                "PORTING_STALE_DAYS must be at least 1: business days an open request may go "
-                "without movement before the desk is nudged."
-            )
-        if self.log_format not in ("text", "json"):
-            raise SettingsError(
-                f"LOG_FORMAT must be text or json (one JSON object a line), not "
-                f"{self.log_format!r}."
-            )
-        if EVERYONE in self.admin_ids:
-            raise SettingsError(
-                f"PORTING_ADMINS mixes {EVERYONE} with IDs: {EVERYONE} alone means everyone, or "
-                "list the IDs only."
-            )
-        bad = [i for i in self.admin_ids if not _ADMIN_ID.match(i)]
-        if bad:
-            raise SettingsError(
-                f"PORTING_ADMINS has {bad[0]!r}, which is not a Slack user ID (U…/W…) or "
-                "user-group ID (S…): copy IDs from a profile's ⋮ menu → Copy member ID, or from "
-                "the user group's page."
-            )
+    if settings.twilio_account_sid and not _is_sid(settings.twilio_account_sid, "AC"):
+        raise SettingsError("TWILIO_ACCOUNT_SID must look like AC followed by 32 hex digits.")
+    if settings.porting_channel and not settings.porting_channel.startswith(("C", "G")):
+        raise SettingsError(
+            "PORTING_CHANNEL must be a channel ID such as C0123ABCD (not a #name): open the "
+            "channel details in Slack and copy the ID at the bottom."
+        )
+    if settings.public_url and not settings.public_url.startswith(("http://", "https://")):
+        raise SettingsError("PUBLIC_URL must start with https:// (or http:// for local use).")
+    try:
+        DatabaseUrl.parse(settings.database_url).require_file()
+    except DatabaseUrlError as error:
+        raise SettingsError(str(error)) from None
+    if settings.porting_check_concurrency < 1:
+        raise SettingsError("PORTING_CHECK_CONCURRENCY must be at least 1.")
+    if settings.porting_reconcile_seconds < 10:
+        raise SettingsError(
+            "PORTING_RECONCILE_SECONDS must be at least 10: every open request is fetched "
+            "from Twilio that often."
+        )
+    if settings.porting_coalesce_seconds < 0 or settings.porting_board_seconds < 0:
+        raise SettingsError("PORTING_COALESCE_SECONDS and PORTING_BOARD_SECONDS must be ≥ 0.")
+    _ = (
+        settings.desk_timezone,
+        settings.loa_remind_days,
+        settings.digest_time,
+    )  # each raises if bad
+    if settings.porting_stale_days < 1:
+        raise SettingsError(
+            "PORTING_STALE_DAYS must be at least 1: business days an open request may go "
+            "without movement before the desk is nudged."
+        )
+    if settings.log_format not in ("text", "json"):
+        raise SettingsError(
+            f"LOG_FORMAT must be text or json (one JSON object a line), not "
+            f"{settings.log_format!r}."
+        )
+    if EVERYONE in settings.admin_ids:
+        raise SettingsError(
+            f"PORTING_ADMINS mixes {EVERYONE} with IDs: {EVERYONE} alone means everyone, or "
+            "list the IDs only."
+        )
+    bad = [i for i in settings.admin_ids if not _ADMIN_ID.match(i)]
+    if bad:
+        raise SettingsError(
+            f"PORTING_ADMINS has {bad[0]!r}, which is not a Slack user ID (U…/W…) or "
+            "user-group ID (S…): copy IDs from a profile's ⋮ menu → Copy member ID, or from "
+            "the user group's page."
+        )
 
 
 def _is_sid(value: str, prefix: str) -> bool:

@@ -143,7 +143,7 @@ class Sandbox:
     def start(self) -> None:
         """Run the fast clock in the background (``config.speed`` × real time)."""
         if not self.running:
-            self._ticker = asyncio.get_running_loop().create_task(self._tick())
+            self._ticker = asyncio.get_running_loop().create_task(_run_clock(self))
 
     async def stop(self) -> None:
         if self._ticker is not None:
@@ -157,22 +157,6 @@ class Sandbox:
     async def aclose(self) -> None:
         await self.stop()
         await self.webhooks.aclose()
-
-    async def _tick(self) -> None:
-        loop = asyncio.get_running_loop()
-        last = loop.time()
-        while True:
-            # Real sleep on purpose: the injectable one may be a no-op in tests.
-            await asyncio.sleep(self.config.tick_interval_seconds)
-            now = loop.time()
-            step = timedelta(seconds=(now - last) * self.config.speed)
-            last = now
-            if self.paused:
-                continue
-            try:
-                await self.tick(step)
-            except Exception:  # a bug in one transition must not stop the demo clock
-                log.exception("sandbox clock step failed")
 
     async def tick(self, step: timedelta) -> None:
         """One look of the running clock: at person pace, the steps due by the real time; else
@@ -284,3 +268,21 @@ class Sandbox:
         if status < 400:
             raise SimulatorError("status must be an HTTP error status", 400)
         self.faults.fail_next(count, status, code, message, retry_after, match, method)
+
+
+async def _run_clock(sandbox: Sandbox) -> None:
+    """The running clock: simulated time moves ``config.speed`` times as fast as real time."""
+    loop = asyncio.get_running_loop()
+    last = loop.time()
+    while True:
+        # Real sleep on purpose: the injectable one may be a no-op in tests.
+        await asyncio.sleep(sandbox.config.tick_interval_seconds)
+        now = loop.time()
+        step = timedelta(seconds=(now - last) * sandbox.config.speed)
+        last = now
+        if sandbox.paused:
+            continue
+        try:
+            await sandbox.tick(step)
+        except Exception:  # a bug in one transition must not stop the demo clock
+            log.exception("sandbox clock step failed")

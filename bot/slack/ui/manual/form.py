@@ -80,6 +80,31 @@ def manual_form(
     if note:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(note))]))
     blocks += [
+        *_owner_fields(numbers),
+        section(
+            "*Documents* — attach what you have; anything missing is listed as outstanding on "
+            "the board until you add it."
+        ),
+        *document_inputs(list(DocumentKind), today),
+        thread_channel(
+            M.CHANNEL,
+            porting_channel,
+            hint="The port's thread and its board go here (invite the bot first).",
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=Callback.MANUAL_FORM,
+        title=FORM_TITLE,
+        submit="Start manual port",
+        close="Cancel",
+        blocks=blocks,
+    )
+
+
+def _owner_fields(numbers: Sequence[str]) -> list[Block | dict[str, Any]]:
+    """The form's questions about the numbers: which, whose, where, with which carrier."""
+    return [
         field(
             M.NUMBERS,
             "Numbers to port",
@@ -142,25 +167,7 @@ def manual_form(
             text_input(M.CARRIER, max_length=100, placeholder="BT"),
             hint="The carrier the numbers are with now.",
         ),
-        section(
-            "*Documents* — attach what you have; anything missing is listed as outstanding on "
-            "the board until you add it."
-        ),
-        *document_inputs(list(DocumentKind), today),
-        thread_channel(
-            M.CHANNEL,
-            porting_channel,
-            hint="The port's thread and its board go here (invite the bot first).",
-        ),
     ]
-    return View(
-        type="modal",
-        callback_id=Callback.MANUAL_FORM,
-        title=FORM_TITLE,
-        submit="Start manual port",
-        close="Cancel",
-        blocks=blocks,
-    )
 
 
 def document_inputs(kinds: Sequence[DocumentKind], today: date) -> list[Block | dict[str, Any]]:

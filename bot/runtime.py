@@ -344,7 +344,17 @@ def _bolt(
     settings: Settings, slack: AsyncWebClient, desk: Desk, download: Downloader, tasks: Tasks
 ) -> AsyncApp:
     deps = SlackDeps(
-        desk=desk,
+        requests=desk.requests,
+        checks=desk.checks,
+        filing=desk.filing,
+        cancels=desk.cancels,
+        signing=desk.signing,
+        refiles=desk.refiles,
+        listings=desk.listings,
+        manual=desk.manual,
+        day=desk.day,
+        calendar=desk.calendar,
+        clock=desk.clock,
         download=download,
         porting_channel=settings.porting_channel or "",
         tasks=tasks,

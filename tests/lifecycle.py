@@ -139,7 +139,7 @@ async def run(
                 async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
                     request = await file_request(app.runtime.twilio, sandbox, _numbers(numbers))
                     sid = request.request_sid
-                    await app.runtime.desk.follow(sid)  # as /port-in does after filing
+                    await app.runtime.desk.requests.follow(sid)  # as /port-in does after filing
                     while (due := sandbox.state.next_due()) is not None:
                         await sandbox.advance_to(due)
                         await asyncio.sleep(step_pause)

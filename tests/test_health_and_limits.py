@@ -27,7 +27,7 @@ async def test_healthz_and_readyz(bot: Bot) -> None:
 async def test_stale_read_never_moves_status_backwards(bot: Bot) -> None:
     request = await file_request(bot.runtime.twilio, bot.sandbox, ["+14155550100"])
     await bot.sandbox.run_until_settled()
-    await bot.runtime.desk.follow(request.request_sid)
+    await bot.runtime.desk.requests.follow(request.request_sid)
     await bot.settle()
     _, numbers = await request_state.load_request(bot.runtime.db, request.request_sid)
     assert [n.status for n in numbers] == ["completed"]

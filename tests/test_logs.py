@@ -115,7 +115,7 @@ async def test_a_slack_failure_line_carries_the_person_the_channel_and_the_refer
     async def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the database is on fire")
 
-    monkeypatch.setattr(bot.desk, "snapshot", boom)
+    monkeypatch.setattr(bot.desk.requests, "snapshot", boom)
     url = bot.slack.response_url("status")
     command = slash_command("/port-status", SID, user_id="U7", channel_id="CDESK", response_url=url)
     await bot.send(command)
@@ -134,7 +134,7 @@ async def test_a_failed_delivery_line_carries_its_outbox_key_and_request(
     sid = request.request_sid
     bot.slack.script("chat.postMessage", slack_error("not_in_channel"))
     with pytest.raises(DeliveryError, match="not_in_channel"):  # and it stays queued
-        await bot.runtime.desk.follow(sid)
+        await bot.runtime.desk.requests.follow(sid)
     await bot.settle()
     (failed,) = [line for line in lines() if "not_in_channel" in line["message"]]
     assert failed["outbox_key"] == f"root:{sid}" and failed["request_sid"] == sid

@@ -68,7 +68,7 @@ async def test_twilio_calls_by_templated_endpoint_code_and_latency(bot: Bot) -> 
     _, before = await scrape(bot)
     request = await file_request(bot.runtime.twilio, bot.sandbox, [NUMBER])
     sid = request.request_sid
-    await bot.runtime.desk.follow(sid)
+    await bot.runtime.desk.requests.follow(sid)
     bot.sandbox.inject_failures(1, status=401, code=20003, message="Authenticate", match=sid)
     with pytest.raises(Exception, match="Authenticate"):
         await bot.runtime.twilio.fetch_port_in(sid)
@@ -99,7 +99,7 @@ async def test_twilio_calls_by_templated_endpoint_code_and_latency(bot: Bot) -> 
 async def test_deliveries_and_slack_calls_by_method_and_result(bot: Bot) -> None:
     _, before = await scrape(bot)
     request = await file_request(bot.runtime.twilio, bot.sandbox, [NUMBER])
-    await bot.runtime.desk.follow(request.request_sid)
+    await bot.runtime.desk.requests.follow(request.request_sid)
     await bot.settle()
     # The listeners' client retries a 429 (counted), and counts what Slack refuses.
     bot.slack.script("chat.postMessage", ratelimited(retry_after=0))

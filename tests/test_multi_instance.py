@@ -111,7 +111,7 @@ async def test_two_instances_on_postgresql_deliver_each_change_once(
         first = balancer.apps[0]
         assert all(a.runtime.pacer.shared for a in balancer.apps), "slots are shared"
         request = await file_request(first.runtime.twilio, sandbox, NUMBERS)
-        await first.runtime.desk.follow(request.request_sid)
+        await first.runtime.desk.requests.follow(request.request_sid)
         while (due := sandbox.state.next_due()) is not None:
             await sandbox.advance_to(due)
             await _settle(balancer.apps)

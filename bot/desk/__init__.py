@@ -23,27 +23,26 @@ Listeners parse and render; the desk decides. One module per operation:
   request as the planners see it, the policy), ``schedule`` (reminders and digest slots due at
   a moment) and ``agenda`` (what needs a person, most urgent first; digest and Home content).
 
-:class:`Desk` puts them together over one Twilio client, database and outbox.
+:class:`Desk` builds them once over one Twilio client, database and outbox; Slack's listeners
+get the services they use through ``bot.slack.deps.SlackDeps``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import outbox, reconcile
+from bot import outbox
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.cancel import Cancels
 from bot.desk.checks import Checks
 from bot.desk.day import DeskDay
 from bot.desk.facts import DeskPolicy
-from bot.desk.filing import BillFetch, Filing
-from bot.desk.listing import DeskListing, ListingAsk, Listings
+from bot.desk.filing import Filing
+from bot.desk.listing import DeskListing, Listings
 from bot.desk.manual import ManualPorts
-from bot.desk.manual_agenda import ManualListed
-from bot.desk.manual_listing import open_manual
 from bot.desk.records import ActionHolder, AuditRecord, Thread
 from bot.desk.refile import Refiles
 from bot.desk.refile_types import RefilePlan, RefileSource
@@ -59,16 +58,13 @@ from bot.desk.types import (
     FilingFailed,
     FilingStep,
     NumberChange,
-    Progress,
     RequestSnapshot,
     RequestUpdate,
-    StepReport,
     SyncPolicy,
 )
 from bot.porting.client import TwilioPortingClient
-from bot.porting.filing import PortInDetails, PortInSecrets
 from bot.store.db import Database
-from bot.store.models import CheckRun, utcnow
+from bot.store.models import utcnow
 
 __all__ = [
     "ActionHolder",
@@ -96,8 +92,9 @@ __all__ = [
 
 
 class Desk:
-    """The desk's operations under one roof; each method hands over to the part that owns it
-    (``requests``, ``checks``, ``filing``, ``cancels``)."""
+    """The desk's services built once over one Twilio client, database and outbox; callers use
+    the service that owns an operation (``requests``, ``checks``, ``filing``, ``cancels``,
+    ``signing``, ``refiles``, ``listings``, ``manual``, ``day``)."""
 
     def __init__(
         self,
@@ -153,125 +150,3 @@ class Desk:
             planners=(self.manual.queue_reminders,),
             one_digest_a_real_day=one_digest_a_real_day,
         )
-
-    def today(self) -> date:
-        """Today on the desk's clock, in its time zone."""
-        return self.calendar.local_date(self.clock())
-
-    # -- requests (bot.desk.sync) --------------------------------------------------------
-
-    async def sync(self, request_sid: str) -> tuple[RequestSnapshot, RequestUpdate]:
-        return await self.requests.sync(request_sid)
-
-    async def snapshot(self, request_sid: str) -> RequestSnapshot:
-        return await self.requests.snapshot(request_sid)
-
-    async def follow(self, request_sid: str, channel: str | None = None) -> RequestSnapshot:
-        return await self.requests.follow(request_sid, channel)
-
-    async def refresh_board(self, request_sid: str) -> None:
-        await self.requests.refresh_board(request_sid)
-
-    async def discover(self, since: timedelta = reconcile.DISCOVERY_WINDOW) -> list[str]:
-        return await self.requests.discover(since)
-
-    # -- listing (bot.desk.listing) -------------------------------------------------------
-
-    async def list_requests(self, ask: ListingAsk) -> DeskListing:
-        return await self.listings.list(ask)
-
-    async def open_manual_ports(self, now: datetime | None = None) -> list[ManualListed]:
-        """Open manual ports, most urgent first, with step, filer, channel, thread and next
-        deadline (for the digest and App Home; ``bot.desk.manual_listing.open_manual``)."""
-        return await open_manual(self.db, now or self.manual.clock())
-
-    # -- checks (bot.desk.checks) --------------------------------------------------------
-
-    async def check_portability(
-        self, numbers: Sequence[str], on_progress: Progress | None = None
-    ) -> list[CheckResult]:
-        return await self.checks.check_portability(numbers, on_progress)
-
-    async def save_check(
-        self,
-        user_id: str,
-        channel_id: str | None,
-        results: Sequence[CheckResult],
-        invalid: Sequence[str],
-    ) -> str:
-        return await self.checks.save_check(user_id, channel_id, results, invalid)
-
-    async def load_check(self, check_id: str) -> tuple[CheckRun, list[CheckResult], list[str]]:
-        return await self.checks.load_check(check_id)
-
-    # -- filing (bot.desk.filing) --------------------------------------------------------
-
-    async def save_draft(
-        self, user_id: str, details: PortInDetails, refile_of: str | None = None
-    ) -> str:
-        return await self.filing.save_draft(user_id, details, refile_of)
-
-    async def load_draft(self, draft_id: str) -> Draft | None:
-        return await self.filing.load_draft(draft_id)
-
-    async def check_draft(self, draft_id: str, on_progress: Progress | None = None) -> Draft:
-        return await self.filing.check_draft(draft_id, on_progress)
-
-    async def claim_filing(self, draft_id: str, attempt: int, user_id: str) -> ActionHolder | None:
-        return await self.filing.claim_filing(draft_id, attempt, user_id)
-
-    async def filing_claim(self, draft_id: str, attempt: int) -> ActionHolder | None:
-        return await self.filing.filing_claim(draft_id, attempt)
-
-    async def file_port_in(
-        self,
-        draft: Draft,
-        secrets: PortInSecrets,
-        *,
-        user_id: str,
-        attempt: int,
-        fetch_bill: BillFetch,
-        on_step: StepReport | None = None,
-    ) -> FiledPortIn:
-        return await self.filing.file_port_in(
-            draft,
-            secrets,
-            user_id=user_id,
-            attempt=attempt,
-            fetch_bill=fetch_bill,
-            on_step=on_step,
-        )
-
-    # -- canceling (bot.desk.cancel) -----------------------------------------------------
-
-    async def cancel_request(self, request_sid: str, user_id: str) -> CancelOutcome:
-        return await self.cancels.cancel_request(request_sid, user_id)
-
-    async def cancel_numbers(
-        self, request_sid: str, numbers: Sequence[str], user_id: str
-    ) -> CancelOutcome:
-        return await self.cancels.cancel_numbers(request_sid, numbers, user_id)
-
-    async def history(self, request_sid: str) -> list[AuditRecord]:
-        return await self.cancels.history(request_sid)
-
-    # -- the LOA (bot.desk.signing) -------------------------------------------------------
-
-    async def signing_link(self, request_sid: str, user_id: str) -> SigningLink:
-        return await self.signing.signing_link(request_sid, user_id)
-
-    # -- re-filing (bot.desk.refile) -----------------------------------------------------
-
-    async def refile_source(
-        self, request_sid: str, numbers: Sequence[str] = (), code: str | None = None
-    ) -> RefileSource:
-        return await self.refiles.source(request_sid, numbers, code)
-
-    async def refile_plan(self, draft: Draft) -> RefilePlan | None:
-        return await self.refiles.plan(draft)
-
-    async def refile_chain(self, request_sid: str) -> tuple[list[str], list[str]]:
-        """The re-filings around a request: those it re-files, oldest first, and those
-        re-filing it."""
-        chain = await self.refiles.chain(request_sid)
-        return chain.before, chain.after

@@ -5,10 +5,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from bot.background import Tasks
-from bot.desk import Desk
+from bot.desk.calendar import BusinessCalendar
+from bot.desk.cancel import Cancels
+from bot.desk.checks import Checks
+from bot.desk.day import DeskDay
+from bot.desk.filing import Filing
+from bot.desk.listing import Listings
+from bot.desk.manual import ManualPorts
+from bot.desk.refile import Refiles
+from bot.desk.signing import SigningLinks
+from bot.desk.sync import Requests
 from bot.slack.files import FileHosts
 
 # Downloads a Slack file URL with the bot token; raises ValueError when it is too large.
@@ -17,7 +27,19 @@ Downloader = Callable[[str, int], Awaitable[bytes]]
 
 @dataclass
 class SlackDeps:
-    desk: Desk
+    # The desk's services listeners call (``bot.desk``'s modules of the same names).
+    requests: Requests
+    checks: Checks
+    filing: Filing
+    cancels: Cancels
+    signing: SigningLinks
+    refiles: Refiles
+    listings: Listings
+    manual: ManualPorts
+    day: DeskDay
+    # The desk's business calendar and clock: forms date-check against the desk's today.
+    calendar: BusinessCalendar
+    clock: Callable[[], datetime]
     download: Downloader
     porting_channel: str
     tasks: Tasks
@@ -31,6 +53,10 @@ class SlackDeps:
     # Told what post-ack work raised (``bot.slack.failures`` tells the person who asked);
     # set when the Bolt app is built.
     on_failure: Callable[[Exception], None] | None = None
+
+    def today(self) -> date:
+        """Today on the desk's clock, in its time zone."""
+        return self.calendar.local_date(self.clock())
 
     def after_ack(self, work: Coroutine[Any, Any, Any], name: str) -> None:
         """Run slow work after the ack as a tracked task (kept alive, drained on shutdown).

@@ -51,7 +51,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         except FilterError as error:
             await _answer(respond, filter_error_message(error))
             return
-        listing, url = await asyncio.gather(deps.desk.list_requests(ask), workspace.get(client))
+        listing, url = await asyncio.gather(deps.listings.list(ask), workspace.get(client))
         items = listing.items
         dm: str | None = None
         note = CSV_IN_DM

@@ -23,7 +23,7 @@ ELSEWHERE = "+14155550199"  # in no request
 
 async def _adopted(harness: Harness, numbers: list[str], *, thread: bool = False) -> str:
     sid = (await harness.file_in_sandbox(numbers)).request_sid
-    await harness.desk.sync(sid)
+    await harness.desk.requests.sync(sid)
     if thread:  # as if Slack had confirmed the request's root message
         async with harness.db.session() as s:
             s.add(RequestThread(request_sid=sid, channel_id=PORTING_CHANNEL, thread_ts="1.000100"))
@@ -42,7 +42,7 @@ def _sid_of(harness: Harness, sid: str, number: str) -> str:
 async def test_canceling_a_whole_request(harness: Harness) -> None:
     sid = await _adopted(harness, [A, B], thread=True)
 
-    outcome = await harness.desk.cancel_request(sid, "U1")
+    outcome = await harness.desk.cancels.cancel_request(sid, "U1")
 
     assert outcome.whole_request and outcome.user_id == "U1"
     assert outcome.canceled == [A, B] and outcome.failed == [] and outcome.skipped == []
@@ -58,7 +58,7 @@ async def test_canceling_a_whole_request(harness: Harness) -> None:
     )
     assert A in entry.numbers and B in entry.numbers
     assert _sid_of(harness, sid, A) in entry.sids and _sid_of(harness, sid, B) in entry.sids
-    assert [e.id for e in await harness.desk.history(sid)] == [entry.id]
+    assert [e.id for e in await harness.desk.cancels.history(sid)] == [entry.id]
     (claim,) = await harness.rows(ActionClaim)
     assert (claim.key, claim.user_id, claim.status) == (f"cancel:{sid}", "U1", "done")
     # The change is stored and its reply says who canceled; the request is no longer polled.
@@ -83,7 +83,7 @@ async def test_a_late_cancel_is_canceling_until_the_carrier_confirms(harness: Ha
     while any(n.status != NumberStatus.PORT_PENDING for n in harness.sandbox.request(sid).numbers):
         await harness.step()
 
-    outcome = await harness.desk.cancel_request(sid, "U1")
+    outcome = await harness.desk.cancels.cancel_request(sid, "U1")
 
     assert outcome.canceled == [A, B]
     assert harness.sandbox.request(sid).status == RequestStatus.CANCELING
@@ -92,7 +92,7 @@ async def test_a_late_cancel_is_canceling_until_the_carrier_confirms(harness: Ha
     assert [r.request_sid for r in await harness.rows(RequestSync)] == [sid]  # still followed
 
     await harness.step()
-    await harness.desk.sync(sid)
+    await harness.desk.requests.sync(sid)
 
     assert harness.sandbox.request(sid).status == RequestStatus.CANCELED
     assert (await harness.rows(RequestState))[0].status == "canceled"
@@ -103,7 +103,7 @@ async def test_canceling_some_numbers(harness: Harness) -> None:
     sid = await _adopted(harness, [A, B])
     a_sid = _sid_of(harness, sid, A)
 
-    outcome = await harness.desk.cancel_numbers(sid, [A], "U1")
+    outcome = await harness.desk.cancels.cancel_numbers(sid, [A], "U1")
 
     assert not outcome.whole_request and outcome.canceled == [A] and outcome.skipped == []
     assert harness.sandbox.number(sid, A).status == NumberStatus.CANCELED
@@ -130,7 +130,7 @@ async def test_numbers_past_canceling_or_not_in_the_request_are_skipped_with_the
     assert harness.sandbox.number(sid, A).status == NumberStatus.COMPLETED
     assert harness.sandbox.number(sid, REJECTED).status == NumberStatus.PORT_REJECTED
 
-    outcome = await harness.desk.cancel_numbers(sid, [A, ELSEWHERE, REJECTED], "U1")
+    outcome = await harness.desk.cancels.cancel_numbers(sid, [A, ELSEWHERE, REJECTED], "U1")
 
     assert outcome.skipped == [
         (A, "it is already Completed"),
@@ -149,8 +149,8 @@ async def test_two_cancels_of_a_request_at_once_ask_twilio_once(harness: Harness
     other = harness.another_desk()  # another bot process on the same database
 
     results = await asyncio.gather(
-        harness.desk.cancel_request(sid, "U1"),
-        other.cancel_request(sid, "U2"),
+        harness.desk.cancels.cancel_request(sid, "U1"),
+        other.cancels.cancel_request(sid, "U2"),
         return_exceptions=True,
     )
 
@@ -164,7 +164,7 @@ async def test_two_cancels_of_a_request_at_once_ask_twilio_once(harness: Harness
         ("request.canceled", "ok")
     ]
     with pytest.raises(CancelBusy):  # the whole request is gone: its numbers are too
-        await harness.desk.cancel_numbers(sid, [A], "U3")
+        await harness.desk.cancels.cancel_numbers(sid, [A], "U3")
 
 
 async def test_two_cancels_of_a_number_at_once_ask_twilio_once(harness: Harness) -> None:
@@ -172,8 +172,8 @@ async def test_two_cancels_of_a_number_at_once_ask_twilio_once(harness: Harness)
     other = harness.another_desk()
 
     first, second = await asyncio.gather(
-        harness.desk.cancel_numbers(sid, [A], "U1"),
-        other.cancel_numbers(sid, [A], "U2"),
+        harness.desk.cancels.cancel_numbers(sid, [A], "U1"),
+        other.cancels.cancel_numbers(sid, [A], "U2"),
     )
 
     assert sorted([first.canceled, second.canceled]) == [[], [A]]
@@ -191,7 +191,7 @@ async def test_twilio_refusing_a_cancel_is_raised_audited_and_frees_the_claim(
     await harness.twilio.cancel_port_in(sid)  # canceled in the Console meanwhile
 
     with pytest.raises(TwilioError) as refused:
-        await harness.desk.cancel_request(sid, "U1")
+        await harness.desk.cancels.cancel_request(sid, "U1")
 
     assert refused.value.status == 400
     (entry,) = await harness.rows(AuditEntry)

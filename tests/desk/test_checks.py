@@ -31,7 +31,7 @@ async def test_results_keep_the_input_order_and_twilios_answers(harness: Harness
     async def on_progress(done: int, total: int) -> None:
         progress.append((done, total))
 
-    results = await harness.desk.check_portability(numbers, on_progress)
+    results = await harness.desk.checks.check_portability(numbers, on_progress)
 
     assert [r.number for r in results] == numbers
     by_number = {r.number: r for r in results}
@@ -69,7 +69,7 @@ async def test_results_keep_the_input_order_and_twilios_answers(harness: Harness
 async def test_a_number_twilio_fails_to_check_is_an_error_with_twilios_code(
     harness: Harness,
 ) -> None:
-    (broken, local) = await harness.desk.check_portability([BROKEN, LOCAL])
+    (broken, local) = await harness.desk.checks.check_portability([BROKEN, LOCAL])
 
     assert broken.outcome == "error" and broken.reason_code == 22135
     assert broken.error and "portability" in broken.error
@@ -83,7 +83,7 @@ async def test_a_number_twilio_fails_to_check_is_an_error_with_twilios_code(
 async def test_a_number_that_is_being_ported_is_not_portable_any_more(harness: Harness) -> None:
     await harness.file_in_sandbox([LOCAL])
 
-    (result,) = await harness.desk.check_portability([LOCAL])
+    (result,) = await harness.desk.checks.check_portability([LOCAL])
 
     assert result.outcome == "not_portable" and result.reason_code == 22131
 
@@ -94,7 +94,7 @@ async def test_429s_slow_the_batch_but_never_fail_a_number(harness: Harness) -> 
     harness.sandbox.inject_failures(40, 429, match="/Portability/")
     numbers = [LOCAL, MOBILE, MANUAL, LOCAL_2]
 
-    results = await harness.desk.check_portability(numbers)
+    results = await harness.desk.checks.check_portability(numbers)
 
     assert [r.number for r in results] == numbers
     assert [r.outcome for r in results] == ["portable", "portable", "not_portable", "portable"]
@@ -117,7 +117,7 @@ async def test_twilios_concurrency_cap_slows_a_big_batch_without_failing_it(
     harness = await make_harness(capped, check_concurrency=10)
     numbers = [f"+1415555{100 + i:04d}" for i in range(20)]
 
-    results = await harness.desk.check_portability(numbers)
+    results = await harness.desk.checks.check_portability(numbers)
 
     assert [r.number for r in results] == numbers
     assert all(r.portable and r.error is None for r in results)
@@ -126,16 +126,16 @@ async def test_twilios_concurrency_cap_slows_a_big_batch_without_failing_it(
 
 
 async def test_a_saved_check_run_reads_back_as_it_was_saved(harness: Harness) -> None:
-    results = await harness.desk.check_portability([LOCAL, MANUAL, INVALID])
+    results = await harness.desk.checks.check_portability([LOCAL, MANUAL, INVALID])
     invalid = ["415-555", "not a number"]
 
-    check_id = await harness.desk.save_check("U1", "C1", results, invalid)
+    check_id = await harness.desk.checks.save_check("U1", "C1", results, invalid)
 
     (row,) = await harness.rows(CheckRun)
     assert (row.id, row.user_id, row.channel_id) == (check_id, "U1", "C1")
     assert [CheckResult.model_validate(r) for r in json.loads(row.results)] == results
-    run, loaded, loaded_invalid = await harness.desk.load_check(check_id)
+    run, loaded, loaded_invalid = await harness.desk.checks.load_check(check_id)
     assert (run.id, run.user_id) == (check_id, "U1")
     assert loaded == results and loaded_invalid == invalid
     with pytest.raises(LookupError):
-        await harness.desk.load_check("0" * 32)
+        await harness.desk.checks.load_check("0" * 32)

@@ -44,8 +44,8 @@ async def bill() -> bytes:
 
 async def _checked_draft(harness: Harness, numbers: list[str]) -> Draft:
     details = port_in_details(numbers, channel_id=CHANNEL, target=TARGET)
-    draft_id = await harness.desk.save_draft("U1", details)
-    return await harness.desk.check_draft(draft_id)
+    draft_id = await harness.desk.filing.save_draft("U1", details)
+    return await harness.desk.filing.check_draft(draft_id)
 
 
 async def _assert_nothing_filed(harness: Harness) -> None:
@@ -59,11 +59,11 @@ async def _assert_nothing_filed(harness: Harness) -> None:
 async def test_a_draft_is_kept_between_the_forms_steps(harness: Harness) -> None:
     details = port_in_details([LOCAL, MOBILE], channel_id=CHANNEL, target=TARGET)
 
-    draft_id = await harness.desk.save_draft("U1", details)
+    draft_id = await harness.desk.filing.save_draft("U1", details)
 
     (row,) = await harness.rows(PortInDraft)
     assert (row.id, row.user_id, row.checks) == (draft_id, "U1", None)
-    draft = await harness.desk.load_draft(draft_id)
+    draft = await harness.desk.filing.load_draft(draft_id)
     assert draft is not None
     assert (draft.id, draft.user_id, draft.details, draft.checks) == (
         draft_id,
@@ -72,9 +72,9 @@ async def test_a_draft_is_kept_between_the_forms_steps(harness: Harness) -> None
         None,
     )
     assert draft.fileable == [] and draft.blocked == []  # nothing checked yet
-    assert await harness.desk.load_draft("0" * 32) is None
+    assert await harness.desk.filing.load_draft("0" * 32) is None
     with pytest.raises(LookupError):
-        await harness.desk.check_draft("0" * 32)
+        await harness.desk.filing.check_draft("0" * 32)
 
 
 async def test_the_recheck_keeps_only_portable_numbers_and_says_which_need_a_pin(
@@ -88,7 +88,7 @@ async def test_the_recheck_keeps_only_portable_numbers_and_says_which_need_a_pin
         (INVALID, "error", 22102),
     ]
     assert draft.pin_numbers == [MOBILE]
-    reloaded = await harness.desk.load_draft(draft.id)
+    reloaded = await harness.desk.filing.load_draft(draft.id)
     assert reloaded is not None and reloaded.checks == draft.checks
 
 
@@ -96,13 +96,13 @@ async def test_filing_creates_exactly_the_submitted_request_and_records_who_file
     harness: Harness,
 ) -> None:
     draft = await _checked_draft(harness, [MANUAL, LOCAL, MOBILE])
-    assert await harness.desk.claim_filing(draft.id, 1, "U1") is None
+    assert await harness.desk.filing.claim_filing(draft.id, 1, "U1") is None
     steps: list[FilingStep] = []
 
     async def on_step(step: FilingStep) -> None:
         steps.append(step)
 
-    filed = await harness.desk.file_port_in(
+    filed = await harness.desk.filing.file_port_in(
         draft,
         port_in_secrets({MOBILE: PIN}),
         user_id="U1",
@@ -159,32 +159,34 @@ async def test_filing_creates_exactly_the_submitted_request_and_records_who_file
 async def test_a_submission_is_claimed_once(harness: Harness) -> None:
     draft = await _checked_draft(harness, [LOCAL])
 
-    assert await harness.desk.claim_filing(draft.id, 1, "U1") is None
-    held = await harness.desk.claim_filing(draft.id, 1, "U2")  # a double click, or someone else
+    assert await harness.desk.filing.claim_filing(draft.id, 1, "U1") is None
+    held = await harness.desk.filing.claim_filing(
+        draft.id, 1, "U2"
+    )  # a double click, or someone else
     assert held is not None and (held.user_id, held.status) == ("U1", "in_progress")
-    assert await harness.desk.claim_filing(draft.id, 2, "U2") is None  # the form sent again
-    claim = await harness.desk.filing_claim(draft.id, 1)
+    assert await harness.desk.filing.claim_filing(draft.id, 2, "U2") is None  # the form sent again
+    claim = await harness.desk.filing.filing_claim(draft.id, 1)
     assert claim is not None and claim.user_id == "U1"
 
-    await harness.desk.file_port_in(
+    await harness.desk.filing.file_port_in(
         draft, port_in_secrets(), user_id="U1", attempt=1, fetch_bill=bill
     )
 
-    done = await harness.desk.claim_filing(draft.id, 1, "U2")
+    done = await harness.desk.filing.claim_filing(draft.id, 1, "U2")
     assert done is not None and (done.user_id, done.status) == ("U1", "done")
     assert len(harness.sandbox.state.requests) == 1
 
 
 async def test_a_twilio_error_on_the_upload_files_nothing(harness: Harness) -> None:
     draft = await _checked_draft(harness, [LOCAL, MOBILE])
-    await harness.desk.claim_filing(draft.id, 1, "U1")
+    await harness.desk.filing.claim_filing(draft.id, 1, "U1")
     # Twilio's message echoes the account number: what the desk shows and stores masks it.
     harness.sandbox.inject_failures(
         1, 400, 20001, message=f"Bill rejected for account {ACCOUNT_NUMBER}", match="/Documents"
     )
 
     with pytest.raises(FilingFailed) as failed:
-        await harness.desk.file_port_in(
+        await harness.desk.filing.file_port_in(
             draft, port_in_secrets({MOBILE: PIN}), user_id="U1", attempt=1, fetch_bill=bill
         )
 
@@ -196,16 +198,16 @@ async def test_a_twilio_error_on_the_upload_files_nothing(harness: Harness) -> N
     (entry,) = await harness.rows(AuditEntry)
     assert (entry.action, entry.outcome, entry.user_id) == ("port_in.filed", "failed", "U1")
     assert entry.detail is not None and entry.detail.startswith("Upload the bill to Twilio: 20001")
-    assert await harness.desk.load_draft(draft.id) is not None  # the form can be sent again
-    assert await harness.desk.claim_filing(draft.id, 1, "U1") is None  # its claim was freed
+    assert await harness.desk.filing.load_draft(draft.id) is not None  # the form can be sent again
+    assert await harness.desk.filing.claim_filing(draft.id, 1, "U1") is None  # its claim was freed
 
 
 async def test_twilio_refusing_the_request_files_nothing(harness: Harness) -> None:
     draft = await _checked_draft(harness, [LOCAL, MOBILE])
-    await harness.desk.claim_filing(draft.id, 1, "U1")
+    await harness.desk.filing.claim_filing(draft.id, 1, "U1")
 
     with pytest.raises(FilingFailed) as failed:  # the mobile number's PIN is missing
-        await harness.desk.file_port_in(
+        await harness.desk.filing.file_port_in(
             draft, port_in_secrets(), user_id="U1", attempt=1, fetch_bill=bill
         )
 
@@ -229,7 +231,7 @@ async def test_a_bill_that_is_not_a_pdf_or_an_image_stops_before_twilio(
         return b"<!DOCTYPE html><html>Sign in to Slack</html>"
 
     with pytest.raises(BillNotReadable) as failed:
-        await harness.desk.file_port_in(
+        await harness.desk.filing.file_port_in(
             draft, port_in_secrets(), user_id="U1", attempt=1, fetch_bill=sign_in_page
         )
 
@@ -243,7 +245,7 @@ async def test_a_draft_with_no_portable_number_left_is_not_filed(harness: Harnes
     checks = len(harness.twilio_calls)
 
     with pytest.raises(FilingFailed) as failed:
-        await harness.desk.file_port_in(
+        await harness.desk.filing.file_port_in(
             draft, port_in_secrets(), user_id="U1", attempt=1, fetch_bill=bill
         )
 

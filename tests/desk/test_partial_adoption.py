@@ -237,7 +237,7 @@ async def test_unknown_statuses_and_codes_are_kept_shown_and_never_move_backward
     # Once terminal, a status Twilio added later does not undo it (a webhook would sync it).
     body["port_in_request_status"] = "Reopened"
     number["port_in_phone_number_status"] = "Held"
-    await bot.desk.sync(sid)
+    await bot.desk.requests.sync(sid)
     state, numbers = await request_state.load_request(bot.runtime.db, sid)
     assert state is not None and state.status == "completed"
     assert [n.status for n in numbers] == ["completed"]

@@ -33,7 +33,7 @@ async def test_adopting_a_request_filed_elsewhere_queues_one_root_and_stores_it(
     filed = await harness.file_in_sandbox([A, MOBILE])
     sid = filed.request_sid
 
-    snapshot, update = await harness.desk.sync(sid)
+    snapshot, update = await harness.desk.requests.sync(sid)
 
     assert update.first_seen and update.number_changes == []  # the root's board shows them
     assert snapshot.thread is None and snapshot.filed_by is None
@@ -61,11 +61,11 @@ async def test_each_change_queues_one_reply_with_the_changed_numbers_and_a_board
     harness: Harness,
 ) -> None:
     sid = (await harness.file_in_sandbox([A, B])).request_sid
-    await harness.desk.sync(sid)
+    await harness.desk.requests.sync(sid)
 
     # Twilio's review ends: both numbers wait for the LOA's signature.
     await harness.step()
-    _, update = await harness.desk.sync(sid)
+    _, update = await harness.desk.requests.sync(sid)
     assert update.status_changed and not update.first_seen
     root, reply, board = await harness.outbox()
     assert (root.kind, reply.kind, board.kind) == (
@@ -81,7 +81,7 @@ async def test_each_change_queues_one_reply_with_the_changed_numbers_and_a_board
 
     # The representative signs: both numbers go to the losing carrier.
     await harness.sandbox.sign_loa(sid)
-    await harness.desk.sync(sid)
+    await harness.desk.requests.sync(sid)
     replies = await harness.outbox("reply")
     assert len(replies) == 2
     assert changed(replies[-1]) == {A: "port_submitted", B: "port_submitted"}
@@ -91,7 +91,7 @@ async def test_each_change_queues_one_reply_with_the_changed_numbers_and_a_board
     await harness.step()
     assert harness.sandbox.number(sid, A).status == NumberStatus.PORT_PENDING
     assert harness.sandbox.number(sid, B).status == NumberStatus.PORT_SUBMITTED
-    await harness.desk.sync(sid)
+    await harness.desk.requests.sync(sid)
     replies = await harness.outbox("reply")
     assert len(replies) == 3
     (number,) = payload(replies[-1])["numbers"]
@@ -105,10 +105,10 @@ async def test_each_change_queues_one_reply_with_the_changed_numbers_and_a_board
 
 async def test_a_reply_says_what_each_number_was_before_the_change(harness: Harness) -> None:
     sid = (await harness.file_in_sandbox([A, B])).request_sid
-    await harness.desk.sync(sid)
+    await harness.desk.requests.sync(sid)
     await harness.step()
 
-    _, update = await harness.desk.sync(sid)
+    _, update = await harness.desk.requests.sync(sid)
 
     assert [c.old_label for c in update.number_changes] == ["In Review", "In Review"]
     (reply,) = await harness.outbox("reply")
@@ -119,14 +119,14 @@ async def test_the_same_copy_applied_twice_queues_nothing_the_second_time(
     harness: Harness,
 ) -> None:
     sid = (await harness.file_in_sandbox([A, B])).request_sid
-    await harness.desk.sync(sid)
+    await harness.desk.requests.sync(sid)
     await harness.step()
     copy = await harness.twilio.fetch_port_in(sid)
 
     first, _ = await harness.desk.requests.apply(copy.model_copy(deep=True))
     queued = await harness.outbox()
     second, _ = await harness.desk.requests.apply(copy.model_copy(deep=True))
-    _, third = await harness.desk.sync(sid)  # Twilio still says the same
+    _, third = await harness.desk.requests.sync(sid)  # Twilio still says the same
 
     assert first.has_changes and not second.has_changes and not third.has_changes
     assert [i.kind for i in queued] == ["root", "reply", "board"]
@@ -135,11 +135,11 @@ async def test_the_same_copy_applied_twice_queues_nothing_the_second_time(
 
 async def test_an_older_copy_never_moves_a_status_backwards(harness: Harness) -> None:
     sid = (await harness.file_in_sandbox([A, B])).request_sid
-    await harness.desk.sync(sid)
+    await harness.desk.requests.sync(sid)
     stale = await harness.twilio.fetch_port_in(sid)  # In Review
     await harness.step()
     await harness.sandbox.sign_loa(sid)
-    await harness.desk.sync(sid)
+    await harness.desk.requests.sync(sid)
     queued = await harness.outbox()
 
     update, state = await harness.desk.requests.apply(stale)
@@ -163,7 +163,7 @@ async def test_a_number_rejected_before_the_bot_saw_the_request_is_news(
         await harness.step()
     assert harness.sandbox.number(sid, A).status == NumberStatus.PORT_PENDING
 
-    _, update = await harness.desk.sync(sid)
+    _, update = await harness.desk.requests.sync(sid)
 
     assert update.first_seen
     root, reply = await harness.outbox()
@@ -181,12 +181,12 @@ async def test_a_number_rejected_before_the_bot_saw_the_request_is_news(
 
 async def test_a_finished_request_is_no_longer_scheduled(harness: Harness) -> None:
     sid = (await harness.file_in_sandbox([A, B])).request_sid
-    await harness.desk.sync(sid)
+    await harness.desk.requests.sync(sid)
     assert [r.request_sid for r in await harness.rows(RequestSync)] == [sid]
 
     await harness.sandbox.run_until_settled()
     assert harness.sandbox.request(sid).status == RequestStatus.COMPLETED
-    _, update = await harness.desk.sync(sid)
+    _, update = await harness.desk.requests.sync(sid)
 
     assert update.status_changed
     assert await harness.rows(RequestSync) == []
@@ -196,10 +196,10 @@ async def test_a_finished_request_is_no_longer_scheduled(harness: Harness) -> No
 
 async def test_the_refresh_button_queues_one_board_edit(harness: Harness) -> None:
     sid = (await harness.file_in_sandbox([A])).request_sid
-    await harness.desk.sync(sid)
+    await harness.desk.requests.sync(sid)
 
-    await harness.desk.refresh_board(sid)
-    await harness.desk.refresh_board(sid)  # one pending edit draws the latest state anyway
+    await harness.desk.requests.refresh_board(sid)
+    await harness.desk.requests.refresh_board(sid)  # one pending edit draws the latest state anyway
 
     (board,) = await harness.outbox("board")
     assert (board.key, board.status) == (f"board:{sid}", "pending")

@@ -232,7 +232,7 @@ async def test_failure_before_a_modal_ack_is_an_apology_in_the_modal(
     monkeypatch: pytest.MonkeyPatch,
     with_input: bool,
 ) -> None:
-    monkeypatch.setattr(bot.desk, "load_draft", _boom)
+    monkeypatch.setattr(bot.desk.filing, "load_draft", _boom)
     blocks = [{"type": "input", "block_id": "pi_account_number"}] if with_input else None
     response = await bot.send(
         view_submission(
@@ -264,7 +264,7 @@ async def test_failure_before_a_command_ack_is_the_ephemeral_answer(
 async def test_failure_after_the_ack_reaches_the_user_through_response_url(
     bot: Bot, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bot.desk, "snapshot", _boom)
+    monkeypatch.setattr(bot.desk.requests, "snapshot", _boom)
     url = bot.slack.response_url("status")
     response = await bot.send(slash_command("/port-status", SID, response_url=url))
     assert response.status_code == 200
@@ -277,7 +277,7 @@ async def test_failure_after_the_ack_reaches_the_user_through_response_url(
 async def test_apology_goes_ephemeral_in_the_channel_when_response_url_fails(
     bot: Bot, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bot.desk, "follow", _boom)
+    monkeypatch.setattr(bot.desk.requests, "follow", _boom)
     # The builder's default response_url is a closed port.
     await bot.send(block_actions("follow_request", SID, channel_id="CTEAM", user_id="U7"))
     await bot.settle()
@@ -346,7 +346,7 @@ async def test_numbers_csv_without_a_dm_says_so(bot: Bot, caplog: pytest.LogCapt
 async def test_failure_after_a_modal_ack_is_told_in_the_modal_or_by_dm(
     bot: Bot, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, modal_gone: bool
 ) -> None:
-    monkeypatch.setattr(bot.desk, "cancel_request", _boom)
+    monkeypatch.setattr(bot.desk.cancels, "cancel_request", _boom)
     if modal_gone:
         bot.slack.script("views.update", {"ok": False, "error": "not_found"})
     response = await bot.send(

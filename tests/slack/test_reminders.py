@@ -101,7 +101,7 @@ async def test_a_reminder_whose_reason_went_away_before_delivery_is_dropped(bot:
     assert await outbox.pending(["reminder"]) == 1
     (request,) = bot.sandbox.state.requests.values()
     await bot.sandbox.sign_loa(request.sid)  # signed before the worker got to it
-    await bot.desk.sync(request.sid)  # the bot learns it (a webhook or a poll)
+    await bot.desk.requests.sync(request.sid)  # the bot learns it (a webhook or a poll)
     outbox.start()
     await bot.wait_delivered()
     posts = clock._collect()
@@ -136,7 +136,7 @@ async def test_action_required_left_for_two_business_days_gets_one_reminder(bot:
 async def test_closed_requests_get_no_reminders_and_no_digest(bot: Bot) -> None:
     clock = await _waiting_for_signature(bot)
     (request,) = bot.sandbox.state.requests.values()
-    await bot.desk.cancel_request(request.sid, FILER)
+    await bot.desk.cancels.cancel_request(request.sid, FILER)
     await bot.run_lifecycle()
     await bot.wait_delivered()
     clock.skip_seen()

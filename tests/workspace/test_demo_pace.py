@@ -59,13 +59,15 @@ async def test_the_calendar_stays_todays_when_a_request_is_fast_forwarded(
     real = datetime.now(UTC)
     for clock in (sandbox.now, runtime.desk.clock()):
         assert abs(clock - real) < timedelta(minutes=1), "the calendar is still today's"
-    assert runtime.desk.today() == runtime.desk.calendar.local_date(real)
+    assert runtime.desk.calendar.local_date(
+        runtime.desk.clock()
+    ) == runtime.desk.calendar.local_date(real)
 
 
 async def test_send_digest_now_posts_todays_digest_whatever_the_hour(local: LocalBot) -> None:
     runtime = local.app.runtime
     request = await file_request(runtime.twilio, local.sandbox, ["+14155550100"])
-    await runtime.desk.follow(request.request_sid, local.settings.porting_channel or "")
+    await runtime.desk.requests.follow(request.request_sid, local.settings.porting_channel or "")
     await local.settle()
     evening = datetime(2026, 11, 2, 21, 30, tzinfo=UTC)  # after working hours: none by itself
     runtime.desk.day.clock = lambda: evening
@@ -90,7 +92,7 @@ async def test_local_mode_posts_one_digest_a_real_day_however_fast_the_sandbox_r
 ) -> None:
     runtime = local.app.runtime
     request = await file_request(runtime.twilio, local.sandbox, ["+14155550100"])
-    await runtime.desk.follow(request.request_sid, local.settings.porting_channel or "")
+    await runtime.desk.requests.follow(request.request_sid, local.settings.porting_channel or "")
     await local.settle()
     day = runtime.desk.day
     day.real_clock = lambda: datetime(2026, 11, 2, 12, 0, tzinfo=UTC)  # one real day…

@@ -28,7 +28,7 @@ async def test_reject_a_number_with_a_code_and_make_twilio_fail(
     runtime = local.app.runtime
     request = await file_request(runtime.twilio, local.sandbox, ["+14155550100", "+14155550101"])
     sid = request.request_sid
-    await runtime.desk.follow(sid, local.settings.porting_channel or "")
+    await runtime.desk.requests.follow(sid, local.settings.porting_channel or "")
     await local.settle()
     ws = await _page(browser, local)
     board = ws.message(sid)
@@ -69,7 +69,7 @@ async def test_the_app_home_tab(browser: Any, local: LocalBot, shots: Shots) -> 
     from the home view and the bot publishes again."""
     runtime = local.app.runtime
     request = await file_request(runtime.twilio, local.sandbox, ["+14155550100"])
-    await runtime.desk.follow(request.request_sid, local.settings.porting_channel or "")
+    await runtime.desk.requests.follow(request.request_sid, local.settings.porting_channel or "")
     await local.settle()
     ws = await _page(browser, local)
     await ws.page.locator(".sidebar-item", has_text="Porting Bot").click()
@@ -112,7 +112,7 @@ async def test_the_daily_digest_and_a_reminder_in_the_porting_channel(
     runtime = local.app.runtime
     request = await file_request(runtime.twilio, local.sandbox, ["+14155550100"])
     sid = request.request_sid
-    await runtime.desk.follow(sid, local.settings.porting_channel or "")
+    await runtime.desk.requests.follow(sid, local.settings.porting_channel or "")
     await local.sandbox.advance(timedelta(hours=12))  # reviewed: the LOA goes out (unsigned)
     await local.settle()
     # Monday Nov 30, 09:05 (UTC, the desk's zone here): the LOA deadline is Dec 2, so the

@@ -71,7 +71,7 @@ class CancelListeners:
         self, client: AsyncWebClient, view_id: str, meta: CancelMeta, choose: bool
     ) -> None:
         try:
-            snapshot = await self.deps.desk.snapshot(meta.request_sid)
+            snapshot = await self.deps.requests.snapshot(meta.request_sid)
         except TwilioError as error:
             text = twilio_error_text(error, f"look up {meta.request_sid}")
             await update_view(client, view_id, ui.status_view(text))
@@ -155,9 +155,9 @@ class CancelListeners:
         what = f"{number_list(meta.numbers)} of `{sid}`" if meta.numbers else f"request `{sid}`"
         try:
             if meta.numbers:
-                outcome = await self.deps.desk.cancel_numbers(sid, meta.numbers, user_id)
+                outcome = await self.deps.cancels.cancel_numbers(sid, meta.numbers, user_id)
             else:
-                outcome = await self.deps.desk.cancel_request(sid, user_id)
+                outcome = await self.deps.cancels.cancel_request(sid, user_id)
         except CancelBusy as busy:
             text = ui.busy_text(busy.claim, what)
         except TwilioError as error:

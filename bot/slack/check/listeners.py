@@ -143,7 +143,7 @@ class CheckListeners:
         """Share: the check's results posted in the channel it ran in."""
         user_id = press.user_id
         try:
-            run, results, invalid = await self.deps.desk.load_check(check_id)
+            run, results, invalid = await self.deps.checks.load_check(check_id)
         except LookupError:
             await press.tell("Those results are gone; run /port-check again.")
             return

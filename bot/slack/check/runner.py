@@ -46,8 +46,10 @@ class CheckRunner:
             await self.say(client, user_id, respond, f"{text}\n{USAGE}")
             return
         if len(parsed.numbers) <= ui.INLINE_LIMIT and respond is not None:
-            results = await self.deps.desk.check_portability(parsed.numbers)
-            check_id = await self.deps.desk.save_check(user_id, channel_id, results, parsed.invalid)
+            results = await self.deps.checks.check_portability(parsed.numbers)
+            check_id = await self.deps.checks.save_check(
+                user_id, channel_id, results, parsed.invalid
+            )
             await respond(
                 text=ui.check_text(results, parsed.invalid),
                 blocks=ui.check_blocks(results, parsed.invalid, check_id=check_id),
@@ -95,8 +97,8 @@ class CheckRunner:
             )
 
         progress = ProgressThrottle(show)
-        results = await self.deps.desk.check_portability(parsed.numbers, progress)
-        check_id = await self.deps.desk.save_check(user_id, channel_id, results, parsed.invalid)
+        results = await self.deps.checks.check_portability(parsed.numbers, progress)
+        check_id = await self.deps.checks.save_check(user_id, channel_id, results, parsed.invalid)
         await progress.settled()
         await client.chat_update(
             channel=dm,

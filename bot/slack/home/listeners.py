@@ -29,11 +29,11 @@ class HomeListeners:
             return
         user = event.get("user")
         if isinstance(user, str) and user:
-            await self.deps.desk.day.open_home(user)
+            await self.deps.day.open_home(user)
 
     async def refresh(self, ack: AsyncAck, body: Payload) -> None:
         await ack()
-        await self.deps.desk.day.open_home(body["user"]["id"])
+        await self.deps.day.open_home(body["user"]["id"])
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:

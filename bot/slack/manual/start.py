@@ -68,7 +68,7 @@ class ManualStartListeners:
         view = manual_form(
             country_name=group.name if group else None,
             numbers=numbers,
-            today=self.deps.desk.today(),
+            today=self.deps.today(),
             porting_channel=self.deps.porting_channel or None,
             note=note,
         )
@@ -76,7 +76,7 @@ class ManualStartListeners:
 
     async def _refuses(self, press: Press) -> bool:
         """True (audited, and the presser told why) when they may not start manual ports."""
-        audit = functools.partial(self.deps.desk.manual.refused, press.user_id, None, STARTED)
+        audit = functools.partial(self.deps.manual.refused, press.user_id, None, STARTED)
         return await self.permissions.refuses(press, DOING, audit=audit)
 
     async def _start(self, press: Press, start: ManualStart) -> None:
@@ -95,7 +95,7 @@ class ManualStartListeners:
             return list(start.numbers)
         assert start.check_id
         try:
-            _, results, _ = await self.deps.desk.load_check(start.check_id)
+            _, results, _ = await self.deps.checks.load_check(start.check_id)
         except LookupError:
             return []
         found = group_by_country(manual_numbers(results))
@@ -143,7 +143,7 @@ class ManualStartListeners:
         user_id = body["user"]["id"]
         details, errors = read_form(
             view["state"]["values"],
-            today=self.deps.desk.today(),
+            today=self.deps.today(),
             porting_channel=self.deps.porting_channel or None,
         )
         if details is not None:
@@ -157,7 +157,7 @@ class ManualStartListeners:
         if not await self.permissions.allows(user_id):
             refusal = self.permissions.refusal(DOING)
             await ack(response_action="update", view=notice_view("Not allowed", refusal))
-            await self.deps.desk.manual.refused(user_id, None, STARTED)
+            await self.deps.manual.refused(user_id, None, STARTED)
             return
         await ack(
             response_action="update",
@@ -170,8 +170,8 @@ class ManualStartListeners:
     async def _start_port(
         self, client: AsyncWebClient, view_id: str, user_id: str, details: ManualDetails
     ) -> None:
-        port = await self.deps.desk.manual.start(user_id, details)
-        port = await self.deps.desk.manual.wait_for_thread(port)
+        port = await self.deps.manual.start(user_id, details)
+        port = await self.deps.manual.wait_for_thread(port)
         link = None
         if port.thread is not None:
             link = await permalink(client, port.thread.channel_id, port.thread.thread_ts)

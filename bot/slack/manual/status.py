@@ -8,23 +8,23 @@ from datetime import UTC, datetime
 from slack_bolt.async_app import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk import Desk
+from bot.desk.manual import ManualPorts
 from bot.slack.messages import permalink, tell
 from bot.slack.ui.manual.board import board_text
 from bot.slack.ui.manual.status import manual_status_blocks
 
 
 async def manual_status(
-    desk: Desk, client: AsyncWebClient, respond: AsyncRespond, manual_id: str
+    manual: ManualPorts, client: AsyncWebClient, respond: AsyncRespond, manual_id: str
 ) -> None:
-    port = await desk.manual.get(manual_id)
+    port = await manual.get(manual_id)
     if port is None:
         await tell(respond, f"I have no manual port {manual_id}. Check the id on its board.")
         return
     link = None
     if port.thread is not None:
         link = await permalink(client, port.thread.channel_id, port.thread.thread_ts)
-    history = await desk.manual.history(manual_id)
+    history = await manual.history(manual_id)
     await respond(
         text=board_text(port),
         blocks=manual_status_blocks(port, datetime.now(UTC), permalink=link, history=history),

@@ -73,7 +73,7 @@ class ManualStepListeners:
 
     @property
     def manual(self) -> ManualPorts:
-        return self.deps.desk.manual
+        return self.deps.manual
 
     async def _refused(self, user_id: str, manual_id: str, what: str) -> str | None:
         """The refusal to show ``user_id`` in a modal, audited; None when allowed."""
@@ -99,7 +99,7 @@ class ManualStepListeners:
         if not move.allowed_from(port.step):
             await press.tell(refused_move_text(port, move))
             return
-        await press.open(step_view(port, move, today=self.deps.desk.today()))
+        await press.open(step_view(port, move, today=self.deps.today()))
 
     async def _click(self, move: ManualMove, press: Press, at: ManualAt) -> None:
         if await self._refuses(press, at.manual_id, move.audit_action):
@@ -120,7 +120,7 @@ class ManualStepListeners:
         if port is None or port.closed:
             await press.tell(moved_on_text(port))
             return
-        await press.open(documents_view(port, self.deps.desk.today()))
+        await press.open(documents_view(port, self.deps.today()))
 
     # -- the modals -------------------------------------------------------------------------
 
@@ -159,7 +159,7 @@ class ManualStepListeners:
         meta = ManualStepMeta.load(view.get("private_metadata"))
         user_id = body["user"]["id"]
         values = view["state"]["values"]
-        documents, errors = read_documents(values, list(DocumentKind), self.deps.desk.today())
+        documents, errors = read_documents(values, list(DocumentKind), self.deps.today())
         errors = errors or self.deps.files.refusals(
             {DOCUMENT_FIELDS[d.kind]: (d.url, d.name) for d in documents}
         )

@@ -34,7 +34,7 @@ class PlaybookListeners:
     async def _answer(self, sid: str, respond: AsyncRespond) -> None:
         # Twilio's copy, not the message's: a number may have been canceled or re-filed since.
         try:
-            snapshot = await self.deps.desk.snapshot(sid)
+            snapshot = await self.deps.requests.snapshot(sid)
         except TwilioError as error:
             await tell(respond, twilio_error_text(error, f"look up {sid}"))
             return

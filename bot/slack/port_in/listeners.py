@@ -68,7 +68,7 @@ class PortInListeners:
     def form(self, meta: PortInMeta, numbers: list[str], note: str | None = None) -> Payload:
         return details_ui.details_view(
             meta,
-            today=self.deps.desk.today(),
+            today=self.deps.today(),
             numbers=numbers,
             note=note,
             porting_channel=self.deps.porting_channel or None,
@@ -125,7 +125,7 @@ class PortInListeners:
         if await self.permissions.refuses(press, DOING):
             return
         try:
-            _, results, _ = await self.deps.desk.load_check(check_id)
+            _, results, _ = await self.deps.checks.load_check(check_id)
         except LookupError:
             await press.tell("Those results are gone; run /port-check again.")
             return
@@ -145,7 +145,7 @@ class PortInListeners:
         held: HeldBill | None = None
         if meta.refile_of:
             try:
-                source = await self.deps.desk.refile_source(meta.refile_of, code=meta.refile_code)
+                source = await self.deps.refiles.source(meta.refile_of, code=meta.refile_code)
             except (TwilioError, LookupError):
                 await ack(
                     response_action="errors",
@@ -155,15 +155,11 @@ class PortInListeners:
                     },
                 )
                 return
-            held = (
-                source.bill
-                if source.bill and source.bill.reusable(self.deps.desk.today())
-                else None
-            )
+            held = source.bill if source.bill and source.bill.reusable(self.deps.today()) else None
             extra = list(source.numbers) if meta.refile_count else []
         if meta.check_id:
             try:
-                _, results, _ = await self.deps.desk.load_check(meta.check_id)
+                _, results, _ = await self.deps.checks.load_check(meta.check_id)
             except LookupError:
                 await ack(
                     response_action="errors",
@@ -176,8 +172,8 @@ class PortInListeners:
             extra = [r.number for r in results if r.portable]
         details, errors = read_details(
             view["state"]["values"],
-            today=self.deps.desk.today(),
-            calendar=self.deps.desk.calendar,
+            today=self.deps.today(),
+            calendar=self.deps.calendar,
             porting_channel=self.deps.porting_channel or None,
             extra_numbers=extra,
             held_bill=held,
@@ -190,7 +186,7 @@ class PortInListeners:
         assert details is not None
         if await self.refused_in_form(ack, user_id):
             return
-        draft_id = await self.deps.desk.save_draft(user_id, details, meta.refile_of)
+        draft_id = await self.deps.filing.save_draft(user_id, details, meta.refile_of)
         await ack(response_action="update", view=ui.checking_view(len(details.numbers)))
         self.deps.after_ack(self._recheck(client, view["id"], draft_id), name="port-in-recheck")
 
@@ -200,7 +196,7 @@ class PortInListeners:
 
         progress = ProgressThrottle(show)
         try:
-            draft = await self.deps.desk.check_draft(draft_id, progress)
+            draft = await self.deps.filing.check_draft(draft_id, progress)
         except Exception:
             log.exception("re-checking draft %s failed", draft_id)
             await update_view(client, view_id, ui.trouble_view("re-checking the numbers"))
@@ -212,7 +208,7 @@ class PortInListeners:
     async def _step_two(self, draft: Draft, meta: PortInMeta, banner: str | None = None) -> View:
         """Step 2: the account number and PINs; a re-filing also names the cancel in the old
         request that comes first."""
-        plan = await self.deps.desk.refile_plan(draft) if draft.refile_of else None
+        plan = await self.deps.refiles.plan(draft) if draft.refile_of else None
         cautions = warnings(draft.details, draft.fileable)
         if plan is not None:
             return refile_ui.account_view(draft, meta, plan, banner=banner, warnings=cautions)
@@ -223,9 +219,9 @@ class PortInListeners:
     ) -> None:
         user_id = body["user"]["id"]
         meta = PortInMeta.load(view.get("private_metadata"))
-        draft = await self.deps.desk.load_draft(meta.draft_id) if meta.draft_id else None
+        draft = await self.deps.filing.load_draft(meta.draft_id) if meta.draft_id else None
         if draft is None or draft.user_id != user_id or draft.checks is None:
-            held = await self.deps.desk.filing_claim(meta.draft_id or "", meta.attempt)
+            held = await self.deps.filing.filing_claim(meta.draft_id or "", meta.attempt)
             await ack(response_action="update", view=ui.already_filing_view(held))
             return
         secrets, errors = read_secrets(view["state"]["values"], draft)
@@ -236,11 +232,11 @@ class PortInListeners:
         if await self.refused_in_form(ack, user_id):
             return
         # The bill's age is judged again now: step 1 may have been sent days ago.
-        if stale := bill_date(draft.details.bill.issued_on, self.deps.desk.today()):
+        if stale := bill_date(draft.details.bill.issued_on, self.deps.today()):
             await ack(response_action="update", view=ui.stale_bill_view(stale))
             return
         # One filing per submission: a double click or a replayed payload finds the claim.
-        held = await self.deps.desk.claim_filing(draft.id, meta.attempt, user_id)
+        held = await self.deps.filing.claim_filing(draft.id, meta.attempt, user_id)
         if held is not None:
             await ack(response_action="update", view=ui.already_filing_view(held))
             return
@@ -265,7 +261,7 @@ class PortInListeners:
             await update_view(client, view_id, ui.filing_view(step, steps))
 
         try:
-            result = await self.deps.desk.file_port_in(
+            result = await self.deps.filing.file_port_in(
                 draft,
                 secrets,
                 user_id=user_id,

@@ -45,7 +45,7 @@ class RefileListeners:
             return
         sid = value.request_sid
         try:
-            source = await self.deps.desk.refile_source(sid, value.numbers, value.code)
+            source = await self.deps.refiles.source(sid, value.numbers, value.code)
         except TwilioError as error:
             await press.tell(twilio_error_text(error, f"look up {sid}"))
             return
@@ -64,7 +64,7 @@ class RefileListeners:
         return ui.refile_view(
             meta,
             source,
-            today=self.deps.desk.today(),
+            today=self.deps.today(),
             porting_channel=self.deps.porting_channel or None,
         )
 

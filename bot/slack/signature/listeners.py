@@ -72,7 +72,7 @@ class SignatureListeners:
                 )
             return
         try:
-            link = await self.deps.desk.signing_link(sid, user_id)
+            link = await self.deps.signing.signing_link(sid, user_id)
         except TwilioError as error:
             await press.tell(twilio_error_text(error, f"get the signing link of {sid}"))
             return

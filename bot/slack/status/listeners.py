@@ -77,10 +77,10 @@ class StatusListeners:
     ) -> None:
         for sid in sids:
             if is_manual_id(sid):
-                await manual_status(self.deps.desk, client, respond, sid)
+                await manual_status(self.deps.manual, client, respond, sid)
                 continue
             try:
-                snapshot = await self.deps.desk.snapshot(sid)
+                snapshot = await self.deps.requests.snapshot(sid)
             except TwilioError as error:
                 await tell(respond, twilio_error_text(error, f"look up {sid}"))
                 continue
@@ -89,11 +89,13 @@ class StatusListeners:
                 link = await permalink(
                     client, snapshot.thread.channel_id, snapshot.thread.thread_ts
                 )
-            history = await self.deps.desk.history(sid)
-            chain = await self.deps.desk.refile_chain(sid)
+            history = await self.deps.cancels.history(sid)
+            chained = await self.deps.refiles.chain(sid)
             await respond(
                 text=board.board_text(snapshot),
-                blocks=status.status_blocks(snapshot, permalink=link, history=history, chain=chain),
+                blocks=status.status_blocks(
+                    snapshot, permalink=link, history=history, chain=(chained.before, chained.after)
+                ),
                 response_type="ephemeral",
                 replace_original=False,
             )
@@ -107,7 +109,7 @@ class StatusListeners:
 
     async def _follow(self, sid: str, client: AsyncWebClient, respond: AsyncRespond) -> None:
         try:
-            snapshot = await self.deps.desk.follow(sid, self.deps.porting_channel)
+            snapshot = await self.deps.requests.follow(sid, self.deps.porting_channel)
         except TwilioError as error:
             await tell(respond, twilio_error_text(error, f"follow {sid}"))
             return
@@ -142,10 +144,10 @@ class StatusListeners:
     async def _refresh(self, sid: str, body: Payload, client: AsyncWebClient) -> None:
         on_home = (body.get("view") or {}).get("type") == "home"
         try:
-            snapshot = await self.deps.desk.snapshot(sid)
+            snapshot = await self.deps.requests.snapshot(sid)
         except TwilioError as error:
             if on_home:  # no channel to answer in: the Home tab shows the row as stored
-                await self.deps.desk.day.open_home(body["user"]["id"])
+                await self.deps.day.open_home(body["user"]["id"])
             channel = body.get("channel", {}).get("id")
             if channel:
                 await client.chat_postEphemeral(
@@ -157,14 +159,14 @@ class StatusListeners:
         # The board redraws through the outbox like every Slack write, now (someone is
         # looking at it), from the request just stored.
         if snapshot.thread is not None:
-            await self.deps.desk.requests.redraw_board(sid)
+            await self.deps.requests.redraw_board(sid)
         if on_home:
-            await self.deps.desk.day.open_home(body["user"]["id"])
+            await self.deps.day.open_home(body["user"]["id"])
 
     async def _numbers_csv(self, press: Press, sid: str) -> None:
         """The request's numbers as a CSV, in a DM to whoever pressed."""
         try:
-            snapshot = await self.deps.desk.snapshot(sid)
+            snapshot = await self.deps.requests.snapshot(sid)
         except TwilioError as error:
             await press.tell(twilio_error_text(error, f"list the numbers of {sid}"))
             return

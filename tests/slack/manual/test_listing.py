@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from bot.desk.manual_listing import open_manual
 from bot.desk.manual_steps import ManualMove
 from tests.conftest import Bot
 from tests.manual_forms import current, quote_state, start_port, step, ticket_state
@@ -39,7 +40,7 @@ async def test_port_list_shows_manual_ports_under_the_same_filters(bot: Bot) -> 
 async def test_open_manual_ports_for_the_digest_and_home(bot: Bot) -> None:
     first = await start_port(bot)
     await step(bot, first, ManualMove.SUBMIT, ticket_state())
-    listed = await bot.desk.open_manual_ports(datetime.now(UTC))
+    listed = await open_manual(bot.desk.db, datetime.now(UTC))
     (item,) = listed
     assert item.port.id == first.id and item.port.filed_by == "U123"
     assert item.port.details.channel_id == "CPORTING" and item.port.thread is not None

@@ -80,7 +80,7 @@ async def _filed_and_sent(bot: Bot) -> str:
 
 
 async def _press_signing_link(bot: Bot, sid: str, user_id: str, name: str) -> dict[str, Any]:
-    thread = (await bot.desk.snapshot(sid)).thread
+    thread = (await bot.desk.requests.snapshot(sid)).thread
     assert thread is not None
     await bot.send(
         block_actions(
@@ -272,7 +272,7 @@ async def test_completed_request_gets_one_checklist_mentioning_the_filer(bot: Bo
             .values(status="in_progress")
         )
         await s.commit()
-    await bot.desk.sync(sid)
+    await bot.desk.requests.sync(sid)
     await bot.wait_delivered()
     assert len(_checklists(bot)) == 1
 
@@ -327,7 +327,7 @@ async def test_checklist_in_flight_at_a_restart_is_found_not_posted_again(
             assert len(stored) == 1, "found in the thread, not posted again"
             assert len(_checklist_posts(fake_slack)) == 1, "one attempt, before the restart"
             # The completion applied again after the restart changes nothing.
-            await second.desk.sync(sid)
+            await second.desk.requests.sync(sid)
             await second.poll_now()
             await second.wait_delivered()
         assert len(_checklist_posts(fake_slack)) == 1

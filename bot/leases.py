@@ -14,7 +14,7 @@ import functools
 import logging
 from datetime import UTC, datetime, timedelta
 
-from bot.store import outbox as queue
+from bot.store import queue
 from bot.store.db import Database
 from bot.store.items import Item
 from bot.worker import PollingLoop

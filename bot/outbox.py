@@ -1,5 +1,5 @@
 """The durable Slack outbox: work is written in the same transaction as the change that causes
-it (``bot.store.outbox``), and a worker in every process delivers it.
+it (``bot.store.queue``), and a worker in every process delivers it.
 
 Guarantees, and how:
 
@@ -31,7 +31,7 @@ from bot import logs, metrics, work
 from bot.background import Wakeup
 from bot.delivered import Delivered, DeliveryError, NotYet
 from bot.leases import LeaseLost, Leases
-from bot.store import outbox as queue
+from bot.store import queue
 from bot.store.db import Database
 from bot.store.health import OutboxHealth
 from bot.store.items import Item, ItemStatus

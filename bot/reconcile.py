@@ -1,5 +1,5 @@
 """Keeps every followed request in step with Twilio: webhook nudges and periodic polls share
-one durable schedule (``bot.store.sync``), and both end in the same ``Syncer.sync`` call.
+one durable schedule (``bot.store.poll_schedule``), and both end in the same ``Syncer.sync`` call.
 
 A webhook only moves a request's ``due_at`` closer (plus a short window, so the per-number
 events of a big request are applied together). The :class:`Reconciler` claims due requests
@@ -20,10 +20,10 @@ from typing import Protocol
 
 from bot import logs
 from bot.porting.errors import TwilioError
-from bot.store import sync as schedule
+from bot.store import poll_schedule
 from bot.store.db import Database
 from bot.store.health import SyncHealth
-from bot.store.sync import DISCOVERY
+from bot.store.poll_schedule import DISCOVERY
 from bot.worker import PollingLoop
 
 __all__ = ["DISCOVERY", "DISCOVERY_WINDOW", "Discoverer", "Reconciler", "Syncer"]
@@ -97,7 +97,7 @@ class Reconciler:
         def offset(sid: str) -> float:
             return self.interval * (1.0 if sid == DISCOVERY else self._rng.random())
 
-        await schedule.seed(
+        await poll_schedule.seed(
             self.db, datetime.now(UTC), offset, discovery=self._discoverer is not None
         )
 
@@ -127,7 +127,7 @@ class Reconciler:
         return bool(sids)
 
     async def claim(self, limit: int) -> list[str]:
-        return await schedule.claim(self.db, self.owner, LEASE, limit)
+        return await poll_schedule.claim(self.db, self.owner, LEASE, limit)
 
     async def _one(self, sid: str) -> None:
         with logs.context(request_sid=None if sid == DISCOVERY else sid):
@@ -142,7 +142,7 @@ class Reconciler:
         except TwilioError as error:
             if error.status == 404 and sid != DISCOVERY:
                 log.warning("request %s is gone from Twilio; no longer polled", sid)
-                await schedule.forget(self.db, sid)
+                await poll_schedule.forget(self.db, sid)
                 return
             await self._failed(sid, f"Twilio {error.status} ({error.code}): {error.message}")
         except Exception as error:
@@ -153,7 +153,7 @@ class Reconciler:
         assert self._discoverer is not None
         sids = await self._discoverer.discover()
         next_in = self.interval * self._rng.uniform(0.9, 1.1)
-        for sid in await schedule.adopt(self.db, sids, self.window, next_in):
+        for sid in await poll_schedule.adopt(self.db, sids, self.window, next_in):
             log.info("adopting request %s found by polling", sid)
         self.wakeup.set()
 
@@ -161,17 +161,19 @@ class Reconciler:
         def delay(failures: int) -> float:
             return _backoff(failures) * self._rng.uniform(0.8, 1.2)
 
-        failures = await schedule.failed(self.db, sid, error, delay)
+        failures = await poll_schedule.failed(self.db, sid, error, delay)
         if failures is not None:
             log.warning("sync of %s failed (%s); retry in %.0fs", sid, error, _backoff(failures))
 
     # -- observation ----------------------------------------------------------------------
 
     async def health(self) -> SyncHealth:
-        return await schedule.health(self.db)
+        return await poll_schedule.health(self.db)
 
     async def settled(self, horizon: float = 0.0) -> bool:
         """Nothing due within ``horizon`` seconds and nothing in flight (tests, benchmarks)."""
         if self._busy:
             return False
-        return not await schedule.any_due(self.db, datetime.now(UTC) + timedelta(seconds=horizon))
+        return not await poll_schedule.any_due(
+            self.db, datetime.now(UTC) + timedelta(seconds=horizon)
+        )

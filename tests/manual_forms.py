@@ -8,7 +8,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.desk.manual_types import ManualPort
+from bot.desk.manual.types import ManualPort
 from bot.slack.carried import MOVE_ACTIONS, ManualAt, ManualStepMeta
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import ManualField as M

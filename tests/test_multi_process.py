@@ -32,7 +32,7 @@ from bot.sandbox import (
 )
 from bot.store.db import Database
 from bot.store.models import OutboxItem, RequestSync
-from bot.store.sync import DISCOVERY
+from bot.store.poll_schedule import DISCOVERY
 from tests.conftest import SANDBOX_START
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import file_request

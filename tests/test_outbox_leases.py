@@ -19,10 +19,10 @@ from bot.slack.delivery.deliverer import SlackDeliverer
 from bot.slack.delivery.poster import Poster
 from bot.slack.delivery.sources import Sources
 from bot.slack.pacing import ChannelPacer
-from bot.store import outbox as queue
+from bot.store import queue
 from bot.store.db import Database
 from bot.store.models import OutboxItem, RequestState
-from bot.store.outbox import OUTBOX
+from bot.store.queue import OUTBOX
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import BOT_TOKEN
 from tests.pg import migrated_database

@@ -42,10 +42,10 @@ from bot.desk.day import DeskDay
 from bot.desk.facts import DeskPolicy
 from bot.desk.filing import Filing
 from bot.desk.listing import DeskListing, Listings
-from bot.desk.manual import ManualPorts
+from bot.desk.manual.ports import ManualPorts
 from bot.desk.records import ActionHolder, AuditRecord, Thread
-from bot.desk.refile import Refiles
-from bot.desk.refile_types import RefilePlan, RefileSource
+from bot.desk.refile.refiling import Refiles
+from bot.desk.refile.types import RefilePlan, RefileSource
 from bot.desk.signing import SigningLink, SigningLinks
 from bot.desk.sync import Requests, load_snapshot
 from bot.desk.types import (
@@ -132,7 +132,7 @@ class Desk:
             poll=timedelta(seconds=self.requests.policy.poll_seconds),
             clock=clock,
         )
-        # Numbers the API cannot file, ported by a support request (bot.desk.manual).
+        # Numbers the API cannot file, ported by a support request (bot.desk.manual.ports).
         self.manual = ManualPorts(
             db,
             self.calendar,

@@ -18,7 +18,7 @@ from enum import StrEnum
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.digest_plan import DigestSlot
 from bot.desk.facts import DeskPolicy, loa_deadline
-from bot.desk.manual_agenda import ManualListed
+from bot.desk.manual.agenda import ManualListed
 from bot.desk.schedule import can_go_stale, stale_cutoff
 from bot.listed import ListedRequest
 from bot.porting.statuses import RequestStatus, request_label, request_status

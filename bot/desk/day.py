@@ -31,7 +31,7 @@ from bot.desk.calendar import BusinessCalendar
 from bot.desk.digest_plan import asked_slot, decide_digest, digest_slot, due_digests
 from bot.desk.facts import DeskPolicy, facts_from_store
 from bot.desk.listing import on_desk_clock, process_time
-from bot.desk.manual_listing import list_manual, open_manual
+from bot.desk.manual.listing import list_manual, open_manual
 from bot.desk.schedule import Decision, ReminderKind, ReminderRef, decide, plan_reminders
 from bot.listed import ListingQuery
 from bot.porting.models import PortInRequest
@@ -72,7 +72,7 @@ class DeskDay:
     ) -> None:
         self.db = db
         # More timed work planned on the same tick and clock (manual ports' reminders:
-        # ``bot.desk.manual.ManualPorts.queue_reminders``), each queuing under its own keys.
+        # ``bot.desk.manual.ports.ManualPorts.queue_reminders``), each queuing under its own keys.
         self.planners = tuple(planners)
         self.policy = policy
         self.calendar = calendar

@@ -13,7 +13,7 @@ from typing import TypeVar
 from bot.desk.checks import Checks
 from bot.desk.filed import Recorder
 from bot.desk.records import ActionHolder
-from bot.desk.refile import Refiles
+from bot.desk.refile.refiling import Refiles
 from bot.desk.sync import Requests
 from bot.desk.types import (
     BillNotReadable,

@@ -14,7 +14,7 @@ from bot import work
 from bot.desk.types import RequestUpdate
 from bot.porting.models import PortInSummary
 from bot.porting.statuses import NumberStatus, RequestStatus, stored_status
-from bot.store import edits, request_state, sync
+from bot.store import edits, poll_schedule, request_state
 from bot.store.db import Database
 
 
@@ -60,7 +60,7 @@ async def note_suggestions(
     changed = []
     async with db.session() as s:
         for sid in moved:  # sorted: row locks always taken in the same order
-            await sync.lock(s, sid, now)
+            await poll_schedule.lock(s, sid, now)
             status, text = wanted[sid]
             if not await request_state.suggest_in(s, sid, status, text):
                 continue

@@ -16,8 +16,8 @@ from typing import Protocol
 from bot.desk.agenda import AgendaItem, agenda
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy
-from bot.desk.manual_agenda import ManualListed
-from bot.desk.manual_listing import list_manual
+from bot.desk.manual.agenda import ManualListed
+from bot.desk.manual.listing import list_manual
 from bot.listed import ListingQuery
 from bot.store.db import Database
 from bot.store.listing import list_requests

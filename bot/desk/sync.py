@@ -35,8 +35,7 @@ from bot.porting.statuses import (
     request_status,
     stored_status,
 )
-from bot.store import claims, edits, keys, request_state, sync
-from bot.store import outbox as queue
+from bot.store import claims, edits, keys, poll_schedule, queue, request_state
 from bot.store.db import Database
 from bot.store.models import CODE_MAX, NumberState, RequestState, RequestThread, utcnow
 
@@ -99,7 +98,7 @@ class Requests:
         """Queue an edit of the request's status board (no sooner than the policy's interval
         after the last one)."""
         async with self.db.session() as s:
-            await sync.lock(s, request_sid, utcnow())
+            await poll_schedule.lock(s, request_sid, utcnow())
             await edits.touch_board(s, request_sid, self.policy.board_seconds)
             await s.commit()
         self.wake_outbox()
@@ -170,12 +169,12 @@ class Requests:
         sid = request.request_sid
         async with self.db.session() as s:
             now = utcnow()
-            sync_row = await sync.lock(s, sid, now)
+            sync_row = await poll_schedule.lock(s, sid, now)
             update, state = await apply_in(s, request, now)
             thread = await request_state.thread_in(s, sid)
             refiled_as = await request_state.refiled_as_in(s, sid)
             queued = await self._queue_slack_work(s, update, state, thread, now)
-            await sync.after_sync(
+            await poll_schedule.after_sync(
                 s,
                 sync_row,
                 started=fetched_at,

@@ -14,8 +14,8 @@ from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
-from bot.desk.manual_steps import ManualMove
-from bot.desk.manual_types import MANUAL_ID_PATTERN
+from bot.desk.manual.steps import ManualMove
+from bot.desk.manual.types import MANUAL_ID_PATTERN
 from bot.slack.ids import Action
 
 PRIVATE_METADATA_LIMIT = 3000

@@ -15,8 +15,8 @@ from bot.desk.checks import Checks
 from bot.desk.day import DeskDay
 from bot.desk.filing import Filing
 from bot.desk.listing import Listings
-from bot.desk.manual import ManualPorts
-from bot.desk.refile import Refiles
+from bot.desk.manual.ports import ManualPorts
+from bot.desk.refile.refiling import Refiles
 from bot.desk.signing import SigningLinks
 from bot.desk.sync import Requests
 from bot.slack.files import FileHosts

@@ -2,7 +2,7 @@
 their numbers, for the reminder planner), the latest change to any request (to republish App
 Homes), and the queueing of many timed items at once.
 
-Queueing is idempotent by key (``bot.store.outbox.add``): a reminder or digest planned again,
+Queueing is idempotent by key (``bot.store.queue.add``): a reminder or digest planned again,
 by this process or another on the same PostgreSQL, after a restart or a clock step, is the
 same row, so it is sent once."""
 
@@ -16,9 +16,10 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.listed import CLOSED_STATUSES
-from bot.store import edits, outbox
+from bot.store import edits
 from bot.store.db import Database
 from bot.store.models import ManualPortRow, NumberState, RequestState, RequestThread
+from bot.store.queue import add
 from bot.work import Work
 
 
@@ -69,7 +70,7 @@ async def queue(db: Database, work: Sequence[Work], now: datetime) -> None:
         return
     async with db.session() as s:
         for item in work:
-            await outbox.add(s, item, now)
+            await add(s, item, now)
         await s.commit()
 
 

@@ -15,7 +15,7 @@ from bot import work
 from bot.store.db import Database
 from bot.store.items import ItemStatus
 from bot.store.models import OutboxItem
-from bot.store.outbox import OUTBOX, add
+from bot.store.queue import OUTBOX, add
 
 
 async def touch_board(
@@ -23,7 +23,7 @@ async def touch_board(
 ) -> None:
     """Ask for one edit of the request's status board, no sooner than ``interval`` seconds
     after the previous one (0: now, for someone looking at it). Call it under the request's
-    lock (``bot.store.sync.lock``)."""
+    lock (``bot.store.poll_schedule.lock``)."""
     await _touch(session, work.Board(request_sid=request_sid), interval, now)
 
 

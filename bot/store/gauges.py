@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import case, func, select
 
-from bot import work as slack_work
+from bot import work
 from bot.store.db import Database, table
 from bot.store.items import ItemStatus
-from bot.store.outbox import FAILING_AFTER
-from bot.store.sync import DISCOVERY
+from bot.store.poll_schedule import DISCOVERY
+from bot.store.queue import FAILING_AFTER
 
 OUTBOX, SYNC, REQUESTS = table("outbox"), table("request_sync"), table("request_state")
 
@@ -62,16 +62,16 @@ async def read(db: Database) -> Gauges:
     async with db.engine.connect() as conn:
         rows = (await conn.execute(waiting)).all()
         count, oldest = (await conn.execute(followed)).one()
-    work = {kind: KindGauges(0, 0, 0, 0.0) for kind in slack_work.KINDS}
+    by_kind = {kind: KindGauges(0, 0, 0, 0.0) for kind in work.KINDS}
     for kind, pending, in_flight, failing_count, created, due in rows:
-        if kind not in slack_work.KINDS:  # a kind a newer release queued: counted once known
+        if kind not in work.KINDS:  # a kind a newer release queued: counted once known
             continue
         # An edit (a board, a Home tab) is re-armed on its old row: its age is how overdue.
-        since = due if kind in slack_work.EDIT_KINDS else created
-        work[kind] = KindGauges(
+        since = due if kind in work.EDIT_KINDS else created
+        by_kind[kind] = KindGauges(
             queued=pending - (in_flight or 0),
             in_flight=in_flight or 0,
             failing=failing_count or 0,
             oldest_seconds=_age(now, since),
         )
-    return Gauges(work, count, _age(now, oldest))
+    return Gauges(by_kind, count, _age(now, oldest))

@@ -1,6 +1,6 @@
 """Outbox items as the delivery worker sees them: a claimed row's :class:`~bot.work.Work`
 (restored from its kind and payload) with the row's bookkeeping. What the kinds are lives in
-``bot.work``; the queue that stores them is ``bot.store.outbox``."""
+``bot.work``; the queue that stores them is ``bot.store.queue``."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select, update
 from sqlmodel import col
 
-from bot.store import outbox, request_state
+from bot.store import queue, request_state
 from bot.store.db import Database
 from bot.store.models import AuditEntry, ManualPortNumber, ManualPortRow, RequestThread
 from bot.work import Work
@@ -41,7 +41,7 @@ async def insert(
             s.add(ManualPortNumber(manual_id=row.id, phone_number=number))
         s.add(entry)
         for item in work:
-            await outbox.add(s, item)
+            await queue.add(s, item)
         await s.commit()
 
 
@@ -77,7 +77,7 @@ async def change(
             return False
         s.add(entry)
         for item in work:
-            await outbox.add(s, item)  # the outbox keeps its own (real) time
+            await queue.add(s, item)  # the outbox keeps its own (real) time
         await s.commit()
     return True
 

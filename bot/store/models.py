@@ -224,7 +224,7 @@ class ChannelPace(SQLModel, table=True):
 
 class ManualPortRow(SQLModel, table=True):
     """A manual port (numbers the Porting API cannot file: a support request to Twilio,
-    ``bot.desk.manual_types``), moved step by step by people. Its thread lives in
+    ``bot.desk.manual.types``), moved step by step by people. Its thread lives in
     ``request_thread`` under its id, like a request's; its audit in ``audit_entry``.
 
     ``details`` is the form's JSON (names, numbers, addresses, carrier, the Slack files of its

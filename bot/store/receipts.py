@@ -13,8 +13,9 @@ one round trip:
   has no async driver; the event loop never waits on the file). A batch is one call into that
   thread: ``BEGIN IMMEDIATE``, the inserts, the upserts, ``COMMIT``.
 
-The schedule upsert is the one ORM transactions run (:func:`bot.store.sync.nudge_statement`,
-compiled once per dialect): a nudge never moves a fetch later, and records when it came.
+The schedule upsert is the one ORM transactions run
+(:func:`bot.store.poll_schedule.nudge_statement`, compiled once per dialect): a nudge never
+moves a fetch later, and records when it came.
 ``tests/store/test_receipts.py`` holds both paths to the same result.
 """
 
@@ -39,7 +40,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import Dialect
 
-from bot.store import sync
+from bot.store import poll_schedule
 from bot.store.db import Database, table
 from bot.store.types import UTCDateTime
 from bot.store.url import DatabaseUrl
@@ -122,7 +123,7 @@ def _pg_write() -> tuple[str, tuple[str, ...]]:
         .returning(RECEIPTS.c.dedupe_key, RECEIPTS.c.request_sid)
         .cte("stored")
     )
-    nudged = sync.nudge_from(
+    nudged = poll_schedule.nudge_from(
         select(
             stored.c.request_sid, bindparam("due", type_=UTCDateTime()), now, literal_column("0")
         )
@@ -199,7 +200,7 @@ _SQLITE_RECEIPT = (
 def _sqlite_nudge() -> tuple[str, dict[str, Any]]:
     """The schedule's upsert for sqlite3, with named parameters: its SQL and the values it
     binds itself (besides each row's)."""
-    compiled = sync.nudge_statement("sqlite").compile(dialect=_SQLITE)
+    compiled = poll_schedule.nudge_statement("sqlite").compile(dialect=_SQLITE)
     own = {name: value for name, value in compiled.params.items() if value is not None}
     return str(compiled), own
 
@@ -273,7 +274,7 @@ class SqliteReceipts:
                 new.add(r.key)
                 sids.add(r.request_sid)
         nudge, own = _sqlite_nudge()
-        rows = sync.nudge_rows(sids, now, due)
+        rows = poll_schedule.nudge_rows(sids, now, due)
         conn.executemany(nudge, [{**own, **row, "due": due_at, "now": at} for row in rows])
         conn.execute("COMMIT")
         return new

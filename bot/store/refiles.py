@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from bot import work
 from bot.porting.statuses import NumberStatus
-from bot.store import edits, outbox, request_state, sync
+from bot.store import edits, poll_schedule, queue, request_state
 from bot.store.db import Database, table
 from bot.store.models import AuditEntry, NumberState, RequestState, RequestThread, utcnow
 
@@ -39,9 +39,9 @@ async def record_refiled(
     now = utcnow()
     async with db.session() as s:
         await request_state.record_filed_in(s, state, entries, claim_key)
-        await outbox.add(s, work.Root(request_sid=state.request_sid, channel=channel), now)
-        await sync.lock(s, old_sid, now)
-        await outbox.add(s, refiled, now)
+        await queue.add(s, work.Root(request_sid=state.request_sid, channel=channel), now)
+        await poll_schedule.lock(s, old_sid, now)
+        await queue.add(s, refiled, now)
         await edits.touch_board(s, old_sid, board_seconds, now)
         await s.commit()
 

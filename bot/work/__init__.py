@@ -3,7 +3,7 @@ with its ``kind`` (the outbox row's ``kind`` column), its :meth:`~Work.key` (the
 key, stamped on the Slack message so a retry finds it) and its :meth:`~Work.owner` (what its
 rows are ordered under: a request, a manual port, a channel's digest, a user's Home).
 
-The desk plans with these models, the store persists them (``bot.store.outbox``) and one
+The desk plans with these models, the store persists them (``bot.store.queue``) and one
 handler per kind delivers them (``bot.slack.delivery``). This package imports nothing else of
 the bot, so every layer may use it (an import-linter contract keeps it so). The kinds live by
 whose thread they go to: ``threads`` (a request's), ``day`` (the desk's timed work), ``manual``

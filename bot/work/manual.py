@@ -88,7 +88,7 @@ class ManualBoard(Work):
 
 
 class ManualReminder(Work):
-    """A manual port's reminder (``bot.desk.manual_schedule``), decided again at delivery."""
+    """A manual port's reminder (``bot.desk.manual.schedule``), decided again at delivery."""
 
     kind: Literal["manual_remind"] = "manual_remind"
     manual_id: str

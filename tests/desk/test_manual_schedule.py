@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot import work
 from bot.desk.calendar import BusinessCalendar
-from bot.desk.manual_schedule import (
+from bot.desk.manual.schedule import (
     ManualFacts,
     ManualReminderKind,
     ManualReminderRef,
@@ -20,7 +20,7 @@ from bot.desk.manual_schedule import (
     plan_manual_reminders,
     quote_deadline,
 )
-from bot.desk.manual_types import ManualStep
+from bot.desk.manual.types import ManualStep
 
 NY = ZoneInfo("America/New_York")
 CAL = BusinessCalendar(NY)

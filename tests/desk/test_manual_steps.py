@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.desk.calendar import BusinessCalendar
-from bot.desk.manual_steps import ManualMove, MoveRefused, StepInput, apply_move, board_moves
-from bot.desk.manual_types import ManualStep, RejectionReason
+from bot.desk.manual.steps import ManualMove, MoveRefused, StepInput, apply_move, board_moves
+from bot.desk.manual.types import ManualStep, RejectionReason
 from tests.slack.ui.test_manual_builders import port
 
 CAL = BusinessCalendar(ZoneInfo("America/New_York"))

@@ -16,8 +16,7 @@ from bot.desk.changes import change_set, update_from
 from bot.desk.types import NumberChange, RequestUpdate
 from bot.porting.models import LosingCarrierOnFile, PortInNumber, PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
-from bot.store import keys
-from bot.store import outbox as queue
+from bot.store import keys, queue
 from bot.store.db import Database, create_tables
 from bot.store.models import OutboxItem
 

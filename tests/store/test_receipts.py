@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.store import sync
+from bot.store import poll_schedule
 from bot.store.db import Database, migrate
 from bot.store.models import RequestSync, WebhookReceipt
 from bot.store.receipts import Receipt, ReceiptWriter, delete_receipts_before, receipt_writer
@@ -31,7 +31,9 @@ class Store:
         async with self.db.session() as s:
             rows = (await s.exec(select(RequestSync))).all()
         return {
-            r.request_sid: (r.due_at, r.nudged_at) for r in rows if r.request_sid != sync.DISCOVERY
+            r.request_sid: (r.due_at, r.nudged_at)
+            for r in rows
+            if r.request_sid != poll_schedule.DISCOVERY
         }
 
     async def receipts(self) -> list[WebhookReceipt]:
@@ -86,7 +88,7 @@ async def test_the_schedule_moves_exactly_as_reconcile_nudge_moves_it(store: Sto
     for i, (now, window) in enumerate(steps):
         await store.writer.write([receipt(f"k{i}", A)], now, now + timedelta(seconds=window))
         async with store.db.session() as s:
-            await sync.nudge(s, B, now, window)
+            await poll_schedule.nudge(s, B, now, window)
             await s.commit()
         schedule = await store.schedule()
         assert schedule[A] == schedule[B], f"step {i}"

@@ -15,12 +15,12 @@ import httpx
 
 from bot import work
 from bot.delivered import Delivered, DeliveryError, NotYet
-from bot.desk.manual_schedule import ManualReminderKind, ManualReminderRef
-from bot.desk.manual_types import MAX_DOCUMENT_BYTES, ManualPort
+from bot.desk.manual.schedule import ManualReminderKind, ManualReminderRef
+from bot.desk.manual.types import MAX_DOCUMENT_BYTES, ManualPort
 from bot.slack.delivery.poster import ItemPoster
 from bot.slack.delivery.sources import Sources
 from bot.slack.ui.manual import board, reminders, replies
-from bot.store import outbox, request_state
+from bot.store import queue, request_state
 from bot.store.models import RequestThread
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ async def _thread(
         return None, None
     thread = await request_state.get_thread(sources.db, manual_id)
     if thread is None:
-        if await outbox.pending(sources.db, work.manual_root_key(port.id)):
+        if await queue.pending(sources.db, work.manual_root_key(port.id)):
             raise NotYet(ROOT_WAIT)
         log.warning("%s for %s without a thread dropped", out.item.kind, manual_id)
     return port, thread

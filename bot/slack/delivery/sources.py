@@ -11,8 +11,8 @@ from typing import Protocol
 
 from bot.desk.agenda import Digest, HomeAgenda
 from bot.desk.day import ReminderDue
-from bot.desk.manual_schedule import ManualDecision, ManualReminderRef
-from bot.desk.manual_types import ManualPort
+from bot.desk.manual.schedule import ManualDecision, ManualReminderRef
+from bot.desk.manual.types import ManualPort
 from bot.slack.deps import Downloader
 from bot.slack.workspace_url import WorkspaceUrl
 from bot.store.db import Database
@@ -31,7 +31,7 @@ class DeskDayReads(Protocol):
 
 
 class ManualSource(Protocol):
-    """Manual ports as delivery reads them (``bot.desk.manual.ManualPorts``), on the desk's
+    """Manual ports as delivery reads them (``bot.desk.manual.ports.ManualPorts``), on the desk's
     clock."""
 
     clock: Callable[[], datetime]

@@ -22,7 +22,7 @@ from bot.slack.messages import permalink
 from bot.slack.ui import board as boards
 from bot.slack.ui import thread_replies
 from bot.slack.ui.reminders import checklist_message
-from bot.store import outbox, request_state
+from bot.store import queue, request_state
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ async def refiled(refiled: work.Refiled, out: ItemPoster, sources: Sources) -> D
         return Delivered()  # the old request has no thread to say it in
     new_sid = refiled.new_request_sid
     new_thread = await request_state.get_thread(db, new_sid)
-    if new_thread is None and await outbox.root_pending(db, new_sid):
+    if new_thread is None and await queue.root_pending(db, new_sid):
         if datetime.now(UTC) - out.item.created_at < NEW_THREAD_WAIT:
             raise NotYet(ROOT_WAIT)
     if ts := await out.find_posted(thread.channel_id, thread.thread_ts):
@@ -130,7 +130,7 @@ async def board(board: work.Board, out: ItemPoster, sources: Sources) -> Deliver
     if snapshot is None:
         return Delivered()
     if snapshot.thread is None:
-        if await outbox.root_pending(sources.db, board.request_sid):
+        if await queue.root_pending(sources.db, board.request_sid):
             raise NotYet(ROOT_WAIT)
         return Delivered()  # no thread (no channel): nothing to edit
     channel, ts = snapshot.thread.channel_id, snapshot.thread.thread_ts

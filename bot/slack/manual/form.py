@@ -8,8 +8,8 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from bot.desk.manual_steps import ManualMove, StepInput
-from bot.desk.manual_types import (
+from bot.desk.manual.steps import ManualMove, StepInput
+from bot.desk.manual.types import (
     BILL_MAX_AGE_DAYS,
     DOCUMENT_TYPES,
     MAX_DOCUMENT_BYTES,

@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk.manual_types import CountryGroup, ManualDetails, group_by_country
+from bot.desk.manual.types import CountryGroup, ManualDetails, group_by_country
 from bot.slack.carried import ManualStart, manual_start
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Callback

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from slack_bolt.async_app import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk.manual import ManualPorts
+from bot.desk.manual.ports import ManualPorts
 from bot.slack.messages import permalink, tell
 from bot.slack.ui.manual.board import board_text
 from bot.slack.ui.manual.status import manual_status_blocks

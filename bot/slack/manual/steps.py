@@ -2,7 +2,7 @@
 the quote, the port date or the reason), and adding documents. Only PORTING_ADMINS move a
 port; every move is made on the version the board showed, so a double click or a stale board
 moves nothing and says where the port stands now. The thread hears of each move through the
-outbox (``bot.desk.manual``)."""
+outbox (``bot.desk.manual.ports``)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk.manual import ManualPorts
-from bot.desk.manual_steps import ManualMove, MoveRefused, StepInput
-from bot.desk.manual_types import DocumentKind, StepConflict
+from bot.desk.manual.ports import ManualPorts
+from bot.desk.manual.steps import ManualMove, MoveRefused, StepInput
+from bot.desk.manual.types import DocumentKind, StepConflict
 from bot.slack.carried import (
     MANUAL_STEP_ACTIONS,
     OLD_FORM,

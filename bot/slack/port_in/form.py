@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 
 from bot.desk.calendar import BusinessCalendar
-from bot.desk.refile_types import HeldBill
+from bot.desk.refile.types import HeldBill
 from bot.desk.types import Draft
 from bot.porting.filing import (
     BILL_TYPES,

@@ -10,8 +10,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk.manual_types import group_by_country
-from bot.desk.refile_types import HeldBill
+from bot.desk.manual.types import group_by_country
+from bot.desk.refile.types import HeldBill
 from bot.desk.types import Draft, FilingFailed, FilingStep
 from bot.porting.errors import TwilioError
 from bot.porting.filing import MAX_BILL_BYTES, PortInSecrets

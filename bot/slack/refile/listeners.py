@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.desk.refile_types import RefileSource
+from bot.desk.refile.types import RefileSource
 from bot.porting.errors import TwilioError
 from bot.slack.carried import NumbersValue, PortInMeta
 from bot.slack.deps import SlackDeps

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk.manual_types import is_manual_id
+from bot.desk.manual.types import is_manual_id
 from bot.outbox import DeliveryError
 from bot.porting.errors import TwilioError
 from bot.slack.carried import button_value

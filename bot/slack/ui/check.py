@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.desk.manual_types import group_by_country
+from bot.desk.manual.types import group_by_country
 from bot.desk.types import CheckResult
 from bot.porting.phone import MAX_NUMBERS, display
 from bot.porting.reasons import NOT_PORTABLE, Advice, not_portable_advice

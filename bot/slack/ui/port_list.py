@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.desk.agenda import AgendaItem
-from bot.desk.manual_agenda import ManualListed
+from bot.desk.manual.agenda import ManualListed
 from bot.slack.list_filter import FilterError
 from bot.slack.ui.fmt import ago, clip, escape, plural
 from bot.slack.ui.manual.rows import manual_section

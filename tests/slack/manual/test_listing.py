@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bot.desk.manual_listing import open_manual
-from bot.desk.manual_steps import ManualMove
+from bot.desk.manual.listing import open_manual
+from bot.desk.manual.steps import ManualMove
 from tests.conftest import Bot
 from tests.manual_forms import current, quote_state, start_port, step, ticket_state
 from tests.slack.test_port_list import ask

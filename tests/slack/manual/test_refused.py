@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.desk.manual_steps import ManualMove
+from bot.desk.manual.steps import ManualMove
 from bot.slack.ids import Action
 from tests.conftest import Bot
 from tests.fakes.slack_requests import block_actions, slash_command

@@ -25,11 +25,11 @@ from slack_sdk.models.views import View
 from bot.desk.agenda import agenda, build_digest, build_home
 from bot.desk.digest_plan import digest_slot
 from bot.desk.facts import NumberFacts
-from bot.desk.manual_agenda import ManualListed
-from bot.desk.manual_schedule import ManualReminder, ManualReminderKind
-from bot.desk.manual_types import ManualDocument, ManualStep
+from bot.desk.manual.agenda import ManualListed
+from bot.desk.manual.schedule import ManualReminder, ManualReminderKind
+from bot.desk.manual.types import ManualDocument, ManualStep
 from bot.desk.records import AuditRecord
-from bot.desk.refile_types import RefilePlan, Rejection
+from bot.desk.refile.types import RefilePlan, Rejection
 from bot.desk.schedule import ReminderKind
 from bot.desk.types import (
     BillNotReadable,

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.desk.manual_agenda import ordered
-from bot.desk.manual_schedule import ManualReminder, ManualReminderKind
-from bot.desk.manual_steps import ManualMove, board_moves
-from bot.desk.manual_types import (
+from bot.desk.manual.agenda import ordered
+from bot.desk.manual.schedule import ManualReminder, ManualReminderKind
+from bot.desk.manual.steps import ManualMove, board_moves
+from bot.desk.manual.types import (
     CountryGroup,
     DocumentKind,
     ManualDetails,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.desk.refile_types import HeldBill, Prefill, RefilePlan, RefileSource, Rejection
+from bot.desk.refile.types import HeldBill, Prefill, RefilePlan, RefileSource, Rejection
 from bot.desk.types import CheckResult, Draft, FilingFailed, FilingStep
 from bot.porting.filing import BILL_MAX_AGE_DAYS
 from bot.porting.playbooks import PLAYBOOKS as REJECTION

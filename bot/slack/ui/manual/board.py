@@ -21,9 +21,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.desk.manual_schedule import ManualDeadline, ManualFacts, next_deadline
-from bot.desk.manual_steps import ManualMove, board_moves
-from bot.desk.manual_types import ManualPort, ManualStep
+from bot.desk.manual.schedule import ManualDeadline, ManualFacts, next_deadline
+from bot.desk.manual.steps import ManualMove, board_moves
+from bot.desk.manual.types import ManualPort, ManualStep
 from bot.slack.carried import MOVE_ACTIONS, ManualAt
 from bot.slack.ids import Action
 from bot.slack.ui.fmt import clip, escape, slack_date, user

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.desk.manual_types import (
+from bot.desk.manual.types import (
     BILL_MAX_AGE_DAYS,
     DOCUMENT_TYPES,
     MAX_DOCUMENT_BYTES,

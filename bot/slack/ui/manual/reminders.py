@@ -1,4 +1,4 @@
-"""A manual port's reminder replies (pure), from ``bot.desk.manual_schedule``'s reminders:
+"""A manual port's reminder replies (pure), from ``bot.desk.manual.schedule``'s reminders:
 the fee quote about to be taken as accepted, Twilio's approval overdue, the port date
 tomorrow (configure the numbers, keep the carrier account open)."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
-from bot.desk.manual_schedule import ManualReminder, ManualReminderKind
+from bot.desk.manual.schedule import ManualReminder, ManualReminderKind
 from bot.slack.ui.fmt import clip, escape, plural, slack_date
 from bot.slack.ui.manual.words import moment
 

@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
-from bot.desk.manual_steps import ManualMove
-from bot.desk.manual_types import (
+from bot.desk.manual.steps import ManualMove
+from bot.desk.manual.types import (
     CARRIER_NOTE,
     DocumentKind,
     ManualDetails,

@@ -1,11 +1,11 @@
 """Manual ports as listing rows (pure): /port-list's section of them, and the line the daily
-digest and App Home can show for each (``bot.desk.manual_agenda.ManualListed``)."""
+digest and App Home can show for each (``bot.desk.manual.agenda.ManualListed``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.desk.manual_agenda import ManualListed
+from bot.desk.manual.agenda import ManualListed
 from bot.porting.phone import display
 from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, clip, escape, plural, slack_date, thread_url
 from bot.slack.ui.manual.board import deadline_text

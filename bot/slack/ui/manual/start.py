@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.desk.manual_types import BILL_MAX_AGE_DAYS, CountryGroup
+from bot.desk.manual.types import BILL_MAX_AGE_DAYS, CountryGroup
 from bot.slack.carried import ManualStart
 from bot.slack.ids import Action
 from bot.slack.ui.fmt import clip, number_list, plural

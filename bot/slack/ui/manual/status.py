@@ -8,8 +8,8 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
-from bot.desk.manual_steps import ManualMove
-from bot.desk.manual_types import DocumentKind, ManualPort
+from bot.desk.manual.steps import ManualMove
+from bot.desk.manual.types import DocumentKind, ManualPort
 from bot.desk.records import AuditRecord
 from bot.porting.phone import display
 from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, clip, escape, slack_date, user

@@ -15,8 +15,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.desk.manual_steps import ManualMove
-from bot.desk.manual_types import ManualPort, ManualStep, RejectionReason
+from bot.desk.manual.steps import ManualMove
+from bot.desk.manual.types import ManualPort, ManualStep, RejectionReason
 from bot.slack.carried import ManualStepMeta
 from bot.slack.ids import Callback
 from bot.slack.ids import ManualField as M

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.desk.manual_types import ManualPort, ManualStep
+from bot.desk.manual.types import ManualPort, ManualStep
 from bot.slack.ui.fmt import escape, plural
 
 STEP_ICONS = {

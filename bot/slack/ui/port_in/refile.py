@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk.models.blocks import InputBlock, PlainTextObject
 from slack_sdk.models.views import View
 
-from bot.desk.refile_types import RefilePlan, RefileSource, Rejection
+from bot.desk.refile.types import RefilePlan, RefileSource, Rejection
 from bot.desk.types import Draft
 from bot.porting.filing import MIN_TARGET_DAYS
 from bot.porting.phone import display, to_e164

@@ -1,13 +1,13 @@
 """Reading manual ports for listings (/port-list; the digest and App Home read the same): which
-match a request listing's filters, ordered by ``bot.desk.manual_agenda``."""
+match a request listing's filters, ordered by ``bot.desk.manual.agenda``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.desk.manual import port_of
-from bot.desk.manual_agenda import ManualListed, ordered
-from bot.desk.manual_types import ManualStep
+from bot.desk.manual.agenda import ManualListed, ordered
+from bot.desk.manual.ports import port_of
+from bot.desk.manual.types import ManualStep
 from bot.listed import ListingQuery
 from bot.store import manual_ports
 from bot.store.db import Database

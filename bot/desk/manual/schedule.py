@@ -26,7 +26,7 @@ How the desk's reminder worker drives this (one worker for requests and manual p
 is no second loop): on each tick, in working hours, for every open manual port
 (:func:`bot.store.manual_ports.open_ports` → :meth:`ManualFacts.of`), queue each
 :func:`plan_manual_reminders` result through the outbox as a ``bot.work.ManualReminder``
-(its key makes re-queueing a no-op) — :meth:`bot.desk.manual.ManualPorts.queue_reminders`
+(its key makes re-queueing a no-op) — :meth:`bot.desk.manual.ports.ManualPorts.queue_reminders`
 does exactly that. At delivery its handler (``bot.slack.delivery.manual``) loads fresh facts
 and calls :func:`decide_manual`: it sends what is still due, waits for working hours, or drops a
 reminder whose reason went away (the quote got answered, the step moved on).
@@ -39,7 +39,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from bot.desk.calendar import BusinessCalendar
-from bot.desk.manual_types import ManualPort, ManualStep
+from bot.desk.manual.types import ManualPort, ManualStep
 
 QUOTE_DAYS = 3  # business days to answer a fee quote before Twilio takes it as accepted
 APPROVAL_DAYS = 1  # business days Twilio takes to approve after the accepted quote

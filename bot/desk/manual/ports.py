@@ -11,18 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot import outbox as delivery
-from bot import work as slack_work
+from bot import outbox, work
 from bot.desk.calendar import BusinessCalendar
-from bot.desk.manual_schedule import (
+from bot.desk.manual.schedule import (
     ManualDecision,
     ManualFacts,
     ManualReminderRef,
     decide_manual,
     plan_manual_reminders,
 )
-from bot.desk.manual_steps import ManualMove, StepInput, apply_move
-from bot.desk.manual_types import (
+from bot.desk.manual.steps import ManualMove, StepInput, apply_move
+from bot.desk.manual.types import (
     DocumentKind,
     ManualDetails,
     ManualDocument,
@@ -34,7 +33,7 @@ from bot.desk.manual_types import (
     new_manual_id,
 )
 from bot.desk.records import AuditRecord, Thread
-from bot.store import audit, manual_ports, outbox
+from bot.store import audit, manual_ports, queue
 from bot.store.db import Database
 from bot.store.manual_ports import ManualQuery, StoredManualPort
 from bot.store.models import ManualPortRow, utcnow
@@ -66,9 +65,9 @@ def port_of(stored: StoredManualPort) -> ManualPort:
     )
 
 
-def document_file(manual_id: str, document: ManualDocument) -> slack_work.ManualFile:
+def document_file(manual_id: str, document: ManualDocument) -> work.ManualFile:
     """The outbox work that copies ``document`` into the port's thread."""
-    return slack_work.ManualFile(
+    return work.ManualFile(
         manual_id=manual_id,
         document=document.kind.value,
         file_id=document.file_id,
@@ -86,7 +85,7 @@ class ManualPorts:
         db: Database,
         calendar: BusinessCalendar,
         *,
-        slack_outbox: delivery.OutboxDoor | None = None,
+        slack_outbox: outbox.OutboxDoor | None = None,
         thread_wait_seconds: float = 10.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -106,8 +105,8 @@ class ManualPorts:
         if self.outbox is None:
             return port
         try:
-            await self.outbox.wait(slack_work.manual_root_key(port.id), self.thread_wait_seconds)
-        except (delivery.DeliveryError, TimeoutError, LookupError):
+            await self.outbox.wait(work.manual_root_key(port.id), self.thread_wait_seconds)
+        except (outbox.DeliveryError, TimeoutError, LookupError):
             return port
         return await self.get(port.id) or port
 
@@ -125,7 +124,7 @@ class ManualPorts:
 
     async def open_ports(self) -> list[ManualPort]:
         """Every open manual port, oldest first: with :meth:`ManualPort.step`, ``filed_by``,
-        ``details.channel_id``, ``thread`` and :func:`bot.desk.manual_schedule.next_deadline`
+        ``details.channel_id``, ``thread`` and :func:`bot.desk.manual.schedule.next_deadline`
         (of ``ManualFacts.of(port)``) what the digest and App Home show."""
         return [port_of(s) for s in await manual_ports.open_ports(self.db)]
 
@@ -149,9 +148,9 @@ class ManualPorts:
             updated_at=now,
             step_changed_at=now,
         )
-        work = [
-            slack_work.ManualRoot(manual_id=manual_id, channel=details.channel_id),
-            slack_work.ManualReply(manual_id=manual_id, event="started", user_id=user_id),
+        queued = [
+            work.ManualRoot(manual_id=manual_id, channel=details.channel_id),
+            work.ManualReply(manual_id=manual_id, event="started", user_id=user_id),
             *(document_file(manual_id, d) for d in details.documents),
         ]
         outstanding = ", ".join(k.short for k in details.outstanding) or "none"
@@ -163,7 +162,7 @@ class ManualPorts:
             numbers=details.phone_numbers,
             detail=f"{details.country_name}; outstanding documents: {outstanding}",
         )
-        await manual_ports.insert(self.db, row, details.phone_numbers, entry, work)
+        await manual_ports.insert(self.db, row, details.phone_numbers, entry, queued)
         self._wake()
         port = await self.get(manual_id)
         assert port is not None
@@ -177,7 +176,7 @@ class ManualPorts:
         port = await self._at(manual_id, version)
         now = self.clock()
         values = apply_move(port, move, given, now=now, calendar=self.calendar)
-        said = slack_work.ManualReply(
+        said = work.ManualReply(
             manual_id=manual_id,
             event="moved",
             user_id=user_id,
@@ -191,7 +190,7 @@ class ManualPorts:
             reason=given.reason.value if given.reason else None,
             note=given.note,
         )
-        work = [said, slack_work.ManualBoard(manual_id=manual_id, version=version + 1)]
+        queued = [said, work.ManualBoard(manual_id=manual_id, version=version + 1)]
         entry = audit.entry(
             user_id,
             move.audit_action,
@@ -199,7 +198,7 @@ class ManualPorts:
             request_sid=manual_id,
             detail=_detail(move, given, port.step),
         )
-        if not await manual_ports.change(self.db, manual_id, version, values, entry, work, now):
+        if not await manual_ports.change(self.db, manual_id, version, values, entry, queued, now):
             raise StepConflict(await self.get(manual_id))
         self._wake()
         moved = await self.get(manual_id)
@@ -216,16 +215,16 @@ class ManualPorts:
         kept = [d for d in port.details.documents if d.kind not in kinds]
         ordered = sorted([*kept, *documents], key=lambda d: list(DocumentKind).index(d.kind))
         details = port.details.model_copy(update={"documents": ordered})
-        said = slack_work.ManualReply(
+        said = work.ManualReply(
             manual_id=manual_id,
             event="documents",
             user_id=user_id,
             documents=[d.kind.value for d in documents],
         )
-        work = [
+        queued = [
             said,
             *(document_file(manual_id, d) for d in documents),
-            slack_work.ManualBoard(manual_id=manual_id, version=version + 1),
+            work.ManualBoard(manual_id=manual_id, version=version + 1),
         ]
         entry = audit.entry(
             user_id,
@@ -235,7 +234,7 @@ class ManualPorts:
             detail="added " + ", ".join(d.kind.short for d in documents),
         )
         values = {"details": details.model_dump_json()}
-        if not await manual_ports.change(self.db, manual_id, version, values, entry, work):
+        if not await manual_ports.change(self.db, manual_id, version, values, entry, queued):
             raise StepConflict(await self.get(manual_id))
         self._wake()
         updated = await self.get(manual_id)
@@ -255,7 +254,7 @@ class ManualPorts:
             raise StepConflict(port)
         return port
 
-    # -- reminders (the desk's reminder worker drives these; see bot.desk.manual_schedule) --
+    # -- reminders (the desk's reminder worker drives these; see bot.desk.manual.schedule) --
 
     async def queue_reminders(self, now: datetime) -> int:
         """Queue every manual-port reminder due at ``now`` through the outbox (a reminder
@@ -267,11 +266,11 @@ class ManualPorts:
             for port in ports:
                 for reminder in plan_manual_reminders(ManualFacts.of(port), self.calendar, now):
                     ref = reminder.ref
-                    due = slack_work.ManualReminder(
+                    due = work.ManualReminder(
                         manual_id=ref.manual_id, reminder=ref.kind.value, due_day=ref.due_day
                     )
                     # Queued on the outbox's own clock; ``now`` only decides what is due.
-                    await outbox.add(s, due)
+                    await queue.add(s, due)
                     planned += 1
             await s.commit()
         if planned:

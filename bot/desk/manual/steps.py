@@ -1,6 +1,7 @@
 """How a manual port moves: which move each step allows, what each move records, and the
 board's order of buttons. Pure: a port, a move, what the person typed and ``now`` in; the
-column values to store out (``bot.desk.manual`` stores them under an optimistic version check).
+column values to store out (``bot.desk.manual.ports`` stores them under an optimistic version
+check).
 
 Moves follow seed 003: Submitted to Twilio (ticket) → Fee quote received (amount) → Quote
 accepted → Approved by Twilio → Port date set (date) → Completed; Rejected (reason) and Cancel
@@ -17,8 +18,8 @@ from enum import StrEnum
 from typing import Any
 
 from bot.desk.calendar import BusinessCalendar
-from bot.desk.manual_schedule import approval_due, quote_deadline
-from bot.desk.manual_types import ManualPort, ManualStep, RejectionReason
+from bot.desk.manual.schedule import approval_due, quote_deadline
+from bot.desk.manual.types import ManualPort, ManualStep, RejectionReason
 
 S = ManualStep
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from bot.desk.cancel import Cancels
-from bot.desk.refile_types import (
+from bot.desk.refile.types import (
     IN_ANOTHER_REQUEST,
     HeldBill,
     Prefill,

@@ -1,14 +1,14 @@
 """Manual ports in a listing, most urgent first, each with its step, filer, channel, thread and
 next deadline: the one ordering /port-list, the digest and App Home share for manual ports.
-Pure (``bot.desk.manual_listing`` reads them)."""
+Pure (``bot.desk.manual.listing`` reads them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from bot.desk.manual_schedule import ManualDeadline, ManualFacts, next_deadline
-from bot.desk.manual_types import ManualPort
+from bot.desk.manual.schedule import ManualDeadline, ManualFacts, next_deadline
+from bot.desk.manual.types import ManualPort
 
 
 @dataclass(frozen=True)

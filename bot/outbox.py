@@ -6,10 +6,11 @@ Guarantees, and how:
 - **Nothing lost.** Items stay pending until Slack confirmed them; failures back off
   (``Retry-After`` honoured) and are retried forever at a capped interval. Items that keep
   failing (``not_in_channel``, say) are logged and counted in ``/readyz``.
-- **In order per thread.** Only the oldest pending post of a request can be claimed, so a
-  reply never overtakes the root message or an earlier reply. Board edits are not ordered: they
-  always draw the latest state, so they are coalesced to one pending edit per request and sent
-  at most every ``board_interval`` seconds.
+- **In order per thread.** A post of a request is claimed only when no earlier *ordered* post
+  of it is pending (``OutboxKind.ordered``), so a reply never overtakes the root message or an
+  earlier reply; a reminder or digest that waits or keeps failing holds no reply back. Board
+  edits are not ordered: they always draw the latest state, so they are coalesced to one
+  pending edit per request and sent at most every ``board_interval`` seconds.
 - **Never twice.** Items are claimed under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
   SQLite has a single writer), renewed while the worker holds them and confirmed right before
   each Slack request (``bot.leases``). If an attempt ends without a clear answer (timeout,
@@ -42,12 +43,14 @@ __all__ = [
     "LeaseLost",
     "NotYet",
     "Outbox",
+    "real_wait",
 ]
 
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 120.0  # covers pacing waits plus Slack's 30 s timeout
 MAX_BACKOFF = 600.0
+RETRY_CAP = 600.0  # real seconds: work waiting for a moment is asked about again by then
 KEEP_DONE = timedelta(days=7)
 PRUNE_EVERY = timedelta(hours=1)
 
@@ -80,6 +83,13 @@ class NotYet(Exception):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"not yet; retry in {retry_after}s")
         self.retry_after = retry_after
+
+
+def real_wait(until: datetime, now: datetime, rate: float = 1.0) -> float:
+    """Real seconds to wait for ``until`` on a clock that reads ``now`` and runs ``rate`` times
+    real time (the desk's clock in a demo runs the sandbox's speed): every wait in the outbox
+    is on the real clock. At least a second, at most :data:`RETRY_CAP`."""
+    return min(RETRY_CAP, max(1.0, (until - now).total_seconds() / rate))
 
 
 class Deliverer(Protocol):

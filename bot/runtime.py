@@ -128,7 +128,11 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     # A manual port's thread: its reminders decided on the desk's clock and calendar, its
     # documents copied from Slack with the bot token.
     notifier.manual = ManualDelivery(
-        notifier, desk.manual, file_downloader(http, settings.slack_bot_token), clock=desk.clock
+        notifier,
+        desk.manual,
+        file_downloader(http, settings.slack_bot_token),
+        clock=desk.clock,
+        rate=lambda: desk.day.rate,
     )
     reconciler = Reconciler(
         db,
@@ -159,6 +163,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
             desk.day.poll_seconds = max(
                 0.2, min(settings.porting_desk_day_seconds, 1800 / settings.porting_sandbox_speed)
             )
+            desk.day.rate = settings.porting_sandbox_speed  # its waits, in real seconds
         desk.day.start()
     inbox.start()
     if not settings.public_url and not settings.porting_sandbox:

@@ -74,6 +74,9 @@ class DeskDay:
         self.policy = policy
         self.calendar = calendar
         self.clock = clock
+        # The clock's seconds per real second (a demo's runs the sandbox's speed): what
+        # delivery divides a wait on the desk's clock by, so every outbox wait is real time.
+        self.rate = 1.0
         self.home_interval = home_interval
         self._wake = wake
         self.poll_seconds = poll_seconds

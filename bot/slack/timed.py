@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.desk.agenda import Digest, HomeAgenda
 from bot.desk.day import ReminderDue
-from bot.outbox import Delivered, NotYet
+from bot.outbox import Delivered, NotYet, real_wait
 from bot.slack.ui.digest import digest_message
 from bot.slack.ui.home import home_view
 from bot.slack.ui.reminders import reminder_message
@@ -29,13 +29,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RETRY_CAP = 600.0  # seconds: a reminder waiting for working hours is asked about again by then
-
 
 class DeskDayReads(Protocol):
     """What delivery asks the desk (``bot.desk.day.DeskDay``)."""
 
     clock: Callable[[], datetime]
+    rate: float  # the clock's seconds per real second
 
     async def reminder(self, request_sid: str, kind: str, due_day: date) -> ReminderDue: ...
 
@@ -59,8 +58,8 @@ class TimedDelivery:
         due = await self.desk_day.reminder(payload.request_sid, payload.kind, payload.due_day)
         decision = due.decision
         if decision.retry_at is not None:
-            wait = (decision.retry_at - self.desk_day.clock()).total_seconds()
-            raise NotYet(min(RETRY_CAP, max(1.0, wait)))
+            now = self.desk_day.clock()
+            raise NotYet(real_wait(decision.retry_at, now, self.desk_day.rate))
         if decision.reminder is None:
             log.info("%s dropped: its reason went away or its time passed", item.key)
             return Delivered()

@@ -45,8 +45,23 @@ class OutboxKind(StrEnum):
         row per key, not ordered with the posts."""
         return self in _EDITS
 
+    @property
+    def ordered(self) -> bool:
+        """A post that keeps its place in its request's thread (the root, the change replies
+        and what follows them): a later post of the request waits for it. Timed posts
+        (reminders, digests) are not: one that waits or keeps failing holds nothing back."""
+        return not self.edit and self not in _TIMED
+
 
 _EDITS = frozenset({OutboxKind.BOARD, OutboxKind.HOME})
+_TIMED = frozenset(
+    {
+        OutboxKind.REMINDER,
+        OutboxKind.DIGEST,
+        OutboxKind.DIGEST_FILE,
+        OutboxKind.MANUAL_REMINDER,
+    }
+)
 
 
 class ItemStatus(StrEnum):

@@ -32,6 +32,7 @@ OUTBOX = table("outbox")
 FAILING_AFTER = 3  # attempts before an item counts as failing in /readyz
 _PENDING = col(OutboxItem.status) == ItemStatus.PENDING
 _EDITS = sorted(k.value for k in OutboxKind if k.edit)
+_ORDERED = sorted(k.value for k in OutboxKind if k.ordered)
 # A reminder's key is what keeps it from going out twice while it is still plannable (an
 # Action Required reminder stays plannable as long as the request sits there): keep them long.
 KEEP_REMINDERS = timedelta(days=180)
@@ -314,9 +315,9 @@ def _ready(limit: int) -> list[tuple[SelectOfScalar[Any], Any]]:
     """Selects of the posts and board edits that can be sent at ``:now``, each with its table
     alias. Built once per limit (building them is costlier than running them).
 
-    A post is ready when it is due, not leased, and no earlier post of its request is still
-    pending (per-thread order). Aliases keep the subqueries from correlating with the UPDATE
-    that claims them.
+    A post is ready when it is due, not leased, and no earlier ordered post of its request is
+    still pending (per-thread order; a reminder or digest that waits holds nothing back).
+    Aliases keep the subqueries from correlating with the UPDATE that claims them.
     """
     now = bindparam("now", type_=OUTBOX.c.next_attempt_at.type)
     c, p, b = OUTBOX.alias("c"), OUTBOX.alias("p"), OUTBOX.alias("b")
@@ -326,7 +327,7 @@ def _ready(limit: int) -> list[tuple[SelectOfScalar[Any], Any]]:
         .where(
             p.c.request_sid == c.c.request_sid,
             p.c.status == pending,
-            p.c.kind.not_in(_EDITS),
+            p.c.kind.in_(_ORDERED),
             p.c.id < c.c.id,
         )
         .exists()

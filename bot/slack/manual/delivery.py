@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.desk.manual_schedule import ManualDecision, ManualReminderKind, ManualReminderRef
 from bot.desk.manual_types import MAX_DOCUMENT_BYTES, ManualNews, ManualPort
-from bot.outbox import Delivered, DeliveryError, NotYet
+from bot.outbox import Delivered, DeliveryError, NotYet, real_wait
 from bot.slack.deps import Downloader
 from bot.slack.ui.manual import board, reminders, replies
 from bot.store import items, keys, outbox, request_state
@@ -59,11 +59,13 @@ class ManualDelivery:
         download: Downloader | None,
         *,
         clock: Callable[[], datetime] = utcnow,
+        rate: Callable[[], float] = lambda: 1.0,
     ) -> None:
         self.notifier = notifier
         self.ports = ports
         self.download = download
         self.clock = clock
+        self.rate = rate  # the clock's seconds per real second
 
     async def deliver(self, item: Item) -> Delivered:
         match item.payload:
@@ -149,7 +151,7 @@ class ManualDelivery:
         now = self.clock()
         decision = await self.ports.decide(ref, now)
         if decision.retry_at is not None:
-            raise NotYet(max(1.0, (decision.retry_at - now).total_seconds()))
+            raise NotYet(real_wait(decision.retry_at, now, self.rate()))
         if decision.reminder is None:
             log.info("reminder %s no longer due; dropped", item.key)
             return Delivered()

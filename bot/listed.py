@@ -53,6 +53,7 @@ class ListingQuery:
     channel_id: str | None = None  # requests whose thread is in this channel
     since: datetime | None = None  # entered their current status at or after this
     changed_since: datetime | None = None  # the bot stored a change at or after this
+    customer: str | None = None  # the customer's name holds this (any case)
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,35 @@ def parse_numbers(text: str, region: str = DEFAULT_REGION) -> ParsedNumbers:
     return result
 
 
+# In prose: a run of digits and the marks numbers are written with, seven digits or more, that
+# is not a date (2026-11-01). Words between numbers end a run.
+_IN_PROSE = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().\-]*\d(?!\w)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PROSE_DIGITS = 7
+
+
+def numbers_in_prose(text: str, region: str = DEFAULT_REGION) -> ParsedNumbers:
+    """The phone numbers in a message of prose (E.164, each once); words are ignored, and only
+    what looks like a number (seven digits or more) but is not one is ``invalid``."""
+    result = ParsedNumbers()
+    seen: set[str] = set()
+    for match in _IN_PROSE.finditer(text or ""):
+        run = match.group().strip()
+        if sum(c.isdigit() for c in run) < _PROSE_DIGITS or _ISO_DATE.fullmatch(run):
+            continue
+        found, bad = _parse_chunk(run, region)
+        if not found:
+            bad = [run]  # "415 555 01": one thing that looks like a number
+        result.invalid.extend(b for b in bad if sum(c.isdigit() for c in b) >= _PROSE_DIGITS)
+        for number in found:
+            if number in seen:
+                result.duplicates += 1
+            else:
+                seen.add(number)
+                result.numbers.append(number)
+    return result
+
+
 _HEADER_HINTS = ("phone", "number", "e164", "tn", "did", "msisdn")
 
 

@@ -53,6 +53,9 @@ def _where(query: ListingQuery) -> list[ColumnElement[bool]]:
         where.append(REQUESTS.c.request_sid.in_(holders))
     if query.changed_since is not None:
         where.append(REQUESTS.c.updated_at >= query.changed_since)
+    if query.customer:
+        name = func.lower(REQUESTS.c.customer_name)
+        where.append(name.contains(query.customer.lower(), autoescape=True))
     return where
 
 

@@ -23,7 +23,6 @@ class DigestSlot:
     day: date  # on the desk's clock
     due_at: datetime
     expires_at: datetime  # a digest not out by then is dropped (never sent at night)
-    since: datetime  # the previous digest's moment: "what changed since the last digest"
 
     @property
     def key(self) -> str:
@@ -47,8 +46,7 @@ def digest_slot(
         max(calendar.work_ends(day), due + timedelta(hours=1)),
         calendar.day_start(day + timedelta(days=1)),
     )
-    since = calendar.at(calendar.previous_business_day(day), at)
-    return DigestSlot(channel_id, day, due, until, since)
+    return DigestSlot(channel_id, day, due, until)
 
 
 def due_digests(

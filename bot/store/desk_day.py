@@ -18,8 +18,14 @@ from sqlmodel import col, select
 from bot.listed import CLOSED_STATUSES
 from bot.store import edits, outbox
 from bot.store.db import Database
-from bot.store.items import NewItem
-from bot.store.models import ManualPortRow, NumberState, RequestState, RequestThread
+from bot.store.items import ItemStatus, NewItem, OutboxKind
+from bot.store.models import (
+    ManualPortRow,
+    NumberState,
+    OutboxItem,
+    RequestState,
+    RequestThread,
+)
 
 
 async def open_threaded(db: Database) -> list[tuple[RequestState, list[NumberState]]]:
@@ -61,6 +67,23 @@ async def latest_change(db: Database) -> datetime | None:
         requests = (await s.exec(select(func.max(col(RequestState.updated_at))))).one()
         manual = (await s.exec(select(func.max(col(ManualPortRow.updated_at))))).one()
     return max((t for t in (requests, manual) if t is not None), default=None)
+
+
+async def last_digest(db: Database, channel_id: str, before_key: str) -> datetime | None:
+    """When the latest digest posted in ``channel_id`` before the one keyed ``before_key``
+    (``digest:{channel}:{date}``: keys sort by date) was confirmed by Slack, on the process's
+    clock; None when no digest was posted there before it (a dropped one does not count)."""
+    async with db.session() as s:
+        found = await s.exec(
+            select(func.max(col(OutboxItem.done_at))).where(
+                col(OutboxItem.kind) == OutboxKind.DIGEST,
+                col(OutboxItem.status) == ItemStatus.DONE,
+                col(OutboxItem.result).is_not(None),
+                col(OutboxItem.key).startswith(f"digest:{channel_id}:", autoescape=True),
+                col(OutboxItem.key) < before_key,
+            )
+        )
+        return found.one()
 
 
 async def queue(db: Database, work: Sequence[tuple[str, NewItem]], now: datetime) -> None:

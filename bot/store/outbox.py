@@ -35,7 +35,9 @@ _EDITS = sorted(k.value for k in OutboxKind if k.edit)
 _ORDERED = sorted(k.value for k in OutboxKind if k.ordered)
 # A reminder's key is what keeps it from going out twice while it is still plannable (an
 # Action Required reminder stays plannable as long as the request sits there): keep them long.
+# Digests too: the next one says what changed since the last one posted, however long ago.
 KEEP_REMINDERS = timedelta(days=180)
+_KEPT = sorted({OutboxKind.REMINDER.value, OutboxKind.DIGEST.value})
 
 
 # -- queueing (inside the transaction of the change) ------------------------------------------
@@ -216,14 +218,14 @@ async def complete(
 
 async def prune(db: Database, before: datetime) -> None:
     """Forget posts delivered before ``before`` (board and Home rows are kept: one per request
-    or user; reminders :data:`KEEP_REMINDERS` longer)."""
+    or user; reminders and digests :data:`KEEP_REMINDERS` longer)."""
     async with db.session() as s:
         await s.exec(_prune(before))
         await s.commit()
 
 
 def _prune(before: datetime) -> Delete:
-    reminders = OUTBOX.c.kind == OutboxKind.REMINDER.value
+    reminders = OUTBOX.c.kind.in_(_KEPT)
     return delete(OUTBOX).where(
         OUTBOX.c.status == ItemStatus.DONE.value,
         OUTBOX.c.kind.not_in(_EDITS),

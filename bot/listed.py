@@ -32,6 +32,8 @@ class ListedRequest:
     rejected: int = 0  # numbers rejected now
     port_days: tuple[PortDayCount, ...] = ()  # port dates of numbers still porting, earliest first
     matched_numbers: tuple[str, ...] = ()  # the numbers asked for that this request holds
+    ported: int = 0  # numbers Completed
+    canceled: int = 0  # numbers canceled
 
     @property
     def closed(self) -> bool:

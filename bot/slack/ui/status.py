@@ -22,7 +22,15 @@ from bot.porting.playbooks import playbook
 from bot.porting.statuses import NumberStatus
 from bot.slack.ids import Action
 from bot.slack.ui.board import board_blocks, csv_button, how_to_fix_button
-from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, clip, number_list, number_name, slack_date, user
+from bot.slack.ui.fmt import (
+    SECTION_TEXT_LIMIT,
+    clip,
+    number_list,
+    number_name,
+    on_day,
+    slack_date,
+    user,
+)
 from bot.slack.ui.playbooks import playbooks_text, rejected_groups
 
 _NUMBERS_SHOWN = 30
@@ -31,27 +39,27 @@ _HISTORY_SHOWN = 10
 
 def history_line(entry: AuditRecord) -> str | None:
     """One audit entry as people read it (filed / canceled by whom, when)."""
-    who, when = user(entry.user_id), slack_date(entry.at)
+    who, when = user(entry.user_id), on_day(entry.at)
     numbers = entry.numbers
     refused = f" ({clip(entry.detail, 200)})" if entry.detail else ""
     if entry.action == "port_in.filed":
         if entry.outcome != "ok":
             return None
         refiles = entry.detail.removeprefix("re-files ") if entry.detail else None
-        return f"📝 Filed by {who} on {when}" + (f", re-filing `{refiles}`" if refiles else "")
+        return f"📝 Filed by {who} {when}" + (f", re-filing `{refiles}`" if refiles else "")
     if entry.action == "port_in.refiled":
-        return f"↪️ {who} re-filed {number_list(numbers, 10)} as `{entry.detail}` on {when}"
+        return f"↪️ {who} re-filed {number_list(numbers, 10)} as `{entry.detail}` {when}"
     if entry.action == "request.canceled":
         if entry.outcome == "ok":
-            return f"🚫 {who} canceled the request on {when}"
-        return f"⚠️ {who} tried to cancel the request on {when}; Twilio refused{refused}"
+            return f"🚫 {who} canceled the request {when}"
+        return f"⚠️ {who} tried to cancel the request {when}; Twilio refused{refused}"
     if entry.action == "numbers.canceled":
         if numbers:
-            line = f"🚫 {who} canceled {number_list(numbers, 10)} on {when}"
+            line = f"🚫 {who} canceled {number_list(numbers, 10)} {when}"
             if entry.outcome == "partial":
                 line += f"; Twilio refused others{refused}"
             return line
-        return f"⚠️ {who} tried to cancel numbers on {when}; Twilio refused{refused}"
+        return f"⚠️ {who} tried to cancel numbers {when}; Twilio refused{refused}"
     return None
 
 

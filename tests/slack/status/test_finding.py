@@ -91,3 +91,31 @@ async def test_port_list_for_a_completed_number_says_which_request_held_it(bot: 
     assert "No open request holds +1 415-555-0100" in said
     assert "Echo" in said and sids["Echo"] in said and "Completed" in said
     assert "found" not in answer.body["text"]
+
+
+async def test_port_list_all_says_what_became_of_a_closed_requests_numbers(bot: Bot) -> None:
+    from sqlalchemy import update
+
+    from bot.store.models import NumberState, RequestState
+
+    numbers = ("+14155550121", "+14155550122", "+14155550123")
+    sids = await seed(
+        bot,
+        Row("Acme", "completed", VIEWER, days_ago=3, numbers=numbers),
+        Row("Acme again", "canceled", VIEWER, days_ago=5, numbers=("+14155550124",)),
+    )
+    async with bot.runtime.db.session() as s:
+        again = RequestState.request_sid == sids["Acme again"]  # type: ignore[arg-type]
+        await s.exec(update(RequestState).where(again).values(customer_name="Acme"))
+        canceled = NumberState.phone_number.in_(numbers[1:])  # type: ignore[attr-defined]
+        await s.exec(update(NumberState).where(canceled).values(status="canceled"))
+        await s.commit()
+    name = "all"
+    await bot.send(slash_command("/port-list", "all", response_url=bot.slack.response_url(name)))
+    await bot.settle()
+    (answer,) = bot.slack.responses_to(name)
+    said = str(answer.body["blocks"])
+    assert "1 number ported · 2 canceled" in said and "3 numbers" not in said
+    assert "1 number canceled" in said
+    # Two rows for one customer are told apart by their request.
+    assert sids["Acme"] in said and sids["Acme again"] in said

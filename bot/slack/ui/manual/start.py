@@ -61,10 +61,11 @@ def start_buttons(groups: Sequence[CountryGroup], check_id: str | None) -> list[
 def manual_lines(groups: Sequence[CountryGroup]) -> list[str]:
     lines = []
     for group in groups:
+        one = len(group.numbers) == 1
         how = (
-            "file them in the Twilio Console"
+            f"file {'it' if one else 'them'} in the Twilio Console"
             if group.console
-            else "they port through a request to Twilio support"
+            else f"{'it ports' if one else 'they port'} through a request to Twilio support"
         )
         lines.append(
             f"🌍 {plural(len(group.numbers), 'number')} from {group.name} "
@@ -119,7 +120,8 @@ def console_message(numbers: Sequence[str]) -> tuple[str, list[Block]]:
     """US toll-free numbers: the Console's port-in, what to prepare and where."""
     head = (
         f"☎️ {plural(len(numbers), 'toll-free number')} ({number_list(list(numbers), 10)}) "
-        "can't go through Twilio's Porting API (22133 MANUAL_PORTING_AVAILABLE): file them as "
+        "can't go through Twilio's Porting API (22133 MANUAL_PORTING_AVAILABLE): file "
+        f"{'it' if len(numbers) == 1 else 'them'} as "
         f"a port-in request in the <{CONSOLE_URL}|Twilio Console>, under *Phone Numbers › "
         "Manage › Port & Host*."
     )

@@ -130,7 +130,7 @@ def _blocked(draft: Draft) -> list[Block]:
     lines = [blocked_line(r) for r in blocked[:_BLOCKED_SHOWN]]
     if len(blocked) > _BLOCKED_SHOWN:
         lines.append(f"…and {len(blocked) - _BLOCKED_SHOWN:,} more.")
-    drop = "Drop this number" if len(blocked) == 1 else f"Drop these {len(blocked):,} numbers"
+    drop = f"Drop {plural(len(blocked), 'number', these=True)}"
     return [
         section(f"⛔ {plural(len(blocked), 'number')} can't be filed now:\n" + "\n".join(lines)),
         field(

@@ -19,7 +19,7 @@ from bot.slack.messages import permalink
 from bot.slack.permissions import Permissions
 from bot.slack.press import Press, on_press
 from bot.slack.ui.errors import twilio_error_text
-from bot.slack.ui.fmt import number_list
+from bot.slack.ui.fmt import number_list, plural
 from bot.slack.ui.port_in import refile as ui
 from bot.slack.ui.port_in.details import prefill
 
@@ -88,7 +88,7 @@ async def _refiled_text(press: Press, sid: str, refiled: RefiledAs) -> str:
 
 def _nothing_text(sid: str, value: NumbersValue) -> str:
     if value.numbers:
-        verb = "are" if len(value.numbers) > 1 else "is"
+        verb = plural(len(value.numbers), "is", "are", bare=True)
         what = f"{number_list(value.numbers)} {verb} no longer rejected in `{sid}`"
     else:
         what = f"No number is rejected in `{sid}` any more"

@@ -107,7 +107,11 @@ def result_line(result: CheckResult) -> str:
 def invalid_line(invalid: Sequence[str]) -> str:
     shown = ", ".join(f'"{clip(entry, 40)}"' for entry in invalid[:_INVALID_SHOWN])
     more = f" and {len(invalid) - _INVALID_SHOWN} more" if len(invalid) > _INVALID_SHOWN else ""
-    what = "this entry as a phone number" if len(invalid) == 1 else "these entries as phone numbers"
+    count = len(invalid)
+    what = (
+        f"{plural(count, 'entry', 'entries', these=True)} as "
+        f"{plural(count, 'a phone number', 'phone numbers', bare=True)}"
+    )
     return (
         f"I could not read {what}: {shown}{more}. "
         "Use a US number like (415) 555-0100 or E.164 like +14155550100."

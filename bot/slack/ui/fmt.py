@@ -34,12 +34,16 @@ def plural(
     *,
     verb: str | None = None,
     these: bool = False,
+    bare: bool = False,
 ) -> str:
     """The one way words agree with a count: ``plural(2, "number")`` → "2 numbers";
     ``verb="ports"`` → "1 number ports" / "2 numbers port"; ``these=True`` → "this number" /
-    "these 2 numbers"."""
+    "these 2 numbers"; ``bare=True`` leaves the count out (``plural(n, "it", "them",
+    bare=True)`` → "it" / "them")."""
     noun = word if count == 1 else (many or word + "s")
-    if these:
+    if bare:
+        said = noun
+    elif these:
         said = f"this {noun}" if count == 1 else f"these {count:,} {noun}"
     else:
         said = f"{count:,} {noun}"

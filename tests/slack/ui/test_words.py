@@ -88,3 +88,13 @@ def test_optional_fields_say_optional_once_and_the_btn_box_says_what_ticking_mea
 def test_manual_lines_for_one_number_say_it() -> None:
     (line,) = manual_lines([CountryGroup("GB", "the United Kingdom", ("+442079460958",))])
     assert "1 number from the United Kingdom" in line and "it ports through" in line
+
+
+def test_one_toll_free_number_in_port_in_is_it() -> None:
+    from bot.slack.port_in.validation import numbers
+
+    _, said = numbers("+18005551212")
+    assert said is not None
+    assert "+1 800-555-1212 is toll-free" in said and "Remove it here and file it" in said
+    _, said = numbers("415-555-01")
+    assert said is not None and "as a phone number." in said

@@ -73,11 +73,11 @@ def manual_form(
         if numbers
         else f"these numbers{where}"
     )
+    they = plural(len(numbers), "it", "they", bare=True, verb="ports")
     blocks: list[Block | dict[str, Any]] = [
         section(
             f"🌍 Twilio's Porting API cannot file {count} (22133 "
-            f"MANUAL_PORTING_AVAILABLE): {'it ports' if len(numbers) == 1 else 'they port'} "
-            "through a request to Twilio support "
+            f"MANUAL_PORTING_AVAILABLE): {they} through a request to Twilio support "
             "(International Porting Process). Fill in what the request needs; I'll lay it out "
             "ready to send and follow it step by step in a thread."
         ),

@@ -61,11 +61,12 @@ def start_buttons(groups: Sequence[CountryGroup], check_id: str | None) -> list[
 def manual_lines(groups: Sequence[CountryGroup]) -> list[str]:
     lines = []
     for group in groups:
-        one = len(group.numbers) == 1
+        count = len(group.numbers)
         how = (
-            f"file {'it' if one else 'them'} in the Twilio Console"
+            f"file {plural(count, 'it', 'them', bare=True)} in the Twilio Console"
             if group.console
-            else f"{'it ports' if one else 'they port'} through a request to Twilio support"
+            else f"{plural(count, 'it', 'they', bare=True, verb='ports')} through a request to "
+            "Twilio support"
         )
         lines.append(
             f"🌍 {plural(len(group.numbers), 'number')} from {group.name} "
@@ -121,7 +122,7 @@ def console_message(numbers: Sequence[str]) -> tuple[str, list[Block]]:
     head = (
         f"☎️ {plural(len(numbers), 'toll-free number')} ({number_list(list(numbers), 10)}) "
         "can't go through Twilio's Porting API (22133 MANUAL_PORTING_AVAILABLE): file "
-        f"{'it' if len(numbers) == 1 else 'them'} as "
+        f"{plural(len(numbers), 'it', 'them', bare=True)} as "
         f"a port-in request in the <{CONSOLE_URL}|Twilio Console>, under *Phone Numbers › "
         "Manage › Port & Host*."
     )

@@ -161,7 +161,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
             desk.day.poll_seconds = max(
                 0.2, min(settings.porting_desk_day_seconds, 1800 / settings.sandbox_speed)
             )
-            desk.day.rate = settings.porting_sandbox_speed  # its waits, in real seconds
+            desk.day.rate = settings.sandbox_speed  # its waits, in real seconds
         desk.day.start()
     inbox.start()
     if not settings.public_url and not settings.porting_sandbox:

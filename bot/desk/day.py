@@ -198,7 +198,7 @@ class DeskDay:
         )
         # "Since the last digest": the one actually posted in this channel before this one
         # (when Slack confirmed it, on the process's clock, as ``updated_at`` is); none: a day.
-        posted = await desk_day.last_digest(self.db, channel_id, slot.key)
+        posted = await desk_day.last_digest(self.db, channel_id)
         since = on_desk_clock(posted, now)
         changed_since = posted or process_time(now - timedelta(days=1), now)
         changed = await list_requests(

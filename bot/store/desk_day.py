@@ -69,10 +69,10 @@ async def latest_change(db: Database) -> datetime | None:
     return max((t for t in (requests, manual) if t is not None), default=None)
 
 
-async def last_digest(db: Database, channel_id: str, before_key: str) -> datetime | None:
-    """When the latest digest posted in ``channel_id`` before the one keyed ``before_key``
-    (``digest:{channel}:{date}``: keys sort by date) was confirmed by Slack, on the process's
-    clock; None when no digest was posted there before it (a dropped one does not count)."""
+async def last_digest(db: Database, channel_id: str) -> datetime | None:
+    """When the latest digest posted in ``channel_id`` (the day's, or one asked for with Send
+    digest now) was confirmed by Slack, on the process's clock; None when none was (a dropped
+    or skipped one does not count). The digest being built is not done yet: it is not one."""
     async with db.session() as s:
         found = await s.exec(
             select(func.max(col(OutboxItem.done_at))).where(
@@ -80,7 +80,6 @@ async def last_digest(db: Database, channel_id: str, before_key: str) -> datetim
                 col(OutboxItem.status) == ItemStatus.DONE,
                 col(OutboxItem.result).is_not(None),
                 col(OutboxItem.key).startswith(f"digest:{channel_id}:", autoescape=True),
-                col(OutboxItem.key) < before_key,
             )
         )
         return found.one()

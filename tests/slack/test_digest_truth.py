@@ -76,6 +76,23 @@ async def test_since_is_the_digest_actually_posted_before_and_a_quiet_one_is_one
     assert "1 now Completed" in fourth and "now Action Required" not in fourth
 
 
+async def test_send_digest_now_twice_tells_each_change_once(bot: Bot) -> None:
+    clock = DeskClock(bot, TUESDAY)
+    sids = await seed(bot, Row("Acme", "in_review", VIEWER, days_ago=5))
+    assert len(digests(await clock.tick(TUESDAY))) == 1
+    await _moved(bot, sids["Acme"], "action_required")
+    assert await bot.desk.day.send_digest_now() == 1
+    await bot.wait_delivered()
+    (asked,) = digests(clock._collect())
+    shown = _blocks(bot, asked)
+    assert "Since the last digest (" in shown and "1 now Action Required" in shown
+    await bot.desk.day.send_digest_now()
+    await bot.wait_delivered()
+    (again,) = digests(clock._collect())
+    said = _blocks(bot, again)
+    assert "nothing new since the last digest" in said and "now Action Required" not in said
+
+
 class TestWhenQuietSkip:
     @pytest.fixture
     def bot_settings(self) -> dict:

@@ -11,7 +11,7 @@ from typing import Any
 from tests.workspace.conftest import Shots
 from tests.workspace.local_bot import local_bot
 from tests.workspace.pages import WorkspacePage
-from tests.workspace.test_browser import PDF, _fill_details
+from tests.workspace.test_browser import PDF
 
 
 async def test_open_the_thread_from_a_dialog_then_a_restart(
@@ -25,7 +25,7 @@ async def test_open_the_thread_from_a_dialog_then_a_restart(
         await ws.send("/port-in +14155550100")
         details = ws.modal("port_in_details")
         await details.wait_for()
-        await _fill_details(ws, details, local.sandbox.now.date() - timedelta(days=3))
+        await ws.fill_details(details, local.sandbox.now.date() - timedelta(days=3))
         bill = tmp_path / "bill.pdf"
         bill.write_bytes(PDF)
         await ws.field(details, "pi_bill").locator("input[type=file]").set_input_files(str(bill))

@@ -83,7 +83,8 @@ def held_before_message(
         name = customer(item)
         head = f"<{url}|{name}>" if url else f"*{name}*"
         held = ", ".join(display(n) for n in item.row.matched_numbers)
-        lines.append(f"{held} was held by {head} (`{item.request_sid}`), now {item.label}.")
+        sid, label = escape(item.request_sid), escape(item.label)
+        lines.append(f"{held} was held by {head} (`{sid}`), now {label}.")
     asked = ", ".join(display(n) for n in numbers)
     text = f"No open request holds {asked}; {plural(len(items), 'closed request')} did."
     example = f"`/port-list all {display(numbers[0])}` lists them with the open ones."

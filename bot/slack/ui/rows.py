@@ -79,8 +79,8 @@ def item_line(
     name = customer(item)
     head = f"<{url}|{name}>" if url else f"*{name}* (`/port-status {item.request_sid}`)"
     if with_sid and url:
-        head += f" (`{item.request_sid}`)"
-    parts = [f"{status_icon(item.status)} {head}", item.label, numbers_text(item)]
+        head += f" (`{escape(item.request_sid)}`)"
+    parts = [f"{status_icon(item.status)} {head}", escape(item.label), numbers_text(item)]
     if item.deadline:
         parts.append(deadline_text(item.deadline))
     parts.append(who(item))
@@ -88,7 +88,7 @@ def item_line(
     if need:
         parts.append(f"*{need}*")
     if item.row.matched_numbers:
-        parts.append("holds " + ", ".join(item.row.matched_numbers))
+        parts.append("holds " + ", ".join(map(escape, item.row.matched_numbers)))
     return clip(" · ".join(parts), SECTION_TEXT_LIMIT)
 
 

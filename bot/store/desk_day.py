@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from bot.listed import CLOSED_STATUSES
 from bot.store import edits, outbox
 from bot.store.db import Database
-from bot.store.items import ItemStatus, NewItem, OutboxKind
+from bot.store.items import ItemStatus
 from bot.store.models import (
     ManualPortRow,
     NumberState,
@@ -26,6 +26,7 @@ from bot.store.models import (
     RequestState,
     RequestThread,
 )
+from bot.work import Digest, Work
 
 
 async def open_threaded(db: Database) -> list[tuple[RequestState, list[NumberState]]]:
@@ -76,7 +77,7 @@ async def last_digest(db: Database, channel_id: str) -> datetime | None:
     async with db.session() as s:
         found = await s.exec(
             select(func.max(col(OutboxItem.done_at))).where(
-                col(OutboxItem.kind) == OutboxKind.DIGEST,
+                col(OutboxItem.kind) == Digest.KIND,
                 col(OutboxItem.status) == ItemStatus.DONE,
                 col(OutboxItem.result).is_not(None),
                 col(OutboxItem.key).startswith(f"digest:{channel_id}:", autoescape=True),
@@ -85,13 +86,13 @@ async def last_digest(db: Database, channel_id: str) -> datetime | None:
         return found.one()
 
 
-async def queue(db: Database, work: Sequence[tuple[str, NewItem]], now: datetime) -> None:
-    """Queue each ``(owner, item)`` in one transaction; items already queued stay as they are."""
+async def queue(db: Database, work: Sequence[Work], now: datetime) -> None:
+    """Queue each item in one transaction; items already queued stay as they are."""
     if not work:
         return
     async with db.session() as s:
-        for owner, item in work:
-            await outbox.add(s, owner, item, now)
+        for item in work:
+            await outbox.add(s, item, now)
         await s.commit()
 
 

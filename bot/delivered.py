@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.errors import Retryable
 from bot.work import Work
 
 
@@ -21,7 +22,7 @@ class Delivered:
     follow_ups: list[Work] = field(default_factory=list)
 
 
-class DeliveryError(Exception):
+class DeliveryError(Retryable):
     """Slack did not take the work. ``maybe_sent``: it may have anyway (timeout, 5xx)."""
 
     def __init__(
@@ -33,7 +34,7 @@ class DeliveryError(Exception):
         self.maybe_sent = maybe_sent
 
 
-class NotYet(Exception):
+class NotYet(Retryable):
     """The item depends on work not done yet (a board edit before its root exists)."""
 
     def __init__(self, retry_after: float) -> None:

@@ -18,6 +18,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot import errors
+
 log = logging.getLogger(__name__)
 
 KIB = 1024
@@ -66,7 +68,7 @@ def limit_for(path: str) -> int:
     return OTHER_MAX_BODY
 
 
-class Refused(Exception):
+class Refused(errors.Refused):
     """The request's body broke its door's rule: answered ``status`` and closed."""
 
     def __init__(self, status: int, reason: str) -> None:

@@ -14,6 +14,7 @@ import functools
 import logging
 from datetime import UTC, datetime, timedelta
 
+from bot.errors import Conflict
 from bot.store import queue
 from bot.store.db import Database
 from bot.store.items import Item
@@ -22,7 +23,7 @@ from bot.worker import PollingLoop
 log = logging.getLogger(__name__)
 
 
-class LeaseLost(Exception):
+class LeaseLost(Conflict):
     """Another worker holds the item now (this one's lease ran out while it could not renew
     it): this attempt ends without sending anything and without touching the row."""
 

@@ -32,6 +32,7 @@ from typing import Protocol
 from bot import logs, metrics, work
 from bot.background import Wakeup
 from bot.delivered import Delivered, DeliveryError, NotYet
+from bot.errors import NotFound
 from bot.leases import LeaseLost, Leases
 from bot.store import queue
 from bot.store.db import Database
@@ -84,7 +85,7 @@ class OutboxDoor:
         while True:
             progress = await queue.progress(self.db, key)
             if progress is None:
-                raise LookupError(f"nothing queued as {key}")
+                raise NotFound(f"nothing queued as {key}")
             if progress.status == ItemStatus.DONE:
                 return
             if seen is None:

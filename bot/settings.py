@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AwareDatetime, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.errors import PortingBotError
 from bot.sandbox.config import DEFAULT_SPEED, SANDBOX_ACCOUNT_SID
 from bot.store.url import DatabaseUrl, DatabaseUrlError
 
@@ -27,7 +28,7 @@ _TWILIO_CREDENTIALS = (
 _LOA_DAYS = 30  # Twilio cancels a request whose LOA is not signed within 30 days (seed 001)
 
 
-class SettingsError(Exception):
+class SettingsError(PortingBotError):
     """A missing or contradictory setting; the message names the setting and the fix."""
 
 

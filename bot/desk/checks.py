@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot import metrics
 from bot.desk.types import CheckResult, Progress
+from bot.errors import NotFound
 from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
 from bot.store import check_runs
@@ -89,6 +90,6 @@ class Checks:
     async def load_check(self, check_id: str) -> tuple[CheckRun, list[CheckResult], list[str]]:
         run = await check_runs.get(self.db, check_id)
         if run is None:
-            raise LookupError(f"No check with id {check_id}")
+            raise NotFound(f"No check with id {check_id}")
         results = [CheckResult.model_validate(r) for r in json.loads(run.results)]
         return run, results, json.loads(run.invalid)

@@ -26,6 +26,7 @@ from bot.desk.types import (
     StepReport,
     describe_error,
 )
+from bot.errors import NotFound
 from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
 from bot.porting.filing import PortInDetails, PortInSecrets, build_create, sniff_bill
@@ -89,7 +90,7 @@ class Filing:
         """Re-check the portability of a draft's numbers and keep the results with it."""
         draft = await self.load_draft(draft_id)
         if draft is None:
-            raise LookupError(f"No draft {draft_id}")
+            raise NotFound(f"No draft {draft_id}")
         draft.checks = await self.checks.check_portability(draft.details.numbers, on_progress)
         await self.refiles.let_through(draft)
         await drafts.set_checks(

@@ -16,6 +16,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ValidationError
 
 from bot.desk.records import ActionHolder, Thread
+from bot.errors import Conflict, PortingBotError
 from bot.porting.errors import TwilioError
 from bot.porting.filing import PortInDetails
 from bot.porting.models import Portability, PortInNumber, PortInRequest
@@ -157,7 +158,7 @@ class FilingStep(StrEnum):
 StepReport = Callable[[FilingStep], Awaitable[None]]
 
 
-class FilingFailed(Exception):
+class FilingFailed(PortingBotError):
     """Filing stopped at ``step``; nothing was filed. ``reason`` is safe to show (scrubbed).
 
     For a re-filing, ``canceled`` names the numbers already canceled in the old request
@@ -236,7 +237,7 @@ class FiledPortIn:
     canceled: list[str] = field(default_factory=list)  # …canceled there first
 
 
-class CancelBusy(Exception):
+class CancelBusy(Conflict):
     """Someone already canceled this, or is canceling it right now (``claim`` says who)."""
 
     def __init__(self, claim: ActionHolder) -> None:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.porting.errors import TwilioError
 from bot.porting.models import (
+    MAX_DOCUMENT_BYTES,
     Document,
     Portability,
     PortInCreate,
@@ -32,6 +33,7 @@ from bot.porting.models import (
     PortInSummary,
     WebhookConfiguration,
 )
+from bot.porting.phone import E164_PATTERN
 from bot.porting.sids import validate_sid
 from bot.porting.statuses import ALL_PORT_IN_EVENTS, RequestStatus
 from bot.porting.transport import (
@@ -46,10 +48,9 @@ logger = logging.getLogger(__name__)
 NUMBERS_URL = "https://numbers.twilio.com"
 UPLOAD_URL = "https://numbers-upload.twilio.com"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0)
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # Documents API limit (reference §5)
 WEBHOOK_TYPES = ("PORT_IN", "PORT_OUT")
 
-_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+_E164 = re.compile(E164_PATTERN)
 
 M = TypeVar("M", bound=BaseModel)
 

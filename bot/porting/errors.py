@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.errors import PortingBotError
 
-class TwilioError(Exception):
+
+class TwilioError(PortingBotError):
     """Twilio answered with an error (classic or RFC 9457 body), or could not be reached."""
 
     def __init__(

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 
 from bot.porting.models import (
+    MAX_DOCUMENT_BYTES,
     Address,
     LosingCarrierInformation,
     PortInCreate,
@@ -22,7 +23,7 @@ from bot.porting.models import (
 )
 from bot.porting.phone import mask
 
-MAX_BILL_BYTES = 10 * 1024 * 1024  # Documents API limit (reference §5)
+MAX_BILL_BYTES = MAX_DOCUMENT_BYTES  # a bill is a Twilio document
 BILL_MAX_AGE_DAYS = 30
 MIN_TARGET_DAYS = 7
 # Bill file types Twilio takes: a PDF or an image.

@@ -48,6 +48,10 @@ from bot.porting.statuses import (
 
 log = logging.getLogger(__name__)
 
+# Twilio's Documents API takes files up to 10 MB (reference §5): a bill, an LOA, a manual
+# port's documents.
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
 _SECRET_KEYS = ("pin", "port_out_pin")
 
 # A light syntactic check; pydantic's EmailStr would need the email-validator package.

@@ -16,6 +16,8 @@ import phonenumbers
 from phonenumbers import geocoder
 
 MAX_NUMBERS = 1000
+# E.164 as Twilio validates it: "+", a country code not starting with 0, at most 15 digits.
+E164_PATTERN = r"^\+[1-9]\d{1,14}$"
 DEFAULT_REGION = "US"
 _MAX_WORDS_PER_NUMBER = 5
 _SEPARATORS = re.compile(r"[,;\n\r\t|]+")

@@ -37,9 +37,9 @@ from enum import StrEnum
 
 import phonenumbers
 
-from bot.porting.phone import is_toll_free
+from bot.porting.phone import E164_PATTERN, is_toll_free
 
-_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+_E164 = re.compile(E164_PATTERN)
 # NANP toll-free area codes; Twilio's own spec example (+18001234567) is not "valid" for
 # phonenumbers, so toll-free is decided on the area code as well.
 _TOLL_FREE_NPA = {"800", "833", "844", "855", "866", "877", "888"}

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 
 from bot.desk.manual.steps import ManualMove
 from bot.desk.manual.types import MANUAL_ID_PATTERN
+from bot.errors import Conflict
+from bot.porting.phone import E164_PATTERN
 from bot.slack.ids import Action
 
 PRIVATE_METADATA_LIMIT = 3000
@@ -24,7 +26,7 @@ ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"  # our ids of check runs and drafts (uuid4
 
 RequestSid = Annotated[str, StringConstraints(pattern=REQUEST_SID_PATTERN)]
 StoredId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
+E164 = Annotated[str, StringConstraints(pattern=E164_PATTERN)]
 ManualId = Annotated[str, StringConstraints(pattern=MANUAL_ID_PATTERN)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 
@@ -40,7 +42,7 @@ FOR_MANUAL = (
 )
 
 
-class Stale(Exception):
+class Stale(Conflict):
     """A button or form whose value no longer reads; ``text`` says what to do instead."""
 
     def __init__(self, text: str, what: str) -> None:

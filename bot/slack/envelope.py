@@ -29,6 +29,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.errors import Invalid
+
 # Interactive payload types this bot serves (Bolt reads others, e.g. legacy dialogs and
 # workflow steps, through fields this bot never checks).
 INTERACTIVE_TYPES = (
@@ -42,7 +44,7 @@ INTERACTIVE_TYPES = (
 EVENT_TYPES = ("app_rate_limited", "event_callback", "url_verification")
 
 
-class Malformed(ValueError):
+class Malformed(Invalid):
     """A request that is not shaped like anything Slack sends; ``reason`` names the first
     problem without quoting the request (it may carry PINs typed into a form)."""
 

@@ -15,12 +15,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bot.errors import Invalid
+
 SLACK_FILE_HOST = "files.slack.com"
 MAX_REDIRECTS = 5
 DOWNLOAD_SECONDS = 30
 
 
-class ForeignFile(ValueError):
+class ForeignFile(Invalid):
     """A file URL the bot may not send its token to (its text says so, for the person)."""
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.errors import Invalid
 from bot.listed import ListingQuery
 from bot.porting.phone import display, parse_numbers
 from bot.porting.statuses import RequestStatus
@@ -60,7 +61,7 @@ _UNIT_WORDS = {
 }
 
 
-class FilterError(ValueError):
+class FilterError(Invalid):
     """``token`` is not a filter /port-list knows; ``accepted`` lists the ones it does."""
 
     def __init__(self, token: str, why: str | None = None) -> None:

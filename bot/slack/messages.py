@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.errors import Refused
 from bot.slack.api_errors import error_name
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ async def update_view(client: AsyncWebClient, view_id: str, view: View) -> bool:
     return True
 
 
-class NoDirectMessage(Exception):
+class NoDirectMessage(Refused):
     """Slack did not open a DM with the user; ``reason`` is Slack's error code or what was
     missing from its answer."""
 

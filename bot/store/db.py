@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.errors import PortingBotError
 from bot.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.store.url import DatabaseUrl
 
@@ -60,7 +61,7 @@ BASELINE = "0001"
 _MIGRATION_LOCK = 7_346_001
 
 
-class SchemaError(Exception):
+class SchemaError(PortingBotError):
     """The database schema is not the one this code expects."""
 
 

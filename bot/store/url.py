@@ -22,6 +22,8 @@ from typing import Literal
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.errors import Invalid
+
 Backend = Literal["sqlite", "postgresql"]
 
 # Every scheme accepted, and the backend it names. The bot always connects with its own
@@ -42,7 +44,7 @@ _ENGINE_DRIVERS: dict[Backend, str] = {
 EXAMPLES = "e.g. sqlite:///./porting.db or postgresql://user:password@host:5432/dbname"
 
 
-class DatabaseUrlError(ValueError):
+class DatabaseUrlError(Invalid):
     """DATABASE_URL cannot be used; the message names it and says what to write instead."""
 
 

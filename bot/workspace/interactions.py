@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from bot import errors
 from bot.workspace import payloads, responses
 from bot.workspace.api_chat import bot_message, content_error
 from bot.workspace.api_files import file_object
@@ -31,7 +32,7 @@ ACK_SECONDS = 3.0  # Slack gives an app 3 s to answer
 EVENTS_PATH = "/slack/events"
 
 
-class Refused(Exception):
+class Refused(errors.Refused):
     """What the page asked cannot be done (shown to the person as Slack would show it)."""
 
 

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from bot.desk import CheckResult
+from bot.errors import NotFound
 from bot.sandbox import SandboxConfig
 from bot.store.models import CheckRun
 
@@ -137,5 +138,5 @@ async def test_a_saved_check_run_reads_back_as_it_was_saved(harness: Harness) ->
     run, loaded, loaded_invalid = await harness.desk.checks.load_check(check_id)
     assert (run.id, run.user_id) == (check_id, "U1")
     assert loaded == results and loaded_invalid == invalid
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         await harness.desk.checks.load_check("0" * 32)

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.desk import BillNotReadable, Draft, FilingFailed, FilingStep
+from bot.errors import NotFound
 from bot.store.models import (
     ActionClaim,
     AuditEntry,
@@ -73,7 +74,7 @@ async def test_a_draft_is_kept_between_the_forms_steps(harness: Harness) -> None
     )
     assert draft.fileable == [] and draft.blocked == []  # nothing checked yet
     assert await harness.desk.filing.load_draft("0" * 32) is None
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         await harness.desk.filing.check_draft("0" * 32)
 
 

@@ -33,6 +33,7 @@ from bot.desk.manual.types import (
     new_manual_id,
 )
 from bot.desk.records import AuditRecord, Thread
+from bot.errors import NotFound
 from bot.store import audit, manual_ports, queue
 from bot.store.db import Database
 from bot.store.manual_ports import ManualQuery, StoredManualPort
@@ -106,7 +107,7 @@ class ManualPorts:
             return port
         try:
             await self.outbox.wait(work.manual_root_key(port.id), self.thread_wait_seconds)
-        except (outbox.DeliveryError, TimeoutError, LookupError):
+        except (outbox.DeliveryError, TimeoutError, NotFound):
             return port
         return await self.get(port.id) or port
 

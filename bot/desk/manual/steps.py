@@ -20,6 +20,7 @@ from typing import Any
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.manual.schedule import approval_due, quote_deadline
 from bot.desk.manual.types import ManualPort, ManualStep, RejectionReason
+from bot.errors import Invalid
 
 S = ManualStep
 
@@ -124,7 +125,7 @@ class StepInput:
     note: str | None = None
 
 
-class MoveRefused(ValueError):
+class MoveRefused(Invalid):
     """The move does not apply at the port's step, or lacks what it needs."""
 
 

@@ -23,12 +23,12 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from bot.desk.records import Thread
+from bot.errors import Conflict
 from bot.porting.phone import country_name, region
 
 MANUAL_ID_PATTERN = r"^MP[0-9a-f]{32}$"  # the shape of a Twilio SID, so it fits the same columns
 MANUAL_ID = re.compile(MANUAL_ID_PATTERN)
 STEPS = 6
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCUMENT_TYPES = {  # what Twilio support takes as a scan or an electronic copy
     "pdf": "application/pdf",
     "png": "image/png",
@@ -182,9 +182,6 @@ class ManualDetails(BaseModel):
     documents: list[ManualDocument] = Field(default_factory=list)
     channel_id: str
 
-    def address_of(self, number: ManualNumber) -> str:
-        return number.address or self.service_address
-
     @property
     def phone_numbers(self) -> list[str]:
         return [n.number for n in self.numbers]
@@ -282,7 +279,7 @@ class ManualMoved:
     user_id: str
 
 
-class StepConflict(Exception):
+class StepConflict(Conflict):
     """The port moved since the button or form was drawn (someone else, or a double click);
     ``port`` is how it stands now."""
 

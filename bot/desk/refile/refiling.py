@@ -25,6 +25,7 @@ from bot.desk.refile.types import (
 )
 from bot.desk.sync import Requests, snapshot_of
 from bot.desk.types import CancelBusy, Draft, FilingFailed, FilingStep, RequestSnapshot
+from bot.errors import NotFound
 from bot.porting.errors import TwilioError
 from bot.porting.filing import PortInDetails
 from bot.porting.models import PortInNumber, PortInRequest
@@ -61,7 +62,7 @@ class Refiles:
             await self.requests.snapshot(request_sid)
             stored = await request_state.load(self.db, request_sid)
         if stored is None:
-            raise LookupError(request_sid)
+            raise NotFound(request_sid)
         return stored
 
     async def source(
@@ -80,7 +81,7 @@ class Refiles:
             await self.requests.snapshot(request_sid)
             stored = await refiles.load_rejected(self.db, request_sid, numbers)
         if stored is None:
-            raise LookupError(request_sid)
+            raise NotFound(request_sid)
         snapshot = snapshot_of(stored)
         picked = _picked(snapshot.request.phone_numbers, numbers, code)
         saved = stored.state.filed_details

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.errors import NotFound
 from bot.porting.phone import ParsedNumbers, numbers_in_prose, parse_numbers
 from bot.slack import view_state
 from bot.slack.carried import button_value
@@ -144,7 +145,7 @@ class CheckListeners:
         user_id = press.user_id
         try:
             run, results, invalid = await self.deps.checks.load_check(check_id)
-        except LookupError:
+        except NotFound:
             await press.tell("Those results are gone; run /port-check again.")
             return
         if run.user_id != user_id:

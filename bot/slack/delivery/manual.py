@@ -16,7 +16,8 @@ import httpx
 from bot import work
 from bot.delivered import Delivered, DeliveryError, NotYet, real_wait
 from bot.desk.manual.schedule import ManualReminderKind, ManualReminderRef
-from bot.desk.manual.types import MAX_DOCUMENT_BYTES, ManualPort
+from bot.desk.manual.types import ManualPort
+from bot.porting.models import MAX_DOCUMENT_BYTES
 from bot.slack.delivery.poster import ItemPoster
 from bot.slack.delivery.sources import Sources
 from bot.slack.ui.manual import board, reminders, replies

@@ -12,7 +12,6 @@ from bot.desk.manual.steps import ManualMove, StepInput
 from bot.desk.manual.types import (
     BILL_MAX_AGE_DAYS,
     DOCUMENT_TYPES,
-    MAX_DOCUMENT_BYTES,
     DocumentKind,
     ManualDetails,
     ManualDocument,
@@ -20,6 +19,7 @@ from bot.desk.manual.types import (
     RejectionReason,
     group_by_country,
 )
+from bot.porting.models import MAX_DOCUMENT_BYTES
 from bot.porting.phone import MAX_NUMBERS, api_can_file, display, parse_numbers, to_e164
 from bot.slack.ids import ManualField as M
 from bot.slack.ui.fmt import number_list

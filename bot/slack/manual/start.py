@@ -13,6 +13,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk.manual.types import CountryGroup, ManualDetails, group_by_country
+from bot.errors import NotFound
 from bot.slack.carried import ManualStart, manual_start
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Callback
@@ -96,7 +97,7 @@ class ManualStartListeners:
         assert start.check_id
         try:
             _, results, _ = await self.deps.checks.load_check(start.check_id)
-        except LookupError:
+        except NotFound:
             return []
         found = group_by_country(manual_numbers(results))
         return [n for g in found if g.country == start.country for n in g.numbers]

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.desk.manual.types import group_by_country
 from bot.desk.refile.types import HeldBill
 from bot.desk.types import Draft, FilingFailed, FilingStep
+from bot.errors import NotFound
 from bot.porting.errors import TwilioError
 from bot.porting.filing import MAX_BILL_BYTES, PortInSecrets
 from bot.porting.phone import api_can_file, parse_numbers
@@ -126,7 +127,7 @@ class PortInListeners:
             return
         try:
             _, results, _ = await self.deps.checks.load_check(check_id)
-        except LookupError:
+        except NotFound:
             await press.tell("Those results are gone; run /port-check again.")
             return
         portable = [r.number for r in results if r.portable]
@@ -146,7 +147,7 @@ class PortInListeners:
         if meta.refile_of:
             try:
                 source = await self.deps.refiles.source(meta.refile_of, code=meta.refile_code)
-            except (TwilioError, LookupError):
+            except (TwilioError, NotFound):
                 await ack(
                     response_action="errors",
                     errors={
@@ -160,7 +161,7 @@ class PortInListeners:
         if meta.check_id:
             try:
                 _, results, _ = await self.deps.checks.load_check(meta.check_id)
-            except LookupError:
+            except NotFound:
                 await ack(
                     response_action="errors",
                     errors={

@@ -95,19 +95,6 @@ def rejection_group_lines(g: RejectionGroup, mention: str | None, *, full: bool)
     return [f"{head} {next_step(p)}"]
 
 
-def rejection_lines(
-    groups: Sequence[RejectionGroup], mention: str | None, *, full: bool | None = None
-) -> list[str]:
-    """The rejection part of a thread reply: per reason, the numbers and the playbook (the
-    full one for up to ``FULL_PLAYBOOKS`` reasons, else a summary line each)."""
-    if full is None:
-        full = len(groups) <= FULL_PLAYBOOKS
-    lines = [line for g in groups for line in rejection_group_lines(g, mention, full=full)]
-    if not full:
-        lines.append(HOW_TO_FIX_LINE)
-    return lines
-
-
 def summary_line(g: RejectionGroup) -> str:
     """One line for one reason: ``• INVALID_PIN (22155) · 2 numbers · Who acts: …``."""
     p = g.playbook

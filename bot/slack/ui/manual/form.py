@@ -20,10 +20,10 @@ from slack_sdk.models.views import View
 from bot.desk.manual.types import (
     BILL_MAX_AGE_DAYS,
     DOCUMENT_TYPES,
-    MAX_DOCUMENT_BYTES,
     DocumentKind,
     ManualPort,
 )
+from bot.porting.models import MAX_DOCUMENT_BYTES
 from bot.porting.phone import display
 from bot.slack.carried import ManualStepMeta
 from bot.slack.ids import Callback

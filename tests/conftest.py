@@ -22,6 +22,7 @@ from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET, SlackRequest
 from tests.settling import settle
+from tests.slow import mark_slow
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
@@ -160,3 +161,8 @@ class _LazyApp:
 
     async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
         await self.holder["app"](scope, receive, send)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Real-process and browser tests carry the ``slow`` marker (``tests/slow.py``)."""
+    mark_slow(items)

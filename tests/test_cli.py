@@ -32,8 +32,11 @@ def test_register_webhook_points_twilio_at_public_url(tmp_path) -> None:  # type
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        while not server.started:
+        for _ in range(500):  # 10 s at most
+            if server.started:
+                break
             time.sleep(0.02)
+        assert server.started, "the sandbox server did not start"
         url = f"http://127.0.0.1:{port}"
         env = {
             "PATH": "/usr/bin:/bin",
@@ -93,8 +96,11 @@ def serving(app: Starlette) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        while not server.started:
+        for _ in range(500):  # 10 s at most
+            if server.started:
+                break
             time.sleep(0.02)
+        assert server.started, "the sandbox server did not start"
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True

@@ -26,7 +26,7 @@ async def test_list_paging_and_filters(client: httpx.AsyncClient, sandbox: Sandb
     await client.delete(f"/v1/Porting/PortIn/{sids[4]}")
 
     seen, token, pages = [], None, 0
-    while True:
+    for _ in range(len(sids)):  # two a page: never more pages than requests
         params = {"Size": 2, **({"Token": token} if token else {})}
         page = (await client.get(LIST, params=params)).json()
         pages += 1

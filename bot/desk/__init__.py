@@ -7,18 +7,19 @@ Listeners parse and render; the desk decides. One module per operation:
 - ``sync``: following requests, the one place a request's state changes (fetch, store, queue
   the Slack work), and what the reconciler drives;
 - ``checks``: portability checks and the saved check runs;
-- ``filing``: the /port-in drafts, claims and the filing itself;
+- ``filing``: the /port-in drafts, claims and the filing itself (``filed``: recording it once
+  Twilio has it);
 - ``cancel``: canceling requests and numbers;
 - ``signing``: the LOA's signing link, fetched fresh for the person who filed the request;
 - ``followups``: what the sync queues beside change sets (Twilio's suggestions from the
   request list, the post-port checklist);
-- ``refile``: re-filing rejected numbers (the form's prefill, the cancel in the old request
+- ``refile/``: re-filing rejected numbers (the form's prefill, the cancel in the old request
   before the new filing; the filing itself is ``filing``);
 - ``types``: what they take and return, and the errors they raise;
 - ``listing``: requests from the store, most urgent first (/port-list);
-- ``manual``: manual ports, for numbers the API cannot file (``manual_types``: what they
-  are; ``manual_steps``: how people move them; ``manual_schedule``: their deadlines and
-  reminders, pure);
+- ``manual/``: manual ports, for numbers the API cannot file (``ports``: the service;
+  ``types``: what they are; ``steps``: how people move them; ``schedule``: their deadlines
+  and reminders, pure);
 - the desk's day (pure, no I/O): ``calendar`` (business days, working hours), ``facts`` (a
   request as the planners see it, the policy), ``schedule`` (reminders and digest slots due at
   a moment) and ``agenda`` (what needs a person, most urgent first; digest and Home content).

@@ -2,7 +2,7 @@
 ported by a support request that follows Twilio's International Porting Process (seed 003).
 
 No API reports where such a port stands, so people move it step by step (``bot.desk.
-manual_steps``); these are the values they move and what the rest of the bot reads. Nothing here
+manual.steps``); these are the values they move and what the rest of the bot reads. Nothing here
 imports the store or Slack: the Block Kit builders take these types.
 
 The six steps of seed 003: 1 submit the request (owner's name, numbers, service addresses, LOA,

@@ -20,7 +20,7 @@ from bot.slack.messages import update_view
 from bot.slack.permissions import Permissions
 from bot.slack.press import Press, on_press
 from bot.slack.request_sids import parse_request_sids
-from bot.slack.ui import cancel as ui
+from bot.slack.ui import cancel
 from bot.slack.ui.errors import twilio_error_text
 from bot.slack.ui.fmt import number_list
 from bot.slack.view_state import selected_options
@@ -61,7 +61,7 @@ class CancelListeners:
         meta, choose = chosen
         if await self.permissions.refuses(press, DOING):
             return
-        opened = await press.open(ui.loading_view(meta))
+        opened = await press.open(cancel.loading_view(meta))
         view_id = opened["view"]["id"]
         self.deps.after_ack(
             self._load(press.client, view_id, meta, choose), name="port-cancel-load"
@@ -74,9 +74,9 @@ class CancelListeners:
             snapshot = await self.deps.requests.snapshot(meta.request_sid)
         except TwilioError as error:
             text = twilio_error_text(error, f"look up {meta.request_sid}")
-            await update_view(client, view_id, ui.status_view(text))
+            await update_view(client, view_id, cancel.status_view(text))
             return
-        await update_view(client, view_id, ui.loaded_view(snapshot, meta, choose=choose))
+        await update_view(client, view_id, cancel.loaded_view(snapshot, meta, choose=choose))
 
     async def port_cancel(
         self, ack: AsyncAck, command: Payload, client: AsyncWebClient, respond: AsyncRespond
@@ -90,9 +90,9 @@ class CancelListeners:
             shown = ", ".join(f'"{w[:30]}"' for w in parsed.invalid[:5])
             await ack(text=f"{shown}: not a request SID or a phone number. {USAGE}")
             return
-        if len(parsed.numbers) > ui.MAX_NUMBERS_PER_CANCEL:
+        if len(parsed.numbers) > cancel.MAX_NUMBERS_PER_CANCEL:
             await ack(
-                text=f"Cancel at most {ui.MAX_NUMBERS_PER_CANCEL} numbers at a time, or the "
+                text=f"Cancel at most {cancel.MAX_NUMBERS_PER_CANCEL} numbers at a time, or the "
                 "whole request."
             )
             return
@@ -121,17 +121,17 @@ class CancelListeners:
                 errors={CancelField.NUMBERS: "Choose at least one number to cancel."},
             )
             return
-        if len(numbers) > ui.MAX_NUMBERS_PER_CANCEL:
+        if len(numbers) > cancel.MAX_NUMBERS_PER_CANCEL:
             await ack(
                 response_action="errors",
                 errors={
                     CancelField.NUMBERS: f"That is {len(numbers)} numbers: cancel at most "
-                    f"{ui.MAX_NUMBERS_PER_CANCEL} at a time, or cancel the whole request."
+                    f"{cancel.MAX_NUMBERS_PER_CANCEL} at a time, or cancel the whole request."
                 },
             )
             return
         meta = CancelMeta(request_sid=meta.request_sid, numbers=numbers)
-        await ack(response_action="update", view=ui.confirm_view(meta))
+        await ack(response_action="update", view=cancel.confirm_view(meta))
 
     async def confirmed(
         self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
@@ -142,10 +142,10 @@ class CancelListeners:
         if not await self.permissions.allows(user_id):
             await ack(
                 response_action="update",
-                view=ui.status_view(self.permissions.refusal(DOING)),
+                view=cancel.status_view(self.permissions.refusal(DOING)),
             )
             return
-        await ack(response_action="update", view=ui.canceling_view(meta))
+        await ack(response_action="update", view=cancel.canceling_view(meta))
         self.deps.after_ack(self._cancel(client, view["id"], meta, user_id), name="port-cancel")
 
     async def _cancel(
@@ -159,12 +159,12 @@ class CancelListeners:
             else:
                 outcome = await self.deps.cancels.cancel_request(sid, user_id)
         except CancelBusy as busy:
-            text = ui.busy_text(busy.claim, what)
+            text = cancel.busy_text(busy.claim, what)
         except TwilioError as error:
-            text = ui.refusal_text(error, what)
+            text = cancel.refusal_text(error, what)
         else:
-            text = ui.outcome_text(outcome)
-        await update_view(client, view_id, ui.status_view(text))
+            text = cancel.outcome_text(outcome)
+        await update_view(client, view_id, cancel.status_view(text))
 
 
 def _request(action: Payload) -> tuple[CancelMeta, bool]:

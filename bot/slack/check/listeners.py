@@ -17,7 +17,7 @@ from bot.slack.check.runner import USAGE, CheckRunner
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Block, Callback, Command, Input
 from bot.slack.press import Press, on_press
-from bot.slack.ui import check as ui
+from bot.slack.ui import check
 
 Payload = dict[str, Any]
 
@@ -50,16 +50,16 @@ class CheckListeners:
         if not text:
             await ack()
             self.deps.right_after_ack(
-                client.views_open(trigger_id=command["trigger_id"], view=ui.check_modal()),
+                client.views_open(trigger_id=command["trigger_id"], view=check.check_modal()),
                 name="port-check-open",
             )
             return
         parsed = parse_numbers(text)
         if parsed.too_many:
-            await ack(text=ui.too_many_text(len(parsed.numbers)))
+            await ack(text=check.too_many_text(len(parsed.numbers)))
             return
         if not parsed.numbers:
-            await ack(text=f"{ui.invalid_line(parsed.invalid)}\n{USAGE}")
+            await ack(text=f"{check.invalid_line(parsed.invalid)}\n{USAGE}")
             return
         await ack()
         self.deps.after_ack(
@@ -88,13 +88,14 @@ class CheckListeners:
         parsed = parse_numbers(text)
         if text and not files and not parsed.numbers:
             await ack(
-                response_action="errors", errors={Block.CHECK_TEXT: ui.invalid_line(parsed.invalid)}
+                response_action="errors",
+                errors={Block.CHECK_TEXT: check.invalid_line(parsed.invalid)},
             )
             return
         if parsed.too_many:
             await ack(
                 response_action="errors",
-                errors={Block.CHECK_TEXT: ui.too_many_text(len(parsed.numbers))},
+                errors={Block.CHECK_TEXT: check.too_many_text(len(parsed.numbers))},
             )
             return
         await ack()

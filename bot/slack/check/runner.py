@@ -13,7 +13,7 @@ from bot.porting.phone import ParsedNumbers
 from bot.slack.deps import SlackDeps
 from bot.slack.messages import NoDirectMessage, dm_channel
 from bot.slack.progress import ProgressThrottle
-from bot.slack.ui import check as ui
+from bot.slack.ui import check
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +39,20 @@ class CheckRunner:
         respond: AsyncRespond | None,
     ) -> None:
         if parsed.too_many:
-            await self.say(client, user_id, respond, ui.too_many_text(len(parsed.numbers)))
+            await self.say(client, user_id, respond, check.too_many_text(len(parsed.numbers)))
             return
         if not parsed.numbers:
-            text = ui.invalid_line(parsed.invalid) if parsed.invalid else "No numbers found."
+            text = check.invalid_line(parsed.invalid) if parsed.invalid else "No numbers found."
             await self.say(client, user_id, respond, f"{text}\n{USAGE}")
             return
-        if len(parsed.numbers) <= ui.INLINE_LIMIT and respond is not None:
+        if len(parsed.numbers) <= check.INLINE_LIMIT and respond is not None:
             results = await self.deps.checks.check_portability(parsed.numbers)
             check_id = await self.deps.checks.save_check(
                 user_id, channel_id, results, parsed.invalid
             )
             await respond(
-                text=ui.check_text(results, parsed.invalid),
-                blocks=ui.check_blocks(results, parsed.invalid, check_id=check_id),
+                text=check.check_text(results, parsed.invalid),
+                blocks=check.check_blocks(results, parsed.invalid, check_id=check_id),
                 response_type="ephemeral",
                 replace_original=False,
             )
@@ -76,10 +76,10 @@ class CheckRunner:
         except NoDirectMessage as error:
             log.warning("bulk check of %d numbers: %s", total, error)
             if respond is not None:
-                await respond(text=ui.no_dm_text(total, error.reason), response_type="ephemeral")
+                await respond(text=check.no_dm_text(total, error.reason), response_type="ephemeral")
             return
         posted = await client.chat_postMessage(
-            channel=dm, text=ui.progress_text(0, total), blocks=ui.progress_blocks(0, total)
+            channel=dm, text=check.progress_text(0, total), blocks=check.progress_blocks(0, total)
         )
         ts = str(posted["ts"])
         if respond is not None:
@@ -92,8 +92,8 @@ class CheckRunner:
             await client.chat_update(
                 channel=dm,
                 ts=ts,
-                text=ui.progress_text(done, of),
-                blocks=ui.progress_blocks(done, of),
+                text=check.progress_text(done, of),
+                blocks=check.progress_blocks(done, of),
             )
 
         progress = ProgressThrottle(show)
@@ -103,8 +103,8 @@ class CheckRunner:
         await client.chat_update(
             channel=dm,
             ts=ts,
-            text=ui.check_text(results, parsed.invalid),
-            blocks=ui.check_blocks(
+            text=check.check_text(results, parsed.invalid),
+            blocks=check.check_blocks(
                 results, parsed.invalid, check_id=check_id if channel_id else None
             ),
         )
@@ -122,10 +122,10 @@ class CheckRunner:
         """Post a stored check's results in the channel it was run in (the Share button)."""
         posted = await client.chat_postMessage(
             channel=channel_id,
-            text=ui.check_text(results, invalid),
-            blocks=ui.check_blocks(results, invalid, shared_by=shared_by),
+            text=check.check_text(results, invalid),
+            blocks=check.check_blocks(results, invalid, shared_by=shared_by),
         )
-        if len(results) > ui.INLINE_LIMIT:
+        if len(results) > check.INLINE_LIMIT:
             await _upload_csv(client, channel_id, str(posted["ts"]), results)
 
     async def say(
@@ -149,7 +149,7 @@ async def _upload_csv(
     await client.files_upload_v2(
         channel=channel,
         thread_ts=thread_ts,
-        content=ui.check_csv(results),
+        content=check.check_csv(results),
         filename="portability.csv",
         title=f"Portability of {len(results):,} numbers",
     )

@@ -28,7 +28,7 @@ from bot.porting.models import Address
 from bot.porting.phone import display, to_e164
 from bot.slack.ids import PortInField as F
 from bot.slack.ids import pin_block
-from bot.slack.port_in import validation as check
+from bot.slack.port_in import validation
 from bot.slack.ui.fmt import number_list, plural
 from bot.slack.ui.port_in.parts import TIME_ZONES, pin_layout
 from bot.slack.view_state import (
@@ -59,7 +59,7 @@ def _bill(
     """The bill attached, else (re-filing) the one Twilio holds; with its date checked."""
     attached = files(values, F.BILL)
     issued = selected_date(values, F.BILL_DATE)
-    if error := check.bill_date(issued, today):
+    if error := validation.bill_date(issued, today):
         errors[F.BILL_DATE] = error
     if not attached and held is not None:
         if F.BILL_DATE in errors or issued is None:
@@ -149,15 +149,15 @@ def _address(values: Values, errors: Errors) -> Address | None:
     """The service address: no PO Box, a USPS state code, a 5 or 5+4 digit ZIP, the US."""
     street, street_2 = text(values, F.STREET), text(values, F.STREET_2)
     for block, line in ((F.STREET, street), (F.STREET_2, street_2)):
-        if line and (error := check.po_box(line)):
+        if line and (error := validation.po_box(line)):
             errors[block] = error
     state = None
     if raw := text(values, F.STATE):
-        state, error = check.state(raw)
+        state, error = validation.state(raw)
         if error:
             errors[F.STATE] = error
     zip_code = text(values, F.ZIP)
-    if zip_code and (error := check.zip_code(zip_code)):
+    if zip_code and (error := validation.zip_code(zip_code)):
         errors[F.ZIP] = error
     country = _COUNTRIES.get((text(values, F.COUNTRY) or "US").upper())
     if country is None:
@@ -191,7 +191,7 @@ def read_details(
     ``calendar``: the desk's (the target date must be a business day 7 days out).
     ``held_bill`` (re-filing): the bill Twilio holds, filed again when none is attached."""
     errors: Errors = {}
-    numbers, error = check.numbers(text(values, F.NUMBERS), extra_numbers)
+    numbers, error = validation.numbers(text(values, F.NUMBERS), extra_numbers)
     if error:
         errors[F.NUMBERS] = error
 
@@ -213,13 +213,13 @@ def read_details(
     address = _address(values, errors)
     account_phone = None
     if raw := text(values, F.ACCOUNT_PHONE):
-        account_phone, error = check.account_phone(raw)
+        account_phone, error = validation.account_phone(raw)
         if error:
             errors[F.ACCOUNT_PHONE] = error
     email, notify = _emails(values, errors)
 
     target = selected_date(values, F.TARGET_DATE)
-    if target is not None and (error := check.target_date(target, today, calendar)):
+    if target is not None and (error := validation.target_date(target, today, calendar)):
         errors[F.TARGET_DATE] = error
     start, end = _window(values, target, today, errors)
     bill = _bill(values, today, errors, held_bill)

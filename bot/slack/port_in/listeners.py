@@ -29,10 +29,8 @@ from bot.slack.port_in.validation import bill_date, warnings
 from bot.slack.press import Press, on_press
 from bot.slack.progress import ProgressThrottle
 from bot.slack.ui.check import invalid_line, too_many_text
-from bot.slack.ui.port_in import account as account_ui
+from bot.slack.ui.port_in import account, filing, refile
 from bot.slack.ui.port_in import details as details_ui
-from bot.slack.ui.port_in import filing as ui
-from bot.slack.ui.port_in import refile as refile_ui
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +61,9 @@ class PortInListeners:
         refused, say so in the form."""
         if await self.permissions.allows(user_id):
             return False
-        await ack(response_action="update", view=ui.refused_view(self.permissions.refusal(DOING)))
+        await ack(
+            response_action="update", view=filing.refused_view(self.permissions.refusal(DOING))
+        )
         return True
 
     def form(self, meta: PortInMeta, numbers: list[str], note: str | None = None) -> Payload:
@@ -188,19 +188,19 @@ class PortInListeners:
         if await self.refused_in_form(ack, user_id):
             return
         draft_id = await self.deps.filing.save_draft(user_id, details, meta.refile_of)
-        await ack(response_action="update", view=ui.checking_view(len(details.numbers)))
+        await ack(response_action="update", view=filing.checking_view(len(details.numbers)))
         self.deps.after_ack(self._recheck(client, view["id"], draft_id), name="port-in-recheck")
 
     async def _recheck(self, client: AsyncWebClient, view_id: str, draft_id: str) -> None:
         async def show(done: int, total: int) -> None:
-            await update_view(client, view_id, ui.checking_view(total, done))
+            await update_view(client, view_id, filing.checking_view(total, done))
 
         progress = ProgressThrottle(show)
         try:
             draft = await self.deps.filing.check_draft(draft_id, progress)
         except Exception:
             log.exception("re-checking draft %s failed", draft_id)
-            await update_view(client, view_id, ui.trouble_view("re-checking the numbers"))
+            await update_view(client, view_id, filing.trouble_view("re-checking the numbers"))
             return
         await progress.settled()
         view = await self._step_two(draft, PortInMeta(draft_id=draft_id))
@@ -212,8 +212,8 @@ class PortInListeners:
         plan = await self.deps.refiles.plan(draft) if draft.refile_of else None
         cautions = warnings(draft.details, draft.fileable)
         if plan is not None:
-            return refile_ui.account_view(draft, meta, plan, banner=banner, warnings=cautions)
-        return account_ui.account_view(draft, meta, banner=banner, warnings=cautions)
+            return refile.account_view(draft, meta, plan, banner=banner, warnings=cautions)
+        return account.account_view(draft, meta, banner=banner, warnings=cautions)
 
     async def account_submitted(
         self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
@@ -223,7 +223,7 @@ class PortInListeners:
         draft = await self.deps.filing.load_draft(meta.draft_id) if meta.draft_id else None
         if draft is None or draft.user_id != user_id or draft.checks is None:
             held = await self.deps.filing.filing_claim(meta.draft_id or "", meta.attempt)
-            await ack(response_action="update", view=ui.already_filing_view(held))
+            await ack(response_action="update", view=filing.already_filing_view(held))
             return
         secrets, errors = read_secrets(view["state"]["values"], draft)
         if errors:
@@ -234,14 +234,14 @@ class PortInListeners:
             return
         # The bill's age is judged again now: step 1 may have been sent days ago.
         if stale := bill_date(draft.details.bill.issued_on, self.deps.today()):
-            await ack(response_action="update", view=ui.stale_bill_view(stale))
+            await ack(response_action="update", view=filing.stale_bill_view(stale))
             return
         # One filing per submission: a double click or a replayed payload finds the claim.
         held = await self.deps.filing.claim_filing(draft.id, meta.attempt, user_id)
         if held is not None:
-            await ack(response_action="update", view=ui.already_filing_view(held))
+            await ack(response_action="update", view=filing.already_filing_view(held))
             return
-        await ack(response_action="update", view=ui.filing_view(draft.steps[0], draft.steps))
+        await ack(response_action="update", view=filing.filing_view(draft.steps[0], draft.steps))
         self.deps.after_ack(
             self._file(client, view["id"], draft, secrets, meta.attempt, user_id),
             name="port-in-file",
@@ -259,7 +259,7 @@ class PortInListeners:
         steps = draft.steps  # as they stand now (the bill, once uploaded, is not again)
 
         async def on_step(step: FilingStep) -> None:
-            await update_view(client, view_id, ui.filing_view(step, steps))
+            await update_view(client, view_id, filing.filing_view(step, steps))
 
         try:
             result = await self.deps.filing.file_port_in(
@@ -272,19 +272,19 @@ class PortInListeners:
             )
         except FilingFailed as failure:
             retry = PortInMeta(draft_id=draft.id, attempt=attempt + 1)
-            view = await self._step_two(draft, retry, ui.failure_banner(failure))
+            view = await self._step_two(draft, retry, filing.failure_banner(failure))
             if not await update_view(client, view_id, view):
-                await dm(client, user_id, ui.failed_text(failure, user_id))
+                await dm(client, user_id, filing.failed_text(failure, user_id))
             return
         except Exception:  # a bug or the database: say so rather than spin forever
             log.exception("filing draft %s failed unexpectedly", draft.id)
-            view = ui.trouble_view("filing", maybe_filed=True)
+            view = filing.trouble_view("filing", maybe_filed=True)
             await update_view(client, view_id, view)
             return
         thread = result.snapshot.thread
         link = await permalink(client, thread.channel_id, thread.thread_ts) if thread else None
-        text = ui.filed_text(result, secrets=secrets, permalink=link)
-        await update_view(client, view_id, ui.filed_view(text))
+        text = filing.filed_text(result, secrets=secrets, permalink=link)
+        await update_view(client, view_id, filing.filed_view(text))
         await dm(client, user_id, text)
 
 

@@ -20,7 +20,7 @@ from bot.slack.carried import PortInMeta
 from bot.slack.ids import Callback
 from bot.slack.ids import PortInField as F
 from bot.slack.ui.fmt import clip, escape, number_list, plural, slack_date
-from bot.slack.ui.port_in import account as account_ui
+from bot.slack.ui.port_in import account
 from bot.slack.ui.port_in.details import details_view, prefill
 from bot.slack.ui.port_in.parts import section
 
@@ -171,7 +171,7 @@ def account_view(
 ) -> View:
     """Step 2 of a re-filing: the usual account number and PINs, the fields the rejection
     points at marked, and what pressing the button does (cancel first, then file)."""
-    view = account_ui.account_view(draft, meta, banner=banner, warnings=warnings)
+    view = account.account_view(draft, meta, banner=banner, warnings=warnings)
     if view.callback_id != Callback.PORT_IN_ACCOUNT:
         return view  # nothing left to file
     view.title = PlainTextObject(text=TITLE_2)

@@ -227,6 +227,7 @@ def _twilio(
 ) -> tuple[httpx.AsyncClient, TwilioPortingClient]:
     twilio_http = http
     numbers_url, upload_url = settings.twilio_numbers_url, settings.twilio_upload_url
+    api_url, messaging_url = settings.twilio_api_url, settings.twilio_messaging_url
     if sandbox is not None:
         # The bot talks HTTP to the simulator in-process; the sandbox reaches the bot's
         # webhook route over loopback like Twilio would over the internet.
@@ -234,11 +235,13 @@ def _twilio(
             transport=httpx.ASGITransport(app=sandbox.app),
             timeout=settings.twilio_timeout_seconds,
         )
-        numbers_url = upload_url = "http://sandbox.local"
+        numbers_url = upload_url = api_url = messaging_url = "http://sandbox.local"
     client = TwilioPortingClient(
         twilio_http,
         numbers_url=numbers_url,
         upload_url=upload_url,
+        api_url=api_url,
+        messaging_url=messaging_url,
         credentials=settings.twilio_credentials,
         timeout=settings.twilio_timeout_seconds,
         account_sid=settings.account_sid,

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     twilio_api_key_secret: str | None = None
     twilio_numbers_url: str = "https://numbers.twilio.com"
     twilio_upload_url: str = "https://numbers-upload.twilio.com"
+    twilio_api_url: str = "https://api.twilio.com"  # IncomingPhoneNumbers (API 2010)
+    twilio_messaging_url: str = "https://messaging.twilio.com"  # Messaging Services
     twilio_timeout_seconds: float = 10.0
 
     # The bot
@@ -75,6 +77,14 @@ class Settings(BaseSettings):
     # now, at real speed: demos of a Monday morning, and tests of several real processes.
     # Unset: the sandbox's clock in sandbox mode, else the system clock.
     porting_desk_clock: AwareDatetime | None = None
+    # Go-live profiles (a YAML file, ``bot.desk.profiles``): how arriving numbers are set up.
+    # Unset: none (local mode uses the shipped example, examples/profiles.yml).
+    porting_profiles: str | None = None
+    # A number that completed but is not in the account yet is looked for again this long
+    # before it is named as missing.
+    porting_golive_retry_seconds: float = 3600.0
+    # How often one process sweeps the account's numbers for ones that left (0: never).
+    porting_inventory_seconds: float = 900.0
     log_level: str = "INFO"
 
     _local_mode: bool = PrivateAttr(default=False)

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from bot.porting.account import API_URL, MESSAGING_URL, AccountNumbers
 from bot.porting.errors import TwilioError
 from bot.porting.models import (
     Document,
@@ -132,6 +133,8 @@ class TwilioPortingClient:
         account_sid: str,
         numbers_url: str = NUMBERS_URL,
         upload_url: str = UPLOAD_URL,
+        api_url: str = API_URL,
+        messaging_url: str = MESSAGING_URL,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         max_retries: int = 4,
         backoff_base: float = 0.5,
@@ -158,6 +161,10 @@ class TwilioPortingClient:
             rng=rng or random.Random(),
         )
         self._request = self._transport.request
+        # The account's own numbers and Messaging Services, through the same transport.
+        self.numbers = AccountNumbers(
+            self._transport, self.account_sid, api_url=api_url, messaging_url=messaging_url
+        )
 
     # ------------------------------------------------------------------ portability
 

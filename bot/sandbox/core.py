@@ -204,6 +204,12 @@ class Sandbox:
         await self._act()
         return found
 
+    def port_away(self, phone_number: str) -> None:
+        """``phone_number`` ports away to another provider (or is released): it leaves the
+        account's numbers, as a port-out nobody here asked for would."""
+        self.state.inventory.leave(phone_number)
+        self.state.owned.pop(phone_number, None)
+
     def inject_failures(
         self,
         count: int = 1,

@@ -1,5 +1,5 @@
-"""ASGI middleware: Basic auth for every ``/v1`` and ``/_sim`` call; injected latency, the
-concurrency cap and scripted failures for ``/v1`` calls only."""
+"""ASGI middleware: Basic auth for every API (``/v1``, ``/2010-04-01``) and ``/_sim`` call;
+injected latency, the concurrency cap and scripted failures for API calls only."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         path = route_path(scope)
-        api = path.startswith("/v1/")
+        api = path.startswith(("/v1/", "/2010-04-01/"))
         admin = path.startswith("/_sim/") and not path.startswith("/_sim/loa/")
         if not (api or admin):
             await self.app(scope, receive, send)

@@ -15,7 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -160,6 +160,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
                 0.2, min(settings.porting_desk_day_seconds, 1800 / settings.porting_sandbox_speed)
             )
         desk.day.start()
+    desk.golive.start()
     inbox.start()
     if not settings.public_url and not settings.porting_sandbox:
         log.warning(
@@ -210,6 +211,7 @@ async def _stop(runtime: Runtime, *, own_sandbox: bool) -> None:
         await runtime.socket.close_async()  # type: ignore[no-untyped-call]  # slack_bolt
     await runtime.inbox.stop()
     await runtime.desk.day.stop()
+    await runtime.desk.golive.stop()
     await runtime.reconciler.stop()
     await runtime.tasks.drain()
     await runtime.outbox.stop()
@@ -289,6 +291,8 @@ def _desk(
         calendar=BusinessCalendar(settings.desk_timezone),
         clock=_desk_clock(settings, sandbox),
         day_poll_seconds=settings.porting_desk_day_seconds,
+        profiles=settings.profiles(),
+        golive_retry=timedelta(seconds=settings.porting_golive_retry_seconds),
     )
 
 

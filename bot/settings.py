@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AwareDatetime, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.desk.profiles import Profiles, ProfilesError, load_profiles
 from bot.sandbox.config import DEFAULT_SPEED, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 from bot.store.url import DatabaseUrl, DatabaseUrlError
 
@@ -132,6 +133,9 @@ class Settings(BaseSettings):
         self.slack_signing_secret = signing_secret()
         self.slack_api_url = f"http://127.0.0.1:{self.port}{MOUNT}"
         self.porting_channel = self.porting_channel or PORTING_CHANNEL
+        if self.porting_profiles is None:
+            # The shipped example: its Messaging Services are the sandbox's.
+            self.porting_profiles = str(Path(__file__).parent / "workspace" / "profiles.yml")
         return self
 
     @model_validator(mode="after")
@@ -205,6 +209,17 @@ class Settings(BaseSettings):
             )
         return time(int(match[1]), int(match[2]))
 
+    def profiles(self) -> Profiles:
+        """The go-live profiles PORTING_PROFILES names (raises SettingsError, one line per
+        mistake in the file)."""
+        try:
+            return load_profiles(self.porting_profiles)
+        except ProfilesError as error:
+            raise SettingsError(
+                "PORTING_PROFILES has mistakes:\n"
+                + "\n".join(f"  - {line}" for line in error.lines)
+            ) from None
+
     @property
     def twilio_credentials(self) -> tuple[str, str]:
         if self.twilio_api_key_sid and self.twilio_api_key_secret:
@@ -271,6 +286,12 @@ class Settings(BaseSettings):
                 "PORTING_STALE_DAYS must be at least 1: business days an open request may go "
                 "without movement before the desk is nudged."
             )
+        if self.porting_inventory_seconds < 0 or 0 < self.porting_inventory_seconds < 60:
+            raise SettingsError(
+                "PORTING_INVENTORY_SECONDS must be 0 (no sweeps) or at least 60: the account's "
+                "numbers are swept that often."
+            )
+        self.profiles()  # raises SettingsError naming every mistake in the file
         bad = [i for i in self.admin_ids if not _ADMIN_ID.match(i)]
         if bad:
             raise SettingsError(

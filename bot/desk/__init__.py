@@ -40,10 +40,12 @@ from bot.desk.checks import Checks
 from bot.desk.day import DeskDay
 from bot.desk.facts import DeskPolicy
 from bot.desk.filing import BillFetch, Filing
+from bot.desk.golive import GoLive
 from bot.desk.listing import DeskListing, ListingAsk, Listings
 from bot.desk.manual import ManualPorts
 from bot.desk.manual_agenda import ManualListed
 from bot.desk.manual_listing import open_manual
+from bot.desk.profiles import Profiles
 from bot.desk.records import ActionHolder, AuditRecord, Thread
 from bot.desk.refile import Refiles
 from bot.desk.refile_types import RefilePlan, RefileSource
@@ -116,6 +118,8 @@ class Desk:
         calendar: BusinessCalendar | None = None,
         clock: Callable[[], datetime] = utcnow,
         day_poll_seconds: float = 60.0,
+        profiles: Profiles | None = None,
+        golive_retry: timedelta = timedelta(hours=1),
     ) -> None:
         self.twilio = twilio
         self.db = db
@@ -155,6 +159,19 @@ class Desk:
             clock=clock,
         )
         self.day.planners.append(self.manual.queue_reminders)
+        # Numbers set up by their request's go-live profile as they port in (bot.desk.golive).
+        self.profiles = profiles or Profiles()
+        self.golive = GoLive(
+            twilio.numbers,
+            db,
+            self.profiles,
+            clock=clock,
+            porting_channel=porting_channel,
+            retry_window=golive_retry,
+            wake_outbox=self.requests.wake_outbox,
+        )
+        self.requests.golive = self.golive
+        self.filing.default_profile = self.profiles.default
 
     def today(self) -> date:
         """Today on the desk's clock, in its time zone."""

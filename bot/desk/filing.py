@@ -60,6 +60,8 @@ class Filing:
         self.requests = requests
         self.checks = checks
         self.refiles = refiles
+        # The go-live profile of a request filed without a choice (the profile file's).
+        self.default_profile: str | None = None
 
     # -- drafts and claims ---------------------------------------------------------------
 
@@ -257,6 +259,7 @@ class Filing:
                 updated_at=utcnow(),
                 filed_details=details.model_dump_json(),
                 refile_of=draft.refile_of,
+                golive_profile=details.golive_profile or self.default_profile,
             )
             await self._record_filed(state, request, draft, user_id, key, moved)
             # From here on the request exists: whatever fails is reported, never raised as

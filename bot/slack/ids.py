@@ -26,6 +26,7 @@ class Callback(StrEnum):
     MANUAL_FORM = "manual_form"  # a manual port's Step 1: names, numbers, addresses, documents
     MANUAL_STEP = "manual_step"  # a step that asks something (ticket, quote, date, reason)
     MANUAL_DOCUMENTS = "manual_documents"  # documents added later
+    ACKNOWLEDGE = "ack_departure_modal"  # why a departure alert is acknowledged
 
 
 class Action(StrEnum):
@@ -54,6 +55,10 @@ class Action(StrEnum):
     MANUAL_REJECT = "manual_reject"
     MANUAL_CANCEL = "manual_cancel"
     MANUAL_ADD_DOCUMENTS = "manual_add_documents"
+    # Go-live and the inventory (bot.slack.golive)
+    GO_LIVE = "go_live"  # apply the request's go-live profile to its ported numbers again
+    GOLIVE_PROFILE = "golive_profile"  # the board's choice of profile
+    ACKNOWLEDGE_DEPARTURE = "ack_departure"  # a number that left: someone has seen to it
 
 
 class Block(StrEnum):

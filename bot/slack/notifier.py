@@ -27,9 +27,11 @@ from bot.slack.pacing import ChannelPacer
 from bot.slack.stamps import stamp
 from bot.slack.timed import DeskDayReads, TimedDelivery
 from bot.slack.ui import board, thread_replies
+from bot.slack.ui.golive import departure_message, golive_message
 from bot.slack.ui.reminders import checklist_message
 from bot.store import items, outbox, request_state
 from bot.store.db import Database
+from bot.store.golive_items import DeparturePayload, GoLivePayload
 from bot.store.items import (
     BoardPayload,
     ChecklistPayload,
@@ -126,6 +128,14 @@ class SlackNotifier:
                 return await self._timed.home(item, home)
             case RefiledPayload() as refiled:
                 return await self._refiled(item, refiled)
+            case GoLivePayload() as golive:
+                message = golive_message(golive.report)
+                return await self._said(item, golive.channel, message.text, message.blocks)
+            case DeparturePayload() as gone:
+                message = departure_message(
+                    gone.departure, in_thread=gone.channel is None, acknowledged=False
+                )
+                return await self._said(item, gone.channel, message.text, message.blocks)
             case ManualPayload():
                 if self.manual is None:
                     log.warning("manual port work %s without a deliverer dropped", item.key)
@@ -209,6 +219,16 @@ class SlackNotifier:
             return Delivered()
         ts = await self.post(item, thread.channel_id, thread.thread_ts, text, blocks)
         return Delivered(ts, follow_ups=list(follow_ups))
+
+    async def _said(
+        self, item: Item, channel: str | None, text: str, blocks: Sequence[Block]
+    ) -> Delivered:
+        """Post ``item`` in ``channel`` (None: in its request's thread), once."""
+        if channel is None:
+            return await self._in_thread(item, text, blocks)
+        if ts := await self.find_posted(item, channel, None):
+            return Delivered(ts)
+        return Delivered(await self.post(item, channel, None, text, blocks))
 
     async def _file(self, item: Item, payload: FilePayload) -> Delivered:
         thread = await request_state.get_thread(self.db, item.request_sid)

@@ -11,7 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from bot.porting.golive import Departure, GoLiveReport
 from bot.store import keys
+from bot.store.golive_items import DeparturePayload, GoLivePayload
 from bot.store.manual_items import (
     ManualBoardPayload,
     ManualFilePayload,
@@ -38,6 +40,8 @@ class OutboxKind(StrEnum):
     MANUAL_BOARD = "manual_board"  # one per version, so ordered after the replies before it
     MANUAL_REMINDER = "manual_remind"
     REFILED = "refiled"  # in an old request's thread: who re-filed which numbers as what
+    GOLIVE = "golive"  # a go-live batch's report (bot.store.golive_items)
+    DEPARTED = "departed"  # a number that left the account
 
     @property
     def edit(self) -> bool:
@@ -164,6 +168,8 @@ Payload = (
     | ManualFilePayload
     | ManualBoardPayload
     | ManualReminderPayload
+    | GoLivePayload
+    | DeparturePayload
 )
 _PAYLOADS: dict[OutboxKind, type[Payload]] = {
     OutboxKind.ROOT: RootPayload,
@@ -181,6 +187,8 @@ _PAYLOADS: dict[OutboxKind, type[Payload]] = {
     OutboxKind.MANUAL_BOARD: ManualBoardPayload,
     OutboxKind.MANUAL_REMINDER: ManualReminderPayload,
     OutboxKind.REFILED: RefiledPayload,
+    OutboxKind.GOLIVE: GoLivePayload,
+    OutboxKind.DEPARTED: DeparturePayload,
 }
 
 
@@ -359,3 +367,23 @@ def refiled(old_sid: str, new_sid: str, numbers: list[str], user_id: str) -> New
     """The old request's reply naming its re-filing (queue it under ``old_sid``)."""
     payload = RefiledPayload(new_request_sid=new_sid, numbers=numbers, user_id=user_id)
     return NewItem(kind=OutboxKind.REFILED, key=keys.refiled(old_sid, new_sid), payload=payload)
+
+
+def golive(report: GoLiveReport, batch: int, channel: str | None = None) -> NewItem:
+    """A go-live batch's reply in the request's thread (``channel``: the alert there)."""
+    key = keys.golive(report.request_sid, batch, alert=channel is not None)
+    payload = GoLivePayload(report=report, channel=channel)
+    return NewItem(kind=OutboxKind.GOLIVE, key=key, payload=payload)
+
+
+def departed(departure: Departure, channel: str | None = None) -> NewItem:
+    """The alert for a number that left (``channel``: the porting channel's; None: its
+    request's thread). Keyed by the number and when it left: said once."""
+    key = keys.departed(departure.phone_number, departure.gone_at, thread=channel is None)
+    payload = DeparturePayload(departure=departure, channel=channel)
+    return NewItem(kind=OutboxKind.DEPARTED, key=key, payload=payload)
+
+
+def inventory_owner() -> str:
+    """What the porting channel's inventory alerts are ordered under (no request)."""
+    return "inventory"

@@ -8,7 +8,7 @@ action happen once (``bot.store.claims``).
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 # -- outbox items (``bot.store.outbox``) ------------------------------------------------------
 
@@ -52,6 +52,17 @@ def home(user_id: str) -> str:
 def checklist(request_sid: str) -> str:
     """The post-port checklist reply: one per request, ever."""
     return f"checklist:{request_sid}"
+
+
+def golive(request_sid: str, batch: int, *, alert: bool = False) -> str:
+    """A go-live batch's reply (``alert``: the channel's alert for numbers named missing)."""
+    return f"golive{'-alert' if alert else ''}:{request_sid}:{batch}"
+
+
+def departed(phone_number: str, gone_at: datetime, *, thread: bool = False) -> str:
+    """The alert for a number that left the account at ``gone_at`` (``thread``: its copy in
+    the request's thread): once per departure."""
+    return f"departed{'-thread' if thread else ''}:{phone_number}:{gone_at.isoformat()}"
 
 
 # -- manual ports (``bot.store.manual_ports``): their own thread, like a request's ------------

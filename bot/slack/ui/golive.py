@@ -1,0 +1,92 @@
+"""Go-live and the inventory in Slack (pure builders): a batch's go-live reply in the request's
+thread, the channel's alert for numbers named missing, and the alert for a number that left
+the account, with its Acknowledge button."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+
+from bot.porting.golive import DEPARTURE_ADVICE, MISSING_ADVICE, Departure, GoLiveReport
+from bot.slack.ids import Action
+from bot.slack.ui.fmt import INLINE_NUMBERS, escape, number_list, plural, slack_date
+from bot.slack.ui.rows import Message, line_blocks
+
+
+def _where(report: GoLiveReport) -> str:
+    parts = []
+    if report.voice:
+        parts.append(f"voice → {escape(report.voice)}")
+    if report.messaging:
+        parts.append(f"messaging → {escape(report.messaging)}")
+    return ", ".join(parts) or "as Twilio delivered them"
+
+
+def golive_message(report: GoLiveReport) -> Message:
+    """The batch's reply: what went live where, each failure with Twilio's code and message
+    and what to do, what is not in the account yet, and the A2P 10DLC state."""
+    if report.alert:
+        return missing_alert(report)
+    lines = []
+    if report.live:
+        lines.append(
+            f"✅ {plural(len(report.live), 'number')} live: {_where(report)} "
+            f"(profile *{escape(report.profile)}*): {number_list(report.live, INLINE_NUMBERS)}."
+        )
+    if report.a2p:
+        lines.append(f"⚠️ {escape(report.a2p)}.")
+    for failure in report.failures[:INLINE_NUMBERS]:
+        code = f" {failure.code}" if failure.code else ""
+        link = f" (<{failure.link}|Twilio{code}>)" if failure.link else ""
+        lines.append(
+            f"❌ {number_list([failure.number])}: Twilio{code}: {escape(failure.message)}"
+            f"{link}. {failure.advice}"
+        )
+    if len(report.failures) > INLINE_NUMBERS:
+        lines.append(f"…and {len(report.failures) - INLINE_NUMBERS:,} more failures like these.")
+    if report.waiting:
+        until = slack_date(report.waiting_until, "{date_short_pretty} {time}")
+        lines.append(
+            f"⏳ {plural(len(report.waiting), 'number')} ported but not in the account yet: "
+            f"{number_list(report.waiting, INLINE_NUMBERS)}. Looking again until {until}."
+        )
+    if report.missing:
+        lines.append(
+            f"🚨 {plural(len(report.missing), 'number')} missing from the account: "
+            f"{number_list(report.missing, INLINE_NUMBERS)}. {MISSING_ADVICE}"
+        )
+    text = "\n".join(lines)[:3000]
+    return Message(text, line_blocks(lines))
+
+
+def missing_alert(report: GoLiveReport) -> Message:
+    lines = [
+        f"🚨 *{plural(len(report.missing), 'number')} ported but missing from the account* "
+        f"(request `{report.request_sid}`): {number_list(report.missing, INLINE_NUMBERS)}.",
+        MISSING_ADVICE,
+    ]
+    return Message("\n".join(lines), line_blocks(lines))
+
+
+def departure_message(departure: Departure, *, in_thread: bool, acknowledged: bool) -> Message:
+    """The alert for a number that left the account (``in_thread``: its copy in the request's
+    thread, without the button)."""
+    seen = slack_date(departure.last_seen, "{date_short_pretty} {time}")
+    how = "Twilio sent a port-out notice" if departure.source == "port_out" else "not found"
+    port = f" It came in with request `{departure.request_sid}`." if departure.request_sid else ""
+    lines = [
+        f"🚨 *{number_list([departure.phone_number])} has left the account*: ported away or "
+        f"released ({how}; last seen {seen}).{port}",
+        DEPARTURE_ADVICE,
+    ]
+    blocks: list[Block] = line_blocks(lines)
+    if acknowledged:
+        lines.append("✔️ Acknowledged.")
+        blocks = line_blocks(lines)
+    elif not in_thread:
+        button = ButtonElement(
+            text="Acknowledge…",
+            action_id=Action.ACKNOWLEDGE_DEPARTURE,
+            value=departure.phone_number,
+        )
+        blocks.append(ActionsBlock(elements=[button]))
+    return Message("\n".join(lines)[:3000], blocks)

@@ -161,6 +161,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
             )
         desk.day.start()
     desk.golive.start()
+    desk.inventory.start()
     inbox.start()
     if not settings.public_url and not settings.porting_sandbox:
         log.warning(
@@ -212,6 +213,7 @@ async def _stop(runtime: Runtime, *, own_sandbox: bool) -> None:
     await runtime.inbox.stop()
     await runtime.desk.day.stop()
     await runtime.desk.golive.stop()
+    await runtime.desk.inventory.stop()
     await runtime.reconciler.stop()
     await runtime.tasks.drain()
     await runtime.outbox.stop()
@@ -293,6 +295,7 @@ def _desk(
         day_poll_seconds=settings.porting_desk_day_seconds,
         profiles=settings.profiles(),
         golive_retry=timedelta(seconds=settings.porting_golive_retry_seconds),
+        inventory_seconds=settings.porting_inventory_seconds,
     )
 
 

@@ -133,6 +133,8 @@ class Settings(BaseSettings):
         self.slack_signing_secret = signing_secret()
         self.slack_api_url = f"http://127.0.0.1:{self.port}{MOUNT}"
         self.porting_channel = self.porting_channel or PORTING_CHANNEL
+        if "porting_inventory_seconds" not in self.model_fields_set:
+            self.porting_inventory_seconds = 60.0  # a port-away in the panel shows soon
         if self.porting_profiles is None:
             # The shipped example: its Messaging Services are the sandbox's.
             self.porting_profiles = str(Path(__file__).parent / "workspace" / "profiles.yml")
@@ -286,10 +288,10 @@ class Settings(BaseSettings):
                 "PORTING_STALE_DAYS must be at least 1: business days an open request may go "
                 "without movement before the desk is nudged."
             )
-        if self.porting_inventory_seconds < 0 or 0 < self.porting_inventory_seconds < 60:
+        if self.porting_inventory_seconds < 0 or 0 < self.porting_inventory_seconds < 5:
             raise SettingsError(
-                "PORTING_INVENTORY_SECONDS must be 0 (no sweeps) or at least 60: the account's "
-                "numbers are swept that often."
+                "PORTING_INVENTORY_SECONDS must be 0 (no sweeps) or at least 5: the account's "
+                "numbers are swept that often (900, every 15 minutes, suits most accounts)."
             )
         self.profiles()  # raises SettingsError naming every mistake in the file
         bad = [i for i in self.admin_ids if not _ADMIN_ID.match(i)]

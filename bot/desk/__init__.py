@@ -41,6 +41,7 @@ from bot.desk.day import DeskDay
 from bot.desk.facts import DeskPolicy
 from bot.desk.filing import BillFetch, Filing
 from bot.desk.golive import GoLive
+from bot.desk.inventory import Inventory
 from bot.desk.listing import DeskListing, ListingAsk, Listings
 from bot.desk.manual import ManualPorts
 from bot.desk.manual_agenda import ManualListed
@@ -120,6 +121,7 @@ class Desk:
         day_poll_seconds: float = 60.0,
         profiles: Profiles | None = None,
         golive_retry: timedelta = timedelta(hours=1),
+        inventory_seconds: float = 0.0,
     ) -> None:
         self.twilio = twilio
         self.db = db
@@ -171,6 +173,15 @@ class Desk:
             wake_outbox=self.requests.wake_outbox,
         )
         self.requests.golive = self.golive
+        # The account's numbers swept for ones that left (bot.desk.inventory).
+        self.inventory = Inventory(
+            twilio.numbers,
+            db,
+            clock=clock,
+            porting_channel=porting_channel,
+            every_seconds=inventory_seconds,
+            wake_outbox=self.requests.wake_outbox,
+        )
         self.filing.default_profile = self.profiles.default
 
     def today(self) -> date:

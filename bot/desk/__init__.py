@@ -71,6 +71,7 @@ from bot.desk.types import (
 )
 from bot.porting.client import TwilioPortingClient
 from bot.porting.filing import PortInDetails, PortInSecrets
+from bot.porting.golive import Liveness
 from bot.store.db import Database
 from bot.store.models import CheckRun, utcnow
 
@@ -183,6 +184,11 @@ class Desk:
             wake_outbox=self.requests.wake_outbox,
         )
         self.filing.default_profile = self.profiles.default
+
+    async def liveness(self, numbers: Sequence[str]) -> dict[str, Liveness]:
+        """Each number's go-live and whether it is in the account now (/port-status)."""
+        in_account = await self.inventory.in_account(list(numbers))
+        return await self.golive.liveness(numbers, in_account)
 
     def today(self) -> date:
         """Today on the desk's clock, in its time zone."""

@@ -15,14 +15,14 @@ import asyncio
 import logging
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.desk.profiles import NONE, Profile, Profiles
 from bot.porting.account import AccountNumbers
 from bot.porting.errors import TwilioError
-from bot.porting.golive import GoLiveReport, LiveFailure
+from bot.porting.golive import GoLiveReport, LiveFailure, Liveness
 from bot.store import golive as store
 from bot.store import items
 from bot.store.db import Database
@@ -100,6 +100,30 @@ class GoLive:
         ``profile``, or the request's own); how many numbers that is (0: none ported yet)."""
         chosen = profile or await store.profile_of(self.db, request_sid)
         return await store.recheck(self.db, request_sid, self.profile_for(chosen), self.clock())
+
+    async def liveness(
+        self, numbers: Sequence[str], in_account: dict[str, bool]
+    ) -> dict[str, Liveness]:
+        """Each number's go-live and presence in the account (``in_account``: the sweep's)."""
+        rows = await store.of_numbers(self.db, numbers)
+        found = {}
+        for number in numbers:
+            row = rows.get(number)
+            found[number] = Liveness(
+                phone_number=number,
+                request_sid=row.request_sid if row else await store.holder(self.db, number),
+                state=row.state if row else None,
+                profile=row.profile if row else None,
+                detail=row.detail if row else None,
+                in_account=in_account.get(number),
+            )
+        return found
+
+    async def set_profile(self, request_sid: str, profile: str) -> bool:
+        """The board's choice (False: not a profile here, or the request is unknown)."""
+        if not self.profiles.known(profile):
+            return False
+        return await store.set_profile(self.db, request_sid, profile)
 
     async def run(self, request_sid: str) -> None:
         """Apply the request's profile to its numbers (the lease is this process's)."""

@@ -65,6 +65,7 @@ class Inventory:
         self.lease = lease
         self.owner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._wake_outbox = wake_outbox or (lambda: None)
+        self._threads: set[str] = set()  # requests with a thread, among the last departures'
         # Look four times per interval: the lease decides which process sweeps.
         self._loop = PollingLoop("inventory", self.tick, poll_seconds=max(every_seconds / 4, 1))
 
@@ -101,8 +102,9 @@ class Inventory:
         started = time.process_time()
         arrived, left = compare(found, known)
         cpu = time.process_time() - started
-        alerts = await self._alerts(left, claimed.previous, now, "sweep")
-        if not await store.record(self.db, self.owner, now, arrived, left, alerts):
+        departures = await self._departures(left, claimed.previous, now, "sweep")
+        alerts = self._alerts(departures)
+        if not await store.record(self.db, self.owner, now, arrived, departures, alerts):
             log.warning("inventory sweep: lease lost, another process records it")
             return None
         if alerts:
@@ -110,21 +112,28 @@ class Inventory:
         log.info("inventory: %d numbers, %d arrived, %d left", len(found), len(arrived), len(left))
         return SweepResult(len(found), len(arrived), left, cpu)
 
-    async def _alerts(
+    async def _departures(
         self, left: list[str], last_seen: datetime | None, now: datetime, source: str
-    ) -> list[tuple[str, NewItem]]:
-        """Each departure's alert in the porting channel, and in its request's thread."""
+    ) -> list[Departure]:
         origins = await store.origins(self.db, left)
-        alerts: list[tuple[str, NewItem]] = []
-        for number in left:
-            request_sid, has_thread = origins.get(number, (None, False))
-            departure = Departure(
+        self._threads = {sid for sid, has_thread in origins.values() if has_thread}
+        return [
+            Departure(
                 phone_number=number,
                 last_seen=last_seen,
                 gone_at=now,
-                request_sid=request_sid,
+                request_sid=origins[number][0] if number in origins else None,
                 source=source,
             )
+            for number in left
+        ]
+
+    def _alerts(self, departures: list[Departure]) -> list[tuple[str, NewItem]]:
+        """Each departure's alert in the porting channel, and in its request's thread."""
+        alerts: list[tuple[str, NewItem]] = []
+        for departure in departures:
+            request_sid = departure.request_sid
+            has_thread = request_sid in self._threads
             if self.porting_channel:
                 alerts.append(
                     (items.inventory_owner(), items.departed(departure, self.porting_channel))
@@ -133,12 +142,25 @@ class Inventory:
                 alerts.append((request_sid, items.departed(departure)))
         return alerts
 
-    async def departures(self) -> list[AccountNumber]:
+    async def departures(self) -> list[Departure]:
         """Numbers that left and are not acknowledged yet (the digest, App Home)."""
-        return await store.departures(self.db)
+        return [departure_of(row) for row in await store.departures(self.db)]
 
-    async def acknowledge(self, phone_number: str, user_id: str, why: str) -> AccountNumber | None:
-        return await store.acknowledge(self.db, phone_number, user_id, why, self.clock())
+    async def acknowledge(self, phone_number: str, user_id: str, why: str) -> Departure | None:
+        """``user_id`` has seen to the departure (``why``, audited); None when there is none
+        waiting for that (acknowledged already, or the number is back)."""
+        row = await store.acknowledge(self.db, phone_number, user_id, why, self.clock())
+        return None if row is None else departure_of(row)
 
     async def in_account(self, numbers: list[str]) -> dict[str, bool]:
         return await store.in_account(self.db, numbers)
+
+
+def departure_of(row: AccountNumber) -> Departure:
+    return Departure(
+        phone_number=row.phone_number,
+        last_seen=row.last_seen_at,
+        gone_at=row.gone_at or row.last_seen_at,
+        request_sid=row.request_sid,
+        acknowledged_by=row.acknowledged_by,
+    )

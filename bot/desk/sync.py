@@ -362,6 +362,7 @@ def _snapshot(
         suggested_action=state.suggested_action,
         refile_of=state.refile_of,
         refiled_as=tuple(refiled_as),
+        golive_profile=state.golive_profile,
     )
 
 

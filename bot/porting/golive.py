@@ -71,3 +71,16 @@ class Departure(BaseModel):
     gone_at: datetime
     request_sid: str | None = None  # the bot's port-in that brought it, if any
     source: str = "sweep"  # "sweep" or "port_out" (Twilio's webhook)
+    acknowledged_by: str | None = None
+
+
+class Liveness(BaseModel):
+    """A number as the desk knows it past its port: its go-live (state, profile, what went
+    wrong) and whether the last sweep found it in the account (None: no sweep has looked)."""
+
+    phone_number: str
+    request_sid: str | None = None
+    state: str | None = None  # waiting | live | failed | missing (None: no go-live)
+    profile: str | None = None
+    detail: str | None = None
+    in_account: bool | None = None

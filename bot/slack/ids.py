@@ -27,6 +27,7 @@ class Callback(StrEnum):
     MANUAL_STEP = "manual_step"  # a step that asks something (ticket, quote, date, reason)
     MANUAL_DOCUMENTS = "manual_documents"  # documents added later
     ACKNOWLEDGE = "ack_departure_modal"  # why a departure alert is acknowledged
+    GOLIVE_PROFILE = "golive_profile_modal"  # a request's go-live profile
 
 
 class Action(StrEnum):
@@ -100,6 +101,13 @@ class PortInField(StrEnum):
     ACCOUNT_NUMBER = "pi_account_number"
     PIN_ALL = "pi_pin_all"
     PIN_LIST = "pi_pin_list"
+
+
+class GoLiveField(StrEnum):
+    """Inputs of the go-live modals (block and element share the id)."""
+
+    PROFILE = "gl_profile"
+    WHY = "gl_why"
 
 
 # The /port-in field each rejection playbook points at (``Playbook.field``).

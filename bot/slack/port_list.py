@@ -14,8 +14,9 @@ from bot.slack.deps import SlackDeps
 from bot.slack.ids import Command
 from bot.slack.list_filter import FilterError, parse_list_filter
 from bot.slack.messages import NoDirectMessage, dm_channel
+from bot.slack.ui.golive import number_status_text
 from bot.slack.ui.port_list import filter_error_message, list_csv, list_message
-from bot.slack.ui.rows import INLINE_ROWS, Message
+from bot.slack.ui.rows import INLINE_ROWS, Message, with_lines
 from bot.slack.workspace_url import WorkspaceUrl
 
 log = logging.getLogger(__name__)
@@ -66,20 +67,21 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                     "narrow the filter to see them here."
                 )
         asked = ask.describe()
-        await _answer(
-            respond,
-            list_message(
-                items,
-                asked=asked,
-                now=listing.now,
-                oldest_sync=listing.oldest_sync,
-                poll=listing.poll,
-                workspace_url=url,
-                with_csv=False,  # the answer goes first; thousands of CSV rows can follow
-                csv_note=note,
-                manual=listing.manual,
-            ),
+        message = list_message(
+            items,
+            asked=asked,
+            now=listing.now,
+            oldest_sync=listing.oldest_sync,
+            poll=listing.poll,
+            workspace_url=url,
+            with_csv=False,  # the answer goes first; thousands of CSV rows can follow
+            csv_note=note,
+            manual=listing.manual,
         )
+        if ask.numbers:  # whether each is in the account now, and its go-live
+            lives = await deps.desk.liveness(list(ask.numbers))
+            message = with_lines(message, [number_status_text(lives[n]) for n in ask.numbers])
+        await _answer(respond, message)
         if dm is None:
             return
         content, filename = list_csv(items, listing.now, url)

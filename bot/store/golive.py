@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.store import outbox
 from bot.store.db import Database
 from bot.store.items import NewItem
-from bot.store.models import GoLiveRun, NumberLive, RequestState
+from bot.store.models import GoLiveRun, NumberLive, NumberState, RequestState
 
 WAITING = "waiting"
 
@@ -159,3 +159,22 @@ async def set_profile(db: Database, request_sid: str, profile: str) -> bool:
         s.add(state)
         await s.commit()
     return True
+
+
+async def of_numbers(db: Database, numbers: Sequence[str]) -> dict[str, NumberLive]:
+    """The go-live of each of ``numbers`` that has one."""
+    async with db.session() as s:
+        rows = await s.exec(select(NumberLive).where(col(NumberLive.phone_number).in_(numbers)))
+        return {r.phone_number: r for r in rows.all()}
+
+
+async def holder(db: Database, phone_number: str) -> str | None:
+    """The request the bot knows holding ``phone_number`` (the latest to change it)."""
+    async with db.session() as s:
+        row = await s.exec(
+            select(NumberState.request_sid)
+            .where(col(NumberState.phone_number) == phone_number)
+            .order_by(col(NumberState.updated_at).desc())
+            .limit(1)
+        )
+        return row.first()

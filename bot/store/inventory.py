@@ -13,6 +13,7 @@ from sqlalchemy import and_, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.porting.golive import Departure
 from bot.store import audit, outbox
 from bot.store.db import Database, session_upsert
 from bot.store.items import NewItem
@@ -96,21 +97,25 @@ async def record(
     owner: str,
     now: datetime,
     arrived: Sequence[tuple[str, str]],
-    left: Sequence[str],
+    left: Sequence[Departure],
     alerts: Sequence[tuple[str, NewItem]],
 ) -> bool:
-    """Store a sweep (``arrived``: (E.164, PN sid) pairs; ``left``: E.164) with its alerts
-    (owner, item) in one transaction, while the lease is still ``owner``'s."""
+    """Store a sweep (``arrived``: (E.164, PN sid) pairs; ``left``: the departures) with its
+    alerts (owner, item) in one transaction, while the lease is still ``owner``'s."""
     async with db.session() as s:
         held = await s.get(WorkerLease, SWEEP, with_for_update=True)
         if held is None or held.lease_owner != owner:
             return False
         await _arrive(s, arrived, now)
-        for chunk in _chunks(left):
+        for departure in left:
             await s.exec(
                 update(AccountNumber)
-                .where(col(AccountNumber.phone_number).in_(chunk))
-                .values(gone_at=now)
+                .where(col(AccountNumber.phone_number) == departure.phone_number)
+                .values(
+                    gone_at=departure.gone_at,
+                    request_sid=departure.request_sid,
+                    last_seen_at=departure.last_seen or now,
+                )
             )
         for who, item in alerts:
             await outbox.add(s, who, item, now)

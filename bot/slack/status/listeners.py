@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -20,13 +21,16 @@ from bot.slack.press import Press, on_press
 from bot.slack.request_sids import parse_request_sids
 from bot.slack.ui import board, status
 from bot.slack.ui.errors import twilio_error_text
+from bot.slack.ui.golive import number_status_text
 
 log = logging.getLogger(__name__)
 
 STATUS_USAGE = (
-    "Usage: `/port-status KW…` with the 34-character port-in request SID, or `/port-status "
-    "MP…` with a manual port's id."
+    "Usage: `/port-status KW…` with the 34-character port-in request SID, `/port-status "
+    "MP…` with a manual port's id, or `/port-status +14155550100` for a number (is it in the "
+    "account now?)."
 )
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 Payload = dict[str, Any]
 
 
@@ -55,8 +59,8 @@ class StatusListeners:
         self, ack: AsyncAck, command: Payload, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         sids, bad = parse_request_sids(command.get("text") or "")
-        sids += [w for w in dict.fromkeys(bad) if is_manual_id(w)]
-        bad = [w for w in bad if not is_manual_id(w)]
+        sids += [w for w in dict.fromkeys(bad) if is_manual_id(w) or _E164.match(w)]
+        bad = [w for w in bad if not is_manual_id(w) and not _E164.match(w)]
         if bad:
             shown = ", ".join(f'"{w[:40]}"' for w in bad[:5])
             await ack(
@@ -79,6 +83,10 @@ class StatusListeners:
             if is_manual_id(sid):
                 await manual_status(self.deps.desk, client, respond, sid)
                 continue
+            if _E164.match(sid):  # a number: in the account now? its go-live?
+                (one,) = (await self.deps.desk.liveness([sid])).values()
+                await tell(respond, number_status_text(one))
+                continue
             try:
                 snapshot = await self.deps.desk.snapshot(sid)
             except TwilioError as error:
@@ -91,9 +99,14 @@ class StatusListeners:
                 )
             history = await self.deps.desk.history(sid)
             chain = await self.deps.desk.refile_chain(sid)
+            ported = [n.phone_number for n in snapshot.request.phone_numbers if n.phone_number]
+            live = await self.deps.desk.liveness(ported)
+            blocks = status.status_blocks(
+                snapshot, permalink=link, history=history, chain=chain, live=live
+            )
             await respond(
                 text=board.board_text(snapshot),
-                blocks=status.status_blocks(snapshot, permalink=link, history=history, chain=chain),
+                blocks=blocks,
                 response_type="ephemeral",
                 replace_original=False,
             )

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
-from bot.porting.golive import DEPARTURE_ADVICE, MISSING_ADVICE, Departure, GoLiveReport
+from bot.porting.golive import (
+    DEPARTURE_ADVICE,
+    MISSING_ADVICE,
+    Departure,
+    GoLiveReport,
+    Liveness,
+)
 from bot.slack.ids import Action
 from bot.slack.ui.fmt import INLINE_NUMBERS, escape, number_list, plural, slack_date
 from bot.slack.ui.rows import Message, line_blocks
@@ -90,3 +96,46 @@ def departure_message(departure: Departure, *, in_thread: bool, acknowledged: bo
         )
         blocks.append(ActionsBlock(elements=[button]))
     return Message("\n".join(lines)[:3000], blocks)
+
+
+_STATES = {
+    "live": "🟢 live",
+    "waiting": "⏳ not in the account yet",
+    "failed": "❌ go-live failed",
+    "missing": "🚨 missing from the account",
+}
+
+
+def liveness_text(live: Liveness) -> str:
+    """`` · 🟢 live (standard) · in the account``: a number past its port, for /port-status."""
+    parts = []
+    if live.state:
+        state = _STATES.get(live.state, live.state)
+        if live.profile and live.state == "live":
+            state += f" ({escape(live.profile)})"
+        if live.detail and live.state == "failed":
+            state += f": {escape(live.detail[:200])}"
+        parts.append(state)
+    if live.in_account is True:
+        parts.append("in the account")
+    elif live.in_account is False:
+        parts.append("🔴 not in the account now (ported away or released)")
+    return "".join(f" · {p}" for p in parts)
+
+
+def number_status_text(live: Liveness) -> str:
+    """One number past its port, for /port-status +1… and /port-list +1…: in the account now
+    or not, its go-live, the request that brought it."""
+    name = number_list([live.phone_number])
+    if live.in_account is True:
+        where = "in the account now"
+    elif live.in_account is False:
+        where = "🔴 *not in the account now* (ported away or released)"
+    else:
+        where = "not seen by an inventory sweep yet"
+    line = f"📞 {name}: {where}"
+    if live.state:
+        line += liveness_text(live.model_copy(update={"in_account": None}))
+    if live.request_sid:
+        line += f" · request `{live.request_sid}`"
+    return line

@@ -88,6 +88,13 @@ def item_line(item: AgendaItem, workspace_url: str | None, *, show_need: bool = 
     return clip(" · ".join(parts), SECTION_TEXT_LIMIT)
 
 
+def with_lines(message: Message, lines: list[str]) -> Message:
+    """``message`` followed by ``lines`` (within Block Kit's limits)."""
+    blocks = [*message.blocks, *line_blocks(lines)][:MESSAGE_BLOCK_LIMIT]
+    text = "\n".join([message.text, *lines])[:3000]
+    return Message(text, blocks, message.csv, message.csv_name)
+
+
 def line_blocks(lines: Iterable[str], budget: int = MESSAGE_BLOCK_LIMIT) -> list[Block]:
     """Lines packed into as few sections as the text limit allows, at most ``budget``."""
     blocks: list[Block] = []

@@ -95,6 +95,10 @@ class GoLive:
             await self.run(request_sid)
         return bool(claimed)
 
+    async def settled(self) -> bool:
+        """No run is due now and none is in flight (here or elsewhere)."""
+        return not await store.busy(self.db, self.clock())
+
     async def go_live(self, request_sid: str, profile: str | None = None) -> int:
         """Go live pressed: look at every completed number of the request again (by
         ``profile``, or the request's own); how many numbers that is (0: none ported yet)."""

@@ -178,3 +178,14 @@ async def holder(db: Database, phone_number: str) -> str | None:
             .limit(1)
         )
         return row.first()
+
+
+async def busy(db: Database, now: datetime) -> bool:
+    """A run is due now or in flight (tests wait for this to end)."""
+    async with db.session() as s:
+        row = await s.exec(
+            select(GoLiveRun.request_sid)
+            .where(or_(col(GoLiveRun.due_at) <= now, col(GoLiveRun.lease_owner).is_not(None)))
+            .limit(1)
+        )
+        return row.first() is not None

@@ -96,6 +96,7 @@ class PortInField(StrEnum):
     BILL = "pi_bill"
     BILL_DATE = "pi_bill_date"
     CHANNEL = "pi_channel"
+    GOLIVE_PROFILE = "pi_golive_profile"  # how the numbers are set up as they port in
     # step 2
     DROP = "pi_drop"
     ACCOUNT_NUMBER = "pi_account_number"

@@ -24,7 +24,7 @@ from tests.fakes.slack_requests import (
     text_input_state,
     view_submission,
 )
-from tests.port_in_forms import LANDLINE, file_through_form
+from tests.port_in_forms import LANDLINE, file_through_form, open_form
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "workspace" / "profiles.yml"
 
@@ -213,3 +213,22 @@ async def test_port_list_says_whether_a_number_is_in_the_account(bot: Bot) -> No
     await bot.settle()
     (answer,) = bot.slack.responses_to("list")
     assert "📞 +1 415-555-0101: in the account now · 🟢 live (standard)" in answer.body["text"]
+
+
+async def test_port_in_offers_the_profile_and_stores_the_choice(bot: Bot) -> None:
+    _, view = await open_form(bot, LANDLINE)
+    (field,) = [b for b in view["blocks"] if b.get("block_id") == "pi_golive_profile"]
+    assert field["element"]["initial_option"]["value"] == "standard"
+    assert [o["value"] for o in field["element"]["options"]] == [
+        "marketing",
+        "sip-trunk",
+        "standard",
+        "none",
+    ]
+    await file_through_form(bot, LANDLINE, golive_profile=select_state("sip-trunk"))
+    (sid,) = bot.sandbox.state.requests
+    async with bot.runtime.db.session() as s:
+        state = await s.get(RequestState, sid)
+    assert state is not None and state.golive_profile == "sip-trunk"
+    board = json.dumps(bot.slack.calls_to("chat.postMessage")[0].args)
+    assert "go-live: *sip-trunk*" in board

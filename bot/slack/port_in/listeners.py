@@ -72,6 +72,8 @@ class PortInListeners:
             numbers=numbers,
             note=note,
             porting_channel=self.deps.porting_channel or None,
+            profiles=self.deps.desk.profiles.names,
+            profile=self.deps.desk.profiles.default,
         )
 
     async def port_in(

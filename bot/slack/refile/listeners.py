@@ -66,6 +66,8 @@ class RefileListeners:
             source,
             today=self.deps.desk.today(),
             porting_channel=self.deps.porting_channel or None,
+            profiles=self.deps.desk.profiles.names,
+            default_profile=self.deps.desk.profiles.default,
         )
 
 

@@ -56,8 +56,11 @@ def details_view(
     numbers: Sequence[str] = (),
     note: str | None = None,
     porting_channel: str | None = None,
+    profiles: Sequence[str] = (),
+    profile: str | None = None,
 ) -> dict[str, Any]:
-    """Step 1: everything Twilio's create call needs except the account number and PINs.
+    """Step 1: everything Twilio's create call needs except the account number and PINs,
+    and, when PORTING_PROFILES has any, the go-live profile (``profile`` chosen first).
 
     Returned as a dict filled into a cached template: the form opens on a trigger_id that
     lives ~3 s, and building ~30 blocks through the models on every command is most of the
@@ -79,6 +82,8 @@ def details_view(
     if note:
         extra.append(ContextBlock(elements=[MarkdownTextObject(text=clip(note))]))
     blocks[1:1] = [b.to_dict() for b in extra]
+    if profiles:
+        blocks.append(golive_field(profiles, profile).to_dict())
     initial = prefill(numbers) if numbers else None
     if initial:
         numbers_field = next(b for b in blocks if b.get("block_id") == F.NUMBERS)
@@ -288,4 +293,20 @@ def _thread_channel(porting_channel: str | None) -> Block:
         F.CHANNEL,
         porting_channel,
         hint="The request's thread and live status board go here (invite the bot first).",
+    )
+
+
+NO_PROFILE = "none"
+
+
+def golive_field(profiles: Sequence[str], chosen: str | None) -> Block:
+    """How the numbers are set up the moment they port (``bot.desk.profiles``)."""
+    options = [Option(value=name, text=name[:75]) for name in profiles[:99]]
+    options.append(Option(value=NO_PROFILE, text="none: leave them as Twilio delivers them"))
+    initial = next((o for o in options if o.value == (chosen or NO_PROFILE)), options[-1])
+    return field(
+        F.GOLIVE_PROFILE,
+        "Go-live profile",
+        StaticSelectElement(action_id=F.GOLIVE_PROFILE, options=options, initial_option=initial),
+        hint="Voice and messaging set on each number as it ports in (PORTING_PROFILES).",
     )

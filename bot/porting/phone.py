@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 
 import phonenumbers
-from phonenumbers import geocoder
 
 MAX_NUMBERS = 1000
 DEFAULT_REGION = "US"
@@ -150,6 +149,10 @@ def region(e164: str) -> str | None:
 
 def country_name(e164: str) -> str:
     """The number's country in English (``United Kingdom``), else its code or "unknown"."""
+    # Imported here: phonenumbers' geocoder loads ~100 MiB of place names, which a process
+    # that never names a country (most never see a non-US number) should not carry.
+    from phonenumbers import geocoder
+
     try:
         parsed = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -183,6 +183,7 @@ class Desk:
             every_seconds=inventory_seconds,
             wake_outbox=self.requests.wake_outbox,
         )
+        self.day.departures = self.inventory.departures
         self.filing.default_profile = self.profiles.default
 
     async def liveness(self, numbers: Sequence[str]) -> dict[str, Liveness]:

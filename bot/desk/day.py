@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot.desk.agenda import Digest, HomeAgenda, build_digest, build_home
@@ -33,6 +33,7 @@ from bot.desk.listing import on_desk_clock, process_time
 from bot.desk.manual_listing import list_manual, open_manual
 from bot.desk.schedule import Decision, ReminderKind, ReminderRef, decide, plan_reminders
 from bot.listed import ListingQuery
+from bot.porting.golive import Departure
 from bot.porting.models import PortInRequest
 from bot.store import desk_day, edits, items, request_state
 from bot.store.db import Database
@@ -71,6 +72,9 @@ class DeskDay:
         # More timed work planned on the same tick and clock (manual ports' reminders:
         # ``bot.desk.manual.ManualPorts.queue_reminders``), each queuing under its own keys.
         self.planners: list[Callable[[datetime], Awaitable[object]]] = []
+        # Numbers that left the account and wait for an Acknowledge (``bot.desk.inventory``):
+        # the digest and App Home list them.
+        self.departures: Callable[[], Awaitable[list[Departure]]] | None = None
         self.policy = policy
         self.calendar = calendar
         self.clock = clock
@@ -171,9 +175,10 @@ class DeskDay:
         manual = await list_manual(
             self.db, ListingQuery(open_only=True, channel_id=channel_id), now
         )
-        return build_digest(
+        digest = build_digest(
             slot, open_rows.rows, changed.rows, self.policy, self.calendar, now, manual
         )
+        return replace(digest, departures=await self._departures()) if digest else None
 
     async def home(self, user_id: str) -> tuple[HomeAgenda, datetime]:
         """``user_id``'s Home tab content, and the moment it was judged at."""
@@ -190,4 +195,7 @@ class DeskDay:
             oldest_sync=on_desk_clock(open_rows.oldest_sync, now),
             manual=await open_manual(self.db, now),
         )
-        return home, now
+        return replace(home, departures=await self._departures()), now
+
+    async def _departures(self) -> tuple[Departure, ...]:
+        return tuple(await self.departures()) if self.departures is not None else ()

@@ -18,6 +18,7 @@ from bot.store.models import AuditEntry, RequestState, RequestThread
 from tests.conftest import PORTING_CHANNEL, Bot
 from tests.fakes.slack_api import Call
 from tests.fakes.slack_requests import (
+    app_home_opened,
     block_actions,
     select_state,
     slash_command,
@@ -170,6 +171,11 @@ async def test_a_number_that_leaves_is_announced_once_and_acknowledged(bot: Bot)
     (answer,) = bot.slack.responses_to("number")
     assert "not in the account now" in answer.body["text"] and sid in answer.body["text"]
 
+    await bot.send(app_home_opened("U123"))
+    await bot.wait_delivered()
+    home = json.dumps(bot.slack.calls_to("views.publish")[-1].args["view"], ensure_ascii=False)
+    assert "Numbers that left the account* (1" in home and "+1 415-555-0101 left" in home
+
     ts = channel.response_body["ts"]
     await bot.send(
         block_actions(
@@ -202,6 +208,10 @@ async def test_a_number_that_leaves_is_announced_once_and_acknowledged(bot: Bot)
     assert entry.user_id == "U123" and entry.detail == "the customer <left> us"
     assert await inventory.departures() == []
     assert len(_alerts(bot)) == 2
+    await bot.send(app_home_opened("U123"))
+    await bot.wait_delivered()
+    home = json.dumps(bot.slack.calls_to("views.publish")[-1].args["view"], ensure_ascii=False)
+    assert "left the account" not in home, "acknowledged: off Home"
 
 
 async def test_port_list_says_whether_a_number_is_in_the_account(bot: Bot) -> None:

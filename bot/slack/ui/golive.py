@@ -4,6 +4,8 @@ the account, with its Acknowledge button."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.porting.golive import (
@@ -139,3 +141,31 @@ def number_status_text(live: Liveness) -> str:
     if live.request_sid:
         line += f" · request `{live.request_sid}`"
     return line
+
+
+DEPARTURE_ROWS = 8  # shown in the digest and on Home (each has its alert in the channel)
+
+
+def departure_line(departure: Departure) -> str:
+    """``🔴 +1 415-555-0101 left the account Dec 7 (last seen …) · request `KW…` ``."""
+    left = slack_date(departure.gone_at, "{date_short_pretty} {time}")
+    seen = slack_date(departure.last_seen, "{date_short_pretty} {time}")
+    port = f" · request `{departure.request_sid}`" if departure.request_sid else ""
+    return (
+        f"🔴 {number_list([departure.phone_number])} left the account {left} (last seen "
+        f"{seen}){port}"
+    )
+
+
+def departures_lines(departures: Sequence[Departure]) -> list[str]:
+    """The digest's and Home's section: numbers that left, until someone acknowledges them."""
+    if not departures:
+        return []
+    lines = [
+        f"*Numbers that left the account* ({len(departures):,}: ported away or released; "
+        "dispute within 48 hours if nobody asked, or *Acknowledge…* on the alert)"
+    ]
+    lines += [departure_line(d) for d in departures[:DEPARTURE_ROWS]]
+    if len(departures) > DEPARTURE_ROWS:
+        lines.append(f"…and {len(departures) - DEPARTURE_ROWS:,} more.")
+    return lines

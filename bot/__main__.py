@@ -78,6 +78,7 @@ async def register_webhook() -> None:
             file=sys.stderr,
         )
         raise SystemExit(2)
+    from bot.port_out import PATH as PORT_OUT_PATH
     from bot.porting.client import TwilioPortingClient
     from bot.porting.errors import TwilioError
     from bot.porting.registration import register_port_in_webhook
@@ -92,7 +93,9 @@ async def register_webhook() -> None:
             account_sid=settings.account_sid,
         )
         try:
-            registration = await register_port_in_webhook(client, settings.webhook_url)
+            registration = await register_port_in_webhook(
+                client, settings.webhook_url, port_out_url=settings.base_url + PORT_OUT_PATH
+            )
             config = await client.fetch_webhook_configuration()
         except TwilioError as error:
             detail = f"({error.code}): {error.message} {error.more_info or ''}"

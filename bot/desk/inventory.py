@@ -142,6 +142,18 @@ class Inventory:
                 alerts.append((request_sid, items.departed(departure)))
         return alerts
 
+    async def port_out(self, phone_number: str) -> bool:
+        """Twilio's port-out webhook for ``phone_number``: the same alert as a sweep's, once
+        (False: already known to have left)."""
+        now = self.clock()
+        last_seen = await store.last_sweep(self.db)
+        (departure,) = await self._departures([phone_number], last_seen, now, "port_out")
+        alerts = self._alerts([departure])
+        new = await store.record_port_out(self.db, departure, alerts, now)
+        if new:
+            self._wake_outbox()
+        return new
+
     async def departures(self) -> list[Departure]:
         """Numbers that left and are not acknowledged yet (the digest, App Home)."""
         return [departure_of(row) for row in await store.departures(self.db)]

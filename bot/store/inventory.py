@@ -220,3 +220,25 @@ async def last_sweep(db: Database) -> datetime | None:
     async with db.session() as s:
         row = await s.get(WorkerLease, SWEEP)
         return row.done_at if row else None
+
+
+async def record_port_out(
+    db: Database, departure: Departure, alerts: Sequence[tuple[str, NewItem]], now: datetime
+) -> bool:
+    """A port-out webhook: the number left (with its alerts), unless that is known already
+    (False: a redelivery, or a sweep saw it go first)."""
+    async with db.session() as s:
+        row = await s.get(AccountNumber, departure.phone_number, with_for_update=True)
+        if row is not None and row.gone_at is not None:
+            return False
+        if row is None:  # never swept (sweeps off, or it arrived since the last one)
+            row = AccountNumber(
+                phone_number=departure.phone_number, first_seen_at=now, last_seen_at=now
+            )
+        row.gone_at, row.request_sid = departure.gone_at, departure.request_sid
+        row.last_seen_at = departure.last_seen or row.last_seen_at
+        s.add(row)
+        for who, item in alerts:
+            await outbox.add(s, who, item, now)
+        await s.commit()
+    return True

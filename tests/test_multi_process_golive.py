@@ -16,13 +16,12 @@ import httpx
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from bot.porting.client import TwilioPortingClient
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, SandboxConfig
+from bot.sandbox import Sandbox, SandboxConfig
 from bot.store.db import Database
 from bot.store.models import AccountNumber, NumberLive, RequestState, WorkerLease
 from tests.conftest import SANDBOX_START
 from tests.fakes.slack_api import FakeSlack
-from tests.helpers import file_request
+from tests.helpers import file_request, sandbox_twilio
 from tests.pg import fresh_database
 from tests.test_multi_process import CHANNEL, PUBLIC_URL, BothInstances, _settle, two_processes
 
@@ -63,13 +62,7 @@ async def test_two_processes_go_live_once_and_announce_a_departure_once(
         http = await stack.enter_async_context(
             httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app), timeout=30)
         )
-        twilio = TwilioPortingClient(
-            http,
-            numbers_url="http://sandbox.local",
-            upload_url="http://sandbox.local",
-            credentials=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN),
-            account_sid=SANDBOX_ACCOUNT_SID,
-        )
+        twilio = sandbox_twilio(http)
         sid = (await file_request(twilio, sandbox, NUMBERS)).request_sid
         await twilio.set_webhook_configuration(f"{PUBLIC_URL}/twilio/porting")
         await sandbox.advance(timedelta(hours=10))  # signed: both bots adopt it

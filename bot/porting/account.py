@@ -31,32 +31,30 @@ ALREADY_IN_SERVICE = 21710
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 
 
-class IncomingNumber(BaseModel):
+class _Settable(BaseModel):
+    """The settings of a number a go-live profile sets (Twilio's field names)."""
+
+    voice_url: str | None = None
+    voice_application_sid: str | None = None
+    trunk_sid: str | None = None
+    sms_url: str | None = None
+    status_callback: str | None = None
+    emergency_address_sid: str | None = None
+
+
+class IncomingNumber(_Settable):
     """One of the account's numbers, with the settings a go-live profile sets."""
 
     model_config = ConfigDict(extra="ignore")
 
     sid: str
     phone_number: str
-    voice_url: str | None = None
-    voice_application_sid: str | None = None
-    trunk_sid: str | None = None
-    sms_url: str | None = None
-    status_callback: str | None = None
-    emergency_address_sid: str | None = None
 
 
-class NumberSettings(BaseModel):
-    """What to set on a number (``None``: leave as it is). Twilio's parameter names below."""
+class NumberSettings(_Settable):
+    """What to set on a number (``None``: leave as it is)."""
 
     model_config = ConfigDict(frozen=True)
-
-    voice_url: str | None = None
-    voice_application_sid: str | None = None
-    trunk_sid: str | None = None
-    sms_url: str | None = None
-    status_callback: str | None = None
-    emergency_address_sid: str | None = None
 
     def form(self) -> dict[str, str]:
         names = {

@@ -11,9 +11,9 @@ import pytest
 from bot.porting.account import NumberSettings
 from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, SandboxConfig
+from bot.sandbox import SANDBOX_ACCOUNT_SID, Sandbox, SandboxConfig
 from bot.sandbox.inventory import LEGACY_SERVICE, UNREGISTERED_SERVICE, VERIFIED_SERVICE
-from tests.helpers import file_request
+from tests.helpers import file_request, sandbox_twilio
 
 Pair = tuple[TwilioPortingClient, Sandbox, list[float]]
 
@@ -27,17 +27,7 @@ async def pair() -> AsyncIterator[Pair]:
         slept.append(seconds)
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app)) as http:
-        client = TwilioPortingClient(
-            http,
-            numbers_url="http://sandbox",
-            upload_url="http://sandbox",
-            api_url="http://sandbox",
-            messaging_url="http://sandbox",
-            credentials=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN),
-            account_sid=SANDBOX_ACCOUNT_SID,
-            sleep=sleep,
-        )
-        yield client, sandbox, slept
+        yield sandbox_twilio(http, sleep=sleep), sandbox, slept
 
 
 async def test_a_number_appears_when_its_port_completes(pair: Pair) -> None:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk import load_snapshot
@@ -52,7 +52,14 @@ class GoLiveListeners:
         on_press(
             app, self.deps, Action.GOLIVE_PROFILE, button_value, self._open_profile, name="profile"
         )
-        app.action(Action.ACKNOWLEDGE_DEPARTURE)(self.acknowledge_pressed)
+        on_press(
+            app,
+            self.deps,
+            Action.ACKNOWLEDGE_DEPARTURE,
+            departure_button,
+            self._open_acknowledge,
+            name="acknowledge",
+        )
         app.view(Callback.GOLIVE_PROFILE)(self.profile_submitted)
         app.view(Callback.ACKNOWLEDGE)(self.acknowledge_submitted)
 
@@ -112,27 +119,11 @@ class GoLiveListeners:
 
     # -- Acknowledge ---------------------------------------------------------------------
 
-    async def acknowledge_pressed(
-        self,
-        ack: AsyncAck,
-        body: Payload,
-        action: Payload,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        number = departure_button(action)
-        await ack()
-        press = Press.of(body, client, respond)
-        container = body.get("container") or {}
-        meta = AcknowledgeMeta(
-            phone_number=number, channel=container.get("channel_id"), ts=container.get("message_ts")
-        )
-        self.deps.right_after_ack(self._open_acknowledge(press, meta), name="acknowledge")
-
-    async def _open_acknowledge(self, press: Press, meta: AcknowledgeMeta) -> None:
+    async def _open_acknowledge(self, press: Press, number: str) -> None:
         if await self.permissions.refuses(press, "acknowledge numbers that left"):
             return
-        await press.open(acknowledge_view(meta.phone_number, meta.dump()))
+        meta = AcknowledgeMeta(phone_number=number, channel=press.channel_id, ts=press.message_ts)
+        await press.open(acknowledge_view(number, meta.dump()))
 
     async def acknowledge_submitted(
         self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient

@@ -173,7 +173,7 @@ class Desk:
             retry_window=golive_retry,
             wake_outbox=self.requests.wake_outbox,
         )
-        self.requests.golive = self.golive
+        self.requests.golive = self.manual.golive = self.golive
         # The account's numbers swept for ones that left (bot.desk.inventory).
         self.inventory = Inventory(
             twilio.numbers,

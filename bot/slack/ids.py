@@ -147,6 +147,7 @@ class ManualField(StrEnum):
     BILL = "mp_bill"
     BILL_DATE = "mp_bill_date"
     CHANNEL = "mp_channel"
+    GOLIVE_PROFILE = "mp_golive_profile"  # how the numbers are set up once they port
     # the steps
     TICKET = "mp_ticket"
     QUOTE = "mp_quote"

@@ -18,6 +18,8 @@ from bot.store.items import NewItem
 from bot.store.models import GoLiveRun, NumberLive, NumberState, RequestState
 
 WAITING = "waiting"
+# Numbers to set up by a profile, and when (``queue_in``'s arguments after the request).
+GoingLive = tuple[Sequence[str], str, datetime]
 
 
 async def queue_in(

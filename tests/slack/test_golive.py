@@ -10,11 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import select
 
 from bot.sandbox.inventory import UNREGISTERED_SERVICE, VERIFIED_SERVICE
-from bot.slack.ids import Action, Callback, GoLiveField
-from bot.store.models import AuditEntry, RequestState, RequestThread
+from bot.slack.ids import Action, Callback, GoLiveField, ManualField
+from bot.store.models import AuditEntry, ManualPortRow, RequestState, RequestThread
 from tests.conftest import PORTING_CHANNEL, Bot
 from tests.fakes.slack_api import Call
 from tests.fakes.slack_requests import (
@@ -25,6 +26,7 @@ from tests.fakes.slack_requests import (
     text_input_state,
     view_submission,
 )
+from tests.manual_forms import UK, current, form_state, press, replies, submit_form
 from tests.port_in_forms import LANDLINE, file_through_form, open_form
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "workspace" / "profiles.yml"
@@ -242,3 +244,39 @@ async def test_port_in_offers_the_profile_and_stores_the_choice(bot: Bot) -> Non
     assert state is not None and state.golive_profile == "sip-trunk"
     board = json.dumps(bot.slack.calls_to("chat.postMessage")[0].args)
     assert "go-live: *sip-trunk*" in board
+
+
+async def test_a_manual_port_goes_live_by_the_profile_chosen_in_its_form(bot: Bot) -> None:
+    """The manual-port form offers the profile; completing the port sets its numbers up."""
+    await bot.send(slash_command("/port-in", UK))
+    await bot.settle()
+    form = next(
+        c.args["view"]
+        for c in bot.slack.calls_to("views.open")
+        if c.args["view"]["callback_id"] == Callback.MANUAL_FORM
+    )
+    (field,) = [b for b in form["blocks"] if b.get("block_id") == ManualField.GOLIVE_PROFILE]
+    assert field["element"]["initial_option"]["value"] == "standard"
+    state = form_state(UK, golive_profile=select_state("sip-trunk"))
+    assert (await submit_form(bot, state)).get("response_action") == "update"
+    await bot.settle()
+    (port,) = await bot.desk.manual.open_ports()
+    assert port.details.golive_profile == "sip-trunk"
+    # Twilio support ported it (the number is in the account); the desk moves the port on.
+    sandbox = bot.sandbox
+    sandbox.state.inventory.arrive(UK, sandbox.config.account_sid, sandbox.now)
+    async with bot.runtime.db.session() as s:
+        await s.exec(
+            update(ManualPortRow).where(ManualPortRow.id == port.id).values(step="approved")  # type: ignore[arg-type]
+        )
+        await s.commit()
+    await press(bot, await current(bot, port.id), Action.MANUAL_COMPLETE)
+    await bot.wait_delivered()
+    number = sandbox.state.inventory.numbers[sandbox.state.inventory.by_number[UK]]
+    assert number.settings["trunk_sid"] == "TK0123456789abcdef0123456789abcdef"
+    assert number.settings["sms_url"] == "https://sms.acme.example/incoming"
+    (said,) = [r for r in replies(bot, port) if "live:" in r]
+    assert said.startswith(
+        "✅ 1 number live: voice → SIP trunk TK0123456789abcdef0123456789abcdef, messaging → "
+        "https://sms.acme.example/incoming (profile *sip-trunk*): +44 20 7183 8750."
+    )

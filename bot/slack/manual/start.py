@@ -71,6 +71,8 @@ class ManualStartListeners:
             today=self.deps.desk.today(),
             porting_channel=self.deps.porting_channel or None,
             note=note,
+            profiles=self.deps.desk.profiles.names,
+            profile=self.deps.desk.profiles.default,
         )
         await press.open(view)
 

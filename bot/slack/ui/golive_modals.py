@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from slack_sdk.models.blocks import (
+    Block,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -80,4 +81,17 @@ def acknowledge_view(phone_number: str, private_metadata: str) -> View:
                 element=why,
             ),
         ],
+    )
+
+
+def golive_field(block_id: str, profiles: Sequence[str], chosen: str | None) -> Block:
+    """The forms' *Go-live profile*: how the numbers are set up the moment they port."""
+    options = [Option(value=name, text=name[:75]) for name in profiles[:99]]
+    options.append(Option(value="none", text="none: leave them as Twilio delivers them"))
+    initial = next((o for o in options if o.value == (chosen or "none")), options[-1])
+    return InputBlock(
+        block_id=block_id,
+        label="Go-live profile",
+        element=StaticSelectElement(action_id=block_id, options=options, initial_option=initial),
+        hint="Voice and messaging set on each number as it ports in (PORTING_PROFILES).",
     )

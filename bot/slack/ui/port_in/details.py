@@ -29,6 +29,7 @@ from bot.slack.carried import PortInMeta
 from bot.slack.ids import Callback
 from bot.slack.ids import PortInField as F
 from bot.slack.ui.fmt import clip, plural
+from bot.slack.ui.golive_modals import golive_field
 from bot.slack.ui.port_in.parts import (
     TEXT_LIMIT,
     TIME_ZONES,
@@ -83,7 +84,7 @@ def details_view(
         extra.append(ContextBlock(elements=[MarkdownTextObject(text=clip(note))]))
     blocks[1:1] = [b.to_dict() for b in extra]
     if profiles:
-        blocks.append(golive_field(profiles, profile).to_dict())
+        blocks.append(golive_field(F.GOLIVE_PROFILE, profiles, profile).to_dict())
     initial = prefill(numbers) if numbers else None
     if initial:
         numbers_field = next(b for b in blocks if b.get("block_id") == F.NUMBERS)
@@ -293,20 +294,4 @@ def _thread_channel(porting_channel: str | None) -> Block:
         F.CHANNEL,
         porting_channel,
         hint="The request's thread and live status board go here (invite the bot first).",
-    )
-
-
-NO_PROFILE = "none"
-
-
-def golive_field(profiles: Sequence[str], chosen: str | None) -> Block:
-    """How the numbers are set up the moment they port (``bot.desk.profiles``)."""
-    options = [Option(value=name, text=name[:75]) for name in profiles[:99]]
-    options.append(Option(value=NO_PROFILE, text="none: leave them as Twilio delivers them"))
-    initial = next((o for o in options if o.value == (chosen or NO_PROFILE)), options[-1])
-    return field(
-        F.GOLIVE_PROFILE,
-        "Go-live profile",
-        StaticSelectElement(action_id=F.GOLIVE_PROFILE, options=options, initial_option=initial),
-        hint="Voice and messaging set on each number as it ports in (PORTING_PROFILES).",
     )

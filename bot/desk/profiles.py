@@ -138,7 +138,7 @@ def parse_profiles(data: Any, where: str = "PORTING_PROFILES") -> Profiles:
             profiles[found.name] = found
     default = data.get("default", NONE)
     if not isinstance(default, str) or not (default == NONE or default in raw):
-        choices = ", ".join([*map(str, raw), NONE])
+        choices = ", ".join(dict.fromkeys([*map(str, raw), NONE]))
         errors.append(f"{where}: default `{default}` is not a profile here (one of: {choices})")
     if errors:
         raise ProfilesError(errors)

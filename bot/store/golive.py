@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -89,7 +89,8 @@ async def claim_due(db: Database, owner: str, now: datetime, lease: timedelta) -
     return taken
 
 
-def _free(now: datetime):  # type: ignore[no-untyped-def]
+def _free(now: datetime) -> ColumnElement[bool]:
+    """The run is held by nobody (or by a process whose lease ran out)."""
     return or_(col(GoLiveRun.lease_until).is_(None), col(GoLiveRun.lease_until) < now)
 
 

@@ -34,8 +34,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "workspace" / "profiles.
 
 @pytest.fixture
 def bot_settings() -> dict:  # type: ignore[type-arg]
-    # The shipped example (its Messaging Services are the sandbox's); sweeps driven by hand.
-    return {"porting_profiles": str(EXAMPLE), "porting_inventory_seconds": 0}
+    # The shipped example: its Messaging Services are the sandbox's.
+    return {"porting_profiles": str(EXAMPLE)}
 
 
 def _thread_texts(bot: Bot, thread: RequestThread) -> list[str]:

@@ -22,13 +22,9 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import httpx
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import metrics
 from bot.background import Tasks
 from bot.desk import Desk, SyncPolicy, load_snapshot
 from bot.desk.calendar import BusinessCalendar
@@ -39,7 +35,9 @@ from bot.porting.client import TwilioPortingClient
 from bot.reconcile import Reconciler
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app
+from bot.slack.counted import CountedWebClient, retry_handlers
 from bot.slack.deps import Downloader, SlackDeps
+from bot.slack.files import FileHosts, file_downloader
 from bot.slack.inbound import SlackDoor
 from bot.slack.manual.delivery import ManualDelivery
 from bot.slack.notifier import SlackNotifier
@@ -128,7 +126,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     # A manual port's thread: its reminders decided on the desk's clock and calendar, its
     # documents copied from Slack with the bot token.
     notifier.manual = ManualDelivery(
-        notifier, desk.manual, file_downloader(http, settings.slack_bot_token), clock=desk.clock
+        notifier, desk.manual, _downloader(settings, http), clock=desk.clock
     )
     reconciler = Reconciler(
         db,
@@ -143,7 +141,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     if sandbox is not None:
         await twilio.set_webhook_configuration(settings.webhook_url)
         if own_sandbox:
-            sandbox.start()  # a real-time demo: the simulated clock runs fast
+            sandbox.start()  # a real-time demo: at a person's pace, or on a fast clock
     inbox = Inbox(
         receipt_writer(db.url),
         db,
@@ -153,11 +151,12 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     await reconciler.start()
     slack_outbox.start()
     if settings.porting_desk_day_seconds > 0:
-        if own_sandbox and settings.porting_desk_clock is None:
+        fast = own_sandbox and not settings.sandbox_person_paced
+        if fast and settings.porting_desk_clock is None:
             # The demo's clock runs PORTING_SANDBOX_SPEED times faster: look about every
             # simulated half hour, or whole working days would pass between two looks.
             desk.day.poll_seconds = max(
-                0.2, min(settings.porting_desk_day_seconds, 1800 / settings.porting_sandbox_speed)
+                0.2, min(settings.porting_desk_day_seconds, 1800 / settings.sandbox_speed)
             )
         desk.day.start()
     desk.golive.start()
@@ -174,6 +173,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     # loop under load, seen in bench/webhook_ingest.py's burst). No collection first: it
     # would cost every test that starts an app; the little startup garbage stays.
     gc.freeze()
+    metrics.RECONCILE_INTERVAL.set(settings.porting_reconcile_seconds)
     loop_lag = LoopLag()  # from here on the loop serves: it must never block
     loop_lag.start()
     return Runtime(
@@ -311,15 +311,21 @@ def _desk_clock(settings: Settings, sandbox: Sandbox | None) -> Callable[[], dat
     return utcnow
 
 
+def _downloader(settings: Settings, http: httpx.AsyncClient) -> Downloader:
+    """Slack files with the bot token, only from Slack's file host or SLACK_API_URL's."""
+    return file_downloader(http, settings.slack_bot_token, FileHosts(settings.slack_api_url))
+
+
 def _bolt(
     settings: Settings, slack: AsyncWebClient, desk: Desk, http: httpx.AsyncClient, tasks: Tasks
 ) -> AsyncApp:
     deps = SlackDeps(
         desk=desk,
-        download=file_downloader(http, settings.slack_bot_token),
+        download=_downloader(settings, http),
         porting_channel=settings.porting_channel or "",
         tasks=tasks,
         admins=settings.admin_ids,
+        files=FileHosts(settings.slack_api_url),
     )
     return build_bolt_app(slack, settings.slack_signing_secret, deps)
 
@@ -341,39 +347,10 @@ def slack_client(
     whether a failed-looking post reached Slack (a blind retry could post twice)."""
     base_url = f"{settings.slack_api_url}/api/" if settings.slack_api_url else None
     kwargs: dict[str, Any] = {"base_url": base_url} if base_url else {}
-    handlers = (
-        [
-            AsyncConnectionErrorRetryHandler(max_retry_count=3),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=8),
-            AsyncServerErrorRetryHandler(max_retry_count=3),
-        ]
-        if retries
-        else []
-    )
-    return AsyncWebClient(
+    return CountedWebClient(
         token=settings.slack_bot_token,
         session=session,
         timeout=30,
-        retry_handlers=handlers,
+        retry_handlers=retry_handlers() if retries else [],
         **kwargs,
     )
-
-
-def file_downloader(http: httpx.AsyncClient, token: str) -> Downloader:
-    """Downloads a Slack file (its ``url_private``) with the bot token, up to ``limit`` bytes."""
-
-    async def download(url: str, limit: int) -> bytes:
-        async with http.stream(
-            "GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as response:
-            response.raise_for_status()
-            chunks = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise ValueError(f"The file is larger than {limit // 1024 // 1024} MB.")
-                chunks.append(chunk)
-            return b"".join(chunks)
-
-    return download

@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'porting.db'}")
     port: int = 3000
     porting_check_concurrency: int = 40
-    porting_sandbox_speed: float = DEFAULT_SPEED
+    # The sandbox's fast clock: simulated seconds per real second. Unset: in local mode the
+    # sandbox goes at a person's pace (today's calendar, steps seconds apart), else DEFAULT_SPEED.
+    porting_sandbox_speed: float | None = Field(default=None, gt=0)
     porting_sandbox_latency_ms: float = 0.0  # injected per-call latency, for realistic demos
     # Every open request is fetched from Twilio this often (webhooks or not), spread out.
     porting_reconcile_seconds: float = 300.0
@@ -87,6 +89,9 @@ class Settings(BaseSettings):
     # How often one process sweeps the account's numbers for ones that left (0: never).
     porting_inventory_seconds: float = 900.0
     log_level: str = "INFO"
+    log_format: str = "text"  # text | json (one JSON object a line)
+    # GET /metrics asks for ``Authorization: Bearer <this>`` when set; open when unset.
+    metrics_token: str | None = None
 
     _local_mode: bool = PrivateAttr(default=False)
 
@@ -117,10 +122,10 @@ class Settings(BaseSettings):
         if any(slack) or self.slack_api_url or any(twilio):
             return self
         from bot.workspace.defaults import (
-            BOT_TOKEN,
             LOCAL_DATABASE,
             MOUNT,
             PORTING_CHANNEL,
+            bot_token,
             signing_secret,
         )
 
@@ -129,7 +134,7 @@ class Settings(BaseSettings):
             # The workspace and the sandbox start empty each time: so does the database.
             self.database_url = f"sqlite:///{Path.cwd() / LOCAL_DATABASE}"
         self.porting_sandbox = True
-        self.slack_bot_token = BOT_TOKEN
+        self.slack_bot_token = bot_token()
         self.slack_signing_secret = signing_secret()
         self.slack_api_url = f"http://127.0.0.1:{self.port}{MOUNT}"
         self.porting_channel = self.porting_channel or PORTING_CHANNEL
@@ -146,6 +151,15 @@ class Settings(BaseSettings):
             self.twilio_account_sid = self.twilio_account_sid or SANDBOX_ACCOUNT_SID
             self.twilio_auth_token = self.twilio_auth_token or SANDBOX_AUTH_TOKEN
         return self
+
+    @property
+    def sandbox_person_paced(self) -> bool:
+        """Local mode's sandbox, unless PORTING_SANDBOX_SPEED asks for the fast clock."""
+        return self._local_mode and self.porting_sandbox_speed is None
+
+    @property
+    def sandbox_speed(self) -> float:
+        return self.porting_sandbox_speed or DEFAULT_SPEED
 
     @property
     def base_url(self) -> str:
@@ -294,6 +308,11 @@ class Settings(BaseSettings):
                 "numbers are swept that often (900, every 15 minutes, suits most accounts)."
             )
         self.profiles()  # raises SettingsError naming every mistake in the file
+        if self.log_format not in ("text", "json"):
+            raise SettingsError(
+                f"LOG_FORMAT must be text or json (one JSON object a line), not "
+                f"{self.log_format!r}."
+            )
         bad = [i for i in self.admin_ids if not _ADMIN_ID.match(i)]
         if bad:
             raise SettingsError(

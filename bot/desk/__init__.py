@@ -174,11 +174,12 @@ class Desk:
             wake_outbox=self.requests.wake_outbox,
         )
         self.requests.golive = self.manual.golive = self.golive
-        # The account's numbers swept for ones that left (bot.desk.inventory).
+        # The account's numbers swept for ones that left (bot.desk.inventory), on the system's
+        # clock: the account is real whatever the desk's day runs on (a paused sandbox too).
         self.inventory = Inventory(
             twilio.numbers,
             db,
-            clock=clock,
+            clock=utcnow,
             porting_channel=porting_channel,
             every_seconds=inventory_seconds,
             wake_outbox=self.requests.wake_outbox,

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import BaseRoute
 
 from bot.workspace.core import Workspace
 from bot.workspace.defaults import (
     GENERAL_CHANNEL,
     LOCAL_DATABASE,
+    LOCAL_HOSTS,
     MOUNT,
     PERSON,
     PORTING_CHANNEL,
@@ -81,6 +85,9 @@ class LocalWorkspace(Workspace):
         self.hub = Hub()
         self.state.listeners.append(self.hub.publish)
         self._client: httpx.AsyncClient | None = None
+        # The sandbox panel's Send digest now: the bot queues today's digest for every channel
+        # with request threads and says how many (set once the bot runs; server.py).
+        self.send_digest: Callable[[], Awaitable[int]] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.conversations: Conversations | None = None
         self.modals: Modals | None = None
@@ -135,6 +142,13 @@ class LocalWorkspace(Workspace):
         from bot.workspace import page
 
         return page.routes(self)
+
+    def asgi(self) -> Starlette:
+        """The workspace over HTTP, answering only for this machine's names: a page another
+        site rebinds to 127.0.0.1 sends its own Host, and gets a 400 before any route runs."""
+        app = super().asgi()
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(LOCAL_HOSTS))
+        return app
 
 
 class Server(uvicorn.Server):

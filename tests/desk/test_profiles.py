@@ -90,6 +90,7 @@ def test_python_m_bot_refuses_a_bad_profile_file(tmp_path: Path) -> None:
         "SLACK_BOT_TOKEN": "xoxb-1",
         "SLACK_SIGNING_SECRET": "s",
         "PORTING_SANDBOX": "true",
+        "PORTING_ADMINS": "*",
         "PORTING_PROFILES": str(bad),
     }
     result = subprocess.run(

@@ -14,18 +14,18 @@ from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import work
 from bot.desk.profiles import NONE
 from bot.desk.types import RequestUpdate
 from bot.porting.models import PortInSummary
 from bot.porting.statuses import NumberStatus, RequestStatus, stored_status
-from bot.store import edits, items, request_state, sync
+from bot.store import edits, request_state, sync
 from bot.store import golive as golive_store
 from bot.store.db import Database
-from bot.store.items import NewItem
 from bot.store.models import RequestState
 
 
-def checklist(update: RequestUpdate, filed_by: str | None) -> NewItem | None:
+def checklist(update: RequestUpdate, filed_by: str | None) -> work.Checklist | None:
     """The post-port checklist when ``update`` completes the request (and a number ported),
     mentioning whoever filed it; None otherwise. Its key is the request's, so it is posted
     once however often the completion is seen."""
@@ -39,7 +39,9 @@ def checklist(update: RequestUpdate, filed_by: str | None) -> NewItem | None:
     if not ported:
         return None
     canceled = sum(n.status == NumberStatus.CANCELED for n in numbers)
-    return items.checklist(request.request_sid, ported, canceled, filed_by)
+    return work.Checklist(
+        request_sid=request.request_sid, ported=ported, canceled=canceled, mention=filed_by
+    )
 
 
 class GoLiveQueue(Protocol):

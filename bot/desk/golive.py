@@ -19,14 +19,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import work
 from bot.desk.profiles import NONE, Profile, Profiles
 from bot.porting.account import AccountNumbers
 from bot.porting.errors import TwilioError
 from bot.porting.golive import GoLiveReport, LiveFailure, Liveness
 from bot.store import golive as store
-from bot.store import items
 from bot.store.db import Database
-from bot.store.items import NewItem
 from bot.store.models import NumberLive
 from bot.worker import PollingLoop
 
@@ -131,14 +130,14 @@ class GoLive:
 
     async def run(self, request_sid: str) -> None:
         """Apply the request's profile to its numbers (the lease is this process's)."""
-        work = await store.run_rows(self.db, request_sid)
+        todo = await store.run_rows(self.db, request_sid)
         now = self.clock()
         by_profile: dict[str, list[NumberLive]] = {}
-        for row in work.rows:
+        for row in todo.rows:
             by_profile.setdefault(row.profile, []).append(row)
         outcomes: list[Outcome] = []
-        report: list[NewItem] = []
-        batch = work.batch
+        report: list[work.Work] = []
+        batch = todo.batch
         for name, rows in sorted(by_profile.items()):
             profile = self.profiles.get(name)
             done = await self._apply_all(rows, profile, now)
@@ -204,7 +203,7 @@ class GoLive:
         profile: Profile | None,
         done: list[Outcome],
         batch: int,
-    ) -> list[NewItem]:
+    ) -> list[work.Work]:
         """The batch's reply (and the channel's alert for missing numbers), or nothing when
         nothing changed that was not said already."""
         news = [o.row for o in done if o.changed or not o.row.reported]
@@ -228,10 +227,14 @@ class GoLive:
             report.a2p = await self._a2p(profile.messaging_service_sid)
         for row in news:
             row.reported = True
-        said = [items.golive(report, batch)]
+        said: list[work.Work] = [work.GoLive(request_sid=request_sid, batch=batch, report=report)]
         if report.missing and self.porting_channel:
             alert = report.model_copy(update={"alert": True})
-            said.append(items.golive(alert, batch, channel=self.porting_channel))
+            said.append(
+                work.GoLive(
+                    request_sid=request_sid, batch=batch, channel=self.porting_channel, report=alert
+                )
+            )
         return said
 
     async def _a2p(self, service_sid: str) -> str | None:

@@ -17,17 +17,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import work
 from bot.porting.account import AccountNumbers
 from bot.porting.errors import TwilioError
 from bot.porting.golive import Departure
 from bot.store import inventory as store
-from bot.store import items
 from bot.store.db import Database
-from bot.store.items import NewItem
 from bot.store.models import AccountNumber
 from bot.worker import PollingLoop
 
 log = logging.getLogger(__name__)
+
+INVENTORY = "inventory"  # what the channel's departure alerts are ordered under (no request)
 
 
 @dataclass(frozen=True)
@@ -128,18 +129,20 @@ class Inventory:
             for number in left
         ]
 
-    def _alerts(self, departures: list[Departure]) -> list[tuple[str, NewItem]]:
+    def _alerts(self, departures: list[Departure]) -> list[work.Work]:
         """Each departure's alert in the porting channel, and in its request's thread."""
-        alerts: list[tuple[str, NewItem]] = []
+        alerts: list[work.Work] = []
         for departure in departures:
             request_sid = departure.request_sid
             has_thread = request_sid in self._threads
             if self.porting_channel:
                 alerts.append(
-                    (items.inventory_owner(), items.departed(departure, self.porting_channel))
+                    work.Departed(
+                        owner_id=INVENTORY, channel=self.porting_channel, departure=departure
+                    )
                 )
             if request_sid is not None and has_thread:
-                alerts.append((request_sid, items.departed(departure)))
+                alerts.append(work.Departed(owner_id=request_sid, departure=departure))
         return alerts
 
     async def port_out(self, phone_number: str) -> bool:

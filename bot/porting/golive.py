@@ -4,9 +4,11 @@ laid out by ``bot.slack.ui.golive``); nothing secret in them."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
+
+from bot.work.golive import Departure, GoLiveReport, LiveFailure
+
+__all__ = ["Departure", "GoLiveReport", "LiveFailure", "Liveness", "advice"]
 
 # What to do about each failure Twilio may answer while a number goes live.
 ADVICE = {
@@ -32,46 +34,6 @@ DEPARTURE_ADVICE = (
 
 def advice(code: int | None) -> str:
     return ADVICE.get(code or 0, DEFAULT_ADVICE)
-
-
-class LiveFailure(BaseModel):
-    number: str
-    code: int | None = None
-    message: str
-    link: str | None = None
-
-    @property
-    def advice(self) -> str:
-        return advice(self.code)
-
-
-class GoLiveReport(BaseModel):
-    """One batch of a request's go-live: the numbers now live (by ``profile``), those Twilio
-    refused, those not in the account yet (looked for until ``waiting_until``) and those
-    named missing after that; ``a2p`` says why texts will be blocked, if they will."""
-
-    request_sid: str
-    profile: str
-    voice: str | None = None
-    messaging: str | None = None
-    live: list[str] = []
-    failures: list[LiveFailure] = []
-    waiting: list[str] = []
-    waiting_until: datetime | None = None
-    missing: list[str] = []
-    a2p: str | None = None
-    alert: bool = False  # the channel's alert for ``missing``, not the thread's reply
-
-
-class Departure(BaseModel):
-    """A number that was the account's and is no longer: ported away or released."""
-
-    phone_number: str
-    last_seen: datetime | None
-    gone_at: datetime
-    request_sid: str | None = None  # the bot's port-in that brought it, if any
-    source: str = "sweep"  # "sweep" or "port_out" (Twilio's webhook)
-    acknowledged_by: str | None = None
 
 
 class Liveness(BaseModel):

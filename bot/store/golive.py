@@ -12,9 +12,9 @@ from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import work
 from bot.store import outbox
 from bot.store.db import Database
-from bot.store.items import NewItem
 from bot.store.models import GoLiveRun, NumberLive, NumberState, RequestState
 
 WAITING = "waiting"
@@ -117,7 +117,7 @@ async def finish(
     request_sid: str,
     owner: str,
     rows: Sequence[NumberLive],
-    report: Sequence[NewItem],
+    report: Sequence[work.Work],
     next_due: datetime | None,
     now: datetime,
 ) -> bool:
@@ -130,7 +130,7 @@ async def finish(
         for row in rows:
             await s.merge(row)
         for item in report:
-            await outbox.add(s, request_sid, item, now)
+            await outbox.add(s, item, now)
         run.batch += 1 if report else 0
         run.due_at, run.recheck = next_due, False
         run.lease_owner = run.lease_until = None

@@ -13,10 +13,10 @@ from sqlalchemy import and_, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import work
 from bot.porting.golive import Departure
 from bot.store import audit, outbox
 from bot.store.db import Database, session_upsert
-from bot.store.items import NewItem
 from bot.store.models import AccountNumber, NumberState, RequestThread, WorkerLease
 
 SWEEP = "inventory"
@@ -98,10 +98,10 @@ async def record(
     now: datetime,
     arrived: Sequence[tuple[str, str]],
     left: Sequence[Departure],
-    alerts: Sequence[tuple[str, NewItem]],
+    alerts: Sequence[work.Work],
 ) -> bool:
     """Store a sweep (``arrived``: (E.164, PN sid) pairs; ``left``: the departures) with its
-    alerts (owner, item) in one transaction, while the lease is still ``owner``'s."""
+    alerts in one transaction, while the lease is still ``owner``'s."""
     async with db.session() as s:
         held = await s.get(WorkerLease, SWEEP, with_for_update=True)
         if held is None or held.lease_owner != owner:
@@ -117,8 +117,8 @@ async def record(
                     last_seen_at=departure.last_seen or now,
                 )
             )
-        for who, item in alerts:
-            await outbox.add(s, who, item, now)
+        for item in alerts:
+            await outbox.add(s, item, now)
         held.done_at, held.lease_owner, held.lease_until = now, None, None
         s.add(held)
         await s.commit()
@@ -223,7 +223,7 @@ async def last_sweep(db: Database) -> datetime | None:
 
 
 async def record_port_out(
-    db: Database, departure: Departure, alerts: Sequence[tuple[str, NewItem]], now: datetime
+    db: Database, departure: Departure, alerts: Sequence[work.Work], now: datetime
 ) -> bool:
     """A port-out webhook: the number left (with its alerts), unless that is known already
     (False: a redelivery, or a sweep saw it go first)."""
@@ -238,7 +238,7 @@ async def record_port_out(
         row.gone_at, row.request_sid = departure.gone_at, departure.request_sid
         row.last_seen_at = departure.last_seen or row.last_seen_at
         s.add(row)
-        for who, item in alerts:
-            await outbox.add(s, who, item, now)
+        for item in alerts:
+            await outbox.add(s, item, now)
         await s.commit()
     return True

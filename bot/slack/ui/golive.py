@@ -14,6 +14,7 @@ from bot.porting.golive import (
     Departure,
     GoLiveReport,
     Liveness,
+    advice,
 )
 from bot.slack.ids import Action
 from bot.slack.ui.fmt import INLINE_NUMBERS, escape, number_list, plural, slack_date
@@ -47,7 +48,7 @@ def golive_message(report: GoLiveReport) -> Message:
         link = f" (<{failure.link}|Twilio{code}>)" if failure.link else ""
         lines.append(
             f"❌ {number_list([failure.number])}: Twilio{code}: {escape(failure.message)}"
-            f"{link}. {failure.advice}"
+            f"{link}. {advice(failure.code)}"
         )
     if len(report.failures) > INLINE_NUMBERS:
         lines.append(f"…and {len(report.failures) - INLINE_NUMBERS:,} more failures like these.")

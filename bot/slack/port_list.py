@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -48,6 +49,13 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             name="port-list",
         )
 
+    async def _with_liveness(numbers: Sequence[str], message: Message) -> Message:
+        """``message`` saying too whether each number is in the account now, and its go-live."""
+        if not numbers:
+            return message
+        lives = await deps.desk.liveness(list(numbers))
+        return with_lines(message, [number_status_text(lives[n]) for n in numbers])
+
     async def _list(text: str, user_id: str, client: AsyncWebClient, respond: AsyncRespond) -> None:
         try:
             ask = parse_list_filter(text, user_id)
@@ -60,7 +68,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             # No open request holds the number: say which closed one did, if any.
             closed = await deps.desk.list_requests(replace(ask, everything=True))
             if closed.items:
-                await _answer(respond, held_before_message(ask.numbers, closed.items, url))
+                message = held_before_message(ask.numbers, closed.items, url)
+                await _answer(respond, await _with_liveness(ask.numbers, message))
                 return
         dm: str | None = None
         note = CSV_IN_DM
@@ -86,9 +95,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             csv_note=note,
             manual=listing.manual,
         )
-        if ask.numbers:  # whether each is in the account now, and its go-live
-            lives = await deps.desk.liveness(list(ask.numbers))
-            message = with_lines(message, [number_status_text(lives[n]) for n in ask.numbers])
+        message = await _with_liveness(ask.numbers, message)
         await _answer(respond, message)
         if dm is None:
             return

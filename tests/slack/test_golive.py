@@ -170,8 +170,9 @@ async def test_a_number_that_leaves_is_announced_once_and_acknowledged(bot: Bot)
     status_url = bot.slack.response_url("number")
     await bot.send(slash_command("/port-status", LANDLINE, response_url=status_url))
     await bot.settle()
-    (answer,) = bot.slack.responses_to("number")
+    answer, holder = bot.slack.responses_to("number")  # the number, then its request
     assert "not in the account now" in answer.body["text"] and sid in answer.body["text"]
+    assert sid in str(holder.body)
 
     await bot.send(app_home_opened("U123"))
     await bot.wait_delivered()

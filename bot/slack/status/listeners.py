@@ -84,8 +84,10 @@ class StatusListeners:
         sids = list(ask.sids)
         lives = await self.deps.desk.liveness(list(ask.numbers)) if ask.numbers else {}
         for number in ask.numbers:
-            # In the account now? Its go-live? Then the request that holds it, if any.
-            await tell(respond, number_status_text(lives[number]))
+            # In the account now? Its go-live? (When known.) Then the request holding it.
+            live = lives[number]
+            if live.in_account is not None or live.state is not None:
+                await tell(respond, number_status_text(live))
             listing = await self.deps.desk.list_requests(Holding((number,)))
             found = holder(listing.items)
             if found is None:

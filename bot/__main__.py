@@ -1,5 +1,6 @@
 """``python -m bot`` serves the bot; ``python -m bot migrate`` brings the database schema up to
-date; ``python -m bot register-webhook`` points Twilio at it."""
+date; ``python -m bot register-webhook`` points Twilio at it; ``python -m bot doctor`` checks a
+configuration before it goes live (:mod:`bot.doctor`)."""
 
 from __future__ import annotations
 
@@ -83,14 +84,7 @@ async def register_webhook() -> None:
     from bot.porting.registration import register_port_in_webhook
 
     async with httpx.AsyncClient(timeout=settings.twilio_timeout_seconds) as http:
-        client = TwilioPortingClient(
-            http,
-            numbers_url=settings.twilio_numbers_url,
-            upload_url=settings.twilio_upload_url,
-            credentials=settings.twilio_credentials,
-            timeout=settings.twilio_timeout_seconds,
-            account_sid=settings.account_sid,
-        )
+        client = TwilioPortingClient(http, **settings.twilio_client_options())
         try:
             registration = await register_port_in_webhook(client, settings.webhook_url)
             config = await client.fetch_webhook_configuration()
@@ -141,9 +135,16 @@ async def migrate_database() -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Porting bot")
     parser.add_argument(
-        "command", nargs="?", default="serve", choices=["serve", "migrate", "register-webhook"]
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "migrate", "register-webhook", "doctor"],
     )
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        from bot.doctor import main as doctor
+
+        raise SystemExit(asyncio.run(doctor()))
     if args.command == "register-webhook":
         asyncio.run(register_webhook())
     elif args.command == "migrate":

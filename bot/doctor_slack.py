@@ -18,10 +18,8 @@ REINSTALL = "add them under OAuth & Permissions (manifest.yml lists them), then 
 
 
 async def slack_checks(settings: Settings) -> list[Result]:
-    base = f"{settings.slack_api_url}/api/" if settings.slack_api_url else None
-    client = AsyncWebClient(
-        token=settings.slack_bot_token, timeout=SLACK_TIMEOUT, base_url=base or AsyncWebClient.BASE_URL
-    )
+    api = f"{settings.slack_api_url}/api/" if settings.slack_api_url else AsyncWebClient.BASE_URL
+    client = AsyncWebClient(token=settings.slack_bot_token, timeout=SLACK_TIMEOUT, base_url=api)
     try:
         answer = await client.auth_test()
     except SlackApiError as error:

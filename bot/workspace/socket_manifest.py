@@ -32,7 +32,7 @@ def socket_variant(data: dict[str, Any]) -> dict[str, Any]:
             return [without_urls(v) for v in value]
         return value
 
-    socket = without_urls(data)
+    socket: dict[str, Any] = without_urls(data)
     socket.setdefault("settings", {})["socket_mode_enabled"] = True
     return socket
 

@@ -28,10 +28,9 @@ def _settings() -> Settings:
 
 def serve() -> None:
     settings = _settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    from bot.logs import configure
+
+    configure(settings.log_format, settings.log_level)
     if settings.local_mode:
         from bot.workspace.local import fresh_database
 
@@ -58,6 +57,7 @@ def serve() -> None:
         port=settings.port,
         proxy_headers=True,
         forwarded_allow_ips="*",
+        log_config=None,  # its loggers propagate to bot.logs' handler (LOG_FORMAT)
         log_level=settings.log_level.lower(),
     )
     if settings.local_mode:
@@ -116,12 +116,14 @@ async def register_webhook() -> None:
 
 async def migrate_database() -> None:
     """Only DATABASE_URL matters here: a release step runs this without the Slack secrets."""
+    from bot.logs import FORMATS, configure
     from bot.store.db import Database, head_revision, migrate
     from bot.store.url import DatabaseUrlError
 
-    logging.basicConfig(level="INFO", format="%(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    configure(settings.log_format if settings.log_format in FORMATS else "text", "INFO")
     try:
-        db = Database.from_url(Settings().database_url)
+        db = Database.from_url(settings.database_url)
     except DatabaseUrlError as error:
         print(f"porting-bot: {error}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -15,6 +15,8 @@ import time
 from collections import deque
 from typing import Any
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60.0
@@ -48,6 +50,7 @@ class LoopLag:
 
     def record(self, now: float, lag_ms: float) -> None:
         self._samples.append((now, lag_ms))
+        metrics.LOOP_LAG.observe(lag_ms / 1000)
         if lag_ms >= self.warn_ms and now - self._warned_at >= WINDOW_SECONDS:
             self._warned_at = now
             log.warning("the event loop was blocked for %.0f ms", lag_ms)

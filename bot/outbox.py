@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from bot import logs, metrics
 from bot.leases import LeaseLost, Leases
 from bot.store import outbox as queue
 from bot.store.db import Database
@@ -178,35 +179,40 @@ class Outbox:
 
     async def _deliver(self, item: Item) -> None:
         try:
-            await self._attempt(item)
+            with logs.context(request_sid=item.request_sid, outbox_key=item.key):
+                result = await self._attempt(item)
+            if result:
+                metrics.SLACK_DELIVERIES.labels(item.kind.value, result).inc()
         finally:
             self.leases.release(item)
 
-    async def _attempt(self, item: Item) -> None:
+    async def _attempt(self, item: Item) -> str | None:
+        """Returns how the attempt ended (``bot.metrics``), None when none was made."""
         posting = not item.kind.edit
         if posting and not await queue.start_attempt(self.db, item.id, item.lease):
-            return  # no longer ours (see LeaseLost)
+            return None  # no longer ours (see LeaseLost)
         try:
             delivered = await self.deliverer.deliver(item)
         except LeaseLost:
             log.info("%s changed hands before it was sent; its new holder sends it", item.key)
-            return
+            return "lease_lost"
         except NotYet as wait:
             later = datetime.now(UTC) + timedelta(seconds=wait.retry_after)
             await queue.postpone(self.db, item.id, item.lease, later)
-            return
+            return "deferred"
         except DeliveryError as error:
             await self._failed(item, error)
-            return
+            return "failed"
         except Exception as error:  # a bug in rendering must not kill the worker or lose work
             log.exception("delivering %s failed", item.key)
             await self._failed(item, DeliveryError(type(error).__name__, maybe_sent=True))
-            return
+            return "error"
         completed = await queue.complete(
             self.db, item, item.lease, delivered.result, delivered.thread, delivered.follow_ups
         )
         if completed and (delivered.follow_ups or delivered.thread):
             self.wakeup.set()
+        return "sent"
 
     async def _failed(self, item: Item, error: DeliveryError) -> None:
         posting = not item.kind.edit
@@ -225,7 +231,6 @@ class Outbox:
             error.error,
             attempts,
             delay,
-            extra={"request_sid": item.request_sid, "outbox_key": item.key},
         )
         # When the request went out the error says whether it may have landed. Otherwise an
         # earlier attempt's doubt stands until a look in Slack or a clear answer ends it.

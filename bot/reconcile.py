@@ -18,6 +18,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from bot import logs
 from bot.porting.errors import TwilioError
 from bot.store import sync as schedule
 from bot.store.db import Database
@@ -129,6 +130,10 @@ class Reconciler:
         return await schedule.claim(self.db, self.owner, LEASE, limit)
 
     async def _one(self, sid: str) -> None:
+        with logs.context(request_sid=None if sid == DISCOVERY else sid):
+            await self._sync(sid)
+
+    async def _sync(self, sid: str) -> None:
         try:
             if sid == DISCOVERY:
                 await self._discovery()

@@ -22,13 +22,9 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import httpx
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import metrics
 from bot.background import Tasks
 from bot.desk import Desk, SyncPolicy, load_snapshot
 from bot.desk.calendar import BusinessCalendar
@@ -39,6 +35,7 @@ from bot.porting.client import TwilioPortingClient
 from bot.reconcile import Reconciler
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app
+from bot.slack.counted import CountedWebClient, retry_handlers
 from bot.slack.deps import Downloader, SlackDeps
 from bot.slack.inbound import SlackDoor
 from bot.slack.manual.delivery import ManualDelivery
@@ -143,7 +140,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     if sandbox is not None:
         await twilio.set_webhook_configuration(settings.webhook_url)
         if own_sandbox:
-            sandbox.start()  # a real-time demo: the simulated clock runs fast
+            sandbox.start()  # a real-time demo: at a person's pace, or on a fast clock
     inbox = Inbox(
         receipt_writer(db.url),
         db,
@@ -153,11 +150,12 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     await reconciler.start()
     slack_outbox.start()
     if settings.porting_desk_day_seconds > 0:
-        if own_sandbox and settings.porting_desk_clock is None:
+        fast = own_sandbox and not settings.sandbox_person_paced
+        if fast and settings.porting_desk_clock is None:
             # The demo's clock runs PORTING_SANDBOX_SPEED times faster: look about every
             # simulated half hour, or whole working days would pass between two looks.
             desk.day.poll_seconds = max(
-                0.2, min(settings.porting_desk_day_seconds, 1800 / settings.porting_sandbox_speed)
+                0.2, min(settings.porting_desk_day_seconds, 1800 / settings.sandbox_speed)
             )
         desk.day.start()
     inbox.start()
@@ -172,6 +170,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     # loop under load, seen in bench/webhook_ingest.py's burst). No collection first: it
     # would cost every test that starts an app; the little startup garbage stays.
     gc.freeze()
+    metrics.RECONCILE_INTERVAL.set(settings.porting_reconcile_seconds)
     loop_lag = LoopLag()  # from here on the loop serves: it must never block
     loop_lag.start()
     return Runtime(
@@ -331,20 +330,11 @@ def slack_client(
     whether a failed-looking post reached Slack (a blind retry could post twice)."""
     base_url = f"{settings.slack_api_url}/api/" if settings.slack_api_url else None
     kwargs: dict[str, Any] = {"base_url": base_url} if base_url else {}
-    handlers = (
-        [
-            AsyncConnectionErrorRetryHandler(max_retry_count=3),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=8),
-            AsyncServerErrorRetryHandler(max_retry_count=3),
-        ]
-        if retries
-        else []
-    )
-    return AsyncWebClient(
+    return CountedWebClient(
         token=settings.slack_bot_token,
         session=session,
         timeout=30,
-        retry_handlers=handlers,
+        retry_handlers=retry_handlers() if retries else [],
         **kwargs,
     )
 

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.types import Receive, Scope, Send
 
-from bot import webhooks
+from bot import scrape, webhooks
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from bot.store.db import ping
@@ -66,6 +66,9 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
                 # The page's clicks reach /slack/events as Slack's requests would.
                 to_app = httpx.ASGITransport(app=app)
                 workspace.connect(httpx.AsyncClient(transport=to_app, base_url="http://bot"))
+                # A person reads the channel: one digest a real day, more on demand.
+                runtime.desk.day.one_digest_a_real_day = True
+                workspace.send_digest = runtime.desk.day.send_digest_now
             log.info(
                 "porting bot ready (sandbox=%s, socket_mode=%s)",
                 sandbox is not None,
@@ -92,6 +95,10 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:
         return {"ok": True}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        return await scrape.serve(app.runtime, request)
 
     @app.get("/readyz")
     async def readyz() -> Response:
@@ -121,14 +128,18 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
 
 
 def _own_sandbox(settings: Settings) -> Sandbox:
-    """A real-time sandbox for PORTING_SANDBOX=true (its clock runs fast by itself)."""
-    from bot.sandbox import Sandbox, SandboxConfig
+    """A real-time sandbox for PORTING_SANDBOX=true: in local mode at a person's pace (today's
+    calendar, each step seconds apart), else (or with PORTING_SANDBOX_SPEED) on a fast clock."""
+    from bot.sandbox import Sandbox, SandboxConfig, Timings
 
+    person = settings.sandbox_person_paced
     return Sandbox(
         SandboxConfig(
             account_sid=settings.twilio_account_sid,
             auth_token=settings.twilio_auth_token,
-            speed=settings.porting_sandbox_speed,
+            pace="person" if person else "clock",
+            timings=Timings.person() if person else Timings(),
+            speed=settings.sandbox_speed,
             latency_seconds=settings.porting_sandbox_latency_ms / 1000,
             public_url=settings.base_url + SANDBOX_PREFIX,  # the LOA signing page link
         )

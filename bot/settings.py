@@ -47,7 +47,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'porting.db'}")
     port: int = 3000
     porting_check_concurrency: int = 40
-    porting_sandbox_speed: float = DEFAULT_SPEED
+    # The sandbox's fast clock: simulated seconds per real second. Unset: in local mode the
+    # sandbox goes at a person's pace (today's calendar, steps seconds apart), else DEFAULT_SPEED.
+    porting_sandbox_speed: float | None = Field(default=None, gt=0)
     porting_sandbox_latency_ms: float = 0.0  # injected per-call latency, for realistic demos
     # Every open request is fetched from Twilio this often (webhooks or not), spread out.
     porting_reconcile_seconds: float = 300.0
@@ -77,6 +79,9 @@ class Settings(BaseSettings):
     # Unset: the sandbox's clock in sandbox mode, else the system clock.
     porting_desk_clock: AwareDatetime | None = None
     log_level: str = "INFO"
+    log_format: str = "text"  # text | json (one JSON object a line)
+    # GET /metrics asks for ``Authorization: Bearer <this>`` when set; open when unset.
+    metrics_token: str | None = None
 
     _local_mode: bool = PrivateAttr(default=False)
 
@@ -131,6 +136,15 @@ class Settings(BaseSettings):
             self.twilio_account_sid = self.twilio_account_sid or SANDBOX_ACCOUNT_SID
             self.twilio_auth_token = self.twilio_auth_token or SANDBOX_AUTH_TOKEN
         return self
+
+    @property
+    def sandbox_person_paced(self) -> bool:
+        """Local mode's sandbox, unless PORTING_SANDBOX_SPEED asks for the fast clock."""
+        return self._local_mode and self.porting_sandbox_speed is None
+
+    @property
+    def sandbox_speed(self) -> float:
+        return self.porting_sandbox_speed or DEFAULT_SPEED
 
     @property
     def base_url(self) -> str:
@@ -272,6 +286,11 @@ class Settings(BaseSettings):
             raise SettingsError(
                 "PORTING_STALE_DAYS must be at least 1: business days an open request may go "
                 "without movement before the desk is nudged."
+            )
+        if self.log_format not in ("text", "json"):
+            raise SettingsError(
+                f"LOG_FORMAT must be text or json (one JSON object a line), not "
+                f"{self.log_format!r}."
             )
         bad = [i for i in self.admin_ids if not _ADMIN_ID.match(i)]
         if bad:

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 from pydantic import ValidationError
 from starlette.types import Message, Receive, Scope, Send
 
+from bot import metrics
 from bot.porting.signature import validate_json
 from bot.porting.webhook import WebhookPayload
 from bot.store.db import Database
@@ -180,11 +182,18 @@ class Inbox:
                 self._poller.wake_in(self.window)
 
 
+def _context(payload: WebhookPayload) -> dict[str, str | None]:
+    """A webhook line's context (``bot.logs``), built only when a line is logged: the
+    route's hot path sets no context variable."""
+    return {"request_sid": payload.request_sid, "number_sid": payload.number_sid}
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
     text: str
     headers: tuple[tuple[bytes, bytes], ...] = ()
+    result: str = "refused"  # what bot.metrics counts it as
 
 
 async def handle(
@@ -226,26 +235,27 @@ async def handle(
         log.error(
             "porting webhook not stored (%s); answered 503 so Twilio retries",
             type(error).__name__,
-            extra={"request_sid": payload.request_sid},
+            extra=_context(payload),
         )
-        return Answer(503, "try again", ((b"retry-after", b"5"),))
+        return Answer(503, "try again", ((b"retry-after", b"5"),), result="unavailable")
     if not stored:
-        log.info("duplicate porting webhook", extra={"request_sid": payload.request_sid})
-        return Answer(200, "duplicate")
+        log.info("duplicate porting webhook", extra=_context(payload))
+        return Answer(200, "duplicate", result="duplicate")
     if oddities := payload.oddities:
         # Still a nudge: the fetch it scheduled reads the request from Twilio.
         log.warning(
             "porting webhook for %s accepted despite %s; its request will be fetched",
             payload.request_sid,
             "; ".join(oddities),
-            extra={"request_sid": payload.request_sid},
+            extra=_context(payload),
         )
-    return Answer(200, "ok")
+    return Answer(200, "ok", result="accepted")
 
 
 async def serve(runtime: Runtime, scope: Scope, receive_: Receive, send: Send) -> None:
     """The ASGI endpoint for ``PATH`` (``bot.server.PortingApp`` routes it here before any of
     FastAPI's request machinery): read, answer, and always a plain-text response."""
+    started = time.perf_counter()
     if scope["method"] != "POST":
         answer = Answer(405, "POST only", ((b"allow", b"POST"),))
     else:
@@ -278,6 +288,7 @@ async def serve(runtime: Runtime, scope: Scope, receive_: Receive, send: Send) -
         }
     )
     await send({"type": "http.response.body", "body": content})
+    metrics.webhook_answered(answer.result, time.perf_counter() - started)
 
 
 async def _read_body(receive_: Receive) -> bytes | None:

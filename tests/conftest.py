@@ -13,6 +13,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
+from bot import logs
 from bot.desk import Desk
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox, SandboxConfig
@@ -103,6 +104,14 @@ def make_settings(slack: FakeSlack, tmp_path, **overrides) -> Settings:  # type:
         **overrides,
     }
     return Settings(_env_file=None, **values)
+
+
+@pytest.fixture(params=logs.FORMATS)
+def log_format(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> str:
+    """``caplog.text`` as LOG_FORMAT writes it, once per format (``text``, ``json``): leak
+    tests that look in the logs look at both."""
+    caplog.handler.setFormatter(logs.formatter(request.param))
+    return str(request.param)
 
 
 @pytest.fixture

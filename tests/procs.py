@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -120,6 +120,23 @@ async def stop_bot(process: subprocess.Popen[bytes], grace: float = 10.0) -> Non
             await asyncio.to_thread(process.wait)
             return
         await asyncio.sleep(0.05)
+
+
+async def start_bots(stack: AsyncExitStack, envs: list[dict[str, str]], cwd: Path) -> list[str]:
+    """Start one `python -m bot` per environment at once (on one database, one migrates and
+    the others wait for it), stopped when ``stack`` closes; their logs go to ``cwd/bot{i}.log``.
+    Returns their base URLs."""
+    processes = await asyncio.gather(
+        *(start_bot(env, cwd, f"bot{i}.log") for i, env in enumerate(envs)),
+        return_exceptions=True,
+    )
+    for process in processes:
+        if not isinstance(process, BaseException):
+            stack.push_async_callback(stop_bot, process)
+    for process in processes:
+        if isinstance(process, BaseException):
+            raise process
+    return [f"http://127.0.0.1:{env['PORT']}" for env in envs]
 
 
 @asynccontextmanager

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,7 +31,7 @@ from tests.conftest import SANDBOX_START
 from tests.fakes.slack_api import FakeSlack
 from tests.helpers import file_request
 from tests.pg import fresh_database
-from tests.procs import bot_env, free_port, served, start_bot, stop_bot
+from tests.procs import bot_env, free_port, served, start_bots
 
 CHANNEL = "CMULTIPROC"
 PUBLIC_URL = "http://bot.multiproc.test"  # both instances sit behind it; Twilio signs it
@@ -109,20 +110,7 @@ async def two_processes(
             "SLACK_OUTBOX_LEASE_SECONDS": "2",
         }
         # Both start at once: one migrates, the other waits for it (advisory lock).
-        processes = await asyncio.gather(
-            *(
-                start_bot(bot_env(slack, port, **env), cwd, f"bot{i}.log")
-                for i, port in enumerate(ports)
-            ),
-            return_exceptions=True,
-        )
-        for process in processes:
-            if not isinstance(process, BaseException):
-                stack.push_async_callback(stop_bot, process)
-        for process in processes:
-            if isinstance(process, BaseException):
-                raise process
-        yield [f"http://127.0.0.1:{port}" for port in ports]
+        yield await start_bots(stack, [bot_env(slack, port, **env) for port in ports], Path(cwd))
 
 
 def _key(message: dict[str, Any]) -> str | None:

@@ -29,6 +29,7 @@ def test_sandbox_needs_only_slack_tokens() -> None:
         ({"porting_channel": "#porting"}, "PORTING_CHANNEL"),
         ({"twilio_account_sid": "AC123"}, "TWILIO_ACCOUNT_SID"),
         ({"public_url": "bot.example.com"}, "PUBLIC_URL"),
+        ({"log_format": "logfmt"}, "LOG_FORMAT must be text or json"),
     ],
 )
 def test_bad_settings_name_the_setting(overrides: dict, named: str) -> None:

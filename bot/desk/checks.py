@@ -9,6 +9,7 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot import metrics
 from bot.desk.types import CheckResult, Progress
 from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
@@ -42,7 +43,8 @@ class Checks:
         async def one(index: int, number: str) -> None:
             nonlocal done
             async with semaphore:
-                results[index] = await self._check_one(number)
+                results[index] = result = await self._check_one(number)
+            metrics.PORTABILITY_CHECKS.labels(result.outcome).inc()
             done += 1
             if on_progress is not None:
                 await on_progress(done, len(numbers))

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 
 from bot.desk.agenda import Digest, HomeAgenda, build_digest, build_home
 from bot.desk.calendar import BusinessCalendar
-from bot.desk.digest_plan import decide_digest, digest_slot, due_digests
+from bot.desk.digest_plan import asked_slot, decide_digest, digest_key, digest_slot, due_digests
 from bot.desk.facts import DeskPolicy, facts_from_store
 from bot.desk.listing import on_desk_clock, process_time
 from bot.desk.manual_listing import list_manual, open_manual
@@ -79,6 +79,13 @@ class DeskDay:
         self.poll_seconds = poll_seconds
         self._loop = PollingLoop("desk-day", self.tick, poll_seconds=poll_seconds)
         self.wakeup = self._loop.wakeup
+        self._asked: set[tuple[str, date]] = set()  # digests asked for now (channel, day)
+        # Local mode: at most one day's digests a real day, however fast the sandbox's clock
+        # runs (PORTING_SANDBOX_SPEED); Send digest now shows another. ``real_clock`` is the
+        # system's (tests inject one).
+        self.one_digest_a_real_day = False
+        self.real_clock: Callable[[], datetime] = utcnow
+        self._digested_on: date | None = None
 
     def start(self) -> None:
         self._loop.poll_seconds = self.poll_seconds
@@ -116,14 +123,34 @@ class DeskDay:
         today = digest_slot("", self.calendar.local_date(now), self.policy, self.calendar)
         if today is None or not today.sendable(now):
             return []  # no digest due at this hour: nothing to read
+        real_day = self.real_clock().date()
+        if self.one_digest_a_real_day and self._digested_on == real_day:
+            return []
         channels = await thread_channels(self.db)
+        slots = due_digests(channels, self.policy, self.calendar, now)
+        if slots:
+            self._digested_on = real_day
         return [
-            (
-                items.digest_owner(slot.channel_id),
-                items.digest(slot.key, slot.channel_id, slot.day),
-            )
-            for slot in due_digests(channels, self.policy, self.calendar, now)
+            (items.digest_owner(slot.channel_id), items.digest(slot.key, slot.channel_id, slot.day))
+            for slot in slots
         ]
+
+    async def send_digest_now(self) -> int:
+        """Queue today's digest now for every channel holding request threads, whatever the
+        hour (the local workspace's Send digest now); returns how many channels."""
+        now = self.clock()
+        day = self.calendar.local_date(now)
+        channels = await thread_channels(self.db)
+        asked = utcnow().strftime("%Y%m%dT%H%M%S%f")
+        work = [
+            (items.digest_owner(c), items.digest(f"{digest_key(c, day)}:asked:{asked}", c, day))
+            for c in channels
+        ]
+        self._asked.update((c, day) for c in channels)
+        await desk_day.queue(self.db, work, utcnow())
+        if work and self._wake is not None:
+            self._wake()
+        return len(channels)
 
     async def rearm_homes(self) -> int:
         changed = await desk_day.latest_change(self.db)
@@ -159,6 +186,8 @@ class DeskDay:
         something open; None: drop it."""
         now = self.clock()
         slot = decide_digest(channel_id, day, self.policy, self.calendar, now)
+        if slot is None and (channel_id, day) in self._asked:
+            slot = asked_slot(channel_id, day, self.policy, self.calendar, now)
         if slot is None:
             return None
         open_rows = await list_requests(

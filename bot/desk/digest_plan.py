@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy
@@ -67,3 +67,13 @@ def decide_digest(
     """At delivery: the slot when its digest may still go out now, else None (drop it)."""
     slot = digest_slot(channel_id, day, policy, calendar)
     return slot if slot is not None and slot.sendable(now) else None
+
+
+def asked_slot(
+    channel_id: str, day: date, policy: DeskPolicy, calendar: BusinessCalendar, now: datetime
+) -> DigestSlot:
+    """A digest someone asked for now (the local workspace's Send digest now): whatever the
+    hour or the day, for the next hour; "since" as the day's own digest would say it."""
+    at = policy.digest_at or time(9)
+    since = calendar.at(calendar.previous_business_day(day), at)
+    return DigestSlot(channel_id, day, now, now + timedelta(hours=1), since)

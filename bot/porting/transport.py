@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import AliasChoices, BaseModel, ValidationError
 
+from bot import metrics
 from bot.porting.errors import TwilioError, TwilioUnavailable
 
 logger = logging.getLogger("bot.porting.client")
@@ -170,14 +172,17 @@ class TwilioTransport:
             request = self.http.build_request(
                 method, url, params=params, json=json, data=data, files=files, timeout=self.timeout
             )
+            started = time.perf_counter()
             try:
                 response = await self.http.send(request, auth=self.auth)
             except httpx.TransportError as exc:
+                _count(request, "unreachable", started)
                 if not isinstance(exc, retryable_errors) or retry >= self.max_retries:
                     raise _unavailable(request, exc, retry, idempotent) from exc
                 await self._backoff(request, type(exc).__name__, retry, None)
                 retry += 1
                 continue
+            _count(request, response.status_code, started)
             if response.is_success or (tolerate is not None and tolerate(response)):
                 return response
             if self._should_retry_status(response.status_code, idempotent, retry):
@@ -210,6 +215,11 @@ class TwilioTransport:
             delay,
         )
         await self.sleep(delay)
+
+
+def _count(request: httpx.Request, code: int | str, started: float) -> None:
+    """One attempt, by templated path (``bot.metrics``: never a SID or a number)."""
+    metrics.twilio_request(request.method, request.url.path, code, time.perf_counter() - started)
 
 
 def _unavailable(

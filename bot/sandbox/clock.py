@@ -1,7 +1,9 @@
-"""The sandbox's simulated clock and Twilio's date-time form."""
+"""The sandbox's clocks (simulated, or the real calendar at person pace) and Twilio's date-time
+form."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 
@@ -27,3 +29,21 @@ class SimClock:
     def set(self, when: datetime) -> None:
         if when > self._now:
             self._now = when
+
+
+class WallClock(SimClock):
+    """Person pace's clock: the real calendar (``wall``, the system's unless a test injects
+    one). Jobs do not move it: a step run early happens today, at the real time."""
+
+    def __init__(self, wall: Callable[[], datetime] | None = None) -> None:
+        self._wall = wall or (lambda: datetime.now(UTC).replace(microsecond=0))
+        super().__init__(self._wall())
+
+    def now(self) -> datetime:
+        return self._wall()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def set(self, when: datetime) -> None:
+        return None

@@ -1,4 +1,4 @@
-"""Sandbox settings: credentials, clock speed, simulated stage timings, faults and webhook modes."""
+"""Sandbox settings: credentials, pace and clock speed, stage timings, faults and webhook modes."""
 
 from __future__ import annotations
 
@@ -42,6 +42,19 @@ class Timings(BaseModel):
     # A late cancel (number already port_pending) sits in "canceling" this long.
     cancel_delay: timedelta = timedelta(days=1)
 
+    @classmethod
+    def person(cls) -> Timings:
+        """Person pace: each step a few seconds to a minute after the last, so a person can
+        watch it (and press Sign LOA before the LOA signs itself); port dates stay real dates
+        (a week out), reached by fast-forwarding the request."""
+        return cls(
+            review=timedelta(seconds=5),
+            auto_sign_after=timedelta(minutes=2),
+            carrier_response=timedelta(seconds=15),
+            carrier_response_stagger=timedelta(seconds=2),
+            cancel_delay=timedelta(seconds=20),
+        )
+
 
 class SandboxConfig(BaseModel):
     """Everything that changes how the sandbox behaves. Defaults suit a product demo."""
@@ -54,6 +67,10 @@ class SandboxConfig(BaseModel):
     api_key_sid: str | None = Field(default=None, pattern=r"^SK[0-9a-fA-F]{32}$")
     api_key_secret: str | None = None
 
+    # "clock": simulated time, stepped by tests or (``start``) run at ``speed``. "person": the
+    # calendar is the real one, stages take ``timings`` (``Timings.person()``) of real time,
+    # and the panel's Next step / fast-forward run a step early without moving the calendar.
+    pace: Literal["clock", "person"] = "clock"
     # Fast clock: simulated seconds per real second, used only while the ticker runs.
     speed: float = Field(default=DEFAULT_SPEED, gt=0)
     tick_interval_seconds: float = Field(default=0.25, gt=0)

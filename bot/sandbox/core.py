@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import httpx
 
-from .clock import SimClock
+from .clock import SimClock, WallClock
 from .config import SandboxConfig
 from .data import SimNumber, SimRequest
 from .errors import SimulatorError, not_found
 from .faults import Faults
 from .machine import PortingMachine
+from .scheduler import Job
 from .state import PortingState
 from .webhooks import Delivery, SimEvent, Sleep, WebhookSender
 
@@ -28,10 +30,14 @@ log = logging.getLogger(__name__)
 class Sandbox:
     """A simulated Twilio account with the Porting API.
 
-    Time is simulated. Tests step it with :meth:`advance` (deterministic: every due transition
-    runs in order and its webhooks are delivered before it returns). Demos call :meth:`start`
-    to let it run at ``config.speed`` simulated seconds per real second. ``state`` holds the
-    account's records; ``machine`` moves them; the ``/_sim`` routes call the actions below.
+    At ``pace="clock"`` time is simulated. Tests step it with :meth:`advance` (deterministic:
+    every due transition runs in order and its webhooks are delivered before it returns);
+    :meth:`start` lets it run at ``config.speed`` simulated seconds per real second. At
+    ``pace="person"`` (local mode's demo) the calendar is the real one (``wall``), each stage
+    takes seconds of real time, and :meth:`step` / :meth:`fast_forward` run a request's next
+    step early instead of moving the calendar. :meth:`pause` holds every step either way.
+    ``state`` holds the account's records; ``machine`` moves them; the ``/_sim`` routes call
+    the actions below.
     """
 
     def __init__(
@@ -40,8 +46,11 @@ class Sandbox:
         *,
         http_client: httpx.AsyncClient | None = None,
         sleep: Sleep = asyncio.sleep,
+        wall: Callable[[], datetime] | None = None,
     ) -> None:
         self.config = config or SandboxConfig()
+        self._wall = wall  # person pace's calendar (tests inject one)
+        self.paused_at: datetime | None = None
         self.sleep = sleep  # injectable so tests can observe latency and backoff
         self._http_client = http_client
         self._lock = asyncio.Lock()
@@ -50,8 +59,11 @@ class Sandbox:
         self._init_state()
 
     def _init_state(self) -> None:
-        start = self.config.start_time or datetime.now(UTC).replace(microsecond=0)
-        self.clock = SimClock(start)
+        if self.config.pace == "person":
+            self.clock: SimClock = WallClock(self._wall)
+        else:
+            start = self.config.start_time or datetime.now(UTC).replace(microsecond=0)
+            self.clock = SimClock(start)
         self.state = PortingState(self.config, self.clock)
         self.machine = PortingMachine(self.state)
         self.faults = Faults(self.config)
@@ -83,6 +95,18 @@ class Sandbox:
     @property
     def running(self) -> bool:
         return self._ticker is not None and not self._ticker.done()
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
+    def person_paced(self) -> bool:
+        return self.config.pace == "person"
+
+    def upcoming(self) -> dict[str, Job]:
+        """Each request's next step (its earliest live job), by request SID."""
+        return self.state.jobs.upcoming(lambda job: self.state.job_target(job) is not None)
 
     def request(self, sid: str) -> SimRequest:
         return self.state.get_request(sid, f"/v1/Porting/PortIn/{sid}")
@@ -157,12 +181,65 @@ class Sandbox:
             now = loop.time()
             step = timedelta(seconds=(now - last) * self.config.speed)
             last = now
+            if self.paused:
+                continue
             try:
-                async with self._lock:
-                    self.machine.run_until(self.clock.now() + step)
-                    self.dispatch()
+                await self.tick(step)
             except Exception:  # a bug in one transition must not stop the demo clock
                 log.exception("sandbox clock step failed")
+
+    async def tick(self, step: timedelta) -> None:
+        """One look of the running clock: at person pace, the steps due by the real time; else
+        simulated time ``step`` on."""
+        async with self._lock:
+            self.machine.run_until(self.clock.now() + (timedelta(0) if self.person_paced else step))
+            self.dispatch()
+
+    # -- pause, step, fast-forward (the panel's buttons) -----------------------------------
+
+    def pause(self) -> None:
+        """Hold every step: the running clock stops (person pace: countdowns freeze)."""
+        if self.paused_at is None:
+            self.paused_at = self._real_now()
+
+    def resume(self) -> None:
+        """Run again; at person pace every step comes as much later as the pause lasted."""
+        if self.paused_at is None:
+            return
+        if self.person_paced:
+            self.state.jobs.shift(self._real_now() - self.paused_at)
+        self.paused_at = None
+
+    def _real_now(self) -> datetime:
+        return self.clock.now() if self.person_paced else datetime.now(UTC)
+
+    async def step(self) -> Job | None:
+        """The sandbox's next step, now: the earliest scheduled one (of whichever request)."""
+        due = self.state.next_due()
+        if due is None:
+            return None
+        job = next(j for j in self.upcoming().values() if j.due == due)
+        return await self.fast_forward(job.request_sid)
+
+    async def fast_forward(self, request_sid: str) -> Job | None:
+        """``request_sid``'s next step, now (every job of the same kind: all its numbers'
+        carrier answers, or all its ports). At person pace the calendar stays today's; on the
+        simulated clock, time moves to that step. None: nothing is scheduled for it."""
+        self.request(request_sid)  # 404 for an unknown SID
+        job = self.upcoming().get(request_sid)
+        if job is None:
+            return None
+        if not self.person_paced:
+            await self.advance_to(max(job.due, self.clock.now()))
+            return job
+        async with self._lock:
+            same = self.state.jobs.take(
+                lambda j: j.request_sid == request_sid and j.kind == job.kind
+            )
+            self.machine.run_early(same)
+            self.dispatch()
+        await self.webhooks.flush()
+        return job
 
     async def reset(self) -> None:
         """Forget every request, document, webhook setting and log; restart the clock."""
@@ -170,6 +247,7 @@ class Sandbox:
         await self.stop()
         await self.webhooks.aclose()
         self._init_state()
+        self.paused_at = None
         if running:
             self.start()
 

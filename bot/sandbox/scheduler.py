@@ -6,7 +6,7 @@ import heapq
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.porting.statuses import RequestStatus
@@ -65,6 +65,28 @@ class Scheduler:
         while self._jobs and not live(self._jobs[0]):
             heapq.heappop(self._jobs)
         return self._jobs[0].due if self._jobs else None
+
+    def upcoming(self, live: Callable[[Job], bool]) -> dict[str, Job]:
+        """Each request's next live job (by request SID)."""
+        first: dict[str, Job] = {}
+        for job in sorted(self._jobs):
+            if job.request_sid not in first and live(job):
+                first[job.request_sid] = job
+        return first
+
+    def take(self, pick: Callable[[Job], bool]) -> list[Job]:
+        """Every job ``pick`` accepts, off the heap, in due order (to run now, early)."""
+        taken = sorted(job for job in self._jobs if pick(job))
+        if taken:
+            chosen = {id(job) for job in taken}
+            self._jobs = [job for job in self._jobs if id(job) not in chosen]
+            heapq.heapify(self._jobs)
+        return taken
+
+    def shift(self, delta: timedelta) -> None:
+        """Every job ``delta`` later (a pause that lasted ``delta``); the order stays."""
+        for job in self._jobs:
+            job.due += delta
 
     def pop_due(self, until: datetime) -> Job | None:
         """The earliest job due at or before ``until``, off the heap; None if there is none."""

@@ -27,6 +27,7 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import logs
 from bot.background import Tasks
 from bot.slack.carried import Stale
 from bot.slack.ids import Callback
@@ -134,7 +135,10 @@ class Failures:
         async def remember_audience(
             body: dict[str, Any], next: Callable[[], Awaitable[None]]
         ) -> None:
-            _audience.set(Audience.of(body))
+            audience = Audience.of(body)
+            _audience.set(audience)
+            # Bolt's next() returns before the listener runs (in this task, or one it starts).
+            logs.bind(slack_user=audience.user_id, slack_channel=audience.channel_id)
             await next()
 
         async def on_error(
@@ -157,9 +161,11 @@ class Failures:
         """Log ``error``, start telling the person, and return the ack if it is still due."""
         if isinstance(error, Stale):
             log.info("stale %s in a %s", error.what, audience.describe())
-            text = error.text
-        else:
-            reference = new_reference()
+            return self._answer(audience, error, error.text, acked=acked)
+        reference = new_reference()
+        with logs.context(
+            error_ref=reference, slack_user=audience.user_id, slack_channel=audience.channel_id
+        ):
             log.error(
                 "Slack %s failed (%s): %s",
                 audience.describe(),
@@ -167,7 +173,12 @@ class Failures:
                 type(error).__name__,
                 exc_info=error,
             )
-            text = apology(reference)
+            return self._answer(audience, error, apology(reference), acked=acked)
+
+    def _answer(
+        self, audience: Audience, error: Exception, text: str, *, acked: bool
+    ) -> BoltResponse | None:
+        """The ack when it is still due; otherwise start telling the person."""
         if not acked:
             if audience.kind == "command":
                 return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})

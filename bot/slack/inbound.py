@@ -82,7 +82,7 @@ class SlackDoor:
             return to_starlette_response(await self.app.async_dispatch(bolt_request))
         except Exception:  # Bolt's own machinery failed on a request the envelope let in
             reference = new_reference()
-            log.exception("Slack request failed (%s)", reference)
+            log.exception("Slack request failed (%s)", reference, extra={"error_ref": reference})
             return Response(apology(reference), media_type="text/plain; charset=utf-8")
 
     @staticmethod

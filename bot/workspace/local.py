@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,6 +82,9 @@ class LocalWorkspace(Workspace):
         self.hub = Hub()
         self.state.listeners.append(self.hub.publish)
         self._client: httpx.AsyncClient | None = None
+        # The sandbox panel's Send digest now: the bot queues today's digest for every channel
+        # with request threads and says how many (set once the bot runs; server.py).
+        self.send_digest: Callable[[], Awaitable[int]] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.conversations: Conversations | None = None
         self.modals: Modals | None = None

@@ -215,7 +215,13 @@ def _acting_routes(ws: LocalWorkspace) -> list[BaseRoute]:
         stored = api_files.add_file(ws, upload.filename or "file", content, user=ws.person)
         return _ok(file=api_files.file_object(ws, stored))
 
+    async def digest(_: Request) -> Response:
+        if ws.send_digest is None:
+            return _no("no_desk", 503)
+        return _ok(channels=await ws.send_digest())
+
     return [
+        Route("/ui/digest", _acting(ws, digest), methods=["POST"]),
         Route("/ui/message", _acting(ws, message), methods=["POST"]),
         Route("/ui/action", _acting(ws, action), methods=["POST"]),
         Route("/ui/shortcut", _acting(ws, shortcut), methods=["POST"]),

@@ -200,7 +200,7 @@ async def test_zero_retries(make: Callable[..., TwilioPortingClient], sleeps: li
 
 
 async def test_retry_logging_is_safe(
-    make: Callable[..., TwilioPortingClient], caplog: pytest.LogCaptureFixture
+    make: Callable[..., TwilioPortingClient], caplog: pytest.LogCaptureFixture, log_format: str
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="bot.porting.client")
     fake = FakeTwilio(reply(429, {"code": 20429}), httpx.ConnectError, reply(202, PORT_IN_BODY))
@@ -216,7 +216,7 @@ async def test_retry_logging_is_safe(
 
 
 async def test_retry_log_has_no_query_string(
-    make: Callable[..., TwilioPortingClient], caplog: pytest.LogCaptureFixture
+    make: Callable[..., TwilioPortingClient], caplog: pytest.LogCaptureFixture, log_format: str
 ) -> None:
     caplog.set_level(logging.WARNING, logger="bot.porting.client")
     fake = FakeTwilio(reply(503), reply(200, {"port_in_requests": [], "meta": {}}))

@@ -34,7 +34,7 @@ from tests.porting.spec_examples import create_body_validator
 
 
 async def test_create_port_in_sends_twilio_json_with_secrets(
-    make: Callable[..., TwilioPortingClient], caplog: pytest.LogCaptureFixture
+    make: Callable[..., TwilioPortingClient], caplog: pytest.LogCaptureFixture, log_format: str
 ) -> None:
     caplog.set_level(logging.DEBUG)
     create = port_in_create()

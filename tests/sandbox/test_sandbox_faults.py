@@ -18,7 +18,7 @@ KEY_SID = "SK" + "1" * 32
 async def test_auth_required(sandbox: Sandbox):
     for auth in (None, (SANDBOX_ACCOUNT_SID, "wrong"), ("AC" + "0" * 32, "sandbox-auth-token")):
         async with client_for(sandbox, auth=auth) as client:
-            for path in (CHECK, "/v1/Porting/PortIn/PortInRequests", "/v1/Nope", "/_sim/clock"):
+            for path in (CHECK, "/v1/Porting/PortIn/PortInRequests", "/v1/Nope", "/_sim/requests"):
                 response = await client.get(path)
                 assert_twilio_error(response, 401, 20003)
                 assert response.headers["www-authenticate"].startswith("Basic")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 TIMEOUT = 20_000  # ms: a wait that fails means the page never showed it
@@ -45,6 +46,18 @@ class WorkspacePage:
     async def fill(self, modal: Any, block_id: str, value: str) -> None:
         await self.field(modal, block_id).locator("input, textarea").first.fill(value)
 
+    async def fill_details(self, modal: Any, bill_date: date) -> None:
+        """Step 1 of /port-in as the README's walkthrough fills it (all but the bill file)."""
+        await self.fill(modal, "pi_customer_name", "Acme Plumbing LLC")
+        await self.field(modal, "pi_customer_type").locator("select").select_option("Business")
+        await self.fill(modal, "pi_street", "1 Main St")
+        await self.fill(modal, "pi_city", "San Francisco")
+        await self.fill(modal, "pi_state", "CA")
+        await self.fill(modal, "pi_zip", "94105")
+        await self.fill(modal, "pi_rep_name", "Jane Doe")
+        await self.fill(modal, "pi_rep_email", "jane@acme.example")
+        await self.fill(modal, "pi_bill_date", bill_date.isoformat())
+
     async def submit(self, modal: Any) -> None:
         await modal.locator(".modal-submit").click()
 
@@ -65,9 +78,9 @@ class WorkspacePage:
         return panel
 
     async def next_step(self) -> None:
-        """The sandbox panel's Next step: simulated time moves to Twilio's next change (the
-        sandbox's answer comes once its webhooks were delivered)."""
+        """The sandbox panel's Next step: Twilio's next change happens now (the sandbox's
+        answer comes once its webhooks were delivered)."""
         panel = await self.sandbox()
-        async with self.page.expect_response(lambda r: "/_sim/advance" in r.url) as answer:
+        async with self.page.expect_response(lambda r: "/_sim/step" in r.url) as answer:
             await panel.get_by_role("button", name="Next step").click()
         assert (await answer.value).ok

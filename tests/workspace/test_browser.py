@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,18 +58,6 @@ async def test_port_check_one_number_shows_the_result(
     assert not ws.errors
 
 
-async def _fill_details(ws: WorkspacePage, modal: Any, bill_date: date) -> None:
-    await ws.fill(modal, "pi_customer_name", "Acme Plumbing LLC")
-    await ws.field(modal, "pi_customer_type").locator("select").select_option("Business")
-    await ws.fill(modal, "pi_street", "1 Main St")
-    await ws.fill(modal, "pi_city", "San Francisco")
-    await ws.fill(modal, "pi_state", "CA")
-    await ws.fill(modal, "pi_zip", "94105")
-    await ws.fill(modal, "pi_rep_name", "Jane Doe")
-    await ws.fill(modal, "pi_rep_email", "jane@acme.example")
-    await ws.fill(modal, "pi_bill_date", bill_date.isoformat())
-
-
 async def _step_until(ws: WorkspacePage, local: LocalBot, text: str) -> None:
     """Press the sandbox's Next step until the thread shows ``text``."""
     while not await ws.thread.locator(".message", has_text=text).count():
@@ -96,7 +84,7 @@ async def test_a_whole_port_from_the_page(
 
     # A bill older than 30 days: the bot's error shows on that field, as in Slack.
     today = local.sandbox.now.date()  # the form counts days on Twilio's (the sandbox's) clock
-    await _fill_details(ws, details, today - timedelta(days=60))
+    await ws.fill_details(details, today - timedelta(days=60))
     bill = tmp_path / "bill.pdf"
     bill.write_bytes(PDF)
     await ws.field(details, "pi_bill").locator("input[type=file]").set_input_files(str(bill))

@@ -1,5 +1,6 @@
-"""ASGI middleware: Basic auth for every ``/v1`` and ``/_sim`` call; injected latency, the
-concurrency cap and scripted failures for ``/v1`` calls only."""
+"""ASGI middleware: Basic auth for every ``/v1`` and ``/_sim`` call (but the LOA page and
+reading the clock); injected latency, the concurrency cap and scripted failures for ``/v1``
+calls only."""
 
 from __future__ import annotations
 
@@ -41,6 +42,13 @@ def authorized(scope: Scope, cfg: SandboxConfig) -> bool:
     return False
 
 
+def _public(path: str, method: str | None) -> bool:
+    """What needs no credentials: the LOA page (its link's token guards it) and reading the
+    clock (``curl …/sandbox/_sim/clock`` from this machine: what time the sandbox thinks it
+    is, and what it does next; nothing secret)."""
+    return path.startswith("/_sim/loa/") or (path == "/_sim/clock" and method in ("GET", "HEAD"))
+
+
 _UNAUTHORIZED = SandboxError(
     401, 20003, "Authenticate", headers={"WWW-Authenticate": 'Basic realm="Twilio API"'}
 )
@@ -59,7 +67,7 @@ class Guard:
             return
         path = route_path(scope)
         api = path.startswith("/v1/")
-        admin = path.startswith("/_sim/") and not path.startswith("/_sim/loa/")
+        admin = path.startswith("/_sim/") and not _public(path, scope.get("method"))
         if not (api or admin):
             await self.app(scope, receive, send)
         elif not authorized(scope, self.sandbox.config):

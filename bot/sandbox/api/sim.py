@@ -1,4 +1,5 @@
-"""``/_sim``: the simulator's admin routes (clock, LOA and carrier actions, logs, faults)."""
+"""``/_sim``: the simulator's admin routes (clock, pause and steps, LOA and carrier actions,
+logs, faults)."""
 
 from __future__ import annotations
 
@@ -14,17 +15,29 @@ from ..core import Sandbox
 from ..errors import SimulatorError
 from ..numbers import TEST_NUMBERS
 from ..resources import phone_number_json, port_in_json
+from ..scheduler import Job
 from .params import SandboxDep
 
 router = APIRouter(prefix="/_sim")
 
 
+def _step(job: Job | None) -> dict[str, Any] | None:
+    if job is None:
+        return None
+    return {"request_sid": job.request_sid, "kind": job.kind.value, "due": iso(job.due)}
+
+
 def _clock(sandbox: Sandbox) -> dict[str, Any]:
+    upcoming = sorted(sandbox.upcoming().values())
     return {
         "now": iso(sandbox.now),
+        "pace": sandbox.config.pace,
         "next_due": iso(sandbox.state.next_due()),
+        "next": _step(upcoming[0] if upcoming else None),
         "speed": sandbox.config.speed,
-        "running": sandbox.running,
+        "running": sandbox.running and not sandbox.paused,
+        "paused": sandbox.paused,
+        "paused_at": iso(sandbox.paused_at),
     }
 
 
@@ -68,6 +81,34 @@ async def sim_advance(request: Request, sandbox: SandboxDep) -> JSONResponse:
     return JSONResponse(_clock(sandbox))
 
 
+@router.post("/pause")
+async def sim_pause(sandbox: SandboxDep) -> JSONResponse:
+    sandbox.pause()
+    return JSONResponse(_clock(sandbox))
+
+
+@router.post("/resume")
+async def sim_resume(sandbox: SandboxDep) -> JSONResponse:
+    sandbox.resume()
+    return JSONResponse(_clock(sandbox))
+
+
+@router.post("/step")
+async def sim_step(sandbox: SandboxDep) -> JSONResponse:
+    """The next scheduled step of any request, now (the panel's Next step)."""
+    ran = await sandbox.step()
+    return JSONResponse({**_clock(sandbox), "ran": _step(ran)})
+
+
+@router.post("/requests/{sid}/fast-forward")
+async def sim_fast_forward(sid: str, sandbox: SandboxDep) -> JSONResponse:
+    """That request's next step, now (at person pace the calendar stays today's)."""
+    ran = await sandbox.fast_forward(sid)
+    if ran is None:
+        raise SimulatorError(f"{sid} has no step scheduled: it moves only when someone acts", 409)
+    return JSONResponse({**_clock(sandbox), "ran": _step(ran)})
+
+
 @router.post("/settle")
 async def sim_settle(sandbox: SandboxDep) -> JSONResponse:
     await sandbox.run_until_settled()
@@ -79,7 +120,15 @@ async def sim_requests(sandbox: SandboxDep) -> JSONResponse:
     """Every request with its numbers, newest first (the local workspace's sandbox panel
     lists them here: reads through ``/v1`` would use up injected faults)."""
     requests = sorted(sandbox.state.requests.values(), key=lambda r: r.date_created, reverse=True)
-    return JSONResponse({"requests": [port_in_json(sandbox.config, r) for r in requests]})
+    upcoming = sandbox.upcoming()
+    return JSONResponse(
+        {
+            "requests": [
+                {**port_in_json(sandbox.config, r), "sim_next": _step(upcoming.get(r.sid))}
+                for r in requests
+            ]
+        }
+    )
 
 
 @router.post("/requests/{sid}/sign")

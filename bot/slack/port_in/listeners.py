@@ -24,7 +24,7 @@ from bot.slack.manual import ManualStartListeners
 from bot.slack.messages import dm, permalink, update_view
 from bot.slack.permissions import Permissions
 from bot.slack.port_in.form import read_details, read_secrets
-from bot.slack.port_in.validation import warnings
+from bot.slack.port_in.validation import bill_date, warnings
 from bot.slack.press import Press, on_press
 from bot.slack.progress import ProgressThrottle
 from bot.slack.ui.check import invalid_line, too_many_text
@@ -232,6 +232,10 @@ class PortInListeners:
             return
         assert secrets is not None
         if await self.refused_in_form(ack, user_id):
+            return
+        # The bill's age is judged again now: step 1 may have been sent days ago.
+        if stale := bill_date(draft.details.bill.issued_on, self.deps.desk.today()):
+            await ack(response_action="update", view=ui.stale_bill_view(stale))
             return
         # One filing per submission: a double click or a replayed payload finds the claim.
         held = await self.deps.desk.claim_filing(draft.id, meta.attempt, user_id)

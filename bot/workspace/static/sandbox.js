@@ -1,9 +1,10 @@
 // The sandbox panel: the simulated Twilio account behind the bot, through the sandbox's own
-// admin routes (/sandbox/_sim/…): move its clock, sign a request's LOA, have the carrier
-// reject a number, make Twilio's API fail for a while.
+// admin routes (/sandbox/_sim/…): pause it, run its next step or one request's, sign a
+// request's LOA, have the carrier reject a number, make Twilio's API fail for a while; and
+// the desk's digest on demand (through the workspace: the bot queues it).
 
 import { h } from "./blockkit.js";
-import { toast } from "./net.js";
+import { post, toast } from "./net.js";
 
 const REJECTIONS = {
   22150: "Contact support required", 22151: "Carrier restriction", 22152: "Inactive or disconnected",
@@ -12,6 +13,23 @@ const REJECTIONS = {
 };
 const SIGNABLE = "Waiting for Signature";
 const REJECTABLE = new Set(["Port Submitted", "Port Pending"]);
+const STEPS = {
+  review_done: "Twilio finishes its review", auto_sign: "the LOA signs itself",
+  loa_expiry: "the LOA expires", carrier_response: "the carrier answers",
+  port: "the numbers port", cancel_done: "the cancel completes",
+};
+
+// How long until a step: "in 0:42" for a few minutes, else its date ("Mon, Dec 14 (in 7 days)").
+export function until(dueIso, nowIso) {
+  const due = new Date(dueIso);
+  const seconds = Math.max(0, Math.round((due - new Date(nowIso)) / 1000));
+  if (seconds < 3600) return `in ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  const midnight = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const days = Math.round((midnight(due) - midnight(new Date(nowIso))) / 86400000); // calendar days
+  const when = due.toLocaleDateString(undefined, { weekday: "short", month: "short", day: "numeric" });
+  if (days < 1) return `at ${due.toLocaleTimeString()}`;
+  return `on ${when} (${days === 1 ? "tomorrow" : `in ${days} days`})`;
+}
 
 export class SandboxPanel {
   constructor(root, link) {
@@ -59,9 +77,48 @@ export class SandboxPanel {
   }
 
   async nextStep(clock) {
-    if (!clock.next_due) return toast("Nothing is scheduled in the sandbox.");
-    const seconds = Math.max(1, (Date.parse(clock.next_due) - Date.parse(clock.now)) / 1000);
-    await this.advance({ seconds }, "to the next scheduled step");
+    if (!clock.next) return toast("Nothing is scheduled in the sandbox: it waits for someone to act.");
+    await this.act(`Next step: ${STEPS[clock.next.kind] || clock.next.kind}`, () => this.call("POST", "/step"));
+  }
+
+  async sendDigest() {
+    try {
+      const answer = await post("/ui/digest");
+      toast(answer.channels ? "Digest queued: it shows in the channel in a moment" : "No channel has a request thread yet: nothing to digest.");
+    } catch (error) {
+      toast(`Send digest now failed: ${error.message}`);
+    }
+  }
+
+  // Relative to the sandbox's now (frozen at the pause while paused).
+  at(clock) {
+    return clock.paused_at || clock.now;
+  }
+
+  clockSection(clock) {
+    const now = new Date(clock.now);
+    const person = clock.pace === "person";
+    const state = clock.paused ? "paused" : person ? "today's calendar, steps seconds apart" : clock.running ? `runs ${Math.round(clock.speed)}× real time` : "stopped";
+    const next = clock.next
+      ? h("div", { class: "sandbox-small sandbox-next" }, `Next: ${STEPS[clock.next.kind] || clock.next.kind} (${clock.next.request_sid.slice(0, 10)}…) ${until(clock.next.due, this.at(clock))}${clock.paused ? " · paused" : ""}`)
+      : h("div", { class: "sandbox-small" }, "Nothing scheduled: waiting for someone to act");
+    const buttons = [
+      clock.paused
+        ? h("button", { type: "button", class: "bk-button bk-button-primary", onclick: () => this.act("Sandbox resumed", () => this.call("POST", "/resume")) }, "Resume")
+        : h("button", { type: "button", class: "bk-button", onclick: () => this.act("Sandbox paused", () => this.call("POST", "/pause")) }, "Pause"),
+      h("button", { type: "button", class: "bk-button", onclick: () => this.nextStep(clock) }, "Next step"),
+    ];
+    if (!person) {
+      buttons.push(
+        h("button", { type: "button", class: "bk-button", onclick: () => this.advance({ hours: 1 }, "+1 hour") }, "+1 hour"),
+        h("button", { type: "button", class: "bk-button", onclick: () => this.advance({ days: 1 }, "+1 day") }, "+1 day"),
+        h("button", { type: "button", class: "bk-button", onclick: () => this.act("Sandbox: ran every step", () => this.call("POST", "/settle")) }, "Run to the end"));
+    }
+    return h("section", { class: "sandbox-section" },
+      h("div", { class: "sandbox-title" }, "Clock"),
+      h("div", { class: "sandbox-clock" }, `${now.toLocaleString()} · ${state}`),
+      next,
+      h("div", { class: "sandbox-buttons" }, buttons));
   }
 
   async refresh() {
@@ -81,7 +138,6 @@ export class SandboxPanel {
     const focus = document.activeElement?.closest?.(".sandbox") ? document.activeElement.dataset.keep : null;
     const kept = {};
     for (const input of this.root.querySelectorAll("[data-keep]")) kept[input.dataset.keep] = input.value;
-    const now = new Date(clock.now);
     const faultStatus = h("select", { "data-keep": "fault-status", "aria-label": "Fault status" },
       ["500", "503", "429", "400"].map((s) => h("option", { value: s }, s)));
     const faultCount = h("input", { type: "number", min: 1, value: "3", "data-keep": "fault-count", "aria-label": "How many calls fail", class: "short" });
@@ -89,18 +145,15 @@ export class SandboxPanel {
     const panel = h("div", { class: "sandbox-panel" },
       h("div", { class: "sandbox-head" }, h("b", {}, "🧪 Twilio sandbox"),
         h("button", { type: "button", class: "link-button", "aria-label": "Close the sandbox panel", onclick: () => this.toggle(false) }, "✕")),
-      h("section", { class: "sandbox-section" },
-        h("div", { class: "sandbox-title" }, "Clock"),
-        h("div", { class: "sandbox-clock" }, `${now.toLocaleString()} · ${clock.running ? `runs ${Math.round(clock.speed)}× real time` : "stopped"}`),
-        clock.next_due ? h("div", { class: "sandbox-small" }, `Next step: ${new Date(clock.next_due).toLocaleString()}`) : h("div", { class: "sandbox-small" }, "Nothing scheduled"),
-        h("div", { class: "sandbox-buttons" },
-          h("button", { type: "button", class: "bk-button", onclick: () => this.nextStep(clock) }, "Next step"),
-          h("button", { type: "button", class: "bk-button", onclick: () => this.advance({ hours: 1 }, "+1 hour") }, "+1 hour"),
-          h("button", { type: "button", class: "bk-button", onclick: () => this.advance({ days: 1 }, "+1 day") }, "+1 day"),
-          h("button", { type: "button", class: "bk-button", onclick: () => this.act("Sandbox: ran every step", () => this.call("POST", "/settle")) }, "Run to the end"))),
+      this.clockSection(clock),
       h("section", { class: "sandbox-section" },
         h("div", { class: "sandbox-title" }, `Port-in requests (${requests.length})`),
-        requests.length ? requests.map((r) => this.request(r)) : h("div", { class: "sandbox-small" }, "None yet: file one with /port-in.")),
+        requests.length ? requests.map((r) => this.request(r, clock)) : h("div", { class: "sandbox-small" }, "None yet: file one with /port-in.")),
+      h("section", { class: "sandbox-section" },
+        h("div", { class: "sandbox-title" }, "Desk"),
+        h("div", { class: "sandbox-small" }, "The daily digest goes out once a day; see it now:"),
+        h("div", { class: "sandbox-buttons" },
+          h("button", { type: "button", class: "bk-button", onclick: () => this.sendDigest() }, "Send digest now"))),
       h("section", { class: "sandbox-section" },
         h("div", { class: "sandbox-title" }, "Make Twilio fail"),
         h("div", { class: "sandbox-small" }, "The next calls to Twilio's API answer this error."),
@@ -116,17 +169,30 @@ export class SandboxPanel {
     if (focus) this.root.querySelector(`[data-keep="${focus}"]`)?.focus();
   }
 
-  request(r) {
+  nextOf(r, clock) {
+    const sid = r.port_in_request_sid;
+    const next = r.sim_next;
+    if (!next) return null;
+    return h("div", { class: "sandbox-request-next" },
+      h("span", { class: "sandbox-small" }, `Next: ${STEPS[next.kind] || next.kind} ${until(next.due, this.at(clock))}`),
+      h("button", { type: "button", class: "link-button", "aria-label": `Fast-forward ${sid}`, title: "Run this request's next step now (the calendar stays today's)",
+        onclick: () => this.act(`Fast-forward: ${STEPS[next.kind] || next.kind}`, () => this.call("POST", `/requests/${sid}/fast-forward`)) }, "⏩ Fast-forward"));
+  }
+
+  request(r, clock) {
     const sid = r.port_in_request_sid;
     const status = r.port_in_request_status;
     const numbers = r.phone_numbers || [];
+    // Only numbers the carrier has (submitted, or pending with a date) can be rejected.
+    const rejectable = numbers.some((n) => REJECTABLE.has(n.port_in_phone_number_status));
     const codes = h("select", { "data-keep": `code-${sid}`, "aria-label": "Rejection code" },
       Object.entries(REJECTIONS).map(([code, name]) => h("option", { value: code }, `${code} ${name}`)));
     return h("div", { class: "sandbox-request", dataset: { sid } },
       h("div", { class: "sandbox-request-head" }, h("code", {}, `${sid.slice(0, 10)}…`), h("span", { class: "pill" }, status)),
       h("div", { class: "sandbox-small" }, r.losing_carrier_information?.customer_name || ""),
+      this.nextOf(r, clock),
       status === SIGNABLE ? h("button", { type: "button", class: "bk-button bk-button-primary", onclick: () => this.act("LOA signed", () => this.call("POST", `/requests/${sid}/sign`)) }, "Sign LOA") : null,
-      h("div", { class: "sandbox-reject" }, "Reject with ", codes),
+      rejectable ? h("div", { class: "sandbox-reject" }, "Reject with ", codes) : null,
       h("ul", { class: "sandbox-numbers" }, numbers.slice(0, 50).map((n) => h("li", {},
         h("span", {}, n.phone_number), h("span", { class: "pill" }, n.port_in_phone_number_status),
         REJECTABLE.has(n.port_in_phone_number_status)

@@ -158,6 +158,23 @@ async def test_a_mobile_number_without_its_pin_is_an_error_on_the_pin(bot: Bot) 
     assert bot.sandbox.state.requests == {}
 
 
+async def test_the_bills_age_is_judged_again_when_the_filing_is_sent(bot: Bot) -> None:
+    """Step 1 took a bill 29 days old; step 2 is sent two days later: nothing is filed, and
+    the form says why (not a half-made request with a bill Twilio refuses)."""
+    form, _ = await open_form(bot)
+    state = details_state(bill_file(bot), LANDLINE, bill_date=_on(MONDAY - timedelta(days=29)))
+    assert (await form.submit_details(state))["response_action"] == "update"
+    await bot.sandbox.advance(timedelta(days=2))
+    body = await form.submit_account(account_state())
+    assert body["response_action"] == "update"
+    text = view_text(body["view"])
+    assert "Nothing was filed" in text
+    assert "This bill is from Oct 4, 2026" in text and "on or after Oct 5, 2026" in text
+    await bot.settle()
+    assert bot.sandbox.state.requests == {}
+    assert bot.sandbox.state.documents == {}, "not even the bill went to Twilio"
+
+
 # -- warnings, step 2 ----------------------------------------------------------------------
 
 

@@ -151,7 +151,7 @@ async def test_happy_path_files_records_opens_thread_and_tells_submitter(
 
 
 async def test_secrets_reach_twilio_and_nowhere_else(
-    bot: Bot, sent_bodies: list[dict[str, Any]], caplog: pytest.LogCaptureFixture
+    bot: Bot, sent_bodies: list[dict[str, Any]], caplog: pytest.LogCaptureFixture, log_format: str
 ) -> None:
     caplog.set_level(logging.DEBUG)
     # A failed attempt first (its error path must not leak either), then the filing.

@@ -140,7 +140,10 @@ async def test_only_porting_admins_may_refile_or_cancel_from_a_rejection(bot: Bo
 
 
 async def test_refiling_a_pin_rejection_keeps_pins_and_account_numbers_out_of_everything(
-    bot: Bot, twilio_calls: dict[str, list[Any]], caplog: pytest.LogCaptureFixture
+    bot: Bot,
+    twilio_calls: dict[str, list[Any]],
+    caplog: pytest.LogCaptureFixture,
+    log_format: str,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     new_pin, new_account = "86421357", "ACC99887766"

@@ -160,7 +160,7 @@ async def test_a_request_first_seen_late_gets_its_deadline_from_twilios_timestam
 
 
 async def test_signing_link_goes_to_the_filer_only_and_nowhere_else(
-    bot: Bot, caplog: pytest.LogCaptureFixture
+    bot: Bot, caplog: pytest.LogCaptureFixture, log_format: str
 ) -> None:
     caplog.set_level(logging.DEBUG)
     sid = await _filed_and_sent(bot)

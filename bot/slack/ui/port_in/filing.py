@@ -64,6 +64,16 @@ def already_filing_view(claim: ActionHolder | None) -> View:
     return message_view(Callback.PORT_IN_STATUS, "Filing port-in", text)
 
 
+def stale_bill_view(error: str) -> View:
+    """Step 2 sent after the bill aged past Twilio's limit (``error`` names its date and the
+    oldest accepted): nothing goes to Twilio."""
+    return message_view(
+        Callback.PORT_IN_STATUS,
+        TITLE,
+        f"⚠️ Nothing was filed. {error} Run /port-in again with the newer bill.",
+    )
+
+
 def trouble_view(doing: str, *, maybe_filed: bool = False) -> View:
     """Something unexpected (not Twilio, not the form) stopped us."""
     then = (

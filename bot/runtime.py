@@ -37,6 +37,7 @@ from bot.settings import Settings
 from bot.slack.app import build_bolt_app
 from bot.slack.counted import CountedWebClient, retry_handlers
 from bot.slack.deps import Downloader, SlackDeps
+from bot.slack.files import FileHosts, file_downloader
 from bot.slack.inbound import SlackDoor
 from bot.slack.manual.delivery import ManualDelivery
 from bot.slack.notifier import SlackNotifier
@@ -125,7 +126,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     # A manual port's thread: its reminders decided on the desk's clock and calendar, its
     # documents copied from Slack with the bot token.
     notifier.manual = ManualDelivery(
-        notifier, desk.manual, file_downloader(http, settings.slack_bot_token), clock=desk.clock
+        notifier, desk.manual, _downloader(settings, http), clock=desk.clock
     )
     reconciler = Reconciler(
         db,
@@ -300,15 +301,21 @@ def _desk_clock(settings: Settings, sandbox: Sandbox | None) -> Callable[[], dat
     return utcnow
 
 
+def _downloader(settings: Settings, http: httpx.AsyncClient) -> Downloader:
+    """Slack files with the bot token, only from Slack's file host or SLACK_API_URL's."""
+    return file_downloader(http, settings.slack_bot_token, FileHosts(settings.slack_api_url))
+
+
 def _bolt(
     settings: Settings, slack: AsyncWebClient, desk: Desk, http: httpx.AsyncClient, tasks: Tasks
 ) -> AsyncApp:
     deps = SlackDeps(
         desk=desk,
-        download=file_downloader(http, settings.slack_bot_token),
+        download=_downloader(settings, http),
         porting_channel=settings.porting_channel or "",
         tasks=tasks,
         admins=settings.admin_ids,
+        files=FileHosts(settings.slack_api_url),
     )
     return build_bolt_app(slack, settings.slack_signing_secret, deps)
 
@@ -337,23 +344,3 @@ def slack_client(
         retry_handlers=retry_handlers() if retries else [],
         **kwargs,
     )
-
-
-def file_downloader(http: httpx.AsyncClient, token: str) -> Downloader:
-    """Downloads a Slack file (its ``url_private``) with the bot token, up to ``limit`` bytes."""
-
-    async def download(url: str, limit: int) -> bytes:
-        async with http.stream(
-            "GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as response:
-            response.raise_for_status()
-            chunks = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise ValueError(f"The file is larger than {limit // 1024 // 1024} MB.")
-                chunks.append(chunk)
-            return b"".join(chunks)
-
-    return download

@@ -112,10 +112,10 @@ class Settings(BaseSettings):
         if any(slack) or self.slack_api_url or any(twilio):
             return self
         from bot.workspace.defaults import (
-            BOT_TOKEN,
             LOCAL_DATABASE,
             MOUNT,
             PORTING_CHANNEL,
+            bot_token,
             signing_secret,
         )
 
@@ -124,7 +124,7 @@ class Settings(BaseSettings):
             # The workspace and the sandbox start empty each time: so does the database.
             self.database_url = f"sqlite:///{Path.cwd() / LOCAL_DATABASE}"
         self.porting_sandbox = True
-        self.slack_bot_token = BOT_TOKEN
+        self.slack_bot_token = bot_token()
         self.slack_signing_secret = signing_secret()
         self.slack_api_url = f"http://127.0.0.1:{self.port}{MOUNT}"
         self.porting_channel = self.porting_channel or PORTING_CHANNEL

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.background import Tasks
 from bot.desk import Desk
+from bot.slack.files import FileHosts
 
 # Downloads a Slack file URL with the bot token; raises ValueError when it is too large.
 Downloader = Callable[[str, int], Awaitable[bytes]]
@@ -22,6 +23,8 @@ class SlackDeps:
     tasks: Tasks
     # PORTING_ADMINS: Slack user and user-group IDs allowed to file and cancel (empty: everyone).
     admins: tuple[str, ...] = ()
+    # Where ``download`` may fetch a file: a form refuses any other (ForeignFile says why).
+    files: FileHosts = field(default_factory=FileHosts)
     # Post-ack jobs running at once. Acks share the event loop with these jobs; bounding them
     # keeps the ready queue short, so a burst of commands is still acked within Slack's 3 s.
     after_ack_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))

@@ -35,6 +35,13 @@ _JSON_STRING_FIELDS = frozenset(
 )
 
 
+QUERY_TOKEN_REFUSED = {
+    "ok": False,
+    "error": "invalid_auth",
+    "detail": "tokens go in the Authorization header or the POST body, never the query string",
+}
+
+
 def to_response(reply: Reply) -> Response:
     if isinstance(reply.body, dict):
         return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
@@ -89,6 +96,9 @@ def _headers(request: Request) -> dict[str, str]:
 def api_routes(ws: Workspace) -> list[BaseRoute]:
     async def api(request: Request) -> Response:
         method = request.path_params["method"].strip("/")
+        if "token" in request.query_params:
+            # As Slack: a token in a URL ends up in logs and browser history.
+            return JSONResponse(QUERY_TOKEN_REFUSED, status_code=400)
         call = Call(
             method=method,
             args=await decode_args(request),

@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import BaseRoute
 
 from bot.workspace.core import Workspace
 from bot.workspace.defaults import (
     GENERAL_CHANNEL,
     LOCAL_DATABASE,
+    LOCAL_HOSTS,
     MOUNT,
     PERSON,
     PORTING_CHANNEL,
@@ -139,6 +142,13 @@ class LocalWorkspace(Workspace):
         from bot.workspace import page
 
         return page.routes(self)
+
+    def asgi(self) -> Starlette:
+        """The workspace over HTTP, answering only for this machine's names: a page another
+        site rebinds to 127.0.0.1 sends its own Host, and gets a 400 before any route runs."""
+        app = super().asgi()
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(LOCAL_HOSTS))
+        return app
 
 
 class Server(uvicorn.Server):

@@ -12,7 +12,7 @@ import psutil
 import pytest
 
 from bot.settings import Settings, SettingsError
-from bot.workspace.defaults import BOT_TOKEN, PORTING_CHANNEL
+from bot.workspace.defaults import PORTING_CHANNEL
 from tests.conftest import Bot
 from tests.procs import child_env, free_port, run_bot, serving_bot
 
@@ -21,12 +21,14 @@ def test_nothing_configured_is_local_mode() -> None:
     settings = Settings(_env_file=None, port=4321)
     settings.check()
     assert settings.local_mode and settings.porting_sandbox
-    assert settings.slack_bot_token == BOT_TOKEN
+    assert settings.slack_bot_token.startswith("xoxb-local-")
     assert settings.slack_api_url == "http://127.0.0.1:4321/workspace"
     assert settings.porting_channel == PORTING_CHANNEL
     assert len(settings.slack_signing_secret) == 32
     assert settings.database_url.endswith("/porting-local.db")
-    assert Settings(_env_file=None).slack_signing_secret != settings.slack_signing_secret
+    other = Settings(_env_file=None)
+    assert other.slack_signing_secret != settings.slack_signing_secret
+    assert other.slack_bot_token != settings.slack_bot_token, "a token per process, not a constant"
 
 
 @pytest.mark.parametrize(

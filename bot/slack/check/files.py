@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.porting.phone import ParsedNumbers, parse_csv
 from bot.slack.deps import Downloader
+from bot.slack.ui.fmt import escape
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -31,7 +32,7 @@ async def numbers_from_files(download: Downloader, files: list[dict[str, Any]]) 
     seen: set[str] = set()
     for url, name, size in csv_files(files):
         if size > MAX_CSV_BYTES:
-            raise ValueError(f"{name} is larger than 2 MB; split it into smaller files.")
+            raise ValueError(f"{escape(name)} is larger than 2 MB; split it into smaller files.")
         content = (await download(url, MAX_CSV_BYTES)).decode("utf-8-sig", errors="replace")
         parsed = parse_csv(content)
         merged.invalid += parsed.invalid

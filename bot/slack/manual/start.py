@@ -22,7 +22,7 @@ from bot.slack.permissions import Permissions
 from bot.slack.press import Press, on_press
 from bot.slack.ui.check import manual_numbers
 from bot.slack.ui.manual import start as ui
-from bot.slack.ui.manual.form import manual_form, prefill
+from bot.slack.ui.manual.form import DOCUMENT_FIELDS, manual_form, prefill
 from bot.slack.ui.manual.steps import notice_view
 from bot.slack.ui.manual.words import title
 
@@ -146,6 +146,10 @@ class ManualStartListeners:
             today=self.deps.desk.today(),
             porting_channel=self.deps.porting_channel or None,
         )
+        if details is not None:
+            errors = self.deps.files.refusals(
+                {DOCUMENT_FIELDS[d.kind]: (d.url, d.name) for d in details.documents}
+            )
         if errors:
             await ack(response_action="errors", errors=errors)
             return

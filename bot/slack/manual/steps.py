@@ -160,6 +160,9 @@ class ManualStepListeners:
         user_id = body["user"]["id"]
         values = view["state"]["values"]
         documents, errors = read_documents(values, list(DocumentKind), self.deps.desk.today())
+        errors = errors or self.deps.files.refusals(
+            {DOCUMENT_FIELDS[d.kind]: (d.url, d.name) for d in documents}
+        )
         if not documents and not errors:
             present = [b for k, b in DOCUMENT_FIELDS.items() if b in values] or [M.LOA]
             errors = {present[0]: "Attach at least one document."}

@@ -182,6 +182,8 @@ class PortInListeners:
             extra_numbers=extra,
             held_bill=held,
         )
+        if details is not None:  # a bill linked from elsewhere is not one to fetch with the token
+            errors = self.deps.files.refusals({F.BILL: (details.bill.url, details.bill.name)})
         if errors:
             await ack(response_action="errors", errors=errors)
             return

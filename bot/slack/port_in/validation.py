@@ -29,7 +29,7 @@ from bot.porting.phone import (
     parse_numbers,
     to_e164,
 )
-from bot.slack.ui.fmt import number_list
+from bot.slack.ui.fmt import escape, number_list
 
 ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 # "PO Box 12", "P.O. Box", "POB 12", "Post Office Box", "Postal Box", "Box 12" alone.
@@ -228,17 +228,17 @@ def warnings(details: PortInDetails, fileable: list[str]) -> list[str]:
         details.customer_name, details.authorized_representative
     ):
         out.append(
-            f"“{details.customer_name}” looks like a person's name, but the account is marked "
-            "Business. Use the business's legal name as on the CSR; if the account is in a "
+            f"“{escape(details.customer_name)}” looks like a person's name, but the account is "
+            "marked Business. Use the business's legal name as on the CSR; if the account is in a "
             "person's name, file it as Individual (a name mismatch is a common rejection, "
             "INVALID_END_USER_NAME)."
         )
     btn = details.account_telephone_number
     if btn and btn not in fileable and not details.account_telephone_number_stays:
         out.append(
-            f"The account telephone number (BTN) {display(btn)} is not among the numbers being "
-            "filed and is not marked as staying with the carrier. If it stays, that's fine; if "
-            "it should port too, close this form and add it. Porting the BTN while other lines "
-            "stay on the account, or naming the wrong BTN, is a common rejection."
+            f"The account telephone number (BTN) {escape(display(btn))} is not among the numbers "
+            "being filed and is not marked as staying with the carrier. If it stays, that's "
+            "fine; if it should port too, close this form and add it. Porting the BTN while "
+            "other lines stay on the account, or naming the wrong BTN, is a common rejection."
         )
     return out

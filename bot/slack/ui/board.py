@@ -29,7 +29,7 @@ from bot.slack.ui.deadlines import (
     signer_of,
     twilio_notes,
 )
-from bot.slack.ui.fmt import clip, plural, slack_date, user
+from bot.slack.ui.fmt import clip, escape, plural, slack_date, user
 
 _COUNT_ICONS = (
     (NumberStatus.COMPLETED, "✅", "ported"),
@@ -61,7 +61,7 @@ def status_icon(status: RequestStatus) -> str:
 
 def customer(request: PortInRequest) -> str:
     lci = request.losing_carrier_information
-    return lci.customer_name if lci and lci.customer_name else "customer not on file"
+    return escape(lci.customer_name) if lci and lci.customer_name else "customer not on file"
 
 
 def loa_state(request: PortInRequest) -> str:
@@ -79,7 +79,7 @@ def loa_state(request: PortInRequest) -> str:
     if status == RequestStatus.WAITING_FOR_SIGNATURE:
         lci = request.losing_carrier_information
         who = (lci.authorized_representative if lci else None) or "the authorized representative"
-        return f"sent to {who}, waiting for signature"
+        return f"sent to {escape(who)}, waiting for signature"
     if status == RequestStatus.EXPIRED:
         return "expired unsigned"
     if status == RequestStatus.CANCELED and not past_signature:
@@ -93,7 +93,9 @@ def count_line(numbers: Sequence[PortInNumber]) -> str:
     for status, icon, label in _COUNT_ICONS:
         if status == NumberStatus.UNKNOWN:  # by Twilio's own words for statuses we do not know
             unknown = Counter(n.status_label for n in numbers if n.status == status)
-            parts.extend(f"{icon} {count:,} {said}" for said, count in sorted(unknown.items()))
+            parts.extend(
+                f"{icon} {count:,} {escape(said)}" for said, count in sorted(unknown.items())
+            )
         elif counts[status]:
             parts.append(f"{icon} {counts[status]:,} {label}")
     return " · ".join(parts) or "no numbers"
@@ -135,7 +137,7 @@ def board_text(snapshot: RequestSnapshot) -> str:
     r = snapshot.request
     return (
         f"Port-in {r.request_sid} · {customer(r)} · {plural(len(r.phone_numbers), 'number')} · "
-        f"{r.status_label}"
+        f"{escape(r.status_label)}"
     )
 
 
@@ -145,7 +147,8 @@ def board_blocks(snapshot: RequestSnapshot) -> list[Block]:
     icon = _STATUS_ICON[r.status]
     head = (
         f"📞 *Port-in · {customer(r)} · {plural(len(r.phone_numbers), 'number')}*\n"
-        f"{icon} Status: *{r.status_label}* · Target date: {slack_date(r.target_port_in_date)}"
+        f"{icon} Status: *{escape(r.status_label)}* · "
+        f"Target date: {slack_date(r.target_port_in_date)}"
         f" · LOA: {loa_state(r)}\n{count_line(r.phone_numbers)}"
     )
     if extra := deadline_lines(snapshot):

@@ -24,7 +24,7 @@ from bot.porting.phone import display
 from bot.slack.carried import CancelMeta
 from bot.slack.ids import Callback, CancelField
 from bot.slack.ui.board import customer
-from bot.slack.ui.fmt import clip, number_list, plural, slack_date, user
+from bot.slack.ui.fmt import clip, escape, number_list, plural, slack_date, url, user
 from bot.slack.ui.modals import message_view
 
 # Numbers one confirmation can name (they travel in private_metadata, ≤ 3,000 characters).
@@ -87,7 +87,7 @@ def choose_view(snapshot: RequestSnapshot) -> View:
                 options=[
                     Option(
                         value=n.phone_number or "",
-                        text=f"{display(n.phone_number or '')} · {n.status_label}",
+                        text=clip(f"{display(n.phone_number or '')} · {n.status_label}", 75),
                     )
                     for n in numbers[:_SELECT_LIMIT]
                 ],
@@ -166,7 +166,9 @@ def loaded_view(snapshot: RequestSnapshot, meta: CancelMeta, *, choose: bool = F
         return choose_view(snapshot)
     going = cancellable(snapshot)
     if r.status.terminal or not going:
-        return status_view(f"`{r.request_sid}` is {r.status_label}: nothing is left to cancel.")
+        return status_view(
+            f"`{r.request_sid}` is {escape(r.status_label)}: nothing is left to cancel."
+        )
     if meta.numbers:
         can = {n.phone_number for n in going}
         named = [n for n in meta.numbers if n in can]
@@ -188,22 +190,23 @@ def plain_refusal(error: TwilioError) -> str:
     state = re.search(r"cannot be canceled in status '([^']+)'", error.message)
     if state:
         status = state.group(1).replace("_", " ").lower()
-        return f"it is already {status}, and Twilio can't cancel it in that state"
+        return f"it is already {escape(status)}, and Twilio can't cancel it in that state"
     if error.status == 404:
         return "Twilio has no such request or number in this account"
     if error.status == 0:
         return "Twilio did not answer; try again in a minute"
     if error.status in (401, 403):
         return "the bot's Twilio credentials may not cancel it (wrong account?)"
-    return error.message.rstrip(".")
+    return escape(error.message.rstrip("."))
 
 
 def refusal_text(error: TwilioError, what: str) -> str:
     code = f" {error.code}" if error.code else ""
-    link = f" <{error.more_info}|Twilio{code}>" if error.more_info else ""
+    more = url(error.more_info)
+    link = f" <{more}|Twilio{code}>" if more else ""
     return (
         f"⚠️ Twilio refused to cancel {what}: {plain_refusal(error)}.{link}\n"
-        f"Twilio's words: “{clip(error.message, 300)}”. Nothing was canceled."
+        f"Twilio's words: “{escape(clip(error.message, 300))}”. Nothing was canceled."
     )
 
 
@@ -230,11 +233,11 @@ def outcome_text(outcome: CancelOutcome) -> str:
             f"{number_list(outcome.canceled)}."
         )
     for number, why in outcome.skipped:
-        lines.append(f"• {display(number)} not canceled: {why}.")
+        lines.append(f"• {escape(display(number))} not canceled: {escape(why)}.")
     for number, claim in outcome.busy:
-        lines.append(f"• {display(number)}: {busy_text(claim, 'it')}")
+        lines.append(f"• {escape(display(number))}: {busy_text(claim, 'it')}")
     for number, error in outcome.failed:
-        lines.append(f"• {display(number)}: {refusal_text(error, 'it')}")
+        lines.append(f"• {escape(display(number))}: {refusal_text(error, 'it')}")
     if outcome.snapshot is not None and outcome.snapshot.thread is not None:
         lines.append("The request's thread says who canceled what.")
     if not lines:

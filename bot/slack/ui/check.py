@@ -23,10 +23,10 @@ from slack_sdk.models.views import View
 from bot.desk.manual_types import group_by_country
 from bot.desk.types import CheckResult
 from bot.porting.phone import MAX_NUMBERS, display
-from bot.porting.reasons import not_portable_advice
+from bot.porting.reasons import NOT_PORTABLE, Advice, not_portable_advice
 from bot.slack.ids import Action, Callback, Input
 from bot.slack.ids import Block as BlockId
-from bot.slack.ui.fmt import clip, plural
+from bot.slack.ui.fmt import clip, escape, plural
 from bot.slack.ui.manual.start import start_buttons
 
 INLINE_LIMIT = 10
@@ -91,7 +91,8 @@ def result_line(result: CheckResult) -> str:
     if result.error is not None:
         advice = not_portable_advice(result.reason_code)
         code = f"{result.reason_code} " if result.reason_code else ""
-        return f"⚠️ {number} · could not be checked ({code}{result.error}). {advice.next_step}"
+        said = escape(result.error)
+        return f"⚠️ {number} · could not be checked ({code}{said}). {advice.next_step}"
     if result.portable:
         line = f"✅ {number} · {_type(result)} · portable"
         if result.pin_required:
@@ -100,12 +101,17 @@ def result_line(result: CheckResult) -> str:
     advice = not_portable_advice(result.reason_code, result.reason)
     return (
         f"⛔ {number} · {_type(result)} · not portable through the API "
-        f"(<{advice.link}|{advice.code} {advice.name}>): {advice.next_step}"
+        f"(<{advice.link}|{advice.code} {advice_name(advice)}>): {advice.next_step}"
     )
 
 
+def advice_name(advice: Advice) -> str:
+    """Our name for a reason we know, else Twilio's words, escaped."""
+    return advice.name if NOT_PORTABLE.get(advice.code) == advice else escape(advice.name)
+
+
 def invalid_line(invalid: Sequence[str]) -> str:
-    shown = ", ".join(f'"{clip(entry, 40)}"' for entry in invalid[:_INVALID_SHOWN])
+    shown = ", ".join(f'"{escape(clip(entry, 40))}"' for entry in invalid[:_INVALID_SHOWN])
     more = f" and {len(invalid) - _INVALID_SHOWN} more" if len(invalid) > _INVALID_SHOWN else ""
     noun = "this entry" if len(invalid) == 1 else "these entries"
     return (
@@ -122,7 +128,7 @@ def summary_line(results: Sequence[CheckResult]) -> str:
         parts[0] += f" ({pin:,} need a PIN and account number)"
     if counts["not_portable"]:
         reasons = Counter(
-            not_portable_advice(r.reason_code, r.reason).name
+            advice_name(not_portable_advice(r.reason_code, r.reason))
             for r in results
             if r.outcome == "not_portable"
         )

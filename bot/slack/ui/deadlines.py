@@ -78,10 +78,10 @@ def twilio_notes(
     """What Twilio says about the request that the board shows in Twilio's words."""
     lines = []
     if order_cancellation_reason:
-        reason = clip(escape(order_cancellation_reason), 500)
+        reason = escape(clip(order_cancellation_reason, 500))
         lines.append(f"🚫 Twilio's reason for canceling: {reason}")
     if suggested_action:
-        lines.append(f"💡 Twilio suggests: {clip(escape(suggested_action), 500)}")
+        lines.append(f"💡 Twilio suggests: {escape(clip(suggested_action, 500))}")
     if support_ticket_id:
         lines.append(f"🎫 Twilio support ticket #{support_ticket_id}")
     return lines

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 
 from bot.desk.agenda import AgendaItem, Digest, PortEntry, StatusCount
 from bot.slack.ui.board import status_icon
-from bot.slack.ui.fmt import clip, plural, slack_date
+from bot.slack.ui.fmt import clip, escape, plural, slack_date
 from bot.slack.ui.manual.rows import manual_line
 from bot.slack.ui.rows import (
     INLINE_ROWS,
@@ -26,7 +26,7 @@ MANUAL_ROWS = 10  # manual ports shown in the digest (every one is in /port-list
 
 
 def counts_line(counts: tuple[StatusCount, ...]) -> str:
-    return " · ".join(f"{status_icon(c.status)} {c.count:,} {c.label}" for c in counts)
+    return " · ".join(f"{status_icon(c.status)} {c.count:,} {escape(c.label)}" for c in counts)
 
 
 def changes_line(digest: Digest) -> str:
@@ -34,7 +34,7 @@ def changes_line(digest: Digest) -> str:
     if not digest.changes:
         return f"No changes since the last digest ({since})."
     parts = [f"{plural(digest.new, 'new request')}"] if digest.new else []
-    parts += [f"{c.count:,} now {c.label}" for c in digest.changes]
+    parts += [f"{c.count:,} now {escape(c.label)}" for c in digest.changes]
     return f"Since the last digest ({since}): " + " · ".join(parts)
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from bot.porting.errors import TwilioError
+from bot.slack.ui.fmt import escape, url
 
 
 def twilio_error_text(error: TwilioError, doing: str) -> str:
     """What failed, Twilio's code and message, and the link to Twilio's page for it."""
     if error.status == 0:
-        return f"⚠️ I could not {doing}: Twilio did not answer ({error.message}). Try again shortly."
+        said = escape(error.message)
+        return f"⚠️ I could not {doing}: Twilio did not answer ({said}). Try again shortly."
     if error.status == 404:
         return f"⚠️ I could not {doing}: Twilio has no such request in this account."
     code = f" {error.code}" if error.code else ""
-    link = f" <{error.more_info}|More about{code}>" if error.more_info else ""
-    return f"⚠️ I could not {doing}: Twilio said{code}: {error.message}.{link}"
+    more = url(error.more_info)
+    link = f" <{more}|More about{code}>" if more else ""
+    return f"⚠️ I could not {doing}: Twilio said{code}: {escape(error.message)}.{link}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -31,12 +32,12 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 def number_name(phone_number: str | None, number_sid: str | None = None) -> str:
     """A number as people read it; Twilio's copy of a request may leave the number out."""
     if phone_number:
-        return display(phone_number)
-    return f"number {number_sid}" if number_sid else "a number Twilio did not name"
+        return escape(display(phone_number))
+    return f"number {escape(number_sid)}" if number_sid else "a number Twilio did not name"
 
 
 def number_list(numbers: Sequence[str], limit: int = INLINE_NUMBERS) -> str:
-    shown = ", ".join(display(n) for n in numbers[:limit])
+    shown = ", ".join(escape(display(n)) for n in numbers[:limit])
     if len(numbers) > limit:
         shown += f" and {len(numbers) - limit:,} more"
     return shown
@@ -46,9 +47,32 @@ def clip(text: str, limit: int = SECTION_TEXT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# mrkdwn's formatting characters, as look-alikes Slack does not read as bold, italic, strike
+# or code (mrkdwn has no escape for them). Slack reads * _ ~ as formatting only at a word's
+# edge, so one between two letters or digits (PIN_MISMATCH, jane_doe@…) stays as it is;
+# a backtick is always replaced.
+_LOOK_ALIKE = {"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"}
+_AT_AN_EDGE = re.compile(r"`|(?<![^\W_])[*_~]|[*_~](?![^\W_])")
+
+
 def escape(text: str) -> str:
-    """Text from elsewhere (a customer's name) as Slack shows it literally."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """THE rule for a value from a person or from Twilio (a name, an address, an e-mail, a
+    file name, a reason, a note) where it meets mrkdwn: text, never markup. ``&``, ``<`` and
+    ``>`` become Slack's entities (so ``<!channel>`` pings nobody and ``<https://…|Sign>``
+    draws no link) and ``*`` ``_`` ``~`` `````` that could open or close formatting (at a
+    word's edge) their look-alikes (so a name opens no bold or code the bot's own text then
+    closes). Every builder interpolates such values through this and nothing else;
+    plain_text fields take them as they are."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _AT_AN_EDGE.sub(lambda m: _LOOK_ALIKE[m.group(0)], text)
+
+
+def url(link: str | None) -> str | None:
+    """A URL from elsewhere (Twilio's signing link) to show in mrkdwn: only http(s), with
+    ``&``, ``<``, ``>`` as entities so it stays one link; None for anything else."""
+    if not link or not link.lower().startswith(("https://", "http://")) or "|" in link:
+        return None
+    return link.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def user(user_id: str | None) -> str:

@@ -14,7 +14,7 @@ from bot.desk.types import RequestSnapshot
 from bot.porting.models import PortInNumber
 from bot.porting.playbooks import Playbook, Remedy, playbook
 from bot.porting.statuses import NumberStatus
-from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, number_list, number_name, plural
+from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, escape, number_list, number_name, plural
 from bot.slack.ui.rows import Message, line_blocks
 
 # A rejection reply lists the full playbook of at most this many reasons; past it, a
@@ -54,7 +54,12 @@ def rejected_groups(snapshot: RequestSnapshot) -> list[RejectionGroup]:
 
 def title(p: Playbook) -> str:
     """``INVALID_PIN (22155)``, linked to Twilio's page for the code."""
-    return f"<{p.link}|{p.title}>"
+    return f"<{p.link}|{name(p)}>"
+
+
+def name(p: Playbook) -> str:
+    """The playbook's title: ours for a code we know, else Twilio's words, escaped."""
+    return p.title if p.known else escape(p.title)
 
 
 def next_step(p: Playbook) -> str:

@@ -88,7 +88,7 @@ def list_message(
         blocks += line_blocks(manual_lines, budget=INLINE_ROWS + 5)
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(fresh, 2000))]))
     text = f"{plural(len(items), 'request')} ({asked}); most urgent: " + "; ".join(
-        f"{escape(i.row.customer_name or i.request_sid)} ({i.label})" for i in shown[:3]
+        f"{escape(i.row.customer_name or i.request_sid)} ({escape(i.label)})" for i in shown[:3]
     )
     if manual:
         text += f"; and {plural(len(manual), 'manual port')}"
@@ -106,9 +106,9 @@ def list_csv(
 
 def filter_error_message(error: FilterError) -> Message:
     """The ephemeral answer to a filter /port-list cannot read: the word, and what works."""
-    why = f" ({error.why})" if error.why else ""
+    why = f" ({escape(error.why)})" if error.why else ""
     accepted = ", ".join(f"`{w}`" for w in error.accepted)
-    text = f"I can't read “{error.token}” as a filter{why}. Filters: {accepted}."
+    text = f"I can't read “{escape(error.token)}” as a filter{why}. Filters: {accepted}."
     example = "For example `/port-list action mine since 30d` or `/port-list +1 415-555-0162`."
     return Message(
         clip(text, 3000),

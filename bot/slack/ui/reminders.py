@@ -20,8 +20,8 @@ from bot.porting.playbooks import playbook
 from bot.porting.statuses import RequestStatus
 from bot.slack.ui.board import how_to_fix_button
 from bot.slack.ui.deadlines import signature_button
-from bot.slack.ui.fmt import INLINE_NUMBERS, number_list, plural, slack_date
-from bot.slack.ui.playbooks import next_step
+from bot.slack.ui.fmt import INLINE_NUMBERS, escape, number_list, plural, slack_date
+from bot.slack.ui.playbooks import next_step, title
 from bot.slack.ui.rows import Message, line_blocks
 
 COMPLIANCE_URL = "https://help.twilio.com/articles/1260800720410"  # seed 001's link
@@ -40,7 +40,7 @@ def loa_lines(r: Reminder, signer: str | None) -> list[str]:
     assert r.deadline is not None
     by = slack_date(r.deadline, "{date_long_pretty} at {time}")
     days = plural(r.days_left or 0, "day")
-    to = f" It went to *{signer}*." if signer else ""
+    to = f" It went to *{escape(signer)}*." if signer else ""
     head = (
         f"✍️ {_hello(r.mention)}The LOA is still unsigned: Twilio cancels this request if it "
         f"is not signed by {by} ({days} left).{to}"
@@ -92,7 +92,7 @@ def action_required_lines(r: Reminder) -> list[str]:
         p = playbook(code, reason)
         numbers = number_list([n.phone_number for n in group], 10)
         fix = " ".join(f"{i}) {step}" for i, step in enumerate(p.steps, start=1))
-        lines.append(f"• {numbers}: <{p.link}|{p.title}>: {p.cause} {next_step(p)} Fix: {fix}")
+        lines.append(f"• {numbers}: {title(p)}: {p.cause} {next_step(p)} Fix: {fix}")
     lines.append(
         "Each rejected number can be canceled (*Cancel numbers…* on the board) and filed "
         "again with the fix; the others keep going."
@@ -128,6 +128,7 @@ _WAITING = {
 
 
 def stale_lines(r: Reminder, status_label: str, ticket: int | None = None) -> list[str]:
+    status_label = escape(status_label)  # Twilio's words for a status the bot does not know
     waiting, ask = _WAITING.get(
         r.status,
         (f"Twilio's status {status_label}", "what the status means and what it needs"),

@@ -75,7 +75,7 @@ def item_line(item: AgendaItem, workspace_url: str | None, *, show_need: bool = 
     url = thread_url(item, workspace_url)
     name = customer(item)
     head = f"<{url}|{name}>" if url else f"*{name}* (`/port-status {item.request_sid}`)"
-    parts = [f"{status_icon(item.status)} {head}", item.label]
+    parts = [f"{status_icon(item.status)} {head}", escape(item.label)]
     parts.append(plural(item.row.number_count, "number"))
     if item.deadline:
         parts.append(deadline_text(item.deadline))
@@ -84,7 +84,7 @@ def item_line(item: AgendaItem, workspace_url: str | None, *, show_need: bool = 
     if need:
         parts.append(f"*{need}*")
     if item.row.matched_numbers:
-        parts.append("holds " + ", ".join(item.row.matched_numbers))
+        parts.append("holds " + ", ".join(map(escape, item.row.matched_numbers)))
     return clip(" · ".join(parts), SECTION_TEXT_LIMIT)
 
 

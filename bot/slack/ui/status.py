@@ -22,8 +22,16 @@ from bot.porting.playbooks import playbook
 from bot.porting.statuses import NumberStatus
 from bot.slack.ids import Action
 from bot.slack.ui.board import board_blocks, csv_button, how_to_fix_button
-from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, clip, number_list, number_name, slack_date, user
-from bot.slack.ui.playbooks import playbooks_text, rejected_groups
+from bot.slack.ui.fmt import (
+    SECTION_TEXT_LIMIT,
+    clip,
+    escape,
+    number_list,
+    number_name,
+    slack_date,
+    user,
+)
+from bot.slack.ui.playbooks import name, playbooks_text, rejected_groups
 
 _NUMBERS_SHOWN = 30
 _HISTORY_SHOWN = 10
@@ -33,14 +41,17 @@ def history_line(entry: AuditRecord) -> str | None:
     """One audit entry as people read it (filed / canceled by whom, when)."""
     who, when = user(entry.user_id), slack_date(entry.at)
     numbers = entry.numbers
-    refused = f" ({clip(entry.detail, 200)})" if entry.detail else ""
+    refused = f" ({escape(clip(entry.detail, 200))})" if entry.detail else ""
     if entry.action == "port_in.filed":
         if entry.outcome != "ok":
             return None
         refiles = entry.detail.removeprefix("re-files ") if entry.detail else None
-        return f"📝 Filed by {who} on {when}" + (f", re-filing `{refiles}`" if refiles else "")
+        return f"📝 Filed by {who} on {when}" + (
+            f", re-filing `{escape(refiles)}`" if refiles else ""
+        )
     if entry.action == "port_in.refiled":
-        return f"↪️ {who} re-filed {number_list(numbers, 10)} as `{entry.detail}` on {when}"
+        sid = escape(entry.detail or "")
+        return f"↪️ {who} re-filed {number_list(numbers, 10)} as `{sid}` on {when}"
     if entry.action == "request.canceled":
         if entry.outcome == "ok":
             return f"🚫 {who} canceled the request on {when}"
@@ -77,11 +88,11 @@ def _attention(n: PortInNumber) -> int:
 
 
 def number_line(n: PortInNumber) -> str:
-    line = f"{number_name(n.phone_number, n.number_sid)} · {n.status_label}"
+    line = f"{number_name(n.phone_number, n.number_sid)} · {escape(n.status_label)}"
     if n.port_date:
         line += f" · port date {slack_date(n.port_date)}"
     if n.status == NumberStatus.PORT_REJECTED:
-        line += f" · {playbook(n.rejection_reason_code, n.rejection_reason).title}"
+        line += f" · {name(playbook(n.rejection_reason_code, n.rejection_reason))}"
     return line
 
 

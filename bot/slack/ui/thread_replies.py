@@ -30,6 +30,7 @@ from bot.slack.ui.fmt import (
     INLINE_NUMBERS,
     MESSAGE_BLOCK_LIMIT,
     clip,
+    escape,
     number_list,
     number_name,
     plural,
@@ -80,7 +81,7 @@ def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
         RequestStatus.CANCELED: "🚫 The request is canceled.",
         RequestStatus.EXPIRED: f"⌛ {mention}The LOA was not signed in time and the "
         "request expired. File it again to retry.",
-    }.get(status, f"❔ Twilio now says the request is *{update.request.status_label}*.")
+    }.get(status, f"❔ Twilio now says the request is *{escape(update.request.status_label)}*.")
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def _lines(
         for n in items:
             by_label[n.status_label].append(n)
         for said, group in sorted(by_label.items()):
-            lines.append(_Line(f"❔ Twilio now says *{said}* for {numbers(group)}."))
+            lines.append(_Line(f"❔ Twilio now says *{escape(said)}* for {numbers(group)}."))
     if items := by_status.get(NumberStatus.COMPLETED):
         lines.append(
             _Line(

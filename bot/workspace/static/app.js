@@ -4,6 +4,7 @@
 
 import { h, renderBlocks } from "./blockkit.js";
 import { composer } from "./composer.js";
+import { esc, safeUrl } from "./mrkdwn.js";
 import { byTs, keepBottom, place, renderMessage, unplace, upsert } from "./messages.js";
 import { Modals } from "./modal.js";
 import { BASE, get, post, toast } from "./net.js";
@@ -24,8 +25,8 @@ function drawMessages(stick = true) {
 }
 
 function intro_text() {
-  const commands = S.boot.manifest.commands.map((c) => `<code>${c.command}</code>`).join(", ");
-  if (isBotDm(S.channel)) return `Your direct messages with ${S.boot.bot.name}: long results, CSVs and filing outcomes come here.`;
+  const commands = S.boot.manifest.commands.map((c) => `<code>${esc(c.command)}</code>`).join(", ");
+  if (isBotDm(S.channel)) return `Your direct messages with ${esc(S.boot.bot.name)}: long results, CSVs and filing outcomes come here.`;
   if (S.channel === S.boot.porting_channel) {
     return `Every port-in request gets its own thread here, with a live status board. Try <code>/port-check +14155550100</code> or <code>/port-in</code>; the bot's commands are ${commands}. Open 🧪 Sandbox (top right) to move the simulated Twilio along.`;
   }
@@ -177,7 +178,14 @@ function countReplies() {
 // -- links ---------------------------------------------------------------------------------
 
 function openLink(url) {
-  const target = new URL(url, location.href);
+  let href = null;
+  try {
+    href = safeUrl(new URL(url, location.href).href);
+  } catch {
+    href = null;
+  }
+  if (!href) return false;  // javascript:, data: and the like: never opened
+  const target = new URL(href);
   const local = ["127.0.0.1", "localhost", location.hostname].includes(target.hostname);
   const m = target.pathname.match(/\/workspace\/archives\/([A-Z0-9]+)\/p(\d+)(\d{6})$/);
   if (local && m) {

@@ -5,7 +5,7 @@
 // (previous values by block/action id), upload(file) → file object, channels, users,
 // currentChannel }.
 
-import { esc, mrkdwn, plain, textObject } from "./mrkdwn.js";
+import { esc, mrkdwn, plain, safeUrl, textObject } from "./mrkdwn.js";
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -68,14 +68,22 @@ function section(block, ctx) {
 function context(block, ctx) {
   return h("div", { class: "bk-context" }, (block.elements || []).map((e) =>
     e.type === "image"
-      ? h("img", { src: e.image_url, alt: e.alt_text, class: "bk-context-image" })
+      ? h("img", { src: safeUrl(e.image_url), alt: e.alt_text, class: "bk-context-image" })
       : h("span", { class: "bk-context-text" }, text(e, ctx))));
 }
 
 function image(block) {
   return h("figure", { class: "bk-image" },
     block.title ? h("figcaption", {}, plainText(block.title)) : null,
-    h("img", { src: block.image_url, alt: block.alt_text }));
+    h("img", { src: safeUrl(block.image_url), alt: block.alt_text }));
+}
+
+// An emoji element: its code points (``1f44d`` or ``1f1fa-1f1f8``) when they are valid, else
+// its name between colons (escaped by the caller, like every other text).
+function emoji(e) {
+  const points = String(e.unicode ?? "").split("-").map((p) => (/^[0-9a-f]{1,6}$/i.test(p) ? parseInt(p, 16) : NaN));
+  if (e.unicode && points.every((p) => p <= 0x10ffff)) return String.fromCodePoint(...points);
+  return `:${e.name ?? ""}:`;
 }
 
 function richText(block, ctx) {
@@ -87,9 +95,12 @@ function richText(block, ctx) {
       if (e.style?.code) s = `<code>${s}</code>`;
       return s;
     }
-    if (e.type === "link") return `<a href="${esc(e.url)}" target="_blank" rel="noopener">${esc(e.text || e.url)}</a>`;
+    if (e.type === "link") {
+      const href = safeUrl(e.url);
+      return href ? `<a href="${esc(href)}" target="_blank" rel="noopener">${esc(e.text || e.url)}</a>` : esc(e.text || e.url);
+    }
     if (e.type === "user") return `<span class="mention">@${esc(ctx.fmt.userName(e.user_id))}</span>`;
-    if (e.type === "emoji") return e.unicode ? String.fromCodePoint(parseInt(e.unicode, 16)) : `:${e.name}:`;
+    if (e.type === "emoji") return esc(emoji(e));
     return "";
   }).join("");
   return (block.elements || []).map((sub) => {

@@ -3,6 +3,17 @@
 
 const ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ESC[c]);
+// Links the page follows: the web, e-mail and Slack's own; anything else (javascript:, data:,
+// a relative path) is drawn as the text it was. Returns the parsed URL, or null.
+const SCHEMES = new Set(["http:", "https:", "mailto:", "slack:"]);
+export function safeUrl(url) {
+  try {
+    const parsed = new URL(String(url ?? ""));
+    return SCHEMES.has(parsed.protocol) ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
 // Slack's own escaping in message text (&amp; &lt; &gt;) comes back to characters first.
 const unslack = (s) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
@@ -53,8 +64,9 @@ function token(inner, ctx) {
     const [, ts, format, link] = target.split("^");
     const text = slackDate(ts, format || "{date_short}");
     const title = new Date(Number(ts) * 1000).toString();
-    return link
-      ? `<a href="${esc(link)}" target="_blank" rel="noopener" title="${esc(title)}">${esc(text)}</a>`
+    const href = link && safeUrl(link);
+    return href
+      ? `<a href="${esc(href)}" target="_blank" rel="noopener" title="${esc(title)}">${esc(text)}</a>`
       : `<time title="${esc(title)}" data-fallback="${esc(label || "")}">${esc(text)}</time>`;
   }
   if (target.startsWith("!subteam^")) {
@@ -64,9 +76,10 @@ function token(inner, ctx) {
   if (target.startsWith("!")) {
     return `<span class="mention">@${esc(label || target.slice(1))}</span>`;
   }
-  const url = target;
-  const text = label || url.replace(/^mailto:/, "");
-  return `<a href="${esc(url)}" data-link="1" target="_blank" rel="noopener">${esc(text)}</a>`;
+  const href = safeUrl(target);
+  if (!href) return esc(`<${inner}>`);  // not a link the page follows: the text as typed
+  const text = label || target.replace(/^mailto:/, "");
+  return `<a href="${esc(href)}" data-link="1" target="_blank" rel="noopener">${esc(text)}</a>`;
 }
 
 function splitOnce(s, sep) {

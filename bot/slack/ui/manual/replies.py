@@ -120,9 +120,9 @@ def started_reply(port: ManualPort) -> Reply:
     body = support_request_text(d)
     if request_is_long(d):
         shown = clip(body, INLINE_REQUEST - 120)
-        code = f"```{shown}```\nThe full request is in *support-request.txt* below."
+        code = f"```{escape(shown)}```\nThe full request is in *support-request.txt* below."
     else:
-        code = f"```{body}```"
+        code = f"```{escape(body)}```"
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip(f"{text}\n{WHERE}"))),
         SectionBlock(text=MarkdownTextObject(text=clip(code))),
@@ -227,7 +227,7 @@ def documents_reply(port: ManualPort, said: ManualNews) -> Reply:
 
 def copy_failed_reply(name: str, why: str) -> Reply:
     text = (
-        f"⚠️ I could not copy {escape(name)} into this thread ({why}). Attach it again with "
+        f"⚠️ I could not copy {escape(name)} into this thread ({escape(why)}). Attach it again with "
         "*Add documents…* on the board."
     )
     return text, [SectionBlock(text=MarkdownTextObject(text=clip(text)))]

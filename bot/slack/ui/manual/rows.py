@@ -37,7 +37,7 @@ def manual_line(item: ManualListed, workspace_url: str | None) -> str:
     if item.needs_person:
         parts.append("*needs someone*")
     if item.matched_numbers:
-        parts.append("holds " + ", ".join(display(n) for n in item.matched_numbers))
+        parts.append("holds " + ", ".join(escape(display(n)) for n in item.matched_numbers))
     if port.closed:
         parts.append(f"closed {slack_date(port.step_changed_at)}")
     return clip(" · ".join(parts), SECTION_TEXT_LIMIT)

@@ -25,7 +25,8 @@ from bot.porting.reasons import not_portable_advice
 from bot.slack.carried import PortInMeta
 from bot.slack.ids import Callback, pin_block
 from bot.slack.ids import PortInField as F
-from bot.slack.ui.fmt import number_list, plural, slack_date
+from bot.slack.ui.check import advice_name
+from bot.slack.ui.fmt import escape, number_list, plural, slack_date
 from bot.slack.ui.modals import message_view
 from bot.slack.ui.port_in.parts import (
     TEXT_LIMIT,
@@ -50,21 +51,23 @@ def summary(details: PortInDetails) -> str:
             f"{details.target_port_in_time_range_end[:5]} "
             f"(UTC{details.target_port_in_time_range_start[8:]})"
         )
+    place = escape(f"{street}, {a.city}, {a.state} {a.zip}")
+    signer = escape(
+        f"{details.authorized_representative} ({details.authorized_representative_email})"
+    )
     return (
-        f"*{details.customer_name}* ({details.customer_type.lower()}) · {street}, {a.city}, "
-        f"{a.state} {a.zip}\n"
-        f"LOA to {details.authorized_representative} ({details.authorized_representative_email})"
-        f" · target date {when}\n"
-        f"Bill: {details.bill.name} of {slack_date(details.bill.issued_on)} · "
+        f"*{escape(details.customer_name)}* ({escape(details.customer_type.lower())}) · {place}\n"
+        f"LOA to {signer} · target date {when}\n"
+        f"Bill: {escape(details.bill.name)} of {slack_date(details.bill.issued_on)} · "
         f"thread in <#{details.channel_id}>"
     )
 
 
 def blocked_line(result: CheckResult) -> str:
     if result.error is not None:
-        return f"• {display(result.number)}: could not be checked ({result.error})"
+        return f"• {display(result.number)}: could not be checked ({escape(result.error)})"
     advice = not_portable_advice(result.reason_code, result.reason)
-    return f"• {display(result.number)}: {advice.name} ({advice.code}). {advice.next_step}"
+    return f"• {display(result.number)}: {advice_name(advice)} ({advice.code}). {advice.next_step}"
 
 
 def account_view(

@@ -12,7 +12,7 @@ from bot.desk.records import ActionHolder
 from bot.desk.types import BillNotReadable, FiledPortIn, FilingFailed, FilingStep
 from bot.porting.filing import PortInSecrets
 from bot.slack.ids import Callback
-from bot.slack.ui.fmt import clip, number_list, plural, user
+from bot.slack.ui.fmt import clip, escape, number_list, plural, url, user
 from bot.slack.ui.modals import message_view
 from bot.slack.ui.port_in.parts import TITLE
 
@@ -91,18 +91,19 @@ def filing_reason(failure: FilingFailed) -> str:
     """Why filing stopped, with what to check in Slack when the cause is on Slack's side."""
     if isinstance(failure, BillNotReadable):
         return (
-            f"what Slack sent for {failure.bill_name} is not a PDF or an image "
+            f"what Slack sent for {escape(clip(failure.bill_name, 200))} is not a PDF or an image "
             "(is the bot allowed to read files? it needs the files:read scope)"
         )
-    return failure.reason
+    return escape(clip(failure.reason, 1500))
 
 
 def failure_banner(failure: FilingFailed) -> str:
     error = failure.error
     code = f" {error.code}" if error is not None and error.code else ""
-    link = f" <{error.more_info}|More about{code}>" if error is not None and error.more_info else ""
+    more = url(error.more_info) if error is not None else None
+    link = f" <{more}|More about{code}>" if more else ""
     said = f"Twilio said{code}: " if error is not None else ""
-    reason = clip(filing_reason(failure), 1500)
+    reason = filing_reason(failure)
     head = f"⚠️ *Filing stopped at: {failure.step.label}.* {said}{reason}.{link}\n"
     if failure.canceled:
         verb = "is" if len(failure.canceled) == 1 else "are"
@@ -120,8 +121,10 @@ def failure_banner(failure: FilingFailed) -> str:
 def filed_text(result: FiledPortIn, *, secrets: PortInSecrets, permalink: str | None = None) -> str:
     r = result.snapshot.request
     lci = r.losing_carrier_information
-    rep = (lci.authorized_representative if lci else None) or "the authorized representative"
-    customer = (lci.customer_name if lci else None) or "the customer"
+    rep = escape(
+        (lci.authorized_representative if lci else None) or "the authorized representative"
+    )
+    customer = escape((lci.customer_name if lci else None) or "the customer")
     lines = [
         f"✅ Filed `{r.request_sid}` for *{customer}*: {plural(len(r.phone_numbers), 'number')}.",
         f"Next: Twilio reviews it, then e-mails the LOA to {rep} to sign.",
@@ -136,8 +139,8 @@ def filed_text(result: FiledPortIn, *, secrets: PortInSecrets, permalink: str | 
         lines.append(f"Thread and status board: <{permalink}|open the thread>.")
     if result.thread_error:
         lines.append(
-            f"⚠️ I could not open its Slack thread ({result.thread_error}). It opens on Twilio's "
-            f"next update, or press *Follow* in `/port-status {r.request_sid}`."
+            f"⚠️ I could not open its Slack thread ({escape(result.thread_error)}). It opens on "
+            f"Twilio's next update, or press *Follow* in `/port-status {r.request_sid}`."
         )
     return "\n".join(lines)
 

@@ -19,7 +19,7 @@ from bot.porting.playbooks import playbook
 from bot.slack.carried import PortInMeta
 from bot.slack.ids import Callback
 from bot.slack.ids import PortInField as F
-from bot.slack.ui.fmt import clip, number_list, plural, slack_date
+from bot.slack.ui.fmt import clip, escape, number_list, plural, slack_date
 from bot.slack.ui.port_in import account as account_ui
 from bot.slack.ui.port_in.details import details_view, prefill
 from bot.slack.ui.port_in.parts import section
@@ -55,7 +55,10 @@ def field_hints(rejections: Sequence[Rejection]) -> dict[str, str]:
 
 
 def _why(rejections: Sequence[Rejection]) -> str:
-    names = [playbook(r.code, r.name).name for r in rejections]
+    names = [
+        p.name if p.known else escape(p.name)
+        for p in (playbook(r.code, r.name) for r in rejections)
+    ]
     return f", rejected for {', '.join(dict.fromkeys(names))}" if names else ""
 
 
@@ -86,7 +89,7 @@ def refile_view(
     whence = "what was filed" if source.saved else "Twilio's copy of the request"
     intro = (
         f"↪️ *Re-filing {plural(len(numbers), 'number')} of `{source.request_sid}`* "
-        f"({source.customer}){_why(source.rejections)}: {number_list(numbers)}.\n"
+        f"({escape(source.customer)}){_why(source.rejections)}: {number_list(numbers)}.\n"
         f"Prefilled from {whence}: correct what the carrier rejected, then *Next*. Filing "
         "cancels these numbers in the old request first (Twilio won't port a number that is "
         "still in another request), then files this new request. Step 2 asks for the account "
@@ -180,13 +183,13 @@ def account_view(
         view.submit = PlainTextObject(text="Cancel & re-file")
         what = (
             f"↪️ *Cancel & re-file* first cancels {number_list(list(plan.cancel))} in "
-            f"`{plan.request_sid}` ({plan.customer}): Twilio refuses to port a number that is "
-            "still in another request. Then it files this new request. If the filing fails "
+            f"`{plan.request_sid}` ({escape(plan.customer)}): Twilio refuses to port a number "
+            "that is still in another request. Then it files this new request. If the filing fails "
             "after that, this form keeps everything and *File* retries the filing only."
         )
     else:
         what = (
-            f"↪️ Nothing is left to cancel in `{plan.request_sid}` ({plan.customer}): *File "
+            f"↪️ Nothing is left to cancel in `{plan.request_sid}` ({escape(plan.customer)}): *File "
             "port-in* files the new request."
         )
     at = 1 if banner else 0

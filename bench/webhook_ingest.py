@@ -32,7 +32,8 @@ import psutil
 
 from bench.common import Server, free_port, percentile, running_bot, stop_bot
 from bot.porting.signature import sign_json
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, SandboxConfig
+from tests.procs import served
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 STEADY_RATE = 100
@@ -174,25 +175,45 @@ async def ingest(server: Server, database_url: str | None = None) -> dict[str, f
     }
 
 
-async def post_latency(server: Server, samples: int = 15) -> float:
+@asynccontextmanager
+async def bot_on_own_sandbox(**env: str) -> AsyncIterator[tuple[Server, str]]:
+    """A bot whose Twilio is a sandbox served here (a bot's own sandbox answers only its
+    process, and its simulator only in local mode): yields the bot and the sandbox's URL."""
+    sandbox = Sandbox(SandboxConfig())  # stepped: time moves on /_sim/advance
+    try:
+        async with served(sandbox.app) as twilio_url:
+            twilio = {
+                "PORTING_SANDBOX": "false",
+                "TWILIO_ACCOUNT_SID": SANDBOX_ACCOUNT_SID,
+                "TWILIO_AUTH_TOKEN": SANDBOX_AUTH_TOKEN,
+                "TWILIO_NUMBERS_URL": twilio_url,
+                "TWILIO_UPLOAD_URL": twilio_url,
+            }
+            async with running_bot(**env, **twilio) as server:
+                yield server, twilio_url
+    finally:
+        await sandbox.aclose()
+
+
+async def post_latency(server: Server, twilio_url: str, samples: int = 15) -> float:
     """Webhook (a sandbox transition) → the thread's root message in Slack, p50 in ms."""
     auth = {"Authorization": aiohttp.encode_basic_auth(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)}
     latencies = []
-    async with aiohttp.ClientSession(base_url=server.url, headers=auth) as http:
+    async with aiohttp.ClientSession(base_url=twilio_url, headers=auth) as http:
         for i in range(samples):
             # One request at a time: earlier ones would otherwise move on with the clock and
             # queue their replies ahead of this root in the channel's 1-per-second pacing.
-            async with http.post("/sandbox/_sim/reset") as r:
+            async with http.post("/_sim/reset") as r:
                 await r.read()
             hook = {"port_in_target_url": f"{server.url}/twilio/porting", "notifications_of": []}
-            async with http.post("/sandbox/v1/Porting/Configuration/Webhook", json=hook) as r:
+            async with http.post("/v1/Porting/Configuration/Webhook", json=hook) as r:
                 assert r.status == 201, await r.text()
             async with http.post(
-                "/sandbox/v1/Documents",
+                "/v1/Documents",
                 data={"document_type": "utility_bill", "File": b"%PDF-1.4 bill"},
             ) as r:
                 document = (await r.json())["sid"]
-            async with http.get("/sandbox/_sim/clock") as r:
+            async with http.get("/_sim/clock") as r:
                 today = (await r.json())["now"][:10]
             target = f"{int(today[:4]) + 1}{today[4:]}"
             body = {
@@ -214,12 +235,12 @@ async def post_latency(server: Server, samples: int = 15) -> float:
                     },
                 },
             }
-            async with http.post("/sandbox/v1/Porting/PortIn", json=body) as r:
+            async with http.post("/v1/Porting/PortIn", json=body) as r:
                 assert r.status in (200, 201, 202), await r.text()
                 sid = (await r.json())["port_in_request_sid"]
             await asyncio.sleep(1.2)  # the channel's pacing slot is free again
             start = time.monotonic()
-            async with http.post("/sandbox/_sim/advance", json={"hours": 5}) as r:
+            async with http.post("/_sim/advance", json={"hours": 5}) as r:
                 await r.read()  # the LOA-sent webhook is delivered before this returns
 
             def root(sid: str = sid) -> bool:
@@ -306,7 +327,13 @@ async def main() -> None:
     )
     for backend in backends:
         async with database(backend) as url:
-            env = {"PORTING_COALESCE_SECONDS": "600", "PORTING_SANDBOX_SPEED": "1", **url}
+            env = {
+                "PORTING_COALESCE_SECONDS": "600",
+                "PORTING_SANDBOX_SPEED": "1",
+                # The sandbox's token, chosen here: the webhooks below are signed with it.
+                "TWILIO_AUTH_TOKEN": SANDBOX_AUTH_TOKEN,
+                **url,
+            }
             async with running_bot(**env) as server:
                 figures = await ingest(server, env.get("DATABASE_URL"))
         backends_cpu = (
@@ -323,9 +350,9 @@ async def main() -> None:
         )
         for window in ("0", "2"):
             async with database(backend) as url:
-                env = {"PORTING_COALESCE_SECONDS": window, "PORTING_SANDBOX_SPEED": "1", **url}
-                async with running_bot(**env) as server:
-                    p50 = await post_latency(server)
+                env = {"PORTING_COALESCE_SECONDS": window, **url}
+                async with bot_on_own_sandbox(**env) as (server, twilio_url):
+                    p50 = await post_latency(server, twilio_url)
             print(
                 f"{backend}: webhook → Slack post p50 {p50:.0f} ms (coalescing window {window} s)"
             )

@@ -15,6 +15,7 @@ Run: python bench/workspace_page.py [loads] [commands] [numbers]
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import sys
 import tempfile
@@ -32,14 +33,13 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from bench.common import ROOT, free_port, percentile, start_bot, stop_bot
 from bot.porting.client import TwilioPortingClient
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+from bot.sandbox import SANDBOX_ACCOUNT_SID
 from bot.workspace.local import PORTING_CHANNEL
 from tests.helpers import file_request
 
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1400, "height": 900}
 REJECTED = ["+14155550153", "+14155550154", "+14155550155", "+14155550156"]
-SANDBOX_AUTH = (SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
 
 MEASURE_COMMAND = """async (text) => {
   const list = document.getElementById("messages");
@@ -114,6 +114,14 @@ async def command_latency(browser: Browser, url: str, commands: int) -> list[flo
     return times
 
 
+async def _sandbox_auth(url: str) -> tuple[str, str]:
+    """The process's own sandbox credentials, as the page's panel gets them."""
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        header = (await http.get("/workspace/ui/boot")).json()["sandbox"]["authorization"]
+    sid, _, token = base64.b64decode(header.removeprefix("Basic ")).decode().partition(":")
+    return sid, token
+
+
 async def _sim(http: httpx.AsyncClient, method: str, path: str, **body: Any) -> Any:
     response = await http.request(method, f"/sandbox/_sim{path}", json=body or None)
     response.raise_for_status()
@@ -138,13 +146,14 @@ async def lifecycle(browser: Browser, url: str, numbers: int, step_pause: float)
     page: Page = await browser.new_page(viewport=VIEWPORT)
     await page.goto(url + "/workspace/")
     await page.wait_for_selector("body[data-ready='1'][data-live='1']")
-    async with httpx.AsyncClient(base_url=url, auth=SANDBOX_AUTH, timeout=60) as http:
+    auth = await _sandbox_auth(url)
+    async with httpx.AsyncClient(base_url=url, auth=auth, timeout=60) as http:
         clock = await _sim(http, "GET", "/clock")
         twilio = TwilioPortingClient(
             http,
             numbers_url=f"{url}/sandbox",
             upload_url=f"{url}/sandbox",
-            credentials=SANDBOX_AUTH,
+            credentials=auth,
             account_sid=SANDBOX_ACCOUNT_SID,
         )
         sandbox = SimpleNamespace(

@@ -13,17 +13,71 @@ import sys
 import httpx
 import uvicorn
 
+from bot import doors
+from bot.setting_names import given_names, review
 from bot.settings import Settings, SettingsError
 
+# Libraries that log what passes through them at DEBUG: slack_sdk and slack_bolt whole
+# Socket Mode envelopes and request bodies (form submissions carry PINs and account numbers),
+# httpx/httpcore and aiohttp the URLs of Slack files, aiosqlite every statement with its
+# values (customers' names and addresses). Pinned at WARNING whatever LOG_LEVEL says.
+QUIET_LOGGERS = (
+    "slack_sdk",
+    "slack_bolt",
+    "httpx",
+    "httpcore",
+    "aiohttp",
+    "websockets",
+    "aiosqlite",
+)
 
-def _settings() -> Settings:
+
+def _settings(*, serving: bool = True) -> Settings:
+    """The settings, or exit 2 with one line naming what is wrong. ``serving``: the bot will
+    take requests, so PORTING_ADMINS must say who may file and cancel."""
+    names = review(given_names(), Settings.model_fields)
     try:
+        if names.error:
+            raise SettingsError(names.error)
         settings = Settings()
-        settings.check()
+        if settings.local_mode and names.deployment_names:
+            unknown = ", ".join(names.deployment_names)
+            raise SettingsError(
+                f"{unknown} set, so this looks like a real deployment, but none of the bot's "
+                "Slack or Twilio settings are: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, "
+                "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (README: Settings), or unset "
+                f"{unknown} for the local demo."
+            )
+        settings.check(admins=serving)
     except SettingsError as error:
         print(f"porting-bot: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    for warning in names.warnings():
+        print(f"porting-bot: warning: {warning}", file=sys.stderr)
     return settings
+
+
+class QuietLibraries(logging.Filter):
+    """Drops QUIET_LOGGERS' records below WARNING whatever level their logger was given
+    (Bolt copies the root's level onto each logger it makes, so a level on a parent is not
+    enough)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        return not any(
+            record.name == name or record.name.startswith(name + ".") for name in QUIET_LOGGERS
+        )
+
+
+def quiet_libraries() -> None:
+    """QUIET_LOGGERS never below WARNING, whatever LOG_LEVEL gave the root (call after the
+    log handlers are in place)."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+    quiet = QuietLibraries()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(quiet)
 
 
 def serve() -> None:
@@ -31,6 +85,7 @@ def serve() -> None:
     from bot.logs import configure
 
     configure(settings.log_format, settings.log_level)
+    quiet_libraries()
     if settings.local_mode:
         from bot.workspace.local import fresh_database
 
@@ -56,7 +111,9 @@ def serve() -> None:
         host="127.0.0.1" if settings.local_mode else "0.0.0.0",
         port=settings.port,
         proxy_headers=True,
-        forwarded_allow_ips="*",
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        limit_concurrency=doors.LIMIT_CONCURRENCY,
+        timeout_keep_alive=doors.KEEP_ALIVE_SECONDS,
         log_config=None,  # its loggers propagate to bot.logs' handler (LOG_FORMAT)
         log_level=settings.log_level.lower(),
     )
@@ -69,7 +126,7 @@ def serve() -> None:
 
 
 async def register_webhook() -> None:
-    settings = _settings()
+    settings = _settings(serving=False)
     if settings.porting_sandbox:
         print("porting-bot: the sandbox registers its webhook itself at start-up.", file=sys.stderr)
         raise SystemExit(2)

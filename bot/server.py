@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.types import Receive, Scope, Send
 
-from bot import scrape, webhooks
+from bot import doors, scrape, webhooks
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from bot.store.db import ping
@@ -39,7 +39,15 @@ class PortingApp(FastAPI):
     runtime: Runtime  # set by the lifespan once everything is built
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == webhooks.PATH:
+        if scope["type"] == "http":
+            # Every door: a bounded body with a deadline, before any route reads it.
+            limit = doors.limit_for(scope["path"])
+            await doors.bounded(self._route, scope, receive, send, limit=limit)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == webhooks.PATH:
             await webhooks.serve(self.runtime, scope, receive, send)
             return
         await super().__call__(scope, receive, send)
@@ -78,7 +86,8 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
 
     app = PortingApp(title="Porting bot", lifespan=lifespan, docs_url=None, redoc_url=None)
     if sandbox is not None:
-        app.mount(SANDBOX_PREFIX, sandbox.app)
+        # This machine only; the simulator only in local mode (the page's panel uses it).
+        app.mount(SANDBOX_PREFIX, doors.SandboxDoor(sandbox.app, simulator=settings.local_mode))
     if workspace is not None:
         from bot.workspace.defaults import MOUNT
 
@@ -142,6 +151,7 @@ def _own_sandbox(settings: Settings) -> Sandbox:
             speed=settings.sandbox_speed,
             latency_seconds=settings.porting_sandbox_latency_ms / 1000,
             public_url=settings.base_url + SANDBOX_PREFIX,  # the LOA signing page link
+            webhook_targets=(settings.webhook_url,),  # its webhooks go to this bot only
         )
     )
 

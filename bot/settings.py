@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AwareDatetime, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.sandbox.config import DEFAULT_SPEED, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+from bot.sandbox.config import DEFAULT_SPEED, SANDBOX_ACCOUNT_SID
 from bot.store.url import DatabaseUrl, DatabaseUrlError
 
+EVERYONE = "*"  # PORTING_ADMINS for "every member may file and cancel", said explicitly
 _ADMIN_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+_SLACK_CREDENTIALS = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
+_TWILIO_CREDENTIALS = (
+    "twilio_account_sid",
+    "twilio_auth_token",
+    "twilio_api_key_sid",
+    "twilio_api_key_secret",
+)
 _LOA_DAYS = 30  # Twilio cancels a request whose LOA is not signed within 30 days (seed 001)
 
 
@@ -64,8 +73,13 @@ class Settings(BaseSettings):
     # Run database migrations when the server starts (off: only check the schema is current).
     migrate_on_start: bool = True
     # Who may file and cancel port-ins: Slack user IDs (U…/W…) and user-group IDs (S…),
-    # separated by commas or spaces. Unset: everyone.
+    # separated by commas or spaces, or * for everyone. A real deployment must say (local
+    # mode: everyone).
     porting_admins: str | None = None
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto uvicorn believes (comma-separated IPs
+    # or networks). Only what is believed is the caller's address: "*" would let anyone claim
+    # to be 127.0.0.1.
+    forwarded_allow_ips: str = "127.0.0.1"
     # The porting desk's day (reminders, the daily digest): its clock and business days.
     porting_timezone: str = "UTC"  # IANA name; working hours 09:00–17:00 there
     porting_loa_remind_days: str = "7,3,1"  # days before the LOA deadline to remind
@@ -84,6 +98,7 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
 
     _local_mode: bool = PrivateAttr(default=False)
+    _signs: list[str] = PrivateAttr(default_factory=list)
 
     @field_validator("public_url", "slack_api_url")
     @classmethod
@@ -99,17 +114,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _local_defaults(self) -> Settings:
-        """No Slack app and no Twilio account configured: local mode (the sandbox, and the
-        local workspace in place of Slack). Any Slack or Twilio credential means the operator
-        meant a real deployment, so a missing one is refused by :meth:`check` instead."""
-        slack = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
-        twilio = (
-            self.twilio_account_sid,
-            self.twilio_auth_token,
-            self.twilio_api_key_sid,
-            self.twilio_api_key_secret,
-        )
-        if any(slack) or self.slack_api_url or any(twilio):
+        """Nothing configured at all: local mode (the sandbox, and the local workspace in
+        place of Slack). Any credential, a DATABASE_URL or PORTING_SANDBOX=false means the
+        operator meant a real deployment, so what is missing is refused by :meth:`check`."""
+        self._signs = self._deployment_signs()
+        if self._signs:
             return self
         from bot.workspace.defaults import (
             LOCAL_DATABASE,
@@ -120,9 +129,8 @@ class Settings(BaseSettings):
         )
 
         self._local_mode = True
-        if "database_url" not in self.model_fields_set:
-            # The workspace and the sandbox start empty each time: so does the database.
-            self.database_url = f"sqlite:///{Path.cwd() / LOCAL_DATABASE}"
+        # The workspace and the sandbox start empty each time: so does the database.
+        self.database_url = f"sqlite:///{Path.cwd() / LOCAL_DATABASE}"
         self.porting_sandbox = True
         self.slack_bot_token = bot_token()
         self.slack_signing_secret = signing_secret()
@@ -133,9 +141,29 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _sandbox_defaults(self) -> Settings:
         if self.porting_sandbox:
+            # Per process and never published: the sandbox's API and the signatures of its
+            # webhooks answer to this token only (the SID is a user name, not a secret).
             self.twilio_account_sid = self.twilio_account_sid or SANDBOX_ACCOUNT_SID
-            self.twilio_auth_token = self.twilio_auth_token or SANDBOX_AUTH_TOKEN
+            self.twilio_auth_token = self.twilio_auth_token or secrets.token_urlsafe(24)
         return self
+
+    @property
+    def deployment_signs(self) -> list[str]:
+        """The settings the operator set that say a real deployment is meant (none: local
+        mode), as they were before the sandbox's defaults filled any in."""
+        return list(self._signs)
+
+    def _deployment_signs(self) -> list[str]:
+        named = [
+            name.upper()
+            for name in (*_SLACK_CREDENTIALS, "slack_api_url", *_TWILIO_CREDENTIALS)
+            if getattr(self, name)
+        ]
+        if "database_url" in self.model_fields_set:
+            named.append("DATABASE_URL")
+        if "porting_sandbox" in self.model_fields_set and not self.porting_sandbox:
+            named.append("PORTING_SANDBOX=false")
+        return named
 
     @property
     def sandbox_person_paced(self) -> bool:
@@ -166,8 +194,10 @@ class Settings(BaseSettings):
 
     @property
     def admin_ids(self) -> tuple[str, ...]:
-        """PORTING_ADMINS as a tuple of IDs (empty: everyone may file and cancel)."""
-        return tuple(w for w in re.split(r"[\s,;]+", self.porting_admins or "") if w)
+        """PORTING_ADMINS as a tuple of IDs (empty: ``*`` or local mode, everyone may file
+        and cancel)."""
+        words = tuple(w for w in re.split(r"[\s,;]+", self.porting_admins or "") if w)
+        return () if words == (EVERYONE,) else words
 
     @property
     def desk_timezone(self) -> ZoneInfo:
@@ -232,12 +262,66 @@ class Settings(BaseSettings):
         """The ``AC…`` account that owns the port-ins (``check`` makes sure there is one)."""
         return self.twilio_account_sid or ""
 
-    def check(self) -> None:
-        """Raise SettingsError naming the first setting that stops the bot from working."""
+    def missing(self, *, admins: bool = True) -> list[tuple[str, str]]:
+        """What this deployment lacks to start: (setting names, where to find them).
+        ``admins``: whether PORTING_ADMINS is needed (to serve, not to register a webhook)."""
+        missing: list[tuple[str, str]] = []
         if not self.slack_bot_token:
+            missing.append(
+                (
+                    "SLACK_BOT_TOKEN",
+                    "copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & "
+                    "Permissions page",
+                )
+            )
+        if not self.socket_mode and not self.slack_signing_secret:
+            missing.append(
+                (
+                    "SLACK_SIGNING_SECRET",
+                    "copy it from your Slack app's Basic Information page (or set "
+                    "SLACK_APP_TOKEN to use Socket Mode)",
+                )
+            )
+        if not self.porting_sandbox:
+            for name in ("twilio_account_sid", "twilio_auth_token"):
+                if not getattr(self, name):
+                    missing.append(
+                        (
+                            name.upper(),
+                            "copy them from the Twilio Console (the auth token also verifies "
+                            "webhook signatures), or set PORTING_SANDBOX=true to use the "
+                            "built-in simulator",
+                        )
+                    )
+        if admins and not self.local_mode and not (self.porting_admins or "").strip():
+            missing.append(
+                (
+                    "PORTING_ADMINS",
+                    "list who may file and cancel port-ins (Slack user IDs U…/W…, user-group "
+                    "IDs S…), or * for everyone in the workspace",
+                )
+            )
+        return missing
+
+    def check(self, *, admins: bool = True) -> None:
+        """Raise SettingsError naming what stops the bot from working: everything missing at
+        once, in one line, then the first setting that is wrong."""
+        missing = self.missing(admins=admins)
+        if missing:
+            names = [name for name, _ in missing]
+            listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+            why = (
+                f" ({', '.join(self.deployment_signs)} set, so this is a real deployment, not "
+                "the local demo)"
+                if self.deployment_signs
+                else ""
+            )
+            hints: dict[str, list[str]] = {}
+            for name, hint in missing:
+                hints.setdefault(hint, []).append(name)
+            how = "; ".join(f"{', '.join(named)}: {hint}" for hint, named in hints.items())
             raise SettingsError(
-                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from your "
-                "Slack app's OAuth & Permissions page."
+                f"{listed} {'are' if len(names) > 1 else 'is'} not set{why}. {how}."
             )
         if not self.slack_bot_token.startswith("xoxb-"):
             raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
@@ -249,12 +333,6 @@ class Settings(BaseSettings):
         if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
             raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
         if not self.porting_sandbox:
-            if not self.twilio_account_sid or not self.twilio_auth_token:
-                raise SettingsError(
-                    "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set: set both (the auth "
-                    "token also verifies webhook signatures), or set PORTING_SANDBOX=true to use "
-                    "the built-in simulator."
-                )
             if bool(self.twilio_api_key_sid) != bool(self.twilio_api_key_secret):
                 raise SettingsError(
                     "TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET go together: set both or neither."
@@ -291,6 +369,11 @@ class Settings(BaseSettings):
             raise SettingsError(
                 f"LOG_FORMAT must be text or json (one JSON object a line), not "
                 f"{self.log_format!r}."
+            )
+        if EVERYONE in self.admin_ids:
+            raise SettingsError(
+                f"PORTING_ADMINS mixes {EVERYONE} with IDs: {EVERYONE} alone means everyone, or "
+                "list the IDs only."
             )
         bad = [i for i in self.admin_ids if not _ADMIN_ID.match(i)]
         if bad:

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 PATH = "/twilio/porting"
 MAX_BATCH = 200
-MAX_BODY = 64 * 1024  # Twilio's porting webhooks are a few hundred bytes
 # Receipts are kept this long to recognise redeliveries (Twilio retries within hours; an
 # older duplicate would only schedule a fetch that finds nothing new), then pruned hourly.
 KEEP_RECEIPTS = timedelta(days=30)
@@ -260,21 +259,18 @@ async def serve(runtime: Runtime, scope: Scope, receive_: Receive, send: Send) -
         answer = Answer(405, "POST only", ((b"allow", b"POST"),))
     else:
         body = await _read_body(receive_)
-        if body is None:
-            answer = Answer(413, "body too large")
-        else:
-            headers = {
-                name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
-            }
-            client = scope.get("client")
-            answer = await handle(
-                runtime,
-                scope["path"],
-                scope["query_string"].decode("latin-1"),
-                headers,
-                body,
-                client[0] if client else None,
-            )
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
+        }
+        client = scope.get("client")
+        answer = await handle(
+            runtime,
+            scope["path"],
+            scope["query_string"].decode("latin-1"),
+            headers,
+            body,
+            client[0] if client else None,
+        )
     content = answer.text.encode()
     await send(
         {
@@ -291,19 +287,14 @@ async def serve(runtime: Runtime, scope: Scope, receive_: Receive, send: Send) -
     metrics.webhook_answered(answer.result, time.perf_counter() - started)
 
 
-async def _read_body(receive_: Receive) -> bytes | None:
-    """The request body, or None past MAX_BODY."""
+async def _read_body(receive_: Receive) -> bytes:
+    """The request body (``bot.doors`` bounds it to TWILIO_MAX_BODY, with a deadline)."""
     chunks: list[bytes] = []
-    size = 0
     while True:
         message: Message = await receive_()
         if message["type"] == "http.disconnect":
             break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
+        chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
     return b"".join(chunks)

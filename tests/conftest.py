@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from bot import logs
 from bot.desk import Desk
 from bot.runtime import Runtime
-from bot.sandbox import Sandbox, SandboxConfig
+from bot.sandbox import SANDBOX_AUTH_TOKEN, Sandbox, SandboxConfig
 from bot.server import PortingApp, create_app
 from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlack
@@ -92,6 +92,9 @@ def make_settings(slack: FakeSlack, tmp_path, **overrides) -> Settings:  # type:
         "slack_api_url": slack.url,
         "porting_sandbox": True,
         "porting_channel": PORTING_CHANNEL,
+        "porting_admins": "*",  # a real deployment says who may file and cancel
+        # The tests' own sandboxes (SandboxConfig's default token), not a process's random one.
+        "twilio_auth_token": SANDBOX_AUTH_TOKEN,
         "public_url": PUBLIC_URL,
         "database_url": f"sqlite:///{tmp_path}/bot.db",
         # Apply each webhook at once and edit boards and post without pacing, so tests see

@@ -27,7 +27,7 @@ from asgi_lifespan import LifespanManager
 from sqlmodel import select
 
 from bot.porting.statuses import NUMBER_RANK, NumberStatus, number_status
-from bot.sandbox import Sandbox, SandboxConfig
+from bot.sandbox import SANDBOX_AUTH_TOKEN, Sandbox, SandboxConfig
 from bot.server import PortingApp, create_app
 from bot.settings import Settings
 from bot.store.models import NumberState, OutboxItem
@@ -110,6 +110,8 @@ async def run(
                 slack_api_url=slack.url,
                 porting_sandbox=True,
                 porting_channel=CHANNEL,
+                porting_admins="*",
+                twilio_auth_token=SANDBOX_AUTH_TOKEN,  # the sandbox below
                 public_url=PUBLIC_URL,
                 database_url=f"sqlite:///{tmp}/lifecycle.db",
                 porting_coalesce_seconds=window,

@@ -39,9 +39,26 @@ def free_port() -> int:
 
 def child_env(**env: str) -> dict[str, str]:
     """A child's environment: this checkout's code (whatever copy pip installed), none of the
-    runner's bot settings, then ``env``."""
-    inherited = {k: v for k, v in os.environ.items() if k.upper() not in _OURS}
+    runner's bot settings (nor anything named like one: they stop or warn at start-up), then
+    ``env``."""
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if k.upper() not in _OURS and not k.upper().startswith(("SLACK_", "TWILIO_", "PORTING_"))
+    }
     return {**inherited, "PYTHONPATH": str(ROOT), **env}
+
+
+def sandboxed_env(**env: str) -> dict[str, str]:
+    """The least a real deployment on the sandbox needs (Slack never reached), then ``env``:
+    for start-ups that are meant to stop."""
+    least = {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": "s",
+        "PORTING_SANDBOX": "true",
+        "PORTING_ADMINS": "*",
+    }
+    return child_env(**{**least, **env})
 
 
 def bot_env(slack: FakeSlack, port: int, **env: str) -> dict[str, str]:
@@ -53,6 +70,8 @@ def bot_env(slack: FakeSlack, port: int, **env: str) -> dict[str, str]:
         "SLACK_API_URL": slack.url,
         "PORTING_SANDBOX": "true",
         "PORTING_CHANNEL": "CBENCH",
+        # A real deployment must say who may file and cancel: everyone, said explicitly.
+        "PORTING_ADMINS": "*",
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
         # No reminders or digests unless the test asks (PORTING_DESK_DAY_SECONDS).

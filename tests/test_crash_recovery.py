@@ -31,12 +31,15 @@ async def _file_over_http(url: str) -> str:
             credentials=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN),
             account_sid=SANDBOX_ACCOUNT_SID,
         )
-        clock = (
-            await http.get(
-                f"{url}/sandbox/_sim/clock", auth=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN)
-            )
-        ).json()
-        now = datetime.fromisoformat(clock["now"].replace("Z", "+00:00"))
+        # The sandbox's clock runs fast: a document's date is its "now" (its simulator's
+        # routes answer only in local mode).
+        document = await http.post(
+            f"{url}/sandbox/v1/Documents",
+            auth=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN),
+            data={"document_type": "utility_bill"},
+            files={"File": ("bill.pdf", b"%PDF-1.4 bill", "application/pdf")},
+        )
+        now = datetime.fromisoformat(document.json()["date_created"].replace("Z", "+00:00"))
         sandbox = SimpleNamespace(config=SimpleNamespace(account_sid=SANDBOX_ACCOUNT_SID), now=now)
         numbers = [f"+1212555{i:04d}" for i in range(30)] + ["+14155550155"]
         request = await file_request(twilio, sandbox, numbers)  # type: ignore[arg-type]
@@ -62,6 +65,7 @@ async def test_sigkill_mid_post_then_restart_delivers_everything_once(
         PORTING_BOARD_SECONDS="0.2",
         SLACK_CHANNEL_WRITE_SECONDS="0.05",
         SLACK_OUTBOX_LEASE_SECONDS="2",
+        TWILIO_AUTH_TOKEN=SANDBOX_AUTH_TOKEN,  # the sandbox's, chosen here to file with
     )
     first = await start_bot(env, str(tmp_path))
     killed = asyncio.Event()

@@ -64,6 +64,7 @@ async def test_two_processes_count_their_own_work_and_share_the_queue(
             "METRICS_TOKEN": TOKEN,
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "INFO",
+            "TWILIO_AUTH_TOKEN": SANDBOX_AUTH_TOKEN,  # the sandbox's, chosen here to sign with
         }
         envs = [bot_env(fake_slack, free_port(), **env) for _ in range(2)]
         a, b = await start_bots(stack, envs, tmp_path)

@@ -8,7 +8,12 @@ import pytest
 
 from bot.settings import SANDBOX_ACCOUNT_SID, Settings, SettingsError
 
-BASE = {"slack_bot_token": "xoxb-1", "slack_signing_secret": "s", "_env_file": None}
+BASE = {
+    "slack_bot_token": "xoxb-1",
+    "slack_signing_secret": "s",
+    "porting_admins": "*",
+    "_env_file": None,
+}
 
 
 def test_sandbox_needs_only_slack_tokens() -> None:
@@ -76,13 +81,20 @@ def test_python_m_bot_exits_with_one_clear_line(tmp_path) -> None:
     assert "TWILIO_ACCOUNT_SID" in lines[0] and "PORTING_SANDBOX=true" in lines[0]
 
 
-def test_porting_admins_are_user_and_group_ids() -> None:
-    s = Settings(**BASE, porting_sandbox=True, porting_admins="U0123ABC, W0456DEF S0789GHI")
+def test_porting_admins_are_user_and_group_ids_or_an_explicit_star() -> None:
+    def admins(value: str) -> Settings:
+        return Settings(**{**BASE, "porting_admins": value}, porting_sandbox=True)
+
+    s = admins("U0123ABC, W0456DEF S0789GHI")
     s.check()
     assert s.admin_ids == ("U0123ABC", "W0456DEF", "S0789GHI")
-    assert Settings(**BASE, porting_sandbox=True).admin_ids == ()
+    everyone = admins(" * ")
+    everyone.check()
+    assert everyone.admin_ids == ()
     with pytest.raises(SettingsError, match="PORTING_ADMINS has '@maria'"):
-        Settings(**BASE, porting_sandbox=True, porting_admins="U0123ABC @maria").check()
+        admins("U0123ABC @maria").check()
+    with pytest.raises(SettingsError, match=r"PORTING_ADMINS mixes \*"):
+        admins("U0123ABC *").check()
 
 
 def test_desk_day_defaults() -> None:

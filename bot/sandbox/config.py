@@ -100,7 +100,9 @@ class SandboxConfig(BaseModel):
     fail_next_calls: int = Field(default=0, ge=0)
     fail_status: int = 500
 
-    # Webhook delivery.
+    # Webhook delivery. ``webhook_targets``: the only URLs a webhook configuration may name
+    # (a bot's own sandbox: its own webhook route); None: any http(s) URL.
+    webhook_targets: tuple[str, ...] | None = None
     webhook_timeout_seconds: float = 10.0
     webhook_max_attempts: int = Field(default=3, ge=1)
     webhook_retry_backoff_seconds: float = Field(default=1.0, ge=0)

@@ -21,7 +21,7 @@ from bot.store.url import DatabaseUrl, DatabaseUrlError
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import BOT_TOKEN, SIGNING_SECRET
 from tests.pg import fresh_database
-from tests.procs import child_env, free_port, run_bot, serving_bot
+from tests.procs import child_env, free_port, run_bot, sandboxed_env, serving_bot
 
 POSTGRES_SPELLINGS = [
     "postgres://",  # Heroku and most PaaS
@@ -128,6 +128,8 @@ def _env(slack: FakeSlack, database_url: str) -> dict[str, str]:
         PORT=str(free_port()),
         LOG_LEVEL="WARNING",
         DATABASE_URL=database_url,
+        PORTING_ADMINS="*",
+        TWILIO_AUTH_TOKEN=SANDBOX_AUTH_TOKEN,  # the sandbox's, chosen here to sign with
     )
 
 
@@ -184,13 +186,7 @@ async def test_python_m_bot_starts_on_sqlite(form: str, slack: FakeSlack, tmp_pa
 def test_a_bad_database_url_stops_python_m_bot_with_one_line(
     command: str, written: str, says: str, tmp_path: Path
 ) -> None:
-    env = child_env(
-        SLACK_BOT_TOKEN="xoxb-1",
-        SLACK_SIGNING_SECRET="s",
-        PORTING_SANDBOX="true",
-        DATABASE_URL=written,
-    )
-    done = run_bot(command, env=env, cwd=tmp_path)
+    done = run_bot(command, env=sandboxed_env(DATABASE_URL=written), cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr

@@ -5,6 +5,7 @@ delivering its signed webhooks to the app in-process."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -69,7 +70,6 @@ async def local_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[LocalBot]
     port = free_port()
     values: dict[str, Any] = {
         "port": port,
-        "database_url": f"sqlite:///{tmp_path}/local.db",
         # Each change shows at once (the pacing tests are elsewhere).
         "porting_coalesce_seconds": 0.0,
         "porting_board_seconds": 0.0,
@@ -78,12 +78,19 @@ async def local_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[LocalBot]
         "porting_desk_day_seconds": 0.0,
         **overrides,
     }
-    settings = Settings(_env_file=None, **values)
-    assert settings.local_mode, "no Slack app and no Twilio account: local mode"
+    # Nothing configured (no DATABASE_URL either): local mode's own database, in tmp_path.
+    with contextlib.chdir(tmp_path):
+        settings = Settings(_env_file=None, **values)
+    assert settings.local_mode, "nothing configured: local mode"
     lazy = _LazyApp()
     to_bot = httpx.AsyncClient(transport=httpx.ASGITransport(app=lazy), timeout=30)
     sandbox = Sandbox(
-        SandboxConfig(start_time=SANDBOX_START, seed=7, auto_sign_loa=False),
+        SandboxConfig(
+            start_time=SANDBOX_START,
+            seed=7,
+            auto_sign_loa=False,
+            auth_token=settings.twilio_auth_token or "",  # the process's own, as in serve
+        ),
         http_client=to_bot,
     )
     app = create_app(settings, sandbox=sandbox)

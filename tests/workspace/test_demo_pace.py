@@ -5,6 +5,7 @@ sandbox's clock runs, and the sandbox panel's Send digest now posts today's what
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,13 +21,8 @@ from tests.workspace.local_bot import LocalBot, free_port
 
 
 def _local(tmp_path: Path, **values: object) -> Settings:
-    settings = Settings(
-        _env_file=None,
-        port=free_port(),
-        database_url=f"sqlite:///{tmp_path}/local.db",
-        porting_desk_day_seconds=0,
-        **values,
-    )
+    with contextlib.chdir(tmp_path):  # nothing configured: local mode's own database, here
+        settings = Settings(_env_file=None, port=free_port(), porting_desk_day_seconds=0, **values)
     assert settings.local_mode
     return settings
 

@@ -22,12 +22,16 @@ _EVENTS = {*ALL_PORT_IN_EVENTS, "PortOutPhoneNumberCompleted"}
 _TARGETS = ("port_in_target_url", "port_out_target_url")
 
 
-def _target_urls(body: dict[str, Any]) -> dict[str, str | None]:
+def _target_urls(body: dict[str, Any], allowed: tuple[str, ...] | None) -> dict[str, str | None]:
     urls: dict[str, str | None] = {}
     for key in _TARGETS:
         value = body.get(key)
         if value is not None and (not isinstance(value, str) or not _URL.match(value)):
             raise bad_request(f"Invalid parameter {key}: {value!r} is not an http(s) URL")
+        if value is not None and allowed is not None and value not in allowed:
+            raise bad_request(
+                f"Invalid parameter {key}: this sandbox sends webhooks only to {', '.join(allowed)}"
+            )
         urls[key] = value
     return urls
 
@@ -45,7 +49,7 @@ def _events(body: dict[str, Any]) -> list[str]:
 @router.post("/v1/Porting/Configuration/Webhook")
 async def configure_webhook(request: Request, sandbox: SandboxDep) -> JSONResponse:
     body = await json_object(request)
-    urls = _target_urls(body)
+    urls = _target_urls(body, sandbox.config.webhook_targets)
     events = _events(body)
     if not any(urls.values()):
         # GUESS: at least one target is required.

@@ -14,7 +14,7 @@ import httpx
 import uvicorn
 
 from bot import doors
-from bot.setting_names import given_names, review
+from bot.setting_names import read_settings
 from bot.settings import Settings, SettingsError
 
 # Libraries that log what passes through them at DEBUG: slack_sdk and slack_bolt whole
@@ -35,24 +35,12 @@ QUIET_LOGGERS = (
 def _settings(*, serving: bool = True) -> Settings:
     """The settings, or exit 2 with one line naming what is wrong. ``serving``: the bot will
     take requests, so PORTING_ADMINS must say who may file and cancel."""
-    names = review(given_names(), Settings.model_fields)
     try:
-        if names.error:
-            raise SettingsError(names.error)
-        settings = Settings()
-        if settings.local_mode and names.deployment_names:
-            unknown = ", ".join(names.deployment_names)
-            raise SettingsError(
-                f"{unknown} set, so this looks like a real deployment, but none of the bot's "
-                "Slack or Twilio settings are: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, "
-                "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (README: Settings), or unset "
-                f"{unknown} for the local demo."
-            )
-        settings.check(admins=serving)
+        settings, warnings = read_settings(serving=serving)
     except SettingsError as error:
         print(f"porting-bot: {error}", file=sys.stderr)
         raise SystemExit(2) from None
-    for warning in names.warnings():
+    for warning in warnings:
         print(f"porting-bot: warning: {warning}", file=sys.stderr)
     return settings
 

@@ -49,35 +49,43 @@ def fail(name: str, detail: str, fix: str) -> Result:
     return Result(name, "fail", detail, fix)
 
 
-def read_settings(make: Callable[[], Settings] = Settings) -> tuple[Settings | None, Result]:
-    """The settings as start-up reads and checks them, and the line saying so."""
+def read_settings(
+    make: Callable[[], Settings] = Settings,
+) -> tuple[Settings | None, list[Result]]:
+    """The settings as ``python -m bot`` reads and checks them (:func:`bot.setting_names.
+    read_settings`: near-miss names, a deployment's name over the demo, ``Settings.check``),
+    and the lines saying so."""
+    from bot.setting_names import read_settings as startup_settings
+
     try:
-        settings = make()
-        settings.check()
+        settings, warnings = startup_settings(make)
     except SettingsError as error:
-        return None, fail("settings", str(error), "fix that setting (README: Configuration)")
+        return None, [fail("settings", str(error), "fix that setting (README: Settings)")]
     except ValidationError as error:
         problem = error.errors(include_url=False)[0]
         name = str(problem["loc"][0]).upper() if problem["loc"] else "a setting"
-        return None, fail("settings", f"{name}: {problem['msg']}", f"correct {name}")
+        return None, [fail("settings", f"{name}: {problem['msg']}", f"correct {name}")]
     if settings.local_mode:
-        return None, fail(
-            "settings",
-            "nothing is configured: this is local mode (the demo workspace and the sandbox)",
-            "set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), TWILIO_ACCOUNT_SID, "
-            "TWILIO_AUTH_TOKEN, PUBLIC_URL and DATABASE_URL (README: Deploying)",
-        )
+        return None, [
+            fail(
+                "settings",
+                "nothing is configured: this is local mode (the demo workspace and the sandbox)",
+                "set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), "
+                "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, PORTING_ADMINS, PUBLIC_URL and "
+                "DATABASE_URL (README: Deploying)",
+            )
+        ]
     mode = "Socket Mode" if settings.socket_mode else "HTTP events"
     twilio = "the built-in sandbox" if settings.porting_sandbox else "a Twilio account"
-    return settings, ok("settings", f"valid (Slack over {mode}, {twilio})")
+    noted = [Result("settings", "warn", warning) for warning in warnings]
+    return settings, [ok("settings", f"valid (Slack over {mode}, {twilio})"), *noted]
 
 
 async def run(make: Callable[[], Settings] = Settings) -> list[Result]:
     """Every check, in order; with unusable settings, only that one."""
-    settings, first = read_settings(make)
+    settings, results = read_settings(make)
     if settings is None:
-        return [first]
-    results = [first]
+        return results
     from bot.doctor_slack import slack_checks
 
     results += await slack_checks(settings)

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.doctor import SLACK_TIMEOUT, Result, fail, ok
-from bot.settings import Settings
+from bot.settings import EVERYONE, Settings
 from bot.workspace import manifest
 
 REINSTALL = "add them under OAuth & Permissions (manifest.yml lists them), then reinstall the app"
@@ -89,6 +89,8 @@ async def channel(client: AsyncWebClient, settings: Settings, bot: str) -> Resul
 async def admins(client: AsyncWebClient, settings: Settings) -> Result:
     name = "porting admins"
     ids = settings.admin_ids
+    if (settings.porting_admins or "").strip() == EVERYONE:
+        return ok(name, f"{EVERYONE}: everyone in the workspace may file and cancel")
     if not ids:
         return Result(
             name,

@@ -165,6 +165,34 @@ async def test_a_deactivated_admin_is_named(deployment: Deployment) -> None:
     }
 
 
+async def test_start_up_rules_are_the_settings_line(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The doctor refuses what ``python -m bot`` refuses (bot.setting_names.read_settings)."""
+    deployment.values.pop("porting_admins")
+    results = await doctor.run(deployment.settings)
+    assert [r.name for r in results] == ["settings"]
+    assert "PORTING_ADMINS" in failed(results)["settings"]
+
+    deployment.values["porting_admins"] = "*"
+    monkeypatch.setenv("PORTING_ADMIN", "UPAT01")  # a typo of PORTING_ADMINS
+    results = await doctor.run(deployment.settings)
+    assert (
+        "PORTING_ADMIN is not a setting: did you mean PORTING_ADMINS?"
+        in failed(results)["settings"]
+    )
+
+
+async def test_everyone_as_admins_is_said(deployment: Deployment) -> None:
+    deployment.values["porting_admins"] = "*"
+    results = await doctor.run(deployment.settings)
+    (admins,) = [r for r in results if r.name == "porting admins"]
+    assert (admins.status, admins.detail) == (
+        "ok",
+        "*: everyone in the workspace may file and cancel",
+    )
+
+
 async def test_nothing_configured_is_local_mode_not_a_deployment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

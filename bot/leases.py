@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.store import outbox as queue
 from bot.store.db import Database
-from bot.store.items import Item, OutboxKind
+from bot.store.items import Item
 from bot.worker import PollingLoop
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class Leases:
     def hold(self, item: Item) -> Item:
         """Hold a claimed item until :meth:`release`; returns it fenced (``Item.begin``)."""
         self._held[item.id] = False
-        return item.fenced(functools.partial(self._begin, item.id, item.kind, item.lease))
+        return item.fenced(functools.partial(self._begin, item.id, item.edit, item.lease))
 
     def release(self, item: Item) -> None:
         self._held.pop(item.id, None)
@@ -70,11 +70,11 @@ class Leases:
         except Exception as error:  # retried next round; Item.begin still checks
             log.warning("renewing Slack delivery leases failed (%s)", type(error).__name__)
 
-    async def _begin(self, item_id: int, kind: OutboxKind, token: str) -> None:
+    async def _begin(self, item_id: int, edit: bool, token: str) -> None:
         """``Item.begin``: the lease is still ours (renewed for the call), and a post is marked
         ``maybe_sent`` first, committed, so if we die mid-call the next attempt looks first."""
         until = datetime.now(UTC) + self.lease
-        posting = not kind.edit
+        posting = not edit
         if await queue.fence(self.db, item_id, token, until, posting):
             self._held[item_id] = True
             return

@@ -9,7 +9,7 @@ Guarantees, and how:
 - **In order per thread.** Only the oldest pending post of a request can be claimed, so a
   reply never overtakes the root message or an earlier reply. Board edits are not ordered: they
   always draw the latest state, so they are coalesced to one pending edit per request and sent
-  at most every ``board_interval`` seconds.
+  at most every ``PORTING_BOARD_SECONDS`` (``bot.store.edits.touch_board``).
 - **Never twice.** Items are claimed under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
   SQLite has a single writer), renewed while the worker holds them and confirmed right before
   each Slack request (``bot.leases``). If an attempt ends without a clear answer (timeout,
@@ -24,16 +24,17 @@ import logging
 import random
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot import logs, metrics
+from bot import logs, metrics, work
+from bot.background import Wakeup
+from bot.delivered import Delivered, DeliveryError, NotYet
 from bot.leases import LeaseLost, Leases
 from bot.store import outbox as queue
 from bot.store.db import Database
 from bot.store.health import OutboxHealth
-from bot.store.items import Item, ItemStatus, NewItem, OutboxKind
+from bot.store.items import Item, ItemStatus
 from bot.worker import PollingLoop
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "LeaseLost",
     "NotYet",
     "Outbox",
+    "OutboxDoor",
 ]
 
 log = logging.getLogger(__name__)
@@ -53,68 +55,69 @@ KEEP_DONE = timedelta(days=7)
 PRUNE_EVERY = timedelta(hours=1)
 
 
-@dataclass
-class Delivered:
-    """What a delivery produced: the message ts (or file id), the thread a root opened, and
-    work that follows from it (a CSV after a long reply)."""
-
-    result: str | None = None
-    thread: tuple[str, str] | None = None  # (channel, ts)
-    follow_ups: list[NewItem] = field(default_factory=list)
-
-
-class DeliveryError(Exception):
-    """Slack did not take the work. ``maybe_sent``: it may have anyway (timeout, 5xx)."""
-
-    def __init__(
-        self, error: str, *, retry_after: float | None = None, maybe_sent: bool = False
-    ) -> None:
-        super().__init__(error)
-        self.error = error
-        self.retry_after = retry_after
-        self.maybe_sent = maybe_sent
-
-
-class NotYet(Exception):
-    """The item depends on work not done yet (a board edit before its root exists)."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"not yet; retry in {retry_after}s")
-        self.retry_after = retry_after
-
-
 class Deliverer(Protocol):
-    """Delivers one item to Slack (``bot.slack.notifier.SlackNotifier``), calling
+    """Delivers one item to Slack (``bot.slack.delivery.SlackDeliverer``), calling
     ``await item.begin()`` right before the request."""
 
     async def deliver(self, item: Item) -> Delivered: ...
 
 
-class Outbox:
-    """The delivery worker (one per process; any number of processes)."""
+class OutboxDoor:
+    """What the code that queues Slack work holds of the outbox (the desk): wake its worker
+    now rather than at its next poll, and wait for an item to be delivered. Built before the
+    worker (which shares its :attr:`wakeup`), so the desk needs no deliverer to exist."""
+
+    def __init__(self, db: Database, wakeup: Wakeup | None = None) -> None:
+        self.db = db
+        self.wakeup = wakeup or Wakeup()
+
+    async def wait(self, key: str, timeout: float) -> None:  # noqa: ASYNC109 - a deadline
+        """Wait until the item ``key`` is delivered. Raises DeliveryError when an attempt made
+        while waiting failed, TimeoutError when Slack did not answer in time; either way the
+        item stays queued and is retried."""
+        self.wakeup.set()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        seen: int | None = None
+        while True:
+            progress = await queue.progress(self.db, key)
+            if progress is None:
+                raise LookupError(f"nothing queued as {key}")
+            if progress.status == ItemStatus.DONE:
+                return
+            if seen is None:
+                seen = progress.attempts
+            elif progress.attempts > seen and progress.last_error:
+                raise DeliveryError(progress.last_error)
+            if loop.time() >= deadline:
+                raise TimeoutError(f"Slack has not confirmed {key} yet; it stays queued")
+            await asyncio.sleep(0.02)
+
+
+class Outbox(OutboxDoor):
+    """The delivery worker (one per process; any number of processes). ``wakeup``: the
+    :class:`OutboxDoor`'s the queuers hold."""
 
     def __init__(
         self,
         db: Database,
         deliverer: Deliverer,
         *,
-        board_interval: float = 5.0,
+        wakeup: Wakeup | None = None,
         batch: int = 8,
         poll_seconds: float = 1.0,
         backoff_base: float = 1.0,
         lease_seconds: float = LEASE_SECONDS,
         rng: random.Random | None = None,
     ) -> None:
-        self.db = db
+        super().__init__(db, wakeup)
         self.deliverer = deliverer
-        self.board_interval = board_interval
         self.batch = batch
         self.backoff_base = backoff_base
         self.lease = timedelta(seconds=lease_seconds)
         self.owner = f"outbox-{uuid.uuid4().hex[:12]}"
         self.leases = Leases(db, self.owner, self.lease)
-        self._loop = PollingLoop("outbox", self.tick, poll_seconds=poll_seconds)
-        self.wakeup = self._loop.wakeup
+        self._loop = PollingLoop("outbox", self.tick, poll_seconds=poll_seconds, wakeup=self.wakeup)
         self._rng = rng or random.Random()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._claiming = False
@@ -182,13 +185,13 @@ class Outbox:
             with logs.context(request_sid=item.request_sid, outbox_key=item.key):
                 result = await self._attempt(item)
             if result:
-                metrics.SLACK_DELIVERIES.labels(item.kind.value, result).inc()
+                metrics.SLACK_DELIVERIES.labels(item.kind, result).inc()
         finally:
             self.leases.release(item)
 
     async def _attempt(self, item: Item) -> str | None:
         """Returns how the attempt ended (``bot.metrics``), None when none was made."""
-        posting = not item.kind.edit
+        posting = not item.edit
         if posting and not await queue.start_attempt(self.db, item.id, item.lease):
             return None  # no longer ours (see LeaseLost)
         try:
@@ -215,7 +218,7 @@ class Outbox:
         return "sent"
 
     async def _failed(self, item: Item, error: DeliveryError) -> None:
-        posting = not item.kind.edit
+        posting = not item.edit
         attempts = item.attempts + (1 if posting else 0)
         if error.retry_after is not None:
             delay = error.retry_after
@@ -247,28 +250,6 @@ class Outbox:
 
     # -- waiting and observation -----------------------------------------------------------
 
-    async def wait(self, key: str, timeout: float) -> None:  # noqa: ASYNC109 - a deadline
-        """Wait until the item ``key`` is delivered. Raises DeliveryError when an attempt made
-        while waiting failed, TimeoutError when Slack did not answer in time; either way the
-        item stays queued and is retried."""
-        self.wakeup.set()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        seen: int | None = None
-        while True:
-            progress = await queue.progress(self.db, key)
-            if progress is None:
-                raise LookupError(f"nothing queued as {key}")
-            if progress.status == ItemStatus.DONE:
-                return
-            if seen is None:
-                seen = progress.attempts
-            elif progress.attempts > seen and progress.last_error:
-                raise DeliveryError(progress.last_error)
-            if loop.time() >= deadline:
-                raise TimeoutError(f"Slack has not confirmed {key} yet; it stays queued")
-            await asyncio.sleep(0.02)
-
     async def health(self) -> OutboxHealth:
         return await queue.health(self.db)
 
@@ -278,5 +259,5 @@ class Outbox:
             return False
         return not await queue.any_ready(self.db)
 
-    async def pending(self, kinds: Sequence[OutboxKind] = tuple(OutboxKind)) -> int:
+    async def pending(self, kinds: Sequence[str] = tuple(work.KINDS)) -> int:
         return await queue.count_pending(self.db, kinds)

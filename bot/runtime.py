@@ -1,11 +1,12 @@
 """The bot's runtime: every long-lived object of one process, built once at start-up by
 :func:`open_runtime` (the server's lifespan) and handed explicitly to routes and workers.
 
-Who calls whom is fixed here, at construction: the webhook inbox wakes the reconciler, the
-reconciler syncs through the desk's ``Requests``, the desk fills the outbox, the outbox delivers
-through the ``SlackNotifier``. Each hand-off is a typed protocol defined next to its consumer
-(``webhooks.Poller``, ``reconcile.Syncer``/``Discoverer``, ``outbox.Deliverer``,
-``desk.Notifier``), so following a webhook to Slack is go-to-definition all the way.
+Who calls whom is fixed here, at construction (no setters, nothing assigned afterwards): the
+webhook inbox wakes the reconciler, the reconciler syncs through the desk's ``Requests``, the
+desk fills the outbox (through its ``OutboxDoor``), the outbox delivers through the
+``SlackDeliverer`` (``bot.slack.delivery``). Each hand-off is a typed protocol defined next to
+its consumer (``webhooks.Poller``, ``reconcile.Syncer``/``Discoverer``, ``outbox.Deliverer``),
+so following a webhook to Slack is go-to-definition all the way.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -26,21 +26,22 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import metrics
 from bot.background import Tasks
-from bot.desk import Desk, SyncPolicy, load_snapshot
+from bot.desk import Desk, SyncPolicy
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy
 from bot.looplag import LoopLag
-from bot.outbox import Outbox
+from bot.outbox import Outbox, OutboxDoor
 from bot.porting.client import TwilioPortingClient
 from bot.reconcile import Reconciler
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app
 from bot.slack.counted import CountedWebClient, retry_handlers
+from bot.slack.delivery.deliverer import SlackDeliverer
+from bot.slack.delivery.poster import Poster
+from bot.slack.delivery.sources import Sources
 from bot.slack.deps import Downloader, SlackDeps
 from bot.slack.files import FileHosts, file_downloader
 from bot.slack.inbound import SlackDoor
-from bot.slack.manual.delivery import ManualDelivery
-from bot.slack.notifier import SlackNotifier
 from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database, check_schema, migrate
 from bot.store.models import utcnow
@@ -70,10 +71,10 @@ class Runtime:
     twilio: TwilioPortingClient
     slack_session: aiohttp.ClientSession
     slack: AsyncWebClient  # listeners' client: retries rate limits, 5xx, connection errors
-    pacer: ChannelPacer  # one write per channel per SLACK_CHANNEL_WRITE_SECONDS
-    notifier: SlackNotifier  # the outbox's deliverer; its client never retries blindly
-    outbox: Outbox
     desk: Desk
+    pacer: ChannelPacer  # one write per channel per SLACK_CHANNEL_WRITE_SECONDS
+    deliverer: SlackDeliverer  # the outbox's; its poster's client never retries blindly
+    outbox: Outbox
     reconciler: Reconciler
     bolt: AsyncApp
     slack_handler: SlackDoor  # POST /slack/events
@@ -95,15 +96,20 @@ async def open_runtime(
     """Build and start everything, yield it while the process serves, then shut it down.
     ``own_sandbox``: the sandbox is this process's demo, started and stopped with it.
     ``workspace``: local mode's stand-in for Slack (``settings.slack_api_url`` points at it)."""
-    runtime = await _start(settings, sandbox, own_sandbox=own_sandbox)
-    runtime.workspace = workspace
+    runtime = await _start(settings, sandbox, own_sandbox=own_sandbox, workspace=workspace)
     try:
         yield runtime
     finally:
         await _stop(runtime, own_sandbox=own_sandbox)
 
 
-async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bool) -> Runtime:
+async def _start(
+    settings: Settings,
+    sandbox: Sandbox | None,
+    *,
+    own_sandbox: bool,
+    workspace: LocalWorkspace | None,
+) -> Runtime:
     tasks = Tasks()
     db = Database.from_url(settings.database_url)
     if settings.migrate_on_start:
@@ -114,19 +120,30 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     twilio_http, twilio = _twilio(settings, http, sandbox)
     slack_session = aiohttp.ClientSession()
     slack = slack_client(settings, slack_session)
-    notifier = _notifier(settings, db, slack_session, http)
+    download = _downloader(settings, http)  # Slack files, with the bot token
+    door = OutboxDoor(db)  # the desk queues and waits through it; the worker shares its wakeup
+    desk = _desk(settings, twilio, db, door, sandbox, own_sandbox=own_sandbox, local=workspace)
+    pacer = ChannelPacer(
+        settings.slack_channel_write_seconds,
+        # Several processes share a PostgreSQL (SQLite serves one): share the slots.
+        shared=shared_pace(db),
+    )
+    deliverer = SlackDeliverer(
+        Poster(slack_client(settings, slack_session, retries=False), pacer),
+        Sources(
+            db,
+            # Timed work and a manual port's thread are decided on the desk's clock; a manual
+            # port's documents are copied from Slack into its thread.
+            desk_day=desk.day,
+            manual=desk.manual,
+            download=download,
+        ),
+    )
     slack_outbox = Outbox(
         db,
-        notifier,
-        board_interval=settings.porting_board_seconds,
+        deliverer,
+        wakeup=door.wakeup,
         lease_seconds=settings.slack_outbox_lease_seconds,
-    )
-    desk = _desk(settings, twilio, db, notifier, slack_outbox, sandbox)
-    notifier.serve_desk_day(desk.day)
-    # A manual port's thread: its reminders decided on the desk's clock and calendar, its
-    # documents copied from Slack with the bot token.
-    notifier.manual = ManualDelivery(
-        notifier, desk.manual, _downloader(settings, http), clock=desk.clock
     )
     reconciler = Reconciler(
         db,
@@ -135,7 +152,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
         window=settings.porting_coalesce_seconds,
         discoverer=desk.requests,
     )
-    bolt = _bolt(settings, slack, desk, http, tasks)
+    bolt = _bolt(settings, slack, desk, download, tasks)
     slack_handler = SlackDoor(bolt, settings.slack_signing_secret)
     socket = await _socket(settings, bolt)
     if sandbox is not None:
@@ -151,13 +168,6 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
     await reconciler.start()
     slack_outbox.start()
     if settings.porting_desk_day_seconds > 0:
-        fast = own_sandbox and not settings.sandbox_person_paced
-        if fast and settings.porting_desk_clock is None:
-            # The demo's clock runs PORTING_SANDBOX_SPEED times faster: look about every
-            # simulated half hour, or whole working days would pass between two looks.
-            desk.day.poll_seconds = max(
-                0.2, min(settings.porting_desk_day_seconds, 1800 / settings.sandbox_speed)
-            )
         desk.day.start()
     inbox.start()
     if not settings.public_url and not settings.porting_sandbox:
@@ -184,8 +194,8 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
         twilio=twilio,
         slack_session=slack_session,
         slack=slack,
-        pacer=notifier.pacer,
-        notifier=notifier,
+        pacer=pacer,
+        deliverer=deliverer,
         outbox=slack_outbox,
         desk=desk,
         reconciler=reconciler,
@@ -195,6 +205,7 @@ async def _start(settings: Settings, sandbox: Sandbox | None, *, own_sandbox: bo
         sandbox=sandbox,
         inbox=inbox,
         loop_lag=loop_lag,
+        workspace=workspace,
     )
 
 
@@ -246,37 +257,28 @@ def _twilio(
     return twilio_http, client
 
 
-def _notifier(
-    settings: Settings, db: Database, session: aiohttp.ClientSession, http: httpx.AsyncClient
-) -> SlackNotifier:
-    pacer = ChannelPacer(
-        settings.slack_channel_write_seconds,
-        # Several processes share a PostgreSQL (SQLite serves one): share the slots.
-        shared=shared_pace(db),
-    )
-    return SlackNotifier(
-        slack_client(settings, session, retries=False),
-        db,
-        pacer,
-        snapshots=partial(load_snapshot, db),
-    )
-
-
 def _desk(
     settings: Settings,
     twilio: TwilioPortingClient,
     db: Database,
-    notifier: SlackNotifier,
-    slack_outbox: Outbox,
+    door: OutboxDoor,
     sandbox: Sandbox | None,
+    *,
+    own_sandbox: bool,
+    local: LocalWorkspace | None,
 ) -> Desk:
+    day_seconds = settings.porting_desk_day_seconds
+    fast = own_sandbox and not settings.sandbox_person_paced
+    if fast and settings.porting_desk_clock is None:
+        # The demo's clock runs PORTING_SANDBOX_SPEED times faster: look about every
+        # simulated half hour, or whole working days would pass between two looks.
+        day_seconds = max(0.2, min(day_seconds, 1800 / settings.sandbox_speed))
     return Desk(
         twilio,
         db,
-        notifier,
         porting_channel=settings.porting_channel or "",
         check_concurrency=settings.porting_check_concurrency,
-        slack_outbox=slack_outbox,
+        slack_outbox=door,
         policy=SyncPolicy(
             poll_seconds=settings.porting_reconcile_seconds,
             window_seconds=settings.porting_coalesce_seconds,
@@ -285,7 +287,9 @@ def _desk(
         desk_policy=DeskPolicy.from_settings(settings),
         calendar=BusinessCalendar(settings.desk_timezone),
         clock=_desk_clock(settings, sandbox),
-        day_poll_seconds=settings.porting_desk_day_seconds,
+        day_poll_seconds=day_seconds,
+        # A person reads the local workspace's channel: one digest a real day, more on demand.
+        one_digest_a_real_day=local is not None,
     )
 
 
@@ -307,11 +311,11 @@ def _downloader(settings: Settings, http: httpx.AsyncClient) -> Downloader:
 
 
 def _bolt(
-    settings: Settings, slack: AsyncWebClient, desk: Desk, http: httpx.AsyncClient, tasks: Tasks
+    settings: Settings, slack: AsyncWebClient, desk: Desk, download: Downloader, tasks: Tasks
 ) -> AsyncApp:
     deps = SlackDeps(
         desk=desk,
-        download=_downloader(settings, http),
+        download=download,
         porting_channel=settings.porting_channel or "",
         tasks=tasks,
         admins=settings.admin_ids,

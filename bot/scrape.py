@@ -66,10 +66,10 @@ class Shared(Collector):
             labels=["kind"],
         )
         for kind, g in self.read.slack_work.items():
-            work.add_metric([kind.value, "queued"], g.queued)
-            work.add_metric([kind.value, "in_flight"], g.in_flight)
-            work.add_metric([kind.value, "failing"], g.failing)
-            oldest.add_metric([kind.value], g.oldest_seconds)
+            work.add_metric([kind, "queued"], g.queued)
+            work.add_metric([kind, "in_flight"], g.in_flight)
+            work.add_metric([kind, "failing"], g.failing)
+            oldest.add_metric([kind], g.oldest_seconds)
         yield work
         yield oldest
         yield GaugeMetricFamily(

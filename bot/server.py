@@ -74,8 +74,6 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
                 # The page's clicks reach /slack/events as Slack's requests would.
                 to_app = httpx.ASGITransport(app=app)
                 workspace.connect(httpx.AsyncClient(transport=to_app, base_url="http://bot"))
-                # A person reads the channel: one digest a real day, more on demand.
-                runtime.desk.day.one_digest_a_real_day = True
                 workspace.send_digest = runtime.desk.day.send_digest_now
             log.info(
                 "porting bot ready (sandbox=%s, socket_mode=%s)",

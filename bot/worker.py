@@ -18,11 +18,16 @@ class PollingLoop:
     goes on: a database blip must not end the work for good."""
 
     def __init__(
-        self, name: str, tick: Callable[[], Awaitable[object]], *, poll_seconds: float
+        self,
+        name: str,
+        tick: Callable[[], Awaitable[object]],
+        *,
+        poll_seconds: float,
+        wakeup: Wakeup | None = None,
     ) -> None:
         self.name = name
         self.poll_seconds = poll_seconds
-        self.wakeup = Wakeup()
+        self.wakeup = wakeup or Wakeup()
         self._tick = tick
         self._task: asyncio.Task[None] | None = None
 

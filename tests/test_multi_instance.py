@@ -101,8 +101,7 @@ async def test_two_instances_on_postgresql_deliver_each_change_once(
         for app in balancer.apps:
             counts: Counter[str] = Counter()
             delivered.append(counts)
-            notifier = app.runtime.notifier
-            real = notifier.deliver
+            real = app.runtime.deliverer.deliver
 
             async def counting(item: Any, real: Any = real, counts: Counter[str] = counts) -> Any:
                 counts[item.kind] += 1
@@ -110,7 +109,7 @@ async def test_two_instances_on_postgresql_deliver_each_change_once(
 
             app.runtime.outbox.deliverer = counting_deliverer(counting)
         first = balancer.apps[0]
-        assert all(a.runtime.notifier.pacer.shared for a in balancer.apps), "slots are shared"
+        assert all(a.runtime.pacer.shared for a in balancer.apps), "slots are shared"
         request = await file_request(first.runtime.twilio, sandbox, NUMBERS)
         await first.runtime.desk.follow(request.request_sid)
         while (due := sandbox.state.next_due()) is not None:

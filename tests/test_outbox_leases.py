@@ -7,18 +7,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot.desk import load_snapshot
+from bot import work
 from bot.outbox import Outbox
-from bot.slack.notifier import SlackNotifier
+from bot.slack.delivery.deliverer import SlackDeliverer
+from bot.slack.delivery.poster import Poster
+from bot.slack.delivery.sources import Sources
 from bot.slack.pacing import ChannelPacer
-from bot.store import items
 from bot.store import outbox as queue
 from bot.store.db import Database
 from bot.store.models import OutboxItem, RequestState
@@ -37,7 +37,7 @@ async def db(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Database
     async with migrated_database(request.param, tmp_path) as database:
         async with database.session() as s:
             s.add(RequestState(request_sid=SID, status="in_progress", number_count=0))
-            await queue.add(s, SID, items.root(SID, CHANNEL))
+            await queue.add(s, work.Root(request_sid=SID, channel=CHANNEL))
             await s.commit()
         yield database
 
@@ -60,8 +60,8 @@ def worker(db: Database, slack: FakeSlack, turn: Turn | None = None) -> Outbox:
         pacer = ChannelPacer(1.0, sleep=turn.sleep)
         pacer.hold(CHANNEL, 60.0)  # this worker's next write to the channel must wait
     client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url, retry_handlers=[])
-    notifier = SlackNotifier(client, db, pacer, snapshots=partial(load_snapshot, db))
-    return Outbox(db, notifier, lease_seconds=30)
+    deliverer = SlackDeliverer(Poster(client, pacer), Sources(db))
+    return Outbox(db, deliverer, lease_seconds=30)
 
 
 async def _run_out(db: Database) -> None:

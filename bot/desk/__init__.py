@@ -1,7 +1,7 @@
 """The porting desk: the operations Slack listeners, webhooks and workers call.
 
 The only package that joins Twilio (``bot.porting``), storage (``bot.store``) and Slack (through
-the ``Notifier`` it is given, and the durable outbox it fills); it never imports Slack's SDK.
+the durable outbox it fills with ``bot.work``); it never imports Slack's SDK.
 Listeners parse and render; the desk decides. One module per operation:
 
 - ``sync``: following requests, the one place a request's state changes (fetch, store, queue
@@ -23,7 +23,7 @@ Listeners parse and render; the desk decides. One module per operation:
   request as the planners see it, the policy), ``schedule`` (reminders and digest slots due at
   a moment) and ``agenda`` (what needs a person, most urgent first; digest and Home content).
 
-:class:`Desk` puts them together over one Twilio client, database and notifier.
+:class:`Desk` puts them together over one Twilio client, database and outbox.
 """
 
 from __future__ import annotations
@@ -58,7 +58,6 @@ from bot.desk.types import (
     FiledPortIn,
     FilingFailed,
     FilingStep,
-    Notifier,
     NumberChange,
     Progress,
     RequestSnapshot,
@@ -84,7 +83,6 @@ __all__ = [
     "FiledPortIn",
     "FilingFailed",
     "FilingStep",
-    "Notifier",
     "NumberChange",
     "RefilePlan",
     "RefileSource",
@@ -105,46 +103,37 @@ class Desk:
         self,
         twilio: TwilioPortingClient,
         db: Database,
-        notifier: Notifier,
         *,
         porting_channel: str,
         check_concurrency: int = 40,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        slack_outbox: outbox.Outbox | None = None,
+        slack_outbox: outbox.OutboxDoor | None = None,
         policy: SyncPolicy | None = None,
         desk_policy: DeskPolicy | None = None,
         calendar: BusinessCalendar | None = None,
         clock: Callable[[], datetime] = utcnow,
         day_poll_seconds: float = 60.0,
+        one_digest_a_real_day: bool = False,
     ) -> None:
         self.twilio = twilio
         self.db = db
-        self.notifier = notifier
         self.requests = Requests(
             twilio, db, porting_channel=porting_channel, slack_outbox=slack_outbox, policy=policy
         )
         self.checks = Checks(twilio, db, concurrency=check_concurrency, sleep=sleep)
-        self.cancels = Cancels(twilio, db, notifier, self.requests)
+        self.cancels = Cancels(twilio, db, self.requests)
         self.desk_policy = desk_policy or DeskPolicy()
         self.calendar = calendar or BusinessCalendar(ZoneInfo("UTC"))
         self.clock = clock
         self.signing = SigningLinks(twilio, db)
         self.refiles = Refiles(db, self.requests, self.cancels)
-        self.filing = Filing(twilio, db, notifier, self.requests, self.checks, self.refiles)
+        self.filing = Filing(twilio, db, self.requests, self.checks, self.refiles)
         self.listings = Listings(
             db,
             self.desk_policy,
             self.calendar,
             poll=timedelta(seconds=self.requests.policy.poll_seconds),
             clock=clock,
-        )
-        self.day = DeskDay(
-            db,
-            self.desk_policy,
-            self.calendar,
-            clock=clock,
-            poll_seconds=day_poll_seconds,
-            wake=slack_outbox.wakeup.set if slack_outbox is not None else None,
         )
         # Numbers the API cannot file, ported by a support request (bot.desk.manual).
         self.manual = ManualPorts(
@@ -154,7 +143,16 @@ class Desk:
             thread_wait_seconds=self.requests.policy.thread_wait_seconds,
             clock=clock,
         )
-        self.day.planners.append(self.manual.queue_reminders)
+        self.day = DeskDay(
+            db,
+            self.desk_policy,
+            self.calendar,
+            clock=clock,
+            poll_seconds=day_poll_seconds,
+            wake=slack_outbox.wakeup.set if slack_outbox is not None else None,
+            planners=(self.manual.queue_reminders,),
+            one_digest_a_real_day=one_digest_a_real_day,
+        )
 
     def today(self) -> date:
         """Today on the desk's clock, in its time zone."""

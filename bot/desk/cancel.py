@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from bot.desk.records import ActionHolder, AuditRecord
 from bot.desk.sync import Requests
-from bot.desk.types import CancelBusy, CancelOutcome, Notifier, RequestSnapshot
+from bot.desk.types import CancelBusy, CancelOutcome, RequestSnapshot
 from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
 from bot.porting.statuses import NumberStatus
@@ -23,12 +23,10 @@ class Cancels:
         self,
         twilio: TwilioPortingClient,
         db: Database,
-        notifier: Notifier,
         requests: Requests,
     ) -> None:
         self.twilio = twilio
         self.db = db
-        self.notifier = notifier
         self.requests = requests
 
     async def cancel_request(self, request_sid: str, user_id: str) -> CancelOutcome:
@@ -147,14 +145,15 @@ class Cancels:
         )
 
     async def _announce_cancel(self, outcome: CancelOutcome) -> None:
-        """Edit the board at once (the person is looking at it); a Slack failure is logged
-        only: the cancel itself is done and recorded. The thread reply saying who canceled
-        what comes through the outbox with the change (``bot.desk.sync._cancelers``), so it is
-        as durable as any other, and said once."""
+        """Edit the board at once (the person is looking at it), through the outbox like every
+        Slack write; a failure to queue it is logged only: the cancel itself is done and
+        recorded. The thread reply saying who canceled what comes through the outbox with the
+        change (``bot.desk.sync._cancelers``), so it is as durable as any other, and said
+        once."""
         snapshot = outcome.snapshot
         if snapshot is None or snapshot.thread is None:
             return
         try:
-            await self.notifier.update_board(snapshot)
+            await self.requests.redraw_board(outcome.request_sid)
         except Exception:
             log.warning("announcing the cancel of %s failed", outcome.request_sid, exc_info=True)

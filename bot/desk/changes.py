@@ -1,8 +1,8 @@
 """A :class:`~bot.desk.types.RequestUpdate` as the outbox stores it (a thread reply's change
-set, ``bot.store.items.ChangeSet``), and back when the reply is delivered.
+set, ``bot.work.ChangeSet``), and back when the reply is delivered.
 
 Kept apart from ``bot.desk.types`` so that those types, which the Block Kit builders take,
-import nothing of the store.
+stay plain.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.desk.types import NumberChange, RequestUpdate
 from bot.porting.models import LosingCarrierOnFile, PortInNumber, PortInRequest
 from bot.porting.statuses import number_status, request_status, status_words
-from bot.store.items import ChangedNumber, ChangeSet
+from bot.work import ChangedNumber, ChangeSet
 
 
 def change_set(

@@ -21,22 +21,22 @@ sandbox's when there is one, so the desk's day runs at sandbox speed; tests pass
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot import work
 from bot.desk.agenda import Digest, HomeAgenda, build_digest, build_home
 from bot.desk.calendar import BusinessCalendar
-from bot.desk.digest_plan import asked_slot, decide_digest, digest_key, digest_slot, due_digests
+from bot.desk.digest_plan import asked_slot, decide_digest, digest_slot, due_digests
 from bot.desk.facts import DeskPolicy, facts_from_store
 from bot.desk.listing import on_desk_clock, process_time
 from bot.desk.manual_listing import list_manual, open_manual
 from bot.desk.schedule import Decision, ReminderKind, ReminderRef, decide, plan_reminders
 from bot.listed import ListingQuery
 from bot.porting.models import PortInRequest
-from bot.store import desk_day, edits, items, request_state
+from bot.store import desk_day, edits, request_state
 from bot.store.db import Database
-from bot.store.items import NewItem
 from bot.store.listing import list_requests, thread_channels
 from bot.store.models import utcnow
 from bot.worker import PollingLoop
@@ -66,11 +66,14 @@ class DeskDay:
         poll_seconds: float = 60.0,
         home_interval: float = 30.0,
         wake: Callable[[], None] | None = None,
+        planners: Sequence[Callable[[datetime], Awaitable[object]]] = (),
+        one_digest_a_real_day: bool = False,
+        real_clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
         # More timed work planned on the same tick and clock (manual ports' reminders:
         # ``bot.desk.manual.ManualPorts.queue_reminders``), each queuing under its own keys.
-        self.planners: list[Callable[[datetime], Awaitable[object]]] = []
+        self.planners = tuple(planners)
         self.policy = policy
         self.calendar = calendar
         self.clock = clock
@@ -83,12 +86,11 @@ class DeskDay:
         # Local mode: at most one day's digests a real day, however fast the sandbox's clock
         # runs (PORTING_SANDBOX_SPEED); Send digest now shows another. ``real_clock`` is the
         # system's (tests inject one).
-        self.one_digest_a_real_day = False
-        self.real_clock: Callable[[], datetime] = utcnow
+        self.one_digest_a_real_day = one_digest_a_real_day
+        self.real_clock = real_clock
         self._digested_on: date | None = None
 
     def start(self) -> None:
-        self._loop.poll_seconds = self.poll_seconds
         self._loop.start()
 
     async def stop(self) -> None:
@@ -107,19 +109,20 @@ class DeskDay:
         if (work or homes) and self._wake is not None:
             self._wake()
 
-    async def due_reminders(self, now: datetime) -> list[tuple[str, NewItem]]:
+    async def due_reminders(self, now: datetime) -> list[work.Work]:
         if not self.calendar.in_working_hours(now):
             return []  # reminders go out 09:00–17:00 on the desk's clock, never at night
-        work = []
+        due: list[work.Work] = []
         for state, numbers in await desk_day.open_threaded(self.db):
             facts = facts_from_store(state, numbers)
             for r in plan_reminders(facts, self.policy, self.calendar, now):
-                work.append(
-                    (r.request_sid, items.reminder(r.key, r.request_sid, r.kind.value, r.due_day))
+                ref = work.Reminder(
+                    request_sid=r.request_sid, reminder=r.kind.value, due_day=r.due_day
                 )
-        return work
+                due.append(ref)
+        return due
 
-    async def due_digests(self, now: datetime) -> list[tuple[str, NewItem]]:
+    async def due_digests(self, now: datetime) -> list[work.Work]:
         today = digest_slot("", self.calendar.local_date(now), self.policy, self.calendar)
         if today is None or not today.sendable(now):
             return []  # no digest due at this hour: nothing to read
@@ -130,10 +133,7 @@ class DeskDay:
         slots = due_digests(channels, self.policy, self.calendar, now)
         if slots:
             self._digested_on = real_day
-        return [
-            (items.digest_owner(slot.channel_id), items.digest(slot.key, slot.channel_id, slot.day))
-            for slot in slots
-        ]
+        return [work.Digest(channel_id=slot.channel_id, day=slot.day) for slot in slots]
 
     async def send_digest_now(self) -> int:
         """Queue today's digest now for every channel holding request threads, whatever the
@@ -142,13 +142,10 @@ class DeskDay:
         day = self.calendar.local_date(now)
         channels = await thread_channels(self.db)
         asked = utcnow().strftime("%Y%m%dT%H%M%S%f")
-        work = [
-            (items.digest_owner(c), items.digest(f"{digest_key(c, day)}:asked:{asked}", c, day))
-            for c in channels
-        ]
+        digests = [work.Digest(channel_id=c, day=day, asked=asked) for c in channels]
         self._asked.update((c, day) for c in channels)
-        await desk_day.queue(self.db, work, utcnow())
-        if work and self._wake is not None:
+        await desk_day.queue(self.db, digests, utcnow())
+        if digests and self._wake is not None:
             self._wake()
         return len(channels)
 
@@ -165,7 +162,7 @@ class DeskDay:
         if self._wake is not None:
             self._wake()
 
-    # -- at delivery (the notifier asks) ---------------------------------------------------
+    # -- at delivery (the handlers ask: bot.slack.delivery.timed) -------------------------
 
     async def reminder(self, request_sid: str, kind: str, due_day: date) -> ReminderDue:
         """Whether the queued reminder goes out now, waits for working hours, or is dropped,

@@ -9,10 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy
-
-
-def digest_key(channel_id: str, day: date) -> str:
-    return f"digest:{channel_id}:{day.isoformat()}"
+from bot.work import digest_key
 
 
 @dataclass(frozen=True)

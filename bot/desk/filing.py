@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
+from bot import work
 from bot.desk.checks import Checks
 from bot.desk.records import ActionHolder, Thread
 from bot.desk.refile import Refiles
@@ -21,7 +22,6 @@ from bot.desk.types import (
     FiledPortIn,
     FilingFailed,
     FilingStep,
-    Notifier,
     Progress,
     RequestSnapshot,
     StepReport,
@@ -32,7 +32,7 @@ from bot.porting.errors import TwilioError
 from bot.porting.filing import PortInDetails, PortInSecrets, build_create, sniff_bill
 from bot.porting.models import PortInRequest
 from bot.porting.statuses import stored_status
-from bot.store import audit, claims, drafts, items, keys, refiles, request_state
+from bot.store import audit, claims, drafts, keys, refiles, request_state
 from bot.store.db import Database
 from bot.store.models import PortInDraft, RequestState, utcnow
 
@@ -49,14 +49,12 @@ class Filing:
         self,
         twilio: TwilioPortingClient,
         db: Database,
-        notifier: Notifier,
         requests: Requests,
         checks: Checks,
         refiles: Refiles,
     ) -> None:
         self.twilio = twilio
         self.db = db
-        self.notifier = notifier
         self.requests = requests
         self.checks = checks
         self.refiles = refiles
@@ -273,7 +271,7 @@ class Filing:
                         await on_step(FilingStep.THREAD)
                     thread_error = await self._open_thread_or_say_why(snapshot, details.channel_id)
                 else:  # a webhook adopted it first: show who filed it on its board
-                    await self.notifier.update_board(snapshot)
+                    await self.requests.redraw_board(sid)
                 await drafts.delete_draft(self.db, draft.id)
             except Exception as error:
                 log.warning("after filing %s: %s", sid, describe_error(error), exc_info=True)
@@ -329,7 +327,7 @@ class Filing:
             state,
             [filed, refiled],
             key,
-            items.refiled(old, sid, moved, user_id),
+            work.Refiled(request_sid=old, new_request_sid=sid, numbers=moved, user_id=user_id),
             channel=draft.details.channel_id,
             board_seconds=self.requests.policy.board_seconds,
         )

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot import work
 from bot.desk.types import RequestUpdate
 from bot.porting.models import PortInSummary
 from bot.porting.statuses import NumberStatus, RequestStatus, stored_status
-from bot.store import edits, items, request_state, sync
+from bot.store import edits, request_state, sync
 from bot.store.db import Database
-from bot.store.items import NewItem
 
 
-def checklist(update: RequestUpdate, filed_by: str | None) -> NewItem | None:
+def checklist(update: RequestUpdate, filed_by: str | None) -> work.Checklist | None:
     """The post-port checklist when ``update`` completes the request (and a number ported),
     mentioning whoever filed it; None otherwise. Its key is the request's, so it is posted
     once however often the completion is seen."""
@@ -32,7 +32,9 @@ def checklist(update: RequestUpdate, filed_by: str | None) -> NewItem | None:
     if not ported:
         return None
     canceled = sum(n.status == NumberStatus.CANCELED for n in numbers)
-    return items.checklist(request.request_sid, ported, canceled, filed_by)
+    return work.Checklist(
+        request_sid=request.request_sid, ported=ported, canceled=canceled, mention=filed_by
+    )
 
 
 async def note_suggestions(

@@ -1,6 +1,6 @@
 """Manual ports, the desk's side: start one, move its steps, add its documents, list them,
 and plan their reminders. Every change is one transaction with its audit entry and the Slack
-work it causes (the thread's root, replies, files, board edits: ``bot.store.items``), so the
+work it causes (the thread's root, replies, files, board edits: ``bot.work``), so the
 thread follows the port exactly once whatever happens to the process.
 
 Who may do what is the Slack side's business (``PORTING_ADMINS``); the desk records who did.
@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot import outbox as delivery
+from bot import work as slack_work
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.manual_schedule import (
     ManualDecision,
@@ -33,9 +34,8 @@ from bot.desk.manual_types import (
     new_manual_id,
 )
 from bot.desk.records import AuditRecord, Thread
-from bot.store import audit, items, keys, manual_ports, outbox
+from bot.store import audit, manual_ports, outbox
 from bot.store.db import Database
-from bot.store.manual_items import ManualFilePayload, ManualReminderPayload, ManualReplyPayload
 from bot.store.manual_ports import ManualQuery, StoredManualPort
 from bot.store.models import ManualPortRow, utcnow
 
@@ -66,17 +66,15 @@ def port_of(stored: StoredManualPort) -> ManualPort:
     )
 
 
-def document_file(manual_id: str, document: ManualDocument) -> items.NewItem:
+def document_file(manual_id: str, document: ManualDocument) -> slack_work.ManualFile:
     """The outbox work that copies ``document`` into the port's thread."""
-    return items.manual_file(
-        manual_id,
-        ManualFilePayload(
-            kind=document.kind.value,
-            file_id=document.file_id,
-            name=document.name,
-            url=document.url,
-            size=document.size,
-        ),
+    return slack_work.ManualFile(
+        manual_id=manual_id,
+        document=document.kind.value,
+        file_id=document.file_id,
+        name=document.name,
+        url=document.url,
+        size=document.size,
     )
 
 
@@ -88,7 +86,7 @@ class ManualPorts:
         db: Database,
         calendar: BusinessCalendar,
         *,
-        slack_outbox: delivery.Outbox | None = None,
+        slack_outbox: delivery.OutboxDoor | None = None,
         thread_wait_seconds: float = 10.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -108,7 +106,7 @@ class ManualPorts:
         if self.outbox is None:
             return port
         try:
-            await self.outbox.wait(keys.manual_root(port.id), self.thread_wait_seconds)
+            await self.outbox.wait(slack_work.manual_root_key(port.id), self.thread_wait_seconds)
         except (delivery.DeliveryError, TimeoutError, LookupError):
             return port
         return await self.get(port.id) or port
@@ -152,8 +150,8 @@ class ManualPorts:
             step_changed_at=now,
         )
         work = [
-            items.manual_root(manual_id, details.channel_id),
-            items.manual_reply(manual_id, ManualReplyPayload(event="started", user_id=user_id)),
+            slack_work.ManualRoot(manual_id=manual_id, channel=details.channel_id),
+            slack_work.ManualReply(manual_id=manual_id, event="started", user_id=user_id),
             *(document_file(manual_id, d) for d in details.documents),
         ]
         outstanding = ", ".join(k.short for k in details.outstanding) or "none"
@@ -179,7 +177,8 @@ class ManualPorts:
         port = await self._at(manual_id, version)
         now = self.clock()
         values = apply_move(port, move, given, now=now, calendar=self.calendar)
-        said = ManualReplyPayload(
+        said = slack_work.ManualReply(
+            manual_id=manual_id,
             event="moved",
             user_id=user_id,
             move=move.value,
@@ -192,7 +191,7 @@ class ManualPorts:
             reason=given.reason.value if given.reason else None,
             note=given.note,
         )
-        work = [items.manual_reply(manual_id, said), items.manual_board(manual_id, version + 1)]
+        work = [said, slack_work.ManualBoard(manual_id=manual_id, version=version + 1)]
         entry = audit.entry(
             user_id,
             move.audit_action,
@@ -217,13 +216,16 @@ class ManualPorts:
         kept = [d for d in port.details.documents if d.kind not in kinds]
         ordered = sorted([*kept, *documents], key=lambda d: list(DocumentKind).index(d.kind))
         details = port.details.model_copy(update={"documents": ordered})
-        said = ManualReplyPayload(
-            event="documents", user_id=user_id, documents=[d.kind.value for d in documents]
+        said = slack_work.ManualReply(
+            manual_id=manual_id,
+            event="documents",
+            user_id=user_id,
+            documents=[d.kind.value for d in documents],
         )
         work = [
-            items.manual_reply(manual_id, said),
+            said,
             *(document_file(manual_id, d) for d in documents),
-            items.manual_board(manual_id, version + 1),
+            slack_work.ManualBoard(manual_id=manual_id, version=version + 1),
         ]
         entry = audit.entry(
             user_id,
@@ -265,11 +267,11 @@ class ManualPorts:
             for port in ports:
                 for reminder in plan_manual_reminders(ManualFacts.of(port), self.calendar, now):
                     ref = reminder.ref
-                    payload = ManualReminderPayload(
-                        manual_id=ref.manual_id, kind=ref.kind.value, due_day=ref.due_day
+                    due = slack_work.ManualReminder(
+                        manual_id=ref.manual_id, reminder=ref.kind.value, due_day=ref.due_day
                     )
                     # Queued on the outbox's own clock; ``now`` only decides what is due.
-                    await outbox.add(s, port.id, items.manual_reminder(payload))
+                    await outbox.add(s, due)
                     planned += 1
             await s.commit()
         if planned:

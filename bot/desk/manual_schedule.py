@@ -11,7 +11,7 @@ Deadlines:
 - Twilio's approval: within **1 business day** of the accepted quote (:func:`approval_due`),
   counted from the explicit acceptance, else from the moment the quote was taken as accepted.
 
-Reminders (one per kind and due day: the outbox key, ``bot.store.keys.manual_reminder``, is
+Reminders (one per kind and due day: the outbox key, ``bot.work.ManualReminder.key``, is
 ``remind:{manual_id}:{kind}:{due_day}``):
 
 - ``quote_due``: the business day before the quote deadline, at the deadline's time of day,
@@ -25,20 +25,18 @@ Reminders (one per kind and due day: the outbox key, ``bot.store.keys.manual_rem
 How the desk's reminder worker drives this (one worker for requests and manual ports; there
 is no second loop): on each tick, in working hours, for every open manual port
 (:func:`bot.store.manual_ports.open_ports` → :meth:`ManualFacts.of`), queue each
-:func:`plan_manual_reminders` result through the outbox with ``items.manual_reminder(ref)``
+:func:`plan_manual_reminders` result through the outbox as a ``bot.work.ManualReminder``
 (its key makes re-queueing a no-op) — :meth:`bot.desk.manual.ManualPorts.queue_reminders`
-does exactly that. At delivery the notifier loads fresh facts and calls
-:func:`decide_manual`: it sends what is still due, waits for working hours, or drops a
+does exactly that. At delivery its handler (``bot.slack.delivery.manual``) loads fresh facts
+and calls :func:`decide_manual`: it sends what is still due, waits for working hours, or drops a
 reminder whose reason went away (the quote got answered, the step moved on).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.manual_types import ManualPort, ManualStep
@@ -101,27 +99,12 @@ class ManualFacts:
 
 @dataclass(frozen=True)
 class ManualReminderRef:
-    """What the outbox keeps of a manual port's reminder; :func:`decide_manual` turns it back
-    into one."""
+    """A manual port's reminder as the outbox keeps it (``bot.work.ManualReminder``);
+    :func:`decide_manual` turns it back into one."""
 
     manual_id: str
     kind: ManualReminderKind
     due_day: date  # on the desk's clock
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "manual_id": self.manual_id,
-            "kind": self.kind.value,
-            "due_day": self.due_day.isoformat(),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ManualReminderRef:
-        return cls(
-            str(data["manual_id"]),
-            ManualReminderKind(data["kind"]),
-            date.fromisoformat(str(data["due_day"])),
-        )
 
 
 @dataclass(frozen=True)

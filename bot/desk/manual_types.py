@@ -274,26 +274,6 @@ class ManualPort:
 
 
 @dataclass(frozen=True)
-class ManualNews:
-    """What a thread reply announces, as it was when it happened (the outbox's reply payload,
-    ``bot.store.manual_items.ManualReplyPayload``, holds the same fields). ``event``:
-    ``started``, ``moved`` (``move`` says which) or ``documents``."""
-
-    event: str
-    user_id: str | None = None
-    move: str | None = None
-    previous: str | None = None  # the step before the move
-    ticket: str | None = None
-    quote: str | None = None
-    quote_deadline: datetime | None = None
-    approval_due: datetime | None = None
-    port_date: date | None = None
-    reason: str | None = None
-    note: str | None = None
-    documents: tuple[str, ...] = ()  # document kinds added
-
-
-@dataclass(frozen=True)
 class ManualMoved:
     """A step moved: the port after the move, and who moved it from which step."""
 

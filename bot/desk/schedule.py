@@ -29,15 +29,15 @@ Rules (seed 001 and porting-operations.md for Twilio's timings):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy, NumberFacts, PortDay, RequestFacts
 from bot.porting.statuses import RequestStatus
+from bot.work import reminder_key
 
 
 class ReminderKind(StrEnum):
@@ -51,13 +51,10 @@ class ReminderKind(StrEnum):
 # -- reminders ----------------------------------------------------------------------------
 
 
-def reminder_key(request_sid: str, kind: ReminderKind, due_day: date) -> str:
-    return f"remind:{request_sid}:{kind.value}:{due_day.isoformat()}"
-
-
 @dataclass(frozen=True)
 class ReminderRef:
-    """What the outbox keeps of a reminder; :func:`decide` turns it back into one."""
+    """A reminder as the outbox keeps it (``bot.work.Reminder``); :func:`decide` turns it back
+    into one."""
 
     request_sid: str
     kind: ReminderKind
@@ -65,22 +62,7 @@ class ReminderRef:
 
     @property
     def key(self) -> str:
-        return reminder_key(self.request_sid, self.kind, self.due_day)
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "request_sid": self.request_sid,
-            "kind": self.kind.value,
-            "due_day": self.due_day.isoformat(),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ReminderRef:
-        return cls(
-            str(data["request_sid"]),
-            ReminderKind(data["kind"]),
-            date.fromisoformat(str(data["due_day"])),
-        )
+        return reminder_key(self.request_sid, self.kind.value, self.due_day)
 
 
 @dataclass(frozen=True)

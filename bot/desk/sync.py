@@ -18,7 +18,7 @@ from weakref import WeakValueDictionary
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import outbox, reconcile
+from bot import outbox, reconcile, work
 from bot.desk import followups
 from bot.desk.changes import change_set
 from bot.desk.facts import record_twilio_times
@@ -35,7 +35,7 @@ from bot.porting.statuses import (
     request_status,
     stored_status,
 )
-from bot.store import claims, edits, items, keys, request_state, sync
+from bot.store import claims, edits, keys, request_state, sync
 from bot.store import outbox as queue
 from bot.store.db import Database
 from bot.store.models import CODE_MAX, NumberState, RequestState, RequestThread, utcnow
@@ -52,7 +52,7 @@ class Requests:
         db: Database,
         *,
         porting_channel: str,
-        slack_outbox: outbox.Outbox | None = None,
+        slack_outbox: outbox.OutboxDoor | None = None,
         policy: SyncPolicy | None = None,
     ) -> None:
         self.twilio = twilio
@@ -96,10 +96,20 @@ class Requests:
         return snapshot
 
     async def refresh_board(self, request_sid: str) -> None:
-        """Queue an edit of the request's status board (the Refresh button)."""
+        """Queue an edit of the request's status board (no sooner than the policy's interval
+        after the last one)."""
         async with self.db.session() as s:
             await sync.lock(s, request_sid, utcnow())
             await edits.touch_board(s, request_sid, self.policy.board_seconds)
+            await s.commit()
+        self.wake_outbox()
+
+    async def redraw_board(self, request_sid: str) -> None:
+        """Edit the request's board now, from the request as stored (someone is looking at
+        it: a cancel, a filing, the Refresh button), through the outbox like every Slack
+        write. Its schedule is left alone (a canceled request is no longer fetched)."""
+        async with self.db.session() as s:
+            await edits.touch_board(s, request_sid, 0.0)
             await s.commit()
         self.wake_outbox()
 
@@ -127,11 +137,11 @@ class Requests:
         if self.outbox is None:
             raise RuntimeError("no outbox: the desk cannot open threads")
         sid = snapshot.request.request_sid
-        root = items.root(sid, channel)
+        root = work.Root(request_sid=sid, channel=channel)
         async with self.db.session() as s:
-            await queue.add(s, sid, root)
+            await queue.add(s, root)
             await s.commit()
-        await self.outbox.wait(root.key, self.policy.thread_wait_seconds)
+        await self.outbox.wait(root.key(), self.policy.thread_wait_seconds)
         snapshot.thread = Thread.of(await request_state.get_thread(self.db, sid))
         return snapshot
 
@@ -189,14 +199,14 @@ class Requests:
         now: datetime,
     ) -> bool:
         sid = update.request.request_sid
-        has_root = thread is not None or await queue.has_pending(s, keys.root(sid))
+        has_root = thread is not None or await queue.has_pending(s, work.root_key(sid))
         if not has_root and update.first_seen:
             if not self.porting_channel:
                 log.warning("no PORTING_CHANNEL: request %s recorded, thread opens on Follow", sid)
                 return False
             # A request the bot never saw (filed in the Console, say) is adopted. Its root
             # draws the current board; a reply follows only for what needs someone's action.
-            await queue.add(s, sid, items.root(sid, self.porting_channel), now)
+            await queue.add(s, work.Root(request_sid=sid, channel=self.porting_channel), now)
             if update.number_changes:
                 await self._queue_reply(s, update, state, now)
             return True
@@ -204,17 +214,16 @@ class Requests:
             return False
         await self._queue_reply(s, update, state, now)
         if (checklist := followups.checklist(update, state.filed_by)) is not None:
-            await queue.add(s, sid, checklist, now)
+            await queue.add(s, checklist, now)
         await edits.touch_board(s, sid, self.policy.board_seconds, now)
         return True
 
     async def _queue_reply(
         self, s: AsyncSession, update: RequestUpdate, state: RequestState, now: datetime
     ) -> None:
-        sid = update.request.request_sid
         update.canceled_by = await _cancelers(s, update)
         change = change_set(update, state.filed_by, state.status_changed_at)
-        await queue.add(s, sid, items.reply(change), now)
+        await queue.add(s, work.Reply.of(change), now)
 
 
 async def apply_in(

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -120,13 +119,6 @@ class RequestSnapshot:
     suggested_action: str | None = None
     refile_of: str | None = None  # the request whose rejected numbers this one re-files
     refiled_as: tuple[str, ...] = ()  # the requests that re-file numbers of this one
-
-
-class Notifier(Protocol):
-    """How the desk talks to Slack (``bot.slack.notifier``). Thread roots, replies and board
-    edits go through the outbox; ``update_board`` is the immediate edit interactive flows use."""
-
-    async def update_board(self, snapshot: RequestSnapshot) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,2 @@
-"""Slack side of the bot: Bolt listeners, the thread notifier and pure Block Kit builders."""
+"""Slack side of the bot: Bolt listeners, the delivery of outbox work (``delivery``) and
+pure Block Kit builders."""

@@ -18,8 +18,8 @@ from sqlmodel import col, select
 from bot.listed import CLOSED_STATUSES
 from bot.store import edits, outbox
 from bot.store.db import Database
-from bot.store.items import NewItem
 from bot.store.models import ManualPortRow, NumberState, RequestState, RequestThread
+from bot.work import Work
 
 
 async def open_threaded(db: Database) -> list[tuple[RequestState, list[NumberState]]]:
@@ -63,13 +63,13 @@ async def latest_change(db: Database) -> datetime | None:
     return max((t for t in (requests, manual) if t is not None), default=None)
 
 
-async def queue(db: Database, work: Sequence[tuple[str, NewItem]], now: datetime) -> None:
-    """Queue each ``(owner, item)`` in one transaction; items already queued stay as they are."""
+async def queue(db: Database, work: Sequence[Work], now: datetime) -> None:
+    """Queue each item in one transaction; items already queued stay as they are."""
     if not work:
         return
     async with db.session() as s:
-        for owner, item in work:
-            await outbox.add(s, owner, item, now)
+        for item in work:
+            await outbox.add(s, item, now)
         await s.commit()
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store import items
+from bot import work
 from bot.store.db import Database
-from bot.store.items import ItemStatus, NewItem, OutboxKind
+from bot.store.items import ItemStatus
 from bot.store.models import OutboxItem
 from bot.store.outbox import OUTBOX, add
 
@@ -22,8 +22,9 @@ async def touch_board(
     session: AsyncSession, request_sid: str, interval: float, now: datetime | None = None
 ) -> None:
     """Ask for one edit of the request's status board, no sooner than ``interval`` seconds
-    after the previous one. Call it under the request's lock (``bot.store.sync.lock``)."""
-    await _touch(session, request_sid, items.board(request_sid), interval, now)
+    after the previous one (0: now, for someone looking at it). Call it under the request's
+    lock (``bot.store.sync.lock``)."""
+    await _touch(session, work.Board(request_sid=request_sid), interval, now)
 
 
 async def touch_home(
@@ -31,16 +32,17 @@ async def touch_home(
 ) -> None:
     """Ask for one publish of ``user_id``'s App Home, no sooner than ``interval`` seconds
     after the previous one."""
-    await _touch(session, items.home_owner(user_id), items.home(user_id), interval, now)
+    await _touch(session, work.Home(user_id=user_id), interval, now)
 
 
 async def _touch(
-    session: AsyncSession, owner: str, edit: NewItem, interval: float, now: datetime | None
+    session: AsyncSession, edit: work.Work, interval: float, now: datetime | None
 ) -> None:
-    """Re-arm the edit ``edit.key`` (or queue it). A compare-and-set on the row's status and
+    """Re-arm the edit ``edit.key()`` (or queue it). A compare-and-set on the row's status and
     lease, not a read-modify-write: the worker may settle the row between our read and our
     write, and its "done" must not swallow this change (nor this change its lease)."""
     now = now or datetime.now(UTC)
+    key = edit.key()
     for _ in range(10):
         found = await session.exec(
             select(
@@ -48,15 +50,27 @@ async def _touch(
                 col(OutboxItem.status),
                 col(OutboxItem.lease_owner),
                 col(OutboxItem.done_at),
-            ).where(col(OutboxItem.key) == edit.key)
+            ).where(col(OutboxItem.key) == key)
         )
         row = found.one_or_none()
         if row is None:
-            await add(session, owner, edit, now)
+            await add(session, edit, now)
             return
         item_id, status, lease, done_at = row
         if status == ItemStatus.PENDING and lease is None:
-            return  # an edit is already waiting; it will draw the latest state
+            # An edit is already waiting; it will draw the latest state. One someone is
+            # looking at (no interval) goes now, not when the waiting one was due.
+            if interval <= 0:
+                await session.exec(
+                    update(OUTBOX)
+                    .where(
+                        OUTBOX.c.id == item_id,
+                        OUTBOX.c.lease_owner.is_(None),
+                        OUTBOX.c.next_attempt_at > now,
+                    )
+                    .values(next_attempt_at=now)
+                )
+            return
         if status == ItemStatus.PENDING:
             # Being sent right now, possibly drawn before this change: take the lease away so
             # its completion does not count, and send again after the interval.
@@ -80,7 +94,7 @@ async def _touch(
         )
         if result.rowcount:
             return
-    raise RuntimeError(f"{edit.key} kept changing while re-arming it")
+    raise RuntimeError(f"{key} kept changing while re-arming it")
 
 
 async def rearm_homes(
@@ -94,7 +108,7 @@ async def rearm_homes(
         result = await s.exec(
             update(OUTBOX)
             .where(
-                OUTBOX.c.kind == OutboxKind.HOME.value,
+                OUTBOX.c.kind == work.Home.KIND,
                 OUTBOX.c.status == ItemStatus.DONE.value,
                 last < changed_at,
                 last >= active_since,

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import case, func, select
 
+from bot import work as slack_work
 from bot.store.db import Database, table
-from bot.store.items import ItemStatus, OutboxKind
+from bot.store.items import ItemStatus
 from bot.store.outbox import FAILING_AFTER
 from bot.store.sync import DISCOVERY
 
@@ -28,7 +29,7 @@ class KindGauges:
 
 @dataclass(frozen=True)
 class Gauges:
-    slack_work: dict[OutboxKind, KindGauges]  # every kind, zeros included
+    slack_work: dict[str, KindGauges]  # every kind (``bot.work``), zeros included
     followed: int  # requests the reconciler follows
     reconcile_lag_seconds: float  # since the least recently fetched of them was read
 
@@ -61,15 +62,13 @@ async def read(db: Database) -> Gauges:
     async with db.engine.connect() as conn:
         rows = (await conn.execute(waiting)).all()
         count, oldest = (await conn.execute(followed)).one()
-    work = {kind: KindGauges(0, 0, 0, 0.0) for kind in OutboxKind}
+    work = {kind: KindGauges(0, 0, 0, 0.0) for kind in slack_work.KINDS}
     for kind, pending, in_flight, failing_count, created, due in rows:
-        try:
-            known = OutboxKind(kind)
-        except ValueError:  # a kind a newer release queued: counted once it is known
+        if kind not in slack_work.KINDS:  # a kind a newer release queued: counted once known
             continue
         # An edit (a board, a Home tab) is re-armed on its old row: its age is how overdue.
-        since = due if known.edit else created
-        work[known] = KindGauges(
+        since = due if kind in slack_work.EDIT_KINDS else created
+        work[kind] = KindGauges(
             queued=pending - (in_flight or 0),
             in_flight=in_flight or 0,
             failing=failing_count or 0,

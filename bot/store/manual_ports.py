@@ -15,8 +15,8 @@ from sqlmodel import col
 
 from bot.store import outbox, request_state
 from bot.store.db import Database
-from bot.store.items import NewItem
 from bot.store.models import AuditEntry, ManualPortNumber, ManualPortRow, RequestThread
+from bot.work import Work
 
 CLOSED_STEPS = ("completed", "canceled")
 
@@ -32,7 +32,7 @@ async def insert(
     row: ManualPortRow,
     numbers: Sequence[str],
     entry: AuditEntry,
-    work: Sequence[NewItem],
+    work: Sequence[Work],
 ) -> None:
     """A new manual port with its numbers, its audit entry and its thread's first work."""
     async with db.session() as s:
@@ -41,7 +41,7 @@ async def insert(
             s.add(ManualPortNumber(manual_id=row.id, phone_number=number))
         s.add(entry)
         for item in work:
-            await outbox.add(s, row.id, item)
+            await outbox.add(s, item)
         await s.commit()
 
 
@@ -59,7 +59,7 @@ async def change(
     version: int,
     values: dict[str, Any],
     entry: AuditEntry,
-    work: Sequence[NewItem],
+    work: Sequence[Work],
     now: datetime | None = None,
 ) -> bool:
     """Apply ``values`` to the port if it is still at ``version`` (bumping it), with the audit
@@ -77,7 +77,7 @@ async def change(
             return False
         s.add(entry)
         for item in work:
-            await outbox.add(s, manual_id, item)  # the outbox keeps its own (real) time
+            await outbox.add(s, item)  # the outbox keeps its own (real) time
         await s.commit()
     return True
 

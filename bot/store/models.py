@@ -150,7 +150,7 @@ class OutboxItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=128)
     request_sid: str = Field(max_length=34)
-    kind: str = Field(max_length=16)  # bot.store.items.OutboxKind
+    kind: str = Field(max_length=16)  # bot.work.Work.kind
     payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     status: str = Field(default="pending", max_length=16)  # pending | done
     attempts: int = 0

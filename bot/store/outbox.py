@@ -1,5 +1,6 @@
 """The Slack outbox queue: every statement that queues, claims, leases and settles its items
-(``bot.store.items``). The worker that delivers them is ``bot.outbox.Outbox``.
+(``bot.work``, read back as ``bot.store.items.Item``). The worker that delivers them is
+``bot.outbox.Outbox``.
 
 A claimed item is leased to one worker (``lease_owner`` until ``lease_until``); every change to
 a claimed row is made only while that worker still holds it.
@@ -20,10 +21,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from bot.store import keys, request_state
+from bot import work
+from bot.store import request_state
 from bot.store.db import Database, session_upsert, table
 from bot.store.health import OutboxHealth
-from bot.store.items import Item, ItemStatus, NewItem, OutboxKind
+from bot.store.items import Item, ItemStatus
 from bot.store.models import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 OUTBOX = table("outbox")
 FAILING_AFTER = 3  # attempts before an item counts as failing in /readyz
 _PENDING = col(OutboxItem.status) == ItemStatus.PENDING
-_EDITS = sorted(k.value for k in OutboxKind if k.edit)
+_EDITS = sorted(work.EDIT_KINDS)
 # A reminder's key is what keeps it from going out twice while it is still plannable (an
 # Action Required reminder stays plannable as long as the request sits there): keep them long.
 KEEP_REMINDERS = timedelta(days=180)
@@ -40,18 +42,17 @@ KEEP_REMINDERS = timedelta(days=180)
 # -- queueing (inside the transaction of the change) ------------------------------------------
 
 
-async def add(
-    session: AsyncSession, request_sid: str, item: NewItem, now: datetime | None = None
-) -> None:
-    """Queue ``item`` in ``session`` (nothing happens if an item with its key exists)."""
+async def add(session: AsyncSession, item: work.Work, now: datetime | None = None) -> None:
+    """Queue ``item`` in ``session`` under its owner (nothing happens if an item with its key
+    exists)."""
     now = now or datetime.now(UTC)
     await session.exec(
         session_upsert(session, OUTBOX)
         .values(
-            key=item.key,
-            request_sid=request_sid,
-            kind=item.kind.value,
-            payload=item.payload.model_dump_json(),
+            key=item.key(),
+            request_sid=item.owner(),
+            kind=item.kind,
+            payload=item.stored(),
             status=ItemStatus.PENDING.value,
             attempts=0,
             maybe_sent=False,
@@ -76,7 +77,7 @@ async def pending(db: Database, key: str) -> bool:
 async def root_pending(db: Database, request_sid: str) -> bool:
     """The request's root is queued and not confirmed yet."""
     async with db.session() as s:
-        return await has_pending(s, keys.root(request_sid))
+        return await has_pending(s, work.root_key(request_sid))
 
 
 # -- claiming and leases ----------------------------------------------------------------------
@@ -96,7 +97,7 @@ async def claim(db: Database, owner: str, lease: timedelta, limit: int) -> list[
         for row in sorted(rows, key=lambda r: r.id):
             try:
                 claimed.append(Item.from_row(row))
-            except (ValueError, ValidationError) as error:
+            except (KeyError, ValueError, ValidationError) as error:
                 log.error("outbox item %s cannot be read (%s); dropped", row.key, error)
                 done = _held(row.id, owner).values(status=ItemStatus.DONE.value, done_at=now)
                 await s.exec(done)
@@ -183,7 +184,7 @@ async def complete(
     owner: str,
     result: str | None,
     thread: tuple[str, str] | None = None,
-    follow_ups: Sequence[NewItem] = (),
+    follow_ups: Sequence[work.Work] = (),
 ) -> bool:
     """Settle a delivered item with what it produced (the message ts or file id, the thread
     (channel, ts) a root opened, the work that follows from it), in one transaction. False,
@@ -208,7 +209,7 @@ async def complete(
         if thread is not None:
             await request_state.add_thread(s, item.request_sid, *thread, now)
         for follow_up in follow_ups:
-            await add(s, item.request_sid, follow_up, now)
+            await add(s, follow_up, now)
         await s.commit()
     return True
 
@@ -222,7 +223,7 @@ async def prune(db: Database, before: datetime) -> None:
 
 
 def _prune(before: datetime) -> Delete:
-    reminders = OUTBOX.c.kind == OutboxKind.REMINDER.value
+    reminders = OUTBOX.c.kind == work.Reminder.KIND
     return delete(OUTBOX).where(
         OUTBOX.c.status == ItemStatus.DONE.value,
         OUTBOX.c.kind.not_in(_EDITS),
@@ -294,7 +295,7 @@ async def any_ready(db: Database) -> bool:
     return False
 
 
-async def count_pending(db: Database, kinds: Sequence[OutboxKind] = tuple(OutboxKind)) -> int:
+async def count_pending(db: Database, kinds: Sequence[str] = tuple(work.KINDS)) -> int:
     async with db.session() as s:
         found = await s.exec(
             select(func.count()).where(_PENDING, col(OutboxItem.kind).in_(list(kinds)))

@@ -1,7 +1,7 @@
 """Write slots per Slack channel, shared by every bot process on one PostgreSQL.
 
 Slack allows about one message per second per channel. Each process paces its own writes
-(``bot.slack.notifier.ChannelPacer``); with several processes on one PostgreSQL they also take
+(``bot.slack.pacing.ChannelPacer``); with several processes on one PostgreSQL they also take
 their slots here, so that together they keep to the limit: one statement moves the channel's
 ``next_at`` on by the interval (from now, if it is in the past) and says how long to wait for
 the slot it reserved. The database's clock is the only one used, so clock skew between

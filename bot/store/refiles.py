@@ -11,8 +11,9 @@ from sqlalchemy import ColumnElement, and_
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
+from bot import work
 from bot.porting.statuses import NumberStatus
-from bot.store import edits, items, outbox, request_state, sync
+from bot.store import edits, outbox, request_state, sync
 from bot.store.db import Database, table
 from bot.store.models import AuditEntry, NumberState, RequestState, RequestThread, utcnow
 
@@ -24,7 +25,7 @@ async def record_refiled(
     state: RequestState,
     entries: Sequence[AuditEntry],
     claim_key: str,
-    item: items.NewItem,
+    refiled: work.Refiled,
     *,
     channel: str,
     board_seconds: float,
@@ -38,9 +39,9 @@ async def record_refiled(
     now = utcnow()
     async with db.session() as s:
         await request_state.record_filed_in(s, state, entries, claim_key)
-        await outbox.add(s, state.request_sid, items.root(state.request_sid, channel), now)
+        await outbox.add(s, work.Root(request_sid=state.request_sid, channel=channel), now)
         await sync.lock(s, old_sid, now)
-        await outbox.add(s, old_sid, item, now)
+        await outbox.add(s, refiled, now)
         await edits.touch_board(s, old_sid, board_seconds, now)
         await s.commit()
 

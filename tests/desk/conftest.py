@@ -1,5 +1,5 @@
 """The desk on its own: a stepped sandbox behind the real Twilio client, a fresh migrated SQLite
-database, a notifier that keeps the boards it is asked to draw, and an outbox that is never
+database, and an outbox that is never
 started (so the Slack work the desk queues stays in the outbox table for the test to read).
 
 No Slack, no Bolt app, no reconciler: each test calls ``Desk``'s methods and looks at what they
@@ -14,7 +14,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,7 +24,7 @@ import pytest
 from sqlmodel import SQLModel, col, select
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot.desk import Desk, RequestSnapshot, SyncPolicy
+from bot.desk import Desk, SyncPolicy
 from bot.outbox import Delivered, Item, Outbox
 from bot.porting.client import TwilioPortingClient
 from bot.porting.models import PortInRequest
@@ -58,16 +58,6 @@ class RecordingApp:
         await self.app(scope, receive, send)
 
 
-@dataclass
-class Boards:
-    """The desk's ``Notifier``: keeps every board it is asked to draw at once."""
-
-    drawn: list[RequestSnapshot] = field(default_factory=list)
-
-    async def update_board(self, snapshot: RequestSnapshot) -> None:
-        self.drawn.append(snapshot)
-
-
 class NeverDelivers:
     """The outbox's deliverer; the outbox is never started, so nothing reaches it."""
 
@@ -81,14 +71,13 @@ class Harness:
     sandbox: Sandbox
     twilio: TwilioPortingClient
     db: Database
-    boards: Boards
     twilio_calls: list[Call]
     desk_sleeps: list[float]  # the waits the desk asked for (none is real)
     client_sleeps: list[float]  # the client's own retry waits (none is real)
 
     def another_desk(self) -> Desk:
         """A second desk on the same database and Twilio account: another bot process."""
-        return make_desk(self.twilio, self.db, self.boards, self.desk_sleeps)
+        return make_desk(self.twilio, self.db, self.desk_sleeps)
 
     async def rows(self, model: type[M], *where: Any) -> list[M]:
         async with self.db.session() as s:
@@ -136,7 +125,6 @@ SECRETS = (PIN, ACCOUNT_NUMBER)
 def make_desk(
     twilio: TwilioPortingClient,
     db: Database,
-    boards: Boards,
     sleeps: list[float],
     **options: Any,
 ) -> Desk:
@@ -147,7 +135,6 @@ def make_desk(
     return Desk(
         twilio,
         db,
-        boards,
         porting_channel=PORTING_CHANNEL,
         sleep=sleep,
         slack_outbox=Outbox(db, NeverDelivers()),
@@ -209,10 +196,9 @@ async def make_harness(migrated_template: Path, tmp_path: Path) -> AsyncIterator
                 account_sid=SANDBOX_ACCOUNT_SID,
                 sleep=client_sleep,
             )
-            boards = Boards()
             desk_sleeps: list[float] = []
-            desk = make_desk(twilio, db, boards, desk_sleeps, **desk_options)
-            return Harness(desk, sandbox, twilio, db, boards, app.calls, desk_sleeps, client_sleeps)
+            desk = make_desk(twilio, db, desk_sleeps, **desk_options)
+            return Harness(desk, sandbox, twilio, db, app.calls, desk_sleeps, client_sleeps)
 
         yield make
 

@@ -4,13 +4,13 @@ the claims that make two cancels one, and the reply the change queues."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
-from bot.desk import CancelBusy, CancelOutcome
+from bot.desk import CancelBusy, CancelOutcome, load_snapshot
 from bot.porting.errors import TwilioError
 from bot.porting.statuses import NumberStatus, RequestStatus
-from bot.store.items import OutboxKind
 from bot.store.models import ActionClaim, AuditEntry, RequestState, RequestSync, RequestThread
 
 from .conftest import PORTING_CHANNEL, Call, Harness, changed, payload
@@ -65,11 +65,15 @@ async def test_canceling_a_whole_request(harness: Harness) -> None:
     (state,) = await harness.rows(RequestState)
     assert state.status == "canceled"
     assert await harness.rows(RequestSync) == []
-    (reply,) = await harness.outbox(OutboxKind.REPLY)
+    (reply,) = await harness.outbox("reply")
     assert payload(reply)["canceled_by"] == {"request": "U1"}
     assert changed(reply) == {A: "canceled", B: "canceled"}
-    # The board the person is looking at is drawn again at once.
-    assert harness.boards.drawn[-1].request.status == RequestStatus.CANCELED
+    # The board the person is looking at is drawn again at once (through the outbox, from
+    # the request as stored).
+    (board,) = await harness.outbox("board")
+    assert board.status == "pending" and board.next_attempt_at <= datetime.now(UTC)
+    drawn = await load_snapshot(harness.db, sid)
+    assert drawn is not None and drawn.request.status == RequestStatus.CANCELED
 
 
 async def test_a_late_cancel_is_canceling_until_the_carrier_confirms(harness: Harness) -> None:
@@ -92,7 +96,7 @@ async def test_a_late_cancel_is_canceling_until_the_carrier_confirms(harness: Ha
 
     assert harness.sandbox.request(sid).status == RequestStatus.CANCELED
     assert (await harness.rows(RequestState))[0].status == "canceled"
-    assert changed((await harness.outbox(OutboxKind.REPLY))[-1]) == {A: "canceled", B: "canceled"}
+    assert changed((await harness.outbox("reply"))[-1]) == {A: "canceled", B: "canceled"}
 
 
 async def test_canceling_some_numbers(harness: Harness) -> None:
@@ -112,7 +116,7 @@ async def test_canceling_some_numbers(harness: Harness) -> None:
     assert A in entry.numbers and B not in entry.numbers and a_sid in entry.sids
     (claim,) = await harness.rows(ActionClaim)
     assert (claim.key, claim.status) == (f"cancel:{sid}:{a_sid}", "done")
-    (reply,) = await harness.outbox(OutboxKind.REPLY)
+    (reply,) = await harness.outbox("reply")
     assert changed(reply) == {A: "canceled"} and payload(reply)["canceled_by"] == {a_sid: "U1"}
 
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 
 from bot.desk import BillNotReadable, Draft, FilingFailed, FilingStep
-from bot.store.items import OutboxKind
 from bot.store.models import (
     ActionClaim,
     AuditEntry,
@@ -150,7 +149,7 @@ async def test_filing_creates_exactly_the_submitted_request_and_records_who_file
 
     # Its thread's root waits in the outbox for the channel the form named (nobody delivers it
     # here, so the desk says the thread is not open yet).
-    (root,) = await harness.outbox(OutboxKind.ROOT)
+    (root,) = await harness.outbox("root")
     assert (root.key, payload(root)) == (f"root:{sid}", {"channel": CHANNEL})
     assert filed.thread_error and "stays queued" in filed.thread_error
     text = await harness.table_text()

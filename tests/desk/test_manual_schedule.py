@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from bot import work
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.manual_schedule import (
     ManualFacts,
@@ -20,7 +21,6 @@ from bot.desk.manual_schedule import (
     quote_deadline,
 )
 from bot.desk.manual_types import ManualStep
-from bot.store import keys
 
 NY = ZoneInfo("America/New_York")
 CAL = BusinessCalendar(NY)
@@ -174,8 +174,9 @@ def test_closed_and_quiet_steps_plan_nothing() -> None:
 
 def test_refs_round_trip_and_key_their_reminder() -> None:
     ref = ManualReminderRef(MP, ManualReminderKind.PORT_PREP, date(2026, 12, 4))
-    assert ManualReminderRef.from_json(ref.to_json()) == ref
-    assert keys.manual_reminder(MP, ref.kind.value, ref.due_day) == (
-        f"remind:{MP}:port_prep:2026-12-04"
-    )
+    due = work.ManualReminder(manual_id=MP, reminder=ref.kind.value, due_day=ref.due_day)
+    assert work.restore(due.kind, due.stored(), due.key(), due.owner()) == due
+    assert work.ManualReminder(
+        manual_id=MP, reminder=ref.kind.value, due_day=ref.due_day
+    ).key() == (f"remind:{MP}:port_prep:2026-12-04")
     assert at("2026-12-04", 9).tzinfo == UTC

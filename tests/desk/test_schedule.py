@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot import work
 from bot.desk.facts import DeskPolicy, NumberFacts, RequestFacts, loa_deadline
 from bot.desk.schedule import (
     ReminderKind,
-    ReminderRef,
     decide,
     plan_reminders,
     stale_cutoff,
@@ -119,8 +119,11 @@ def test_replanning_gives_the_same_key_so_a_restart_or_second_process_adds_nothi
         for r in plan(facts, ny(2026, 11, 25, 9, 0) + timedelta(minutes=minute))
     }
     assert keys == {f"remind:{SID}:loa:2026-11-25"}
-    ref = ReminderRef.from_json(ReminderRef(SID, ReminderKind.LOA, date(2026, 11, 25)).to_json())
-    assert ref.key in keys
+    queued = work.Reminder(
+        request_sid=SID, reminder=ReminderKind.LOA.value, due_day=date(2026, 11, 25)
+    )
+    ref = work.restore(queued.kind, queued.stored(), queued.key(), queued.owner())
+    assert ref.key() in keys
 
 
 # -- port dates ------------------------------------------------------------------------------

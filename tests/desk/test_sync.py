@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.porting.statuses import NumberStatus, RequestStatus
-from bot.store.items import OutboxKind
 from bot.store.models import NumberState, RequestState, RequestSync
 from tests.bodies import CUSTOMER_NAME
 
@@ -40,7 +39,7 @@ async def test_adopting_a_request_filed_elsewhere_queues_one_root_and_stores_it(
     assert snapshot.thread is None and snapshot.filed_by is None
     assert {n.phone_number for n in snapshot.request.phone_numbers} == {A, MOBILE}
     (root,) = await harness.outbox()
-    assert (root.kind, root.key, root.request_sid) == (OutboxKind.ROOT, f"root:{sid}", sid)
+    assert (root.kind, root.key, root.request_sid) == ("root", f"root:{sid}", sid)
     assert payload(root) == {"channel": PORTING_CHANNEL} and root.status == "pending"
     state = await _state(harness, sid)
     assert (state.status, state.customer_name, state.number_count, state.filed_by) == (
@@ -70,9 +69,9 @@ async def test_each_change_queues_one_reply_with_the_changed_numbers_and_a_board
     assert update.status_changed and not update.first_seen
     root, reply, board = await harness.outbox()
     assert (root.kind, reply.kind, board.kind) == (
-        OutboxKind.ROOT,
-        OutboxKind.REPLY,
-        OutboxKind.BOARD,
+        "root",
+        "reply",
+        "board",
     )
     assert board.key == f"board:{sid}"
     body = payload(reply)
@@ -83,7 +82,7 @@ async def test_each_change_queues_one_reply_with_the_changed_numbers_and_a_board
     # The representative signs: both numbers go to the losing carrier.
     await harness.sandbox.sign_loa(sid)
     await harness.desk.sync(sid)
-    replies = await harness.outbox(OutboxKind.REPLY)
+    replies = await harness.outbox("reply")
     assert len(replies) == 2
     assert changed(replies[-1]) == {A: "port_submitted", B: "port_submitted"}
     assert payload(replies[-1])["status"] == "in_progress"
@@ -93,15 +92,13 @@ async def test_each_change_queues_one_reply_with_the_changed_numbers_and_a_board
     assert harness.sandbox.number(sid, A).status == NumberStatus.PORT_PENDING
     assert harness.sandbox.number(sid, B).status == NumberStatus.PORT_SUBMITTED
     await harness.desk.sync(sid)
-    replies = await harness.outbox(OutboxKind.REPLY)
+    replies = await harness.outbox("reply")
     assert len(replies) == 3
     (number,) = payload(replies[-1])["numbers"]
     assert number["phone_number"] == A
     assert number["port_in_phone_number_status"] == "port_pending" and number["port_date"]
     assert payload(replies[-1])["status"] == payload(replies[-1])["old_status"] == "in_progress"
-    assert (
-        len(await harness.outbox(OutboxKind.BOARD)) == 1
-    )  # one pending edit draws the latest state
+    assert len(await harness.outbox("board")) == 1  # one pending edit draws the latest state
     assert await _numbers(harness, sid) == {A: "port_pending", B: "port_submitted"}
     assert (await _state(harness, sid)).status == "in_progress"
 
@@ -114,7 +111,7 @@ async def test_a_reply_says_what_each_number_was_before_the_change(harness: Harn
     _, update = await harness.desk.sync(sid)
 
     assert [c.old_label for c in update.number_changes] == ["In Review", "In Review"]
-    (reply,) = await harness.outbox(OutboxKind.REPLY)
+    (reply,) = await harness.outbox("reply")
     assert {n["old"] for n in payload(reply)["numbers"]} == {"in_review"}
 
 
@@ -132,7 +129,7 @@ async def test_the_same_copy_applied_twice_queues_nothing_the_second_time(
     _, third = await harness.desk.sync(sid)  # Twilio still says the same
 
     assert first.has_changes and not second.has_changes and not third.has_changes
-    assert [i.kind for i in queued] == [OutboxKind.ROOT, OutboxKind.REPLY, OutboxKind.BOARD]
+    assert [i.kind for i in queued] == ["root", "reply", "board"]
     assert [i.key for i in await harness.outbox()] == [i.key for i in queued]
 
 
@@ -170,7 +167,7 @@ async def test_a_number_rejected_before_the_bot_saw_the_request_is_news(
 
     assert update.first_seen
     root, reply = await harness.outbox()
-    assert (root.kind, reply.kind) == (OutboxKind.ROOT, OutboxKind.REPLY)
+    assert (root.kind, reply.kind) == ("root", "reply")
     (number,) = payload(reply)["numbers"]  # the pending number is on the board, not news
     assert (number["phone_number"], number["old"]) == (REJECTED, None)
     assert number["port_in_phone_number_status"] == "port_rejected"
@@ -194,7 +191,7 @@ async def test_a_finished_request_is_no_longer_scheduled(harness: Harness) -> No
     assert update.status_changed
     assert await harness.rows(RequestSync) == []
     assert (await _state(harness, sid)).status == "completed"
-    assert changed((await harness.outbox(OutboxKind.REPLY))[-1]) == {A: "completed", B: "completed"}
+    assert changed((await harness.outbox("reply"))[-1]) == {A: "completed", B: "completed"}
 
 
 async def test_the_refresh_button_queues_one_board_edit(harness: Harness) -> None:
@@ -204,5 +201,5 @@ async def test_the_refresh_button_queues_one_board_edit(harness: Harness) -> Non
     await harness.desk.refresh_board(sid)
     await harness.desk.refresh_board(sid)  # one pending edit draws the latest state anyway
 
-    (board,) = await harness.outbox(OutboxKind.BOARD)
+    (board,) = await harness.outbox("board")
     assert (board.key, board.status) == (f"board:{sid}", "pending")

@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.sandbox import SandboxConfig
-from bot.store.items import OutboxKind
 from tests.conftest import PORTING_CHANNEL, SANDBOX_START, Bot
 from tests.desk_clock import DeskClock, Post, digests
 from tests.desk_rows import Row, seed
@@ -99,7 +98,7 @@ async def test_a_reminder_whose_reason_went_away_before_delivery_is_dropped(bot:
     await bot.desk.day.tick()
     clock.now = datetime(2026, 12, 1, 14, 30, tzinfo=UTC)  # Dec 1, 09:30 in New York
     await bot.desk.day.tick()
-    assert await outbox.pending([OutboxKind.REMINDER]) == 1
+    assert await outbox.pending(["reminder"]) == 1
     (request,) = bot.sandbox.state.requests.values()
     await bot.sandbox.sign_loa(request.sid)  # signed before the worker got to it
     await bot.desk.sync(request.sid)  # the bot learns it (a webhook or a poll)

@@ -11,22 +11,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from bot import work
 from bot.desk.changes import change_set, update_from
 from bot.desk.types import NumberChange, RequestUpdate
 from bot.porting.models import LosingCarrierOnFile, PortInNumber, PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
-from bot.store import items, keys
+from bot.store import keys
 from bot.store import outbox as queue
 from bot.store.db import Database, create_tables
-from bot.store.items import (
-    BoardPayload,
-    ChecklistPayload,
-    FilePayload,
-    Item,
-    OutboxKind,
-    ReplyPayload,
-    RootPayload,
-)
 from bot.store.models import OutboxItem
 
 SID = "KW" + "3" * 32
@@ -105,46 +97,53 @@ def _update() -> RequestUpdate:
 
 
 def test_keys() -> None:
-    assert keys.root(SID) == f"root:{SID}"
-    assert keys.board(SID) == f"board:{SID}"
-    first, second = keys.reply(SID), keys.reply(SID)
-    assert first.startswith(f"reply:{SID}:") and first != second, "one reply per change set"
-    assert keys.file(first) == f"file:{first}"
+    assert work.Root(request_sid=SID, channel="C1").key() == f"root:{SID}"
+    assert work.Board(request_sid=SID).key() == f"board:{SID}"
+    change = change_set(_update(), "U9")
+    first, second = work.Reply.of(change), work.Reply.of(change)
+    assert first.key().startswith(f"reply:{SID}:") and first.key() != second.key(), (
+        "one reply per change set"
+    )
+    assert work.File.after(first).key() == f"file:{first.key()}"
     assert keys.cancel(SID) == f"cancel:{SID}"
     assert keys.cancel(SID, PU1) == f"cancel:{SID}:{PU1}"
     assert keys.filing("d1", 2) == "port-in:d1:2"
-    assert keys.checklist(SID) == f"checklist:{SID}", "one checklist per request, ever"
+    assert work.Checklist(request_sid=SID).key() == f"checklist:{SID}", (
+        "one checklist per request, ever"
+    )
 
 
 def test_builders_key_their_items() -> None:
-    root = items.root(SID, "C1")
-    assert (root.kind, root.key, root.payload) == (
-        OutboxKind.ROOT,
-        keys.root(SID),
-        RootPayload(channel="C1"),
+    root = work.Root(request_sid=SID, channel="C1")
+    assert (root.kind, root.key(), root.owner(), root.stored()) == (
+        "root",
+        f"root:{SID}",
+        SID,
+        '{"channel":"C1"}',
     )
-    board = items.board(SID)
-    assert (board.kind, board.key, board.payload) == (
-        OutboxKind.BOARD,
-        keys.board(SID),
-        BoardPayload(),
+    board = work.Board(request_sid=SID)
+    assert (board.kind, board.key(), board.stored(), board.edit) == (
+        "board",
+        f"board:{SID}",
+        "{}",
+        True,
     )
-    reply = items.reply(change_set(_update(), "U9"))
-    assert reply.kind == OutboxKind.REPLY and reply.key.startswith(f"reply:{SID}:")
-    assert isinstance(reply.payload, ReplyPayload)
-    checklist = items.checklist(SID, ["+15555550101"], 1, "U9")
-    assert (checklist.kind, checklist.key, checklist.payload) == (
-        OutboxKind.CHECKLIST,
-        keys.checklist(SID),
-        ChecklistPayload(ported=["+15555550101"], canceled=1, mention="U9"),
+    reply = work.Reply.of(change_set(_update(), "U9"))
+    assert reply.kind == "reply" and reply.key().startswith(f"reply:{SID}:")
+    checklist = work.Checklist(request_sid=SID, ported=["+15555550101"], canceled=1, mention="U9")
+    assert (checklist.kind, checklist.key(), checklist.stored()) == (
+        "checklist",
+        f"checklist:{SID}",
+        '{"ported":["+15555550101"],"canceled":1,"mention":"U9"}',
     )
 
 
 def test_a_change_set_is_stored_as_before_and_reads_back_the_same() -> None:
-    payload = items.reply(change_set(_update(), "U9")).payload
-    assert payload.model_dump_json() == STORED_NOW
+    reply = work.Reply.of(change_set(_update(), "U9"))
+    assert reply.stored() == STORED_NOW
 
-    stored = ReplyPayload.model_validate_json(STORED_REPLY)
+    stored = work.Reply.restore(STORED_REPLY, f"reply:{SID}:abc", SID)
+    assert stored.key() == f"reply:{SID}:abc"
     again = update_from(stored)
     assert change_set(again, stored.filed_by).model_dump_json() == STORED_NOW
     assert again.old_status == RequestStatus.IN_REVIEW and again.status_changed
@@ -159,21 +158,11 @@ def test_a_change_set_is_stored_as_before_and_reads_back_the_same() -> None:
 
 
 def test_the_csv_after_a_reply_carries_its_change_set() -> None:
-    stored = ReplyPayload.model_validate_json(STORED_REPLY)
-    reply = Item(
-        id=1,
-        key=keys.reply(SID),
-        request_sid=SID,
-        kind=OutboxKind.REPLY,
-        payload=stored,
-        attempts=0,
-        maybe_sent=False,
-        created_at=datetime.now(UTC),
-    )
-    csv = items.file(reply, stored)
-    assert (csv.kind, csv.key) == (OutboxKind.FILE, f"file:{reply.key}")
-    assert isinstance(csv.payload, FilePayload)
-    assert csv.payload.model_dump_json() == STORED_NOW
+    reply = work.Reply.restore(STORED_REPLY, f"reply:{SID}:abc", SID)
+    csv = work.File.after(reply)
+    assert (csv.kind, csv.key()) == ("file", f"file:{reply.key()}")
+    assert isinstance(csv, work.File)
+    assert csv.stored() == STORED_NOW
 
 
 @pytest.fixture
@@ -186,13 +175,13 @@ async def db(tmp_path) -> AsyncIterator[Database]:  # type: ignore[no-untyped-de
 
 async def test_items_are_claimed_typed_and_unreadable_rows_are_set_aside(db: Database) -> None:
     async with db.session() as s:
-        await queue.add(s, SID, items.root(SID, "C1"))
+        await queue.add(s, work.Root(request_sid=SID, channel="C1"))
         s.add(OutboxItem(key="later:1", request_sid="KW" + "4" * 32, kind="later"))
         await s.commit()
 
     claimed = await queue.claim(db, "w1", timedelta(seconds=30), limit=8)
-    assert [(i.kind, i.key, i.payload) for i in claimed] == [
-        (OutboxKind.ROOT, keys.root(SID), RootPayload(channel="C1"))
+    assert [(i.kind, i.key, i.work) for i in claimed] == [
+        ("root", f"root:{SID}", work.Root(request_sid=SID, channel="C1"))
     ]
     assert claimed[0].created_at.tzinfo is UTC
     async with db.session() as s:
@@ -208,7 +197,9 @@ def test_the_loa_fields_of_a_change_set_read_back() -> None:
         authorized_representative="Jane Doe", authorized_representative_email="jane@acme.example"
     )
     sent = datetime(2026, 11, 2, 19, 0, tzinfo=UTC)
-    stored = ReplyPayload.model_validate_json(change_set(update, "U9", sent).model_dump_json())
+    stored = work.Reply.restore(
+        change_set(update, "U9", sent).model_dump_json(), f"reply:{SID}:abc", SID
+    )
     assert (stored.status_since, stored.signer, stored.signer_email) == (
         sent,
         "Jane Doe",

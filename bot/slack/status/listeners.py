@@ -154,7 +154,10 @@ class StatusListeners:
                     text=twilio_error_text(error, f"refresh {sid}"),
                 )
             return
-        await self.deps.desk.notifier.update_board(snapshot)
+        # The board redraws through the outbox like every Slack write, now (someone is
+        # looking at it), from the request just stored.
+        if snapshot.thread is not None:
+            await self.deps.desk.requests.redraw_board(sid)
         if on_home:
             await self.deps.desk.day.open_home(body["user"]["id"])
 

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import work
 from bot.desk.manual_steps import ManualMove
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import ManualField as M
-from bot.store import items, outbox
-from bot.store.manual_items import ManualReminderPayload
+from bot.store import outbox
 from tests.conftest import Bot
 from tests.fakes.slack_requests import slash_command, view_submission
 from tests.manual_forms import (
@@ -105,13 +105,13 @@ async def test_every_step_with_its_deadlines_and_reminders(bot: Bot) -> None:
     assert port.approval_due == at("2026-11-30", 15)
     assert count(bot, port, "accepted the fee quote (GBP 120)") == 1
     # The step moved on: a quote reminder still queued (a slow worker) is dropped, not sent.
-    stale = ManualReminderPayload(manual_id=port.id, kind="quote_due", due_day=date(2026, 11, 27))
+    stale = work.ManualReminder(manual_id=port.id, reminder="quote_due", due_day=date(2026, 11, 27))
     async with bot.runtime.db.session() as s:
-        await outbox.add(s, port.id, items.manual_reminder(stale))  # key taken: nothing
-        late = ManualReminderPayload(
-            manual_id=port.id, kind="quote_due", due_day=date(2026, 11, 28)
+        await outbox.add(s, stale)  # key taken: nothing
+        late = work.ManualReminder(
+            manual_id=port.id, reminder="quote_due", due_day=date(2026, 11, 28)
         )
-        await outbox.add(s, port.id, items.manual_reminder(late))
+        await outbox.add(s, late)
         await s.commit()
     await bot.settle()
     assert count(bot, port, "still unanswered") == 1

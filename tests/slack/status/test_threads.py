@@ -139,3 +139,35 @@ async def test_port_status_rejects_bad_and_unknown_sids(bot: Bot) -> None:
     await bot.send(slash_command("/port-status", "KW" + "0" * 32, response_url=url))
     await bot.settle()
     assert "no such request" in bot.slack.responses_to("unknown")[0].body["text"]
+
+
+async def test_refresh_redraws_the_board_through_the_outbox_so_a_slack_failure_is_retried(
+    bot: Bot,
+) -> None:
+    request = await file_request(bot.runtime.twilio, bot.sandbox, [OK])
+    await bot.sandbox.advance(timedelta(hours=12))
+    await bot.settle()
+    thread = await _thread(bot, request.request_sid)
+    assert thread is not None
+    bot.runtime.outbox.backoff_base = 0.01
+    up = False
+    bot.slack.fail_until("chat.update", lambda: up)
+    before = len(bot.slack.calls_to("chat.update"))
+
+    await bot.send(
+        block_actions(
+            "refresh_request",
+            request.request_sid,
+            channel_id=thread.channel_id,
+            message_ts=thread.thread_ts,
+        )
+    )
+    await bot.settle()
+    failed = bot.slack.calls_to("chat.update")[before:]
+    assert failed and not failed[-1].ok, "Slack was down when the board was redrawn"
+
+    up = True
+    await bot.wait_delivered()
+    redrawn = bot.slack.calls_to("chat.update")[-1]
+    assert redrawn.ok and redrawn.args["ts"] == thread.thread_ts, "the edit was not lost"
+    assert request.request_sid in str(redrawn.args["blocks"])

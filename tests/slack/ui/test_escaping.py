@@ -27,7 +27,7 @@ from bot.desk.digest_plan import digest_slot
 from bot.desk.facts import NumberFacts
 from bot.desk.manual_agenda import ManualListed
 from bot.desk.manual_schedule import ManualReminder, ManualReminderKind
-from bot.desk.manual_types import ManualDocument, ManualNews, ManualStep
+from bot.desk.manual_types import ManualDocument, ManualStep
 from bot.desk.records import AuditRecord
 from bot.desk.refile_types import RefilePlan, Rejection
 from bot.desk.schedule import ReminderKind
@@ -59,6 +59,7 @@ from bot.slack.ui.port_in import account, filing
 from bot.slack.ui.port_in import refile as refile_ui
 from bot.slack.ui.port_list import filter_error_message, list_message
 from bot.slack.ui.reminders import reminder_message
+from bot.work import ManualReply
 from tests.slack.ui import samples
 from tests.slack.ui.test_desk_day_builders import CAL, NOW, POLICY, WORKSPACE, reminder, row
 from tests.slack.ui.test_manual_builders import port as manual_port
@@ -297,7 +298,9 @@ def _manual(v: str) -> Iterator[Any]:
     p = manual(v, ManualStep.SUBMITTED)
     yield manual_board.board_text(p), manual_board.board_blocks(p, NOW)
     yield manual_replies.started_reply(p)
-    news = ManualNews(event="moved", user_id="U9", move="reject", ticket=v, reason="pin", note=v)
+    news = ManualReply(
+        manual_id="MP1", event="moved", user_id="U9", move="reject", ticket=v, reason="pin", note=v
+    )
     yield manual_replies.moved_reply(p, news)
     yield manual_replies.copy_failed_reply(v, v)
     history = [AuditRecord(NOW, "U1", "manual.moved", "ok", detail=v)]

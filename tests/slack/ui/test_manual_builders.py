@@ -16,7 +16,6 @@ from bot.desk.manual_types import (
     DocumentKind,
     ManualDetails,
     ManualDocument,
-    ManualNews,
     ManualNumber,
     ManualPort,
     ManualStep,
@@ -25,6 +24,7 @@ from bot.desk.manual_types import (
 from bot.desk.records import AuditRecord, Thread
 from bot.slack.ids import Action
 from bot.slack.ui.manual import board, form, reminders, replies, rows, start, status, steps
+from bot.work import ManualReply
 from tests.slack.ui.block_kit import action_ids, message_problems, modal_problems, texts
 
 NOW = datetime(2026, 11, 24, 15, tzinfo=UTC)
@@ -133,7 +133,8 @@ def test_the_support_request_fits_and_lists_step_1_in_order(numbers: int, long: 
 
 @pytest.mark.parametrize("move", list(ManualMove))
 def test_every_move_is_announced_within_limits(move: ManualMove) -> None:
-    news = ManualNews(
+    news = ManualReply(
+        manual_id="MP1",
         event="moved",
         user_id="U9",
         move=move.value,
@@ -153,7 +154,9 @@ def test_every_move_is_announced_within_limits(move: ManualMove) -> None:
 
 
 def test_documents_and_a_copy_that_failed() -> None:
-    news = ManualNews(event="documents", user_id="U9", documents=("csr", "nonsense"))
+    news = ManualReply(
+        manual_id="MP1", event="documents", user_id="U9", documents=("csr", "nonsense")
+    )
     text, blocks = replies.reply_for(port(), news)
     assert message_problems(text, blocks) == [] and "Customer Service Record" in text
     text, blocks = replies.copy_failed_reply("loa.pdf", "Slack answered 404")

@@ -17,7 +17,6 @@ from bot.desk.manual_types import (
     CARRIER_NOTE,
     DocumentKind,
     ManualDetails,
-    ManualNews,
     ManualPort,
     ManualStep,
     RejectionReason,
@@ -25,6 +24,7 @@ from bot.desk.manual_types import (
 from bot.porting.phone import display
 from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, clip, escape, plural, slack_date, user
 from bot.slack.ui.manual.words import carrier, moment, title
+from bot.work import ManualReply
 
 Reply = tuple[str, list[Block]]
 _KINDS = {k.value: k for k in DocumentKind}
@@ -148,7 +148,7 @@ def _when(value: datetime | None) -> str:
     return moment(value) if value else "a moment not recorded"
 
 
-def moved_reply(port: ManualPort, said: ManualNews) -> Reply:
+def moved_reply(port: ManualPort, said: ManualReply) -> Reply:
     """A step moved, said with what it recorded then (not what the port holds now)."""
     who = user(said.user_id)
     filer = user(port.filed_by)
@@ -213,7 +213,7 @@ def moved_reply(port: ManualPort, said: ManualNews) -> Reply:
     return text, blocks
 
 
-def documents_reply(port: ManualPort, said: ManualNews) -> Reply:
+def documents_reply(port: ManualPort, said: ManualReply) -> Reply:
     added = [_KINDS[k].label for k in said.documents if k in _KINDS]
     missing = port.outstanding
     rest = (
@@ -233,7 +233,7 @@ def copy_failed_reply(name: str, why: str) -> Reply:
     return text, [SectionBlock(text=MarkdownTextObject(text=clip(text)))]
 
 
-def reply_for(port: ManualPort, said: ManualNews) -> Reply:
+def reply_for(port: ManualPort, said: ManualReply) -> Reply:
     if said.event == "started":
         return started_reply(port)
     if said.event == "documents":

@@ -6,6 +6,7 @@ worker (``bot.outbox``) settles the row by them. Imports nothing but the work it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.work import Work
 
@@ -38,3 +39,13 @@ class NotYet(Exception):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"not yet; retry in {retry_after}s")
         self.retry_after = retry_after
+
+
+RETRY_CAP = 600.0  # real seconds: work waiting for a moment is asked about again by then
+
+
+def real_wait(until: datetime, now: datetime, rate: float = 1.0) -> float:
+    """Real seconds to wait for ``until`` on a clock that reads ``now`` and runs ``rate`` times
+    real time (the desk's clock in a demo runs the sandbox's speed): every wait in the outbox
+    is on the real clock. At least a second, at most :data:`RETRY_CAP`."""
+    return min(RETRY_CAP, max(1.0, (until - now).total_seconds() / rate))

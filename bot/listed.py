@@ -32,6 +32,8 @@ class ListedRequest:
     rejected: int = 0  # numbers rejected now
     port_days: tuple[PortDayCount, ...] = ()  # port dates of numbers still porting, earliest first
     matched_numbers: tuple[str, ...] = ()  # the numbers asked for that this request holds
+    ported: int = 0  # numbers Completed
+    canceled: int = 0  # numbers canceled
 
     @property
     def closed(self) -> bool:
@@ -53,6 +55,7 @@ class ListingQuery:
     channel_id: str | None = None  # requests whose thread is in this channel
     since: datetime | None = None  # entered their current status at or after this
     changed_since: datetime | None = None  # the bot stored a change at or after this
+    customer: str | None = None  # the customer's name holds this (any case)
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,12 @@ Guarantees, and how:
 - **Nothing lost.** Items stay pending until Slack confirmed them; failures back off
   (``Retry-After`` honoured) and are retried forever at a capped interval. Items that keep
   failing (``not_in_channel``, say) are logged and counted in ``/readyz``.
-- **In order per thread.** Only the oldest pending post of a request can be claimed, so a
-  reply never overtakes the root message or an earlier reply. Board edits are not ordered: they
-  always draw the latest state, so they are coalesced to one pending edit per request and sent
-  at most every ``PORTING_BOARD_SECONDS`` (``bot.store.edits.touch_board``).
+- **In order per thread.** A post of a request is claimed only when no earlier *ordered* post
+  of it is pending (``Work.ordered``), so a reply never overtakes the root message or an
+  earlier reply; a reminder or digest that waits or keeps failing holds no reply back. Board
+  edits are not ordered: they always draw the latest state, so they are coalesced to one
+  pending edit per request and sent at most every ``PORTING_BOARD_SECONDS``
+  (``bot.store.edits.touch_board``).
 - **Never twice.** Items are claimed under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
   SQLite has a single writer), renewed while the worker holds them and confirmed right before
   each Slack request (``bot.leases``). If an attempt ends without a clear answer (timeout,

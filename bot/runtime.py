@@ -269,11 +269,13 @@ def _desk(
 ) -> Desk:
     day_seconds = settings.porting_desk_day_seconds
     fast = own_sandbox and not settings.sandbox_person_paced
+    rate = 1.0  # the desk's clock's seconds per real second
     if fast and settings.porting_desk_clock is None:
         # The demo's clock runs PORTING_SANDBOX_SPEED times faster: look about every
         # simulated half hour, or whole working days would pass between two looks.
         day_seconds = max(0.2, min(day_seconds, 1800 / settings.sandbox_speed))
-    return Desk(
+        rate = settings.sandbox_speed
+    desk = Desk(
         twilio,
         db,
         porting_channel=settings.porting_channel or "",
@@ -291,6 +293,8 @@ def _desk(
         # A person reads the local workspace's channel: one digest a real day, more on demand.
         one_digest_a_real_day=local is not None,
     )
+    desk.day.rate = rate  # outbox waits for a moment on the desk's clock, in real seconds
+    return desk
 
 
 def _desk_clock(settings: Settings, sandbox: Sandbox | None) -> Callable[[], datetime]:

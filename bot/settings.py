@@ -6,7 +6,7 @@ import re
 import secrets
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, Field, PrivateAttr, field_validator, model_validator
@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     porting_loa_remind_days: str = "7,3,1"  # days before the LOA deadline to remind
     porting_stale_days: int = 5  # business days without movement before a nudge
     porting_digest_at: str = "09:00"  # HH:MM local time on business days, or "off"
+    # A digest with nothing new since the one before it: "short" (one line saying so) or
+    # "skip" (not posted).
+    porting_digest_when_quiet: Literal["short", "skip"] = "short"
     # How often each process looks for reminders and digests that fell due (0: never; tests
     # drive the desk's day by hand with their own clock). Exactly once whatever the count.
     porting_desk_day_seconds: float = 30.0

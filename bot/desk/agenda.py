@@ -171,7 +171,7 @@ class PortEntry:
 class Digest:
     channel_id: str
     day: date
-    since: datetime  # the previous digest's moment
+    since: datetime  # the previous digest's moment (else a day before)
     open_count: int
     counts: tuple[StatusCount, ...]  # open requests by status
     changes: tuple[StatusCount, ...]  # requests changed since the last digest, by status now
@@ -179,6 +179,14 @@ class Digest:
     needs: tuple[AgendaItem, ...]  # needing a person, most urgent first
     ports: tuple[PortEntry, ...]  # port dates in the next ``port_horizon`` business days
     manual: tuple[ManualListed, ...] = ()  # open manual ports in the channel, most urgent first
+    since_last: bool = True  # ``since`` is when the channel's previous digest was posted
+    manual_moved: int = 0  # manual ports started or moved a step since ``since``
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing changed since the previous digest: this one has nothing new to say (a
+        channel's first digest always has)."""
+        return self.since_last and not (self.changes or self.new or self.manual_moved)
 
 
 def status_counts(items: Iterable[AgendaItem]) -> tuple[StatusCount, ...]:
@@ -211,12 +219,18 @@ def build_digest(
     calendar: BusinessCalendar,
     now: datetime,
     manual: Sequence[ManualListed] = (),
+    *,
+    since: datetime | None = None,
 ) -> Digest | None:
     """One channel's digest, or None when the channel has nothing open (no digest then).
 
     ``open_rows``: the channel's open requests; ``changed_rows``: its requests (any status)
-    the bot stored a change for since ``slot.since``; ``manual``: its open manual ports.
+    the bot stored a change for since ``since`` (when the channel's previous digest was
+    posted; None: there was none, and the changes are a day's, since ``now`` minus a day);
+    ``manual``: its open manual ports.
     """
+    since_last = since is not None
+    since = since if since is not None else now - timedelta(days=1)
     items = agenda(open_rows, policy, calendar, now)
     if not items and not manual:
         return None
@@ -225,14 +239,16 @@ def build_digest(
     return Digest(
         channel_id=slot.channel_id,
         day=slot.day,
-        since=slot.since,
+        since=since,
         open_count=len(items),
         counts=status_counts(items),
         changes=status_counts(changed),
-        new=sum(1 for i in changed if i.row.created_at >= slot.since),
+        new=sum(1 for i in changed if i.row.created_at >= since),
         needs=tuple(i for i in items if i.need is not None),
         ports=port_entries(items, slot.day, horizon),
         manual=tuple(manual),
+        since_last=since_last,
+        manual_moved=sum(1 for m in manual if m.port.step_changed_at >= since),
     )
 
 

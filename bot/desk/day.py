@@ -77,6 +77,9 @@ class DeskDay:
         self.policy = policy
         self.calendar = calendar
         self.clock = clock
+        # The clock's seconds per real second (a demo's runs the sandbox's speed): what
+        # delivery divides a wait on the desk's clock by, so every outbox wait is real time.
+        self.rate = 1.0
         self.home_interval = home_interval
         self._wake = wake
         self.poll_seconds = poll_seconds
@@ -190,16 +193,24 @@ class DeskDay:
         open_rows = await list_requests(
             self.db, ListingQuery(open_only=True, channel_id=channel_id)
         )
-        since = process_time(slot.since, now)  # ``updated_at`` is the process's stamp
+        # "Since the last digest": the one actually posted in this channel before this one
+        # (when Slack confirmed it, on the process's clock, as ``updated_at`` is); none: a day.
+        posted = await desk_day.last_digest(self.db, channel_id)
+        since = on_desk_clock(posted, now)
+        changed_since = posted or process_time(now - timedelta(days=1), now)
         changed = await list_requests(
-            self.db, ListingQuery(channel_id=channel_id, changed_since=since)
+            self.db, ListingQuery(channel_id=channel_id, changed_since=changed_since)
         )
         manual = await list_manual(
             self.db, ListingQuery(open_only=True, channel_id=channel_id), now
         )
-        return build_digest(
-            slot, open_rows.rows, changed.rows, self.policy, self.calendar, now, manual
+        digest = build_digest(
+            slot, open_rows.rows, changed.rows, self.policy, self.calendar, now, manual, since=since
         )
+        if digest is not None and digest.quiet and self.policy.quiet_digest == "skip":
+            log.info("digest %s skipped: nothing new (PORTING_DIGEST_WHEN_QUIET=skip)", slot.key)
+            return None
+        return digest
 
     async def home(self, user_id: str) -> tuple[HomeAgenda, datetime]:
         """``user_id``'s Home tab content, and the moment it was judged at."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy
@@ -20,7 +20,6 @@ class DigestSlot:
     day: date  # on the desk's clock
     due_at: datetime
     expires_at: datetime  # a digest not out by then is dropped (never sent at night)
-    since: datetime  # the previous digest's moment: "what changed since the last digest"
 
     @property
     def key(self) -> str:
@@ -44,8 +43,7 @@ def digest_slot(
         max(calendar.work_ends(day), due + timedelta(hours=1)),
         calendar.day_start(day + timedelta(days=1)),
     )
-    since = calendar.at(calendar.previous_business_day(day), at)
-    return DigestSlot(channel_id, day, due, until, since)
+    return DigestSlot(channel_id, day, due, until)
 
 
 def due_digests(
@@ -70,7 +68,5 @@ def asked_slot(
     channel_id: str, day: date, policy: DeskPolicy, calendar: BusinessCalendar, now: datetime
 ) -> DigestSlot:
     """A digest someone asked for now (the local workspace's Send digest now): whatever the
-    hour or the day, for the next hour; "since" as the day's own digest would say it."""
-    at = policy.digest_at or time(9)
-    since = calendar.at(calendar.previous_business_day(day), at)
-    return DigestSlot(channel_id, day, now, now + timedelta(hours=1), since)
+    hour or the day, for the next hour; "since" is the digest posted before it, as for any."""
+    return DigestSlot(channel_id, day, now, now + timedelta(hours=1))

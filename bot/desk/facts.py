@@ -35,6 +35,7 @@ class DeskPolicy:
     stale_every: int = 7  # calendar days between two nudges for one stale request
     loa_due_soon: timedelta = timedelta(days=3)  # "needs a person" in the digest and Home
     port_horizon: int = 3  # business days of port dates the digest shows
+    quiet_digest: str = "short"  # a digest with nothing new: "short" (one line) or "skip"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeskPolicy:
@@ -42,6 +43,7 @@ class DeskPolicy:
             loa_remind_days=settings.loa_remind_days,
             stale_days=settings.porting_stale_days,
             digest_at=settings.digest_time,
+            quiet_digest=settings.porting_digest_when_quiet,
         )
 
 

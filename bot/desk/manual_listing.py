@@ -42,6 +42,7 @@ def manual_query(query: ListingQuery) -> ManualQuery | None:
         channel_id=query.channel_id,
         since=query.since,
         changed_since=query.changed_since,
+        customer=query.customer,
     )
 
 

@@ -18,6 +18,7 @@ from bot.desk.refile_types import (
     IN_ANOTHER_REQUEST,
     HeldBill,
     Prefill,
+    RefiledAs,
     RefilePlan,
     RefileSource,
     Rejection,
@@ -86,6 +87,9 @@ class Refiles:
         details = PortInDetails.model_validate_json(saved) if saved else None
         request = snapshot.request
         channel = snapshot.thread.channel_id if snapshot.thread else None
+        refiled = numbers or [n.phone_number for n in picked if n.phone_number]
+        async with self._reads:
+            already = await refiles.refiled_as(self.db, request_sid, refiled)
         return RefileSource(
             request_sid=request_sid,
             customer=_customer(request, details),
@@ -94,6 +98,7 @@ class Refiles:
             prefill=_prefill(request, details, channel),
             bill=_held_bill(request, details),
             saved=details is not None,
+            refiled_as=RefiledAs(*already) if already else None,
         )
 
     async def let_through(self, draft: Draft) -> None:

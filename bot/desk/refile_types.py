@@ -75,6 +75,16 @@ class RefileSource:
     prefill: Prefill
     bill: HeldBill | None
     saved: bool  # prefilled from what the bot filed (else from Twilio's copy)
+    refiled_as: RefiledAs | None = None  # these numbers were already re-filed
+
+
+@dataclass(frozen=True)
+class RefiledAs:
+    """The request that already re-files the numbers, and its thread (if it has one)."""
+
+    request_sid: str
+    channel_id: str | None = None
+    thread_ts: str | None = None
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,22 @@ class ParsedNumbers:
     invalid: list[str] = field(default_factory=list)  # entries as the user typed them
     duplicates: int = 0
 
+    _seen: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._seen.update(self.numbers)
+
     @property
     def too_many(self) -> bool:
         return len(self.numbers) > MAX_NUMBERS
+
+    def add(self, number: str) -> None:
+        """Keep ``number`` (E.164) once; a repeat counts as a duplicate."""
+        if number in self._seen:
+            self.duplicates += 1
+        else:
+            self._seen.add(number)
+            self.numbers.append(number)
 
 
 def to_e164(text: str, region: str = DEFAULT_REGION) -> str | None:
@@ -73,7 +86,6 @@ def _parse_chunk(chunk: str, region: str) -> tuple[list[str], list[str]]:
 def parse_numbers(text: str, region: str = DEFAULT_REGION) -> ParsedNumbers:
     """Split free text into E.164 numbers and the entries that are not numbers."""
     result = ParsedNumbers()
-    seen: set[str] = set()
     for chunk in _SEPARATORS.split(text or ""):
         chunk = chunk.strip()
         if not chunk:
@@ -81,11 +93,31 @@ def parse_numbers(text: str, region: str = DEFAULT_REGION) -> ParsedNumbers:
         found, bad = _parse_chunk(chunk, region)
         result.invalid.extend(bad)
         for number in found:
-            if number in seen:
-                result.duplicates += 1
-            else:
-                seen.add(number)
-                result.numbers.append(number)
+            result.add(number)
+    return result
+
+
+# In prose: a run of digits and the marks numbers are written with, seven digits or more, that
+# is not a date (2026-11-01). Words between numbers end a run.
+_IN_PROSE = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().\-]*\d(?!\w)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PROSE_DIGITS = 7
+
+
+def numbers_in_prose(text: str, region: str = DEFAULT_REGION) -> ParsedNumbers:
+    """The phone numbers in a message of prose (E.164, each once); words are ignored, and only
+    what looks like a number (seven digits or more) but is not one is ``invalid``."""
+    result = ParsedNumbers()
+    for match in _IN_PROSE.finditer(text or ""):
+        run = match.group().strip()
+        if sum(c.isdigit() for c in run) < _PROSE_DIGITS or _ISO_DATE.fullmatch(run):
+            continue
+        found, bad = _parse_chunk(run, region)
+        if not found:
+            bad = [run]  # "415 555 01": one thing that looks like a number
+        result.invalid.extend(b for b in bad if sum(c.isdigit() for c in b) >= _PROSE_DIGITS)
+        for number in found:
+            result.add(number)
     return result
 
 

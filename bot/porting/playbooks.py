@@ -97,7 +97,9 @@ class Playbook:
         return f"{self.name} ({self.code if self.code is not None else 'no code'})"
 
 
-_REFILE = "Cancel this number and file it again with {}: Twilio's API cannot change a request."
+_REFILE = (
+    "Cancel each rejected number and file it again with {}: Twilio's API cannot change a request."
+)
 
 
 def _by_code(*playbooks: Playbook) -> dict[int, Playbook]:

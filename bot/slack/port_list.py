@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -14,6 +15,7 @@ from bot.slack.deps import SlackDeps
 from bot.slack.ids import Command
 from bot.slack.list_filter import FilterError, parse_list_filter
 from bot.slack.messages import NoDirectMessage, dm_channel
+from bot.slack.ui.finding import held_before_message
 from bot.slack.ui.port_list import filter_error_message, list_csv, list_message
 from bot.slack.ui.rows import INLINE_ROWS, Message
 from bot.slack.workspace_url import WorkspaceUrl
@@ -53,6 +55,12 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             return
         listing, url = await asyncio.gather(deps.desk.list_requests(ask), workspace.get(client))
         items = listing.items
+        if not (items or listing.manual or ask.everything) and ask.numbers and not ask.statuses:
+            # No open request holds the number: say which closed one did, if any.
+            closed = await deps.desk.list_requests(replace(ask, everything=True))
+            if closed.items:
+                await _answer(respond, held_before_message(ask.numbers, closed.items, url))
+                return
         dm: str | None = None
         note = CSV_IN_DM
         if len(items) > INLINE_ROWS:

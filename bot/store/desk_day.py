@@ -18,8 +18,15 @@ from sqlmodel import col, select
 from bot.listed import CLOSED_STATUSES
 from bot.store import edits, outbox
 from bot.store.db import Database
-from bot.store.models import ManualPortRow, NumberState, RequestState, RequestThread
-from bot.work import Work
+from bot.store.items import ItemStatus
+from bot.store.models import (
+    ManualPortRow,
+    NumberState,
+    OutboxItem,
+    RequestState,
+    RequestThread,
+)
+from bot.work import Digest, Work
 
 
 async def open_threaded(db: Database) -> list[tuple[RequestState, list[NumberState]]]:
@@ -61,6 +68,22 @@ async def latest_change(db: Database) -> datetime | None:
         requests = (await s.exec(select(func.max(col(RequestState.updated_at))))).one()
         manual = (await s.exec(select(func.max(col(ManualPortRow.updated_at))))).one()
     return max((t for t in (requests, manual) if t is not None), default=None)
+
+
+async def last_digest(db: Database, channel_id: str) -> datetime | None:
+    """When the latest digest posted in ``channel_id`` (the day's, or one asked for with Send
+    digest now) was confirmed by Slack, on the process's clock; None when none was (a dropped
+    or skipped one does not count). The digest being built is not done yet: it is not one."""
+    async with db.session() as s:
+        found = await s.exec(
+            select(func.max(col(OutboxItem.done_at))).where(
+                col(OutboxItem.kind) == Digest.KIND,
+                col(OutboxItem.status) == ItemStatus.DONE,
+                col(OutboxItem.result).is_not(None),
+                col(OutboxItem.key).startswith(f"digest:{channel_id}:", autoescape=True),
+            )
+        )
+        return found.one()
 
 
 async def queue(db: Database, work: Sequence[Work], now: datetime) -> None:

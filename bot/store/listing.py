@@ -53,6 +53,9 @@ def _where(query: ListingQuery) -> list[ColumnElement[bool]]:
         where.append(REQUESTS.c.request_sid.in_(holders))
     if query.changed_since is not None:
         where.append(REQUESTS.c.updated_at >= query.changed_since)
+    if query.customer:
+        name = func.lower(REQUESTS.c.customer_name)
+        where.append(name.contains(query.customer.lower(), autoescape=True))
     return where
 
 
@@ -102,9 +105,12 @@ async def list_requests(db: Database, query: ListingQuery) -> Listing:
         number_rows = (await conn.execute(numbers)).all() if request_rows else []
         matched = await _matched(conn, query.phone_numbers) if query.phone_numbers else {}
     rejected: dict[str, int] = {}
+    ended: dict[str, dict[str, int]] = defaultdict(dict)  # completed / canceled numbers
     moved: dict[str, datetime] = {}
     days_of: dict[str, dict[date, int]] = {}
     for sid, status, port_date, count, stamp in number_rows:
+        if status in ("completed", "canceled"):
+            ended[sid][status] = ended[sid].get(status, 0) + count
         if status == REJECTED:
             rejected[sid] = rejected.get(sid, 0) + count
         elif port_date is not None and status not in _NOT_PORTING:
@@ -159,6 +165,8 @@ async def list_requests(db: Database, query: ListingQuery) -> Listing:
                 rejected.get(sid, 0),
                 tuple(PortDayCount(d, days[d]) for d in sorted(days)) if days else (),
                 tuple(sorted(matched[sid])) if sid in matched else (),
+                ended[sid].get("completed", 0) if sid in ended else 0,
+                ended[sid].get("canceled", 0) if sid in ended else 0,
             )
         )
     return Listing(tuple(rows), min(syncs, default=None), max(syncs, default=None))

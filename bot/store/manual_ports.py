@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlmodel import col
 
 from bot.store import outbox, request_state
@@ -93,6 +93,7 @@ class ManualQuery:
     channel_id: str | None = None
     since: datetime | None = None  # entered their current step at or after this
     changed_since: datetime | None = None
+    customer: str | None = None  # the customer's name holds this (any case)
 
 
 def _where(query: ManualQuery) -> list[ColumnElement[bool]]:
@@ -114,6 +115,9 @@ def _where(query: ManualQuery) -> list[ColumnElement[bool]]:
         where.append(col(ManualPortRow.step_changed_at) >= query.since)
     if query.changed_since is not None:
         where.append(col(ManualPortRow.updated_at) >= query.changed_since)
+    if query.customer:
+        name = func.lower(col(ManualPortRow.customer_name))
+        where.append(name.contains(query.customer.lower(), autoescape=True))
     return where
 
 

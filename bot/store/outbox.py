@@ -34,9 +34,12 @@ OUTBOX = table("outbox")
 FAILING_AFTER = 3  # attempts before an item counts as failing in /readyz
 _PENDING = col(OutboxItem.status) == ItemStatus.PENDING
 _EDITS = sorted(work.EDIT_KINDS)
+_ORDERED = sorted(work.ORDERED_KINDS)
 # A reminder's key is what keeps it from going out twice while it is still plannable (an
 # Action Required reminder stays plannable as long as the request sits there): keep them long.
+# Digests too: the next one says what changed since the last one posted, however long ago.
 KEEP_REMINDERS = timedelta(days=180)
+_KEPT = sorted({work.Reminder.KIND, work.Digest.KIND})
 
 
 # -- queueing (inside the transaction of the change) ------------------------------------------
@@ -216,14 +219,14 @@ async def complete(
 
 async def prune(db: Database, before: datetime) -> None:
     """Forget posts delivered before ``before`` (board and Home rows are kept: one per request
-    or user; reminders :data:`KEEP_REMINDERS` longer)."""
+    or user; reminders and digests :data:`KEEP_REMINDERS` longer)."""
     async with db.session() as s:
         await s.exec(_prune(before))
         await s.commit()
 
 
 def _prune(before: datetime) -> Delete:
-    reminders = OUTBOX.c.kind == work.Reminder.KIND
+    reminders = OUTBOX.c.kind.in_(_KEPT)
     return delete(OUTBOX).where(
         OUTBOX.c.status == ItemStatus.DONE.value,
         OUTBOX.c.kind.not_in(_EDITS),
@@ -315,9 +318,9 @@ def _ready(limit: int) -> list[tuple[SelectOfScalar[Any], Any]]:
     """Selects of the posts and board edits that can be sent at ``:now``, each with its table
     alias. Built once per limit (building them is costlier than running them).
 
-    A post is ready when it is due, not leased, and no earlier post of its request is still
-    pending (per-thread order). Aliases keep the subqueries from correlating with the UPDATE
-    that claims them.
+    A post is ready when it is due, not leased, and no earlier ordered post of its request is
+    still pending (per-thread order; a reminder or digest that waits holds nothing back).
+    Aliases keep the subqueries from correlating with the UPDATE that claims them.
     """
     now = bindparam("now", type_=OUTBOX.c.next_attempt_at.type)
     c, p, b = OUTBOX.alias("c"), OUTBOX.alias("p"), OUTBOX.alias("b")
@@ -327,7 +330,7 @@ def _ready(limit: int) -> list[tuple[SelectOfScalar[Any], Any]]:
         .where(
             p.c.request_sid == c.c.request_sid,
             p.c.status == pending,
-            p.c.kind.not_in(_EDITS),
+            p.c.kind.in_(_ORDERED),
             p.c.id < c.c.id,
         )
         .exists()

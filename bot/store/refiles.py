@@ -92,6 +92,37 @@ async def load_rejected(
     return request_state.StoredRequest(state, listed, thread)
 
 
+async def refiled_as(
+    db: Database, request_sid: str, numbers: Sequence[str]
+) -> tuple[str, str | None, str | None] | None:
+    """The latest request re-filing ``request_sid`` that holds every one of ``numbers``, with
+    its thread's (channel, ts) when it has one; None when they were not re-filed."""
+    if not numbers:
+        return None
+    states, threads, rows = table("request_state"), table("request_thread"), table("number_state")
+    statement = (
+        core_select(
+            states.c.request_sid, threads.c.channel_id, threads.c.thread_ts, rows.c.phone_number
+        )
+        .select_from(
+            states.join(rows, rows.c.request_sid == states.c.request_sid).outerjoin(
+                threads, threads.c.request_sid == states.c.request_sid
+            )
+        )
+        .where(states.c.refile_of == request_sid, rows.c.phone_number.in_(list(numbers)))
+        .order_by(states.c.created_at.desc(), states.c.request_sid)
+    )
+    async with db.engine.connect() as conn:
+        found = (await conn.execute(statement)).all()
+    held: dict[str, set[str]] = {}
+    for sid, _, _, number in found:
+        held.setdefault(sid, set()).add(number)
+    for sid, channel, ts, _ in found:
+        if held[sid] >= set(numbers):
+            return sid, channel, ts
+    return None
+
+
 @dataclass(frozen=True)
 class Chain:
     """The re-filings around one request: those it re-files (oldest first) and those that

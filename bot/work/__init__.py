@@ -47,6 +47,7 @@ from bot.work.threads import (
 __all__ = [
     "EDIT_KINDS",
     "KINDS",
+    "ORDERED_KINDS",
     "AnyWork",
     "Board",
     "ChangeSet",
@@ -97,6 +98,8 @@ AnyWork = Annotated[
 
 KINDS: dict[str, type[Work]] = {t.KIND: t for t in get_args(get_args(AnyWork)[0])}
 EDIT_KINDS = frozenset(kind for kind, t in KINDS.items() if t.edit)
+# Posts a later post of the same owner waits for (not edits, not timed work).
+ORDERED_KINDS = frozenset(kind for kind, t in KINDS.items() if t.ordered and not t.edit)
 
 
 def restore(kind: str, payload: str, key: str, owner: str) -> Work:

@@ -25,6 +25,10 @@ class Work(BaseModel):
     # Draws the latest state when sent (a board, a Home tab): coalesced to one pending row per
     # key, not ordered with the posts.
     edit: ClassVar[bool] = False
+    # A post that keeps its place among its owner's posts (the root, the change replies and
+    # what follows them): a later post waits for it. Timed posts (reminders, digests) are not:
+    # one that waits or keeps failing holds nothing back.
+    ordered: ClassVar[bool] = True
     # The field the row's owner (``outbox.request_sid``) restores, not stored in the payload.
     OWNER_FIELD: ClassVar[str | None] = None
 

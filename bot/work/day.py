@@ -15,6 +15,7 @@ class Reminder(Work):
     decides again on fresh facts whether it is still due, and with what text."""
 
     kind: Literal["reminder"] = "reminder"
+    ordered = False  # timed: holds back none of the owner's posts
     request_sid: str
     reminder: str = Field(serialization_alias="kind")  # a ``bot.desk.schedule.ReminderKind``
     due_day: date
@@ -32,6 +33,7 @@ class Digest(Work):
     planned one by when."""
 
     kind: Literal["digest"] = "digest"
+    ordered = False  # timed: holds back none of the owner's posts
     KEY_FIELDS = ("asked",)
     channel_id: str
     day: date
@@ -55,6 +57,7 @@ class DigestFile(Work):
     secret)."""
 
     kind: Literal["digest_file"] = "digest_file"
+    ordered = False  # timed: holds back none of the owner's posts
     channel_id: str
     day: date
     thread_ts: str  # the digest message's

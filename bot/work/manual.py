@@ -91,6 +91,7 @@ class ManualReminder(Work):
     """A manual port's reminder (``bot.desk.manual_schedule``), decided again at delivery."""
 
     kind: Literal["manual_remind"] = "manual_remind"
+    ordered = False  # timed: holds back none of the port's posts
     manual_id: str
     reminder: str = Field(serialization_alias="kind")  # a ``ManualReminderKind``
     due_day: date

@@ -138,9 +138,12 @@ async def test_unsigned_garbage_gets_401(
 
 async def test_command_text_with_the_word_payload_reaches_the_command(bot: Bot) -> None:
     # Bolt took any form body containing "payload" for an interactive payload (and found none).
-    response = await bot.send(slash_command("/port-status", "payload"))
+    url = bot.slack.response_url("payload")
+    response = await bot.send(slash_command("/port-status", "payload", response_url=url))
     assert response.status_code == 200
-    assert '"payload" is not a port-in request SID' in response.text
+    await bot.settle()
+    (answer,) = bot.slack.responses_to("payload")
+    assert "No request for a customer named “payload”" in answer.body["text"]
 
 
 async def test_request_no_listener_takes_is_404_with_one_line(
@@ -254,7 +257,7 @@ async def test_failure_before_a_modal_ack_is_an_apology_in_the_modal(
 async def test_failure_before_a_command_ack_is_the_ephemeral_answer(
     bot: Bot, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.slack.status.listeners.parse_request_sids", _fail)
+    monkeypatch.setattr("bot.slack.status.listeners.parse_status_ask", _fail)
     response = await bot.send(slash_command("/port-status", SID))
     assert response.status_code == 200
     assert response.json()["response_type"] == "ephemeral"

@@ -48,7 +48,8 @@ async def test_the_digest_counts_changes_needs_and_links_once_per_business_day(b
     assert "Needs a person" in shown and "Acme" in shown and "Iris" in shown
     assert "<@U123>" in shown, "who is on each row"
     assert "https://fake.slack/archives/" in shown, "a link to each thread"
-    assert "Since the last digest" in shown  # Dyna moved half a day ago
+    # The channel's first digest: no earlier one to cite. Dyna moved half a day ago.
+    assert "Since yesterday" in shown and "last digest" not in shown
 
     assert digests(await clock.tick(TUESDAY + timedelta(hours=2))) == [], "once a day"
     assert digests(await clock.tick(SATURDAY)) == [], "no digest at the weekend"

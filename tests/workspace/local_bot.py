@@ -67,7 +67,7 @@ class _LazyApp:
 
 @asynccontextmanager
 async def local_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[LocalBot]:
-    port = free_port()
+    port = overrides.pop("port", None) or free_port()  # a restart serves the same address
     values: dict[str, Any] = {
         "port": port,
         # Each change shows at once (the pacing tests are elsewhere).

@@ -43,7 +43,9 @@ async def test_reject_a_number_with_a_code_and_make_twilio_fail(
     await entry.locator("li", has_text="Port Submitted").first.wait_for()
     await entry.locator("select").select_option("22154")
     await entry.get_by_role("button", name="Reject +14155550101").click()
-    rejection = ws.message("rejected", where="#thread")
+    # The board's "Re-file rejected…" button says "rejected" too and may be drawn first: wait
+    # for the reply itself, the message naming the code.
+    rejection = ws.message("INVALID_ADDRESS (22154)", where="#thread")
     await rejection.wait_for()
     assert "+1 415-555-0101" in await rejection.inner_text()
     assert "INVALID_ADDRESS (22154)" in await rejection.inner_text()

@@ -29,7 +29,6 @@ async def numbers_from_files(download: Downloader, files: list[dict[str, Any]]) 
     """The numbers in every attached CSV, each once; raises ValueError (its text says what to
     do) for a file that is too large."""
     merged = ParsedNumbers()
-    seen: set[str] = set()
     for url, name, size in csv_files(files):
         if size > MAX_CSV_BYTES:
             raise ValueError(f"{escape(name)} is larger than 2 MB; split it into smaller files.")
@@ -38,18 +37,16 @@ async def numbers_from_files(download: Downloader, files: list[dict[str, Any]]) 
         merged.invalid += parsed.invalid
         merged.duplicates += parsed.duplicates
         for n in parsed.numbers:
-            if n in seen:
-                merged.duplicates += 1
-            else:
-                seen.add(n)
-                merged.numbers.append(n)
+            merged.add(n)
     return merged
 
 
 def add_numbers(parsed: ParsedNumbers, more: ParsedNumbers) -> ParsedNumbers:
     """``parsed`` with the numbers of ``more`` it does not hold yet, and its unreadable
     entries."""
-    seen = set(parsed.numbers)
-    parsed.numbers += [n for n in more.numbers if n not in seen]
+    duplicates = parsed.duplicates
+    for n in more.numbers:
+        parsed.add(n)
+    parsed.duplicates = duplicates  # a number in both is not a duplicate the person typed
     parsed.invalid += more.invalid
     return parsed

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.porting.phone import ParsedNumbers, parse_numbers
+from bot.porting.phone import ParsedNumbers, numbers_in_prose, parse_numbers
 from bot.slack import view_state
 from bot.slack.carried import button_value
 from bot.slack.check.files import add_numbers, numbers_from_files
@@ -128,7 +128,7 @@ class CheckListeners:
         message = shortcut.get("message", {})
         user_id = shortcut["user"]["id"]
         channel_id = shortcut.get("channel", {}).get("id")
-        parsed = parse_numbers(message.get("text") or "")
+        parsed = numbers_in_prose(message.get("text") or "")  # words are not numbers
         try:
             from_files = await numbers_from_files(self.deps.download, message.get("files") or [])
         except ValueError as error:

@@ -14,7 +14,7 @@ import logging
 import httpx
 
 from bot import work
-from bot.delivered import Delivered, DeliveryError, NotYet
+from bot.delivered import Delivered, DeliveryError, NotYet, real_wait
 from bot.desk.manual_schedule import ManualReminderKind, ManualReminderRef
 from bot.desk.manual_types import MAX_DOCUMENT_BYTES, ManualPort
 from bot.slack.delivery.poster import ItemPoster
@@ -96,7 +96,8 @@ async def reminder(due: work.ManualReminder, out: ItemPoster, sources: Sources) 
     now = ports.clock()
     decision = await ports.decide(ref, now)
     if decision.retry_at is not None:
-        raise NotYet(max(1.0, (decision.retry_at - now).total_seconds()))
+        rate = sources.desk_day.rate if sources.desk_day is not None else 1.0
+        raise NotYet(real_wait(decision.retry_at, now, rate))
     if decision.reminder is None:
         log.info("reminder %s no longer due; dropped", out.item.key)
         return Delivered()

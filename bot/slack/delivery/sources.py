@@ -22,6 +22,7 @@ class DeskDayReads(Protocol):
     """What delivery asks the desk about its timed work (``bot.desk.day.DeskDay``)."""
 
     clock: Callable[[], datetime]
+    rate: float  # the clock's seconds per real second: its waits turned into real ones
 
     async def reminder(self, request_sid: str, kind: str, due_day: date) -> ReminderDue: ...
 

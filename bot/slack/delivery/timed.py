@@ -12,7 +12,7 @@ import logging
 from datetime import UTC, datetime
 
 from bot import work
-from bot.delivered import Delivered, NotYet
+from bot.delivered import Delivered, NotYet, real_wait
 from bot.slack.delivery.poster import ItemPoster
 from bot.slack.delivery.sources import Sources
 from bot.slack.ui.digest import digest_message
@@ -21,8 +21,6 @@ from bot.slack.ui.reminders import reminder_message
 from bot.store import request_state
 
 log = logging.getLogger(__name__)
-
-RETRY_CAP = 600.0  # seconds: a reminder waiting for working hours is asked about again by then
 
 
 async def reminder(reminder: work.Reminder, out: ItemPoster, sources: Sources) -> Delivered:
@@ -35,8 +33,7 @@ async def reminder(reminder: work.Reminder, out: ItemPoster, sources: Sources) -
     due = await desk_day.reminder(reminder.request_sid, reminder.reminder, reminder.due_day)
     decision = due.decision
     if decision.retry_at is not None:
-        wait = (decision.retry_at - desk_day.clock()).total_seconds()
-        raise NotYet(min(RETRY_CAP, max(1.0, wait)))
+        raise NotYet(real_wait(decision.retry_at, desk_day.clock(), desk_day.rate))
     if decision.reminder is None:
         log.info("%s dropped: its reason went away or its time passed", out.item.key)
         return Delivered()

@@ -29,7 +29,7 @@ from bot.porting.phone import display, to_e164
 from bot.slack.ids import PortInField as F
 from bot.slack.ids import pin_block
 from bot.slack.port_in import validation as check
-from bot.slack.ui.fmt import number_list
+from bot.slack.ui.fmt import number_list, plural
 from bot.slack.ui.port_in.parts import TIME_ZONES, pin_layout
 from bot.slack.view_state import (
     Values,
@@ -278,7 +278,8 @@ def read_secrets(values: Values, draft: Draft) -> tuple[PortInSecrets | None, Er
     blocked = draft.blocked
     if blocked and "drop" not in selected_options(values, F.DROP):
         errors[F.DROP] = (
-            f"Tick this to file without these {len(blocked):,} numbers, or close the form and "
+            f"Tick this to file without {plural(len(blocked), 'number', these=True)}, or close "
+            "the form and "
             "fix the list."
         )
     need = draft.pin_numbers

@@ -29,7 +29,7 @@ from bot.porting.phone import (
     parse_numbers,
     to_e164,
 )
-from bot.slack.ui.fmt import escape, number_list
+from bot.slack.ui.fmt import escape, number_list, plural
 
 ZIP = re.compile(r"^\d{5}(-\d{4})?$")
 # "PO Box 12", "P.O. Box", "POB 12", "Post Office Box", "Postal Box", "Box 12" alone.
@@ -88,7 +88,9 @@ def numbers(raw: str, extra: Sequence[str] = ()) -> tuple[list[str], str | None]
         shown = ", ".join(f"“{e[:30]}”" for e in parsed.invalid[:5])
         more = f" and {len(parsed.invalid) - 5} more" if len(parsed.invalid) > 5 else ""
         return [], (
-            f"I could not read {shown}{more} as phone numbers. Use (415) 555-0100 or "
+            f"I could not read {shown}{more} as "
+            f"{plural(len(parsed.invalid), 'a phone number', 'phone numbers', bare=True)}. "
+            "Use (415) 555-0100 or "
             "+14155550100, separated by commas, spaces or new lines."
         )
     found = list(dict.fromkeys([*extra, *parsed.numbers]))
@@ -96,10 +98,11 @@ def numbers(raw: str, extra: Sequence[str] = ()) -> tuple[list[str], str | None]
         return [], "Add at least one number to port."
     toll_free = [n for n in found if is_toll_free(n)]
     if toll_free:
-        verb = "is" if len(toll_free) == 1 else "are"
+        verb = plural(len(toll_free), "is", "are", bare=True)
+        them = plural(len(toll_free), "it", "them", bare=True)
         return [], (
             f"{number_list(toll_free, 5)} {verb} toll-free: Twilio's Porting API can't port "
-            "toll-free numbers. Remove them here and file them in the Twilio Console."
+            f"toll-free numbers. Remove {them} here and file {them} in the Twilio Console."
         )
     foreign = [n for n in found if not is_us(n)]
     if foreign:

@@ -10,15 +10,16 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.desk.refile_types import RefileSource
+from bot.desk.refile_types import RefiledAs, RefileSource
 from bot.porting.errors import TwilioError
 from bot.slack.carried import NumbersValue, PortInMeta
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action
+from bot.slack.messages import permalink
 from bot.slack.permissions import Permissions
 from bot.slack.press import Press, on_press
 from bot.slack.ui.errors import twilio_error_text
-from bot.slack.ui.fmt import number_list
+from bot.slack.ui.fmt import number_list, plural
 from bot.slack.ui.port_in import refile as ui
 from bot.slack.ui.port_in.details import prefill
 
@@ -49,6 +50,9 @@ class RefileListeners:
         except TwilioError as error:
             await press.tell(twilio_error_text(error, f"look up {sid}"))
             return
+        if source.refiled_as is not None:
+            await press.tell(await _refiled_text(press, sid, source.refiled_as))
+            return
         if not source.numbers:
             await press.tell(_nothing_text(sid, value))
             return
@@ -69,9 +73,22 @@ class RefileListeners:
         )
 
 
+async def _refiled_text(press: Press, sid: str, refiled: RefiledAs) -> str:
+    """A stale Re-file… button: the numbers already went into another request."""
+    new = refiled.request_sid
+    link = None
+    if refiled.channel_id and refiled.thread_ts:
+        link = await permalink(press.client, refiled.channel_id, refiled.thread_ts)
+    where = f" (<{link}|its thread>)" if link else ""
+    return (
+        f"These numbers of `{sid}` were already re-filed as `{new}`{where}: "
+        f"`/port-status {new}` shows where they stand."
+    )
+
+
 def _nothing_text(sid: str, value: NumbersValue) -> str:
     if value.numbers:
-        verb = "are" if len(value.numbers) > 1 else "is"
+        verb = plural(len(value.numbers), "is", "are", bare=True)
         what = f"{number_list(value.numbers)} {verb} no longer rejected in `{sid}`"
     else:
         what = f"No number is rejected in `{sid}` any more"

@@ -17,16 +17,21 @@ from bot.slack.ids import Action, Command
 from bot.slack.manual.status import manual_status
 from bot.slack.messages import NoDirectMessage, dm_channel, permalink, tell
 from bot.slack.press import Press, on_press
-from bot.slack.request_sids import parse_request_sids
+from bot.slack.status.finding import (
+    Holding,
+    Named,
+    StatusAsk,
+    holder,
+    parse_status_ask,
+)
 from bot.slack.ui import board, status
 from bot.slack.ui.errors import twilio_error_text
+from bot.slack.ui.finding import ACCEPTED, named_answer, not_held_text, unreadable_text
+from bot.slack.workspace_url import WorkspaceUrl
 
 log = logging.getLogger(__name__)
 
-STATUS_USAGE = (
-    "Usage: `/port-status KW…` with the 34-character port-in request SID, or `/port-status "
-    "MP…` with a manual port's id."
-)
+STATUS_USAGE = f"Usage: `/port-status` with {ACCEPTED}."
 Payload = dict[str, Any]
 
 
@@ -35,6 +40,7 @@ class StatusListeners:
 
     def __init__(self, deps: SlackDeps) -> None:
         self.deps = deps
+        self.workspace = WorkspaceUrl()
 
     def register(self, app: AsyncApp) -> None:
         app.command(Command.STATUS)(self.port_status)
@@ -54,23 +60,35 @@ class StatusListeners:
     async def port_status(
         self, ack: AsyncAck, command: Payload, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        sids, bad = parse_request_sids(command.get("text") or "")
-        sids += [w for w in dict.fromkeys(bad) if is_manual_id(w)]
-        bad = [w for w in bad if not is_manual_id(w)]
-        if bad:
-            shown = ", ".join(f'"{w[:40]}"' for w in bad[:5])
-            await ack(
-                text=f"{shown} is not a port-in request SID (KW and 32 hex digits). {STATUS_USAGE}"
-            )
+        ask = parse_status_ask(command.get("text") or "")
+        if ask.unreadable is not None:
+            await ack(text=unreadable_text(ask.unreadable))
             return
-        if not sids:
+        if not (ask.sids or ask.numbers or ask.name):
             await ack(text=STATUS_USAGE)
             return
-        if len(sids) > 5:
-            await ack(text="Look up at most 5 requests at a time.")
+        if len(ask.sids) + len(ask.numbers) > 5:
+            await ack(text="Look up at most 5 requests or numbers at a time.")
             return
         await ack()
-        self.deps.after_ack(self._statuses(sids, client, respond), name="port-status")
+        self.deps.after_ack(self._find(ask, client, respond), name="port-status")
+
+    async def _find(self, ask: StatusAsk, client: AsyncWebClient, respond: AsyncRespond) -> None:
+        """Numbers answer with the request that holds them; a name lists its requests."""
+        if ask.name is not None:
+            listing = await self.deps.desk.list_requests(Named(ask.name))
+            url = await self.workspace.get(client)
+            await respond(**named_answer(ask.name, listing, url), replace_original=False)
+            return
+        sids = list(ask.sids)
+        for number in ask.numbers:
+            listing = await self.deps.desk.list_requests(Holding((number,)))
+            found = holder(listing.items)
+            if found is None:
+                await tell(respond, not_held_text(number))
+            elif found.request_sid not in sids:
+                sids.append(found.request_sid)
+        await self._statuses(sids, client, respond)
 
     async def _statuses(
         self, sids: list[str], client: AsyncWebClient, respond: AsyncRespond

@@ -113,9 +113,13 @@ def advice_name(advice: Advice) -> str:
 def invalid_line(invalid: Sequence[str]) -> str:
     shown = ", ".join(f'"{escape(clip(entry, 40))}"' for entry in invalid[:_INVALID_SHOWN])
     more = f" and {len(invalid) - _INVALID_SHOWN} more" if len(invalid) > _INVALID_SHOWN else ""
-    noun = "this entry" if len(invalid) == 1 else "these entries"
+    count = len(invalid)
+    what = (
+        f"{plural(count, 'entry', 'entries', these=True)} as "
+        f"{plural(count, 'a phone number', 'phone numbers', bare=True)}"
+    )
     return (
-        f"I could not read {noun} as phone numbers: {shown}{more}. "
+        f"I could not read {what}: {shown}{more}. "
         "Use a US number like (415) 555-0100 or E.164 like +14155550100."
     )
 

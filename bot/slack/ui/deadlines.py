@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import ButtonElement
 from bot.desk.facts import PortDay, loa_deadline
 from bot.porting.models import PortInRequest
 from bot.slack.ids import Action
-from bot.slack.ui.fmt import clip, escape, plural, slack_date, user
+from bot.slack.ui.fmt import clip, escape, on_day, plural, slack_date, user
 
 
 def loa_line(signer: str | None, sent_at: datetime) -> str:
@@ -20,7 +20,7 @@ def loa_line(signer: str | None, sent_at: datetime) -> str:
     to = f"to *{escape(signer)}* " if signer else ""
     by = slack_date(loa_deadline(sent_at), "{date_short_pretty} {time}")
     return (
-        f"✍️ LOA sent {to}on {slack_date(sent_at)}: it must be signed by {by}, or Twilio "
+        f"✍️ LOA sent {to}{on_day(sent_at)}: it must be signed by {by}, or Twilio "
         "cancels the request."
     )
 

@@ -29,13 +29,36 @@ def counts_line(counts: tuple[StatusCount, ...]) -> str:
     return " · ".join(f"{status_icon(c.status)} {c.count:,} {escape(c.label)}" for c in counts)
 
 
+def _since(digest: Digest) -> str:
+    """Since the channel's previous digest, as posted; with none, since yesterday."""
+    if not digest.since_last:
+        return "since yesterday"
+    return f"since the last digest ({slack_date(digest.since, '{date_short_pretty} {time}')})"
+
+
 def changes_line(digest: Digest) -> str:
-    since = slack_date(digest.since, "{date_short_pretty} {time}")
+    since = _since(digest)
     if not digest.changes:
-        return f"No changes since the last digest ({since})."
+        return f"No changes {since}."
     parts = [f"{plural(digest.new, 'new request')}"] if digest.new else []
     parts += [f"{c.count:,} now {escape(c.label)}" for c in digest.changes]
-    return f"Since the last digest ({since}): " + " · ".join(parts)
+    return f"{since[0].upper()}{since[1:]}: " + " · ".join(parts)
+
+
+def quiet_message(digest: Digest) -> Message:
+    """A digest with nothing new since the last one: one line saying so."""
+    needs = f", {len(digest.needs):,} needing a person" if digest.needs else ""
+    manual = f", {plural(len(digest.manual), 'manual port')}" if digest.manual else ""
+    line = (
+        f"☀️ *Porting digest · {slack_date(digest.day, '{date_long_pretty}')}*: nothing new "
+        f"{_since(digest)}. Still {plural(digest.open_count, 'open request')}{needs}{manual}: "
+        "`/port-list` lists them."
+    )
+    text = (
+        f"Porting digest: nothing new {_since(digest)}; "
+        f"{plural(digest.open_count, 'open request')}{needs}{manual}."
+    )
+    return Message(text, [SectionBlock(text=MarkdownTextObject(text=clip(line)))])
 
 
 def port_line(entry: PortEntry, workspace_url: str | None) -> str:
@@ -49,7 +72,10 @@ def port_line(entry: PortEntry, workspace_url: str | None) -> str:
 
 
 def digest_message(digest: Digest, *, workspace_url: str | None = None) -> Message:
-    """The digest message for ``digest``'s channel (``bot.desk.agenda.build_digest``)."""
+    """The digest message for ``digest``'s channel (``bot.desk.agenda.build_digest``); one
+    line when nothing changed since the last one."""
+    if digest.quiet:
+        return quiet_message(digest)
     head = (
         f"☀️ *Porting digest · {slack_date(digest.day, '{date_long_pretty}')}* · "
         f"{plural(digest.open_count, 'open request')}"
@@ -75,7 +101,7 @@ def digest_message(digest: Digest, *, workspace_url: str | None = None) -> Messa
         blocks += line_blocks(lines, budget=10)
     if digest.manual:
         shown = digest.manual[:MANUAL_ROWS]
-        lines = [f"*Manual ports* ({len(digest.manual):,}: support requests, moved by people)"]
+        lines = [f"*Manual ports, moved by people* ({len(digest.manual):,})"]
         lines += [manual_line(m, workspace_url) for m in shown]
         if len(digest.manual) > len(shown):
             lines.append(f"…and {len(digest.manual) - len(shown):,} more: `/port-list` lists them.")

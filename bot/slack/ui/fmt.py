@@ -25,8 +25,38 @@ def slack_date(value: date | datetime | None, fmt: str = "{date_short_pretty}") 
     return f"<!date^{int(moment.timestamp())}^{fmt}|{fallback}>"
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+_VERBS = {"is": "are", "was": "were", "has": "have", "does": "do"}
+
+
+def plural(
+    count: int,
+    word: str,
+    many: str | None = None,
+    *,
+    verb: str | None = None,
+    these: bool = False,
+    bare: bool = False,
+) -> str:
+    """The one way words agree with a count: ``plural(2, "number")`` → "2 numbers";
+    ``verb="ports"`` → "1 number ports" / "2 numbers port"; ``these=True`` → "this number" /
+    "these 2 numbers"; ``bare=True`` leaves the count out (``plural(n, "it", "them",
+    bare=True)`` → "it" / "them")."""
+    noun = word if count == 1 else (many or word + "s")
+    if bare:
+        said = noun
+    elif these:
+        said = f"this {noun}" if count == 1 else f"these {count:,} {noun}"
+    else:
+        said = f"{count:,} {noun}"
+    if verb is not None:
+        said += " " + (verb if count == 1 else _VERBS.get(verb, verb.removesuffix("s")))
+    return said
+
+
+def on_day(value: date | datetime, fmt: str = "{date_short}") -> str:
+    """ "on Dec 8, 2026" in each reader's zone: never "on today" or "on tomorrow" (what a
+    ``_pretty`` date reads as near now)."""
+    return f"on {slack_date(value, fmt)}"
 
 
 def number_name(phone_number: str | None, number_sid: str | None = None) -> str:

@@ -3,6 +3,7 @@ CSV beyond that), how fresh the store is, and the message for a filter it cannot
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -79,7 +80,8 @@ def list_message(
     shown = items[:INLINE_ROWS]
     more = len(items) - len(shown)
     head = f"📋 *{plural(len(items), 'request')}* · {asked} · most urgent first"
-    lines = [item_line(i, workspace_url) for i in shown]
+    names = Counter(i.row.customer_name for i in shown)
+    lines = [item_line(i, workspace_url, with_sid=names[i.row.customer_name] > 1) for i in shown]
     if more:
         lines.append(f"…and {more:,} more: {csv_note}")
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(head)))]

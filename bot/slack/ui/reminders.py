@@ -57,10 +57,11 @@ def loa_lines(r: Reminder, signer: str | None) -> list[str]:
 def port_tomorrow_lines(r: Reminder) -> list[str]:
     lines = []
     for port in r.ports:
-        when = "tomorrow" if (port.day - r.due_day).days == 1 else "on"
+        day = slack_date(port.day, "{date_short}")
+        when = f"tomorrow ({day})" if (port.day - r.due_day).days == 1 else f"on {day}"
         lines.append(
-            f"📅 {_hello(r.mention)}{plural(len(port.numbers), 'number')} port {when} "
-            f"{slack_date(port.day)}: {_numbers(port)}."
+            f"📅 {_hello(r.mention)}{plural(len(port.numbers), 'number', verb='ports')} "
+            f"{when}: {_numbers(port)}."
         )
     lines.append(
         "Keep the old service active until the port completes (cancelling it early can "
@@ -73,7 +74,8 @@ def port_tomorrow_lines(r: Reminder) -> list[str]:
 def port_today_lines(r: Reminder) -> list[str]:
     port = r.ports[0]
     return [
-        f"🚚 {_hello(r.mention)}Port day: {plural(len(port.numbers), 'number')} port today "
+        f"🚚 {_hello(r.mention)}Port day: "
+        f"{plural(len(port.numbers), 'number', verb='ports')} today "
         f"({_numbers(port)}). Keep the old service until each shows Completed here; SMS can "
         "lag voice by up to a couple of hours."
     ]

@@ -70,13 +70,17 @@ def need_text(item: AgendaItem) -> str | None:
     return None
 
 
-def item_line(item: AgendaItem, workspace_url: str | None, *, show_need: bool = True) -> str:
-    """``⚠️ <link|Acme> · Action Required · 3 numbers · ports Dec 7 · <@U1> · 2 rejections…``"""
+def item_line(
+    item: AgendaItem, workspace_url: str | None, *, show_need: bool = True, with_sid: bool = False
+) -> str:
+    """``⚠️ <link|Acme> · Action Required · 3 numbers · ports Dec 7 · <@U1> · 2 rejections…``;
+    ``with_sid``: the request's SID after the name (two rows for one customer)."""
     url = thread_url(item, workspace_url)
     name = customer(item)
     head = f"<{url}|{name}>" if url else f"*{name}* (`/port-status {item.request_sid}`)"
-    parts = [f"{status_icon(item.status)} {head}", escape(item.label)]
-    parts.append(plural(item.row.number_count, "number"))
+    if with_sid and url:
+        head += f" (`{escape(item.request_sid)}`)"
+    parts = [f"{status_icon(item.status)} {head}", escape(item.label), numbers_text(item)]
     if item.deadline:
         parts.append(deadline_text(item.deadline))
     parts.append(who(item))
@@ -86,6 +90,20 @@ def item_line(item: AgendaItem, workspace_url: str | None, *, show_need: bool = 
     if item.row.matched_numbers:
         parts.append("holds " + ", ".join(map(escape, item.row.matched_numbers)))
     return clip(" · ".join(parts), SECTION_TEXT_LIMIT)
+
+
+def numbers_text(item: AgendaItem) -> str:
+    """How many numbers; for a closed request, what became of them (``1 number ported · 2
+    canceled``), not how many it once held."""
+    row = item.row
+    if not (row.closed and (row.ported or row.canceled)):
+        return plural(row.number_count, "number")
+    ended = [f"{plural(row.ported, 'number')} ported"] if row.ported else []
+    if row.canceled:
+        ended.append(
+            f"{row.canceled:,} canceled" if ended else f"{plural(row.canceled, 'number')} canceled"
+        )
+    return " · ".join(ended)
 
 
 def line_blocks(lines: Iterable[str], budget: int = MESSAGE_BLOCK_LIMIT) -> list[Block]:

@@ -28,6 +28,7 @@ from bot.slack.ui.fmt import (
     escape,
     number_list,
     number_name,
+    on_day,
     slack_date,
     user,
 )
@@ -39,30 +40,28 @@ _HISTORY_SHOWN = 10
 
 def history_line(entry: AuditRecord) -> str | None:
     """One audit entry as people read it (filed / canceled by whom, when)."""
-    who, when = user(entry.user_id), slack_date(entry.at)
+    who, when = user(entry.user_id), on_day(entry.at)
     numbers = entry.numbers
     refused = f" ({escape(clip(entry.detail, 200))})" if entry.detail else ""
     if entry.action == "port_in.filed":
         if entry.outcome != "ok":
             return None
         refiles = entry.detail.removeprefix("re-files ") if entry.detail else None
-        return f"📝 Filed by {who} on {when}" + (
-            f", re-filing `{escape(refiles)}`" if refiles else ""
-        )
+        return f"📝 Filed by {who} {when}" + (f", re-filing `{escape(refiles)}`" if refiles else "")
     if entry.action == "port_in.refiled":
         sid = escape(entry.detail or "")
-        return f"↪️ {who} re-filed {number_list(numbers, 10)} as `{sid}` on {when}"
+        return f"↪️ {who} re-filed {number_list(numbers, 10)} as `{sid}` {when}"
     if entry.action == "request.canceled":
         if entry.outcome == "ok":
-            return f"🚫 {who} canceled the request on {when}"
-        return f"⚠️ {who} tried to cancel the request on {when}; Twilio refused{refused}"
+            return f"🚫 {who} canceled the request {when}"
+        return f"⚠️ {who} tried to cancel the request {when}; Twilio refused{refused}"
     if entry.action == "numbers.canceled":
         if numbers:
-            line = f"🚫 {who} canceled {number_list(numbers, 10)} on {when}"
+            line = f"🚫 {who} canceled {number_list(numbers, 10)} {when}"
             if entry.outcome == "partial":
                 line += f"; Twilio refused others{refused}"
             return line
-        return f"⚠️ {who} tried to cancel numbers on {when}; Twilio refused{refused}"
+        return f"⚠️ {who} tried to cancel numbers {when}; Twilio refused{refused}"
     return None
 
 

@@ -119,10 +119,9 @@ def _lines(
         for n in items:
             by_date[n.port_date.date() if n.port_date else None].append(n)
         for day, group in sorted(by_date.items(), key=lambda kv: kv[0] or date.max):
-            verb = "is" if len(group) == 1 else "are"
             lines.append(
                 _Line(
-                    f"📅 {plural(len(group), 'number')} {verb} Port Pending — port date "
+                    f"📅 {plural(len(group), 'number', verb='is')} Port Pending — port date "
                     f"{slack_date(day)}: {numbers(group)}"
                 )
             )

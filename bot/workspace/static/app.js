@@ -206,7 +206,8 @@ document.addEventListener("click", (e) => {
     openChannel(a.dataset.channel);
   } else if (a?.dataset.link) {
     e.preventDefault();
-    openLink(a.href);
+    const inModal = a.closest("#overlay");
+    if (openLink(a.href) && inModal) modals.dismiss(); // the thread shows, not under the dialog
   }
   if (!e.target.closest(".message-actions, .bk-overflow")) for (const m of document.querySelectorAll(".menu")) m.hidden = true;
 });
@@ -281,11 +282,26 @@ function ready(part) {
   }
 }
 
+// After a reconnect the channel and the open thread are read again: a thread the server no
+// longer has (it restarted) closes instead of showing what is gone.
+async function caughtUp() {
+  await openChannel(S.channel, S.tab);
+  if (!S.thread) return;
+  const { channel, ts } = S.thread;
+  const data = await get(`/ui/thread/${channel}/${ts}`).catch(() => null);
+  if (data?.messages?.length) {
+    await openThread(channel, ts);
+  } else {
+    S.thread = null;
+    drawThread();
+  }
+}
+
 function listen() {
   const stream = new EventSource(`${BASE}/ui/stream`);
   let opened = false;
   stream.onopen = () => {
-    if (opened) openChannel(S.channel, S.tab); // reconnected: catch up
+    if (opened) caughtUp(); // reconnected (the server may have restarted): catch up
     opened = true;
     ready("live");
   };
@@ -299,7 +315,12 @@ async function start() {
   S.boot = await get("/ui/boot");
   $("team-name").textContent = S.boot.team.name;
   document.title = `${S.boot.team.name} · ${S.boot.bot.name}`;
-  modals = new Modals($("overlay"), () => ({ fmt, channels: S.boot.channels, users: S.boot.users, currentChannel: S.channel, openLink }));
+  const linkFromModal = (url) => {
+    const here = openLink(url);
+    if (here) modals.dismiss(); // a thread opened here: the dialog does not stay over it
+    return here;
+  };
+  modals = new Modals($("overlay"), () => ({ fmt, channels: S.boot.channels, users: S.boot.users, currentChannel: S.channel, openLink: linkFromModal }));
   if (S.boot.sandbox) {
     sandbox = new SandboxPanel($("sandbox"), S.boot.sandbox);
     $("sandbox-toggle").addEventListener("click", () => sandbox.toggle());

@@ -100,6 +100,12 @@ export class Modals {
     }
   }
 
+  // Close the whole stack (a link in it took the person elsewhere on the page).
+  dismiss() {
+    const view = this.stack[this.stack.length - 1];
+    if (view) this.close(view, true);
+  }
+
   async close(view, everything) {
     try {
       await post("/ui/view/close", { view_id: view.id, everything });

@@ -138,3 +138,22 @@ async def test_message_shortcut_reads_text_and_csv(bot: Bot) -> None:
     body = bot.slack.responses_to("sc")[-1].body
     assert body["text"].startswith("Portability of 3 numbers")
     assert "+1 212-555-0199" in str(body["blocks"])
+
+
+async def test_message_shortcut_on_prose_checks_the_numbers_and_ignores_the_words(
+    bot: Bot,
+) -> None:
+    url = bot.slack.response_url("prose")
+    text = (
+        "Numbers from Acme: (415) 555-0100 and +1 415 555 0101, plus 415-555-01 which "
+        "looks short. Ticket 4471, due 2026-11-01. Thanks!"
+    )
+    await bot.send(message_shortcut("port_check_message", {"text": text}, response_url=url))
+    await bot.settle()
+    body = bot.slack.responses_to("prose")[-1].body
+    said = f"{body['text']}\n{body['blocks']}"
+    assert body["text"].startswith("Portability of 2 numbers"), body["text"]
+    assert "+1 415-555-0100" in said and "+1 415-555-0101" in said
+    assert "this entry as a phone number" in said and '"415-555-01"' in said
+    for word in ("Numbers", "from", "Acme", "Thanks", "4471", "2026-11-01"):
+        assert f'"{word}' not in said, word

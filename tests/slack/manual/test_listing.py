@@ -67,7 +67,8 @@ async def test_the_digest_and_app_home_include_manual_ports_with_step_and_deadli
     assert "1 manual port" in digest.text
     call = next(c for c in bot.slack.calls_to("chat.postMessage") if c.args["text"] == digest.text)
     shown = json.dumps(call.args["blocks"], ensure_ascii=False)
-    assert "Manual ports" in shown and "Acme Ltd" in shown
+    assert "Manual ports, moved by people* (1)" in shown and "Acme Ltd" in shown
+    assert "1: support requests" not in shown
     assert "fee quote received" in shown and "Twilio takes the fee quote as accepted on" in shown
     (home,) = [c.args["view"] for c in bot.slack.calls_to("views.publish")]
     text = json.dumps(home, ensure_ascii=False)

@@ -264,3 +264,15 @@ async def test_the_btn_checkbox_is_on_the_form(bot: Bot) -> None:
     assert block["optional"] is True and block["element"]["type"] == "checkboxes"
     state = next(b for b in view["blocks"] if b.get("block_id") == "pi_state")
     assert "USPS" in json.dumps(state)
+
+
+async def test_step_two_pin_field_says_it_is_required_and_for_which_number(bot: Bot) -> None:
+    form, _ = await open_form(bot)
+    body = await form.submit_details(details_state(bill_file(bot), f"{LANDLINE} {MOBILE}"))
+    (pin,) = [b for b in body["step2"]["blocks"] if b.get("block_id") == "pi_pin_all"]
+    assert pin["label"]["text"] == "PIN for +1 415-555-0201"
+    assert not pin.get("optional"), "Slack would show it as (optional)"
+    assert "Required" in pin["hint"]["text"] and "below" not in pin["hint"]["text"]
+    said = view_text(body["step2"])
+    assert "Required: the port-out PIN the losing carrier issued, for +1 415-555-0201" in said
+    assert "+1 415-555-0101 (" not in said

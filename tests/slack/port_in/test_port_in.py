@@ -93,7 +93,10 @@ async def test_happy_path_files_records_opens_thread_and_tells_submitter(
     step2 = step1["step2"]
     assert step2["callback_id"] == "port_in_account"
     text = view_text(step2)
-    assert "2 numbers will be filed" in text and "1 number needs the port-out PIN" in text
+    assert (
+        "2 numbers will be filed" in text
+        and "Required: the port-out PIN the losing carrier issued, for +1 415-555-0201" in text
+    )
     assert {b.get("block_id") for b in step2["blocks"]} >= {"pi_account_number", "pi_pin_all"}
     assert "Acme Plumbing LLC" in text and "Jane Doe" in text
 

@@ -34,6 +34,7 @@ from tests.slack.refile.flow import (
     as_shown,
     audit,
     block,
+    corrected_refile,
     filed_and_rejected,
     new_request,
     open_refile,
@@ -202,3 +203,23 @@ async def test_refile_a_request_filed_elsewhere_prefills_from_twilios_copy(
     refiled = [c.args["text"] for c in replies(bot, old_thread) if c.args["text"].startswith("↪️")]
     assert len(refiled) == 1 and f"as `{new.sid}`" in refiled[0]
     assert [e.action for e in await audit(bot, old)] == ["numbers.canceled", "port_in.refiled"]
+
+
+async def test_refile_on_a_rejection_already_refiled_answers_with_the_new_request(
+    bot: Bot,
+) -> None:
+    old, old_thread, form = await corrected_refile(bot)
+    await form.submit_account(account_state(account=None, pin_all=None))
+    await bot.wait_delivered()
+    new = new_request(bot, old)
+    new_thread = await thread_of(bot, new.sid)
+    opened_before = len(bot.slack.calls_to("views.open"))
+
+    url = bot.slack.response_url("stale")
+    reply = rejection_reply(bot, old_thread, "0154")
+    await press(bot, old_thread, reply, Action.REFILE, response_url=url)
+    assert len(bot.slack.calls_to("views.open")) == opened_before, "no form at the click"
+    (answer,) = bot.slack.responses_to("stale")
+    text = answer.body["text"]
+    assert f"already re-filed as `{new.sid}` (<" in text, text
+    assert new_thread.thread_ts.replace(".", "") in text, "a link to the new request's thread"

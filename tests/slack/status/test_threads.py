@@ -132,7 +132,7 @@ async def test_port_status_then_follow_creates_thread(bot: Bot) -> None:
 
 async def test_port_status_rejects_bad_and_unknown_sids(bot: Bot) -> None:
     bad = await bot.send(slash_command("/port-status", "KW123"))
-    assert "not a port-in request SID" in bad.text
+    assert "I can't read “KW123”" in bad.text and "/port-list" in bad.text
     empty = await bot.send(slash_command("/port-status", ""))
     assert "Usage" in empty.text
     url = bot.slack.response_url("unknown")

@@ -169,7 +169,8 @@ def test_an_unreadable_filter_names_it_and_the_accepted_words() -> None:
 def digest_for(rows: list[ListedRequest]) -> Message:
     slot = digest_slot("C1", date(2026, 12, 4), POLICY, CAL)
     assert slot is not None
-    digest = build_digest(slot, rows, rows[:5], POLICY, CAL, NOW)
+    since = NOW - timedelta(days=1)  # the previous digest's
+    digest = build_digest(slot, rows, rows[:5], POLICY, CAL, NOW, since=since)
     assert digest is not None
     return digest_message(digest, workspace_url=WORKSPACE)
 

@@ -44,9 +44,7 @@ def test_a_thousand_numbers_show_the_most_urgent_and_point_to_the_csv() -> None:
 
 def test_history_says_who_did_what_and_elides_the_middle() -> None:
     shown = status.history_text(history())
-    first = (
-        f"📝 Filed by <@UFILER> on <!date^{int(AT.timestamp())}^{{date_short_pretty}}|2026-11-02>"
-    )
+    first = f"📝 Filed by <@UFILER> on <!date^{int(AT.timestamp())}^{{date_short}}|2026-11-02>"
     assert shown.splitlines()[0] == first
     assert "…" in shown.splitlines() and len(shown.splitlines()) == 11
     assert "Twilio refused others" in shown and "tried to cancel the request" in shown

@@ -26,8 +26,8 @@ from bot.desk.manual_steps import ManualMove, board_moves
 from bot.desk.manual_types import ManualPort, ManualStep
 from bot.slack.carried import MOVE_ACTIONS, ManualAt
 from bot.slack.ids import Action
-from bot.slack.ui.fmt import clip, escape, slack_date, user
-from bot.slack.ui.manual.words import STEP_ICONS, carrier, moment, step_text, title
+from bot.slack.ui.fmt import clip, escape, on_day, slack_date, user
+from bot.slack.ui.manual.words import ON_MOMENT, STEP_ICONS, carrier, moment, step_text, title
 
 # Moves made with one click get Slack's confirmation dialog first.
 _CONFIRM = {
@@ -53,9 +53,9 @@ def board_text(port: ManualPort) -> str:
 
 def deadline_text(deadline: ManualDeadline) -> str:
     if deadline.kind == "port":
-        return f"the numbers port on {slack_date(deadline.at)}"
+        return f"the numbers port {on_day(deadline.at)}"
     assert isinstance(deadline.at, datetime)
-    return f"{deadline.what} on {moment(deadline.at)}"
+    return f"{deadline.what} on {moment(deadline.at, ON_MOMENT)}"
 
 
 def state_line(port: ManualPort, now: datetime) -> str:
@@ -65,7 +65,7 @@ def state_line(port: ManualPort, now: datetime) -> str:
         parts.append(f"❌ Rejected: {port.rejection.label}. Fix: {port.rejection.fix}")
     lapsed = port.quote_deadline
     if port.step == ManualStep.QUOTED and lapsed is not None and lapsed <= now:
-        parts.append(f"💷 Twilio took the fee quote as accepted on {moment(lapsed)}")
+        parts.append(f"💷 Twilio took the fee quote as accepted on {moment(lapsed, ON_MOMENT)}")
     deadline = next_deadline(ManualFacts.of(port), now)
     if deadline is not None:
         parts.append(f"⏰ Next: {deadline_text(deadline)}")
@@ -93,14 +93,14 @@ def board_blocks(port: ManualPort, now: datetime) -> list[Block]:
     state = state_line(port, now)
     if state:
         text += f"\n{state}"
-    started = slack_date(port.created_at)
+    started = on_day(port.created_at)
     updated = moment(port.updated_at, "{date_short_pretty} {time}")
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=clip(text))),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text=f"`{port.id}` · started by {user(port.filed_by)} on {started} · "
+                    text=f"`{port.id}` · started by {user(port.filed_by)} {started} · "
                     f"updated {updated}"
                 )
             ]

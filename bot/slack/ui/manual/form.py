@@ -68,11 +68,16 @@ def manual_form(
     """A manual port's Step 1 (seed 003): who owns the numbers, each number, the physical
     service address of each, the losing carrier, and the documents (missing ones allowed)."""
     where = f" from {country_name}" if country_name else ""
-    count = f"{plural(len(numbers), 'number')}{where}" if numbers else f"numbers{where}"
+    count = (
+        f"{plural(len(numbers), 'number', these=True)}{where}"
+        if numbers
+        else f"these numbers{where}"
+    )
+    they = plural(len(numbers), "it", "they", bare=True, verb="ports")
     blocks: list[Block | dict[str, Any]] = [
         section(
-            f"🌍 Twilio's Porting API cannot file these {count} (22133 "
-            "MANUAL_PORTING_AVAILABLE): they port through a request to Twilio support "
+            f"🌍 Twilio's Porting API cannot file {count} (22133 "
+            f"MANUAL_PORTING_AVAILABLE): {they} through a request to Twilio support "
             "(International Porting Process). Fill in what the request needs; I'll lay it out "
             "ready to send and follow it step by step in a thread."
         ),
@@ -125,7 +130,7 @@ def manual_form(
         ),
         field(
             M.ADDRESSES,
-            "Numbers at another address (optional)",
+            "Numbers at another address",
             text_input(
                 M.ADDRESSES,
                 multiline=True,

@@ -61,10 +61,12 @@ def start_buttons(groups: Sequence[CountryGroup], check_id: str | None) -> list[
 def manual_lines(groups: Sequence[CountryGroup]) -> list[str]:
     lines = []
     for group in groups:
+        count = len(group.numbers)
         how = (
-            "file them in the Twilio Console"
+            f"file {plural(count, 'it', 'them', bare=True)} in the Twilio Console"
             if group.console
-            else "they port through a request to Twilio support"
+            else f"{plural(count, 'it', 'they', bare=True, verb='ports')} through a request to "
+            "Twilio support"
         )
         lines.append(
             f"🌍 {plural(len(group.numbers), 'number')} from {group.name} "
@@ -119,7 +121,8 @@ def console_message(numbers: Sequence[str]) -> tuple[str, list[Block]]:
     """US toll-free numbers: the Console's port-in, what to prepare and where."""
     head = (
         f"☎️ {plural(len(numbers), 'toll-free number')} ({number_list(list(numbers), 10)}) "
-        "can't go through Twilio's Porting API (22133 MANUAL_PORTING_AVAILABLE): file them as "
+        "can't go through Twilio's Porting API (22133 MANUAL_PORTING_AVAILABLE): file "
+        f"{plural(len(numbers), 'it', 'them', bare=True)} as "
         f"a port-in request in the <{CONSOLE_URL}|Twilio Console>, under *Phone Numbers › "
         "Manage › Port & Host*."
     )

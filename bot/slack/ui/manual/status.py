@@ -12,7 +12,7 @@ from bot.desk.manual_steps import ManualMove
 from bot.desk.manual_types import DocumentKind, ManualPort
 from bot.desk.records import AuditRecord
 from bot.porting.phone import display
-from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, clip, escape, slack_date, user
+from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, clip, escape, on_day, user
 from bot.slack.ui.manual.board import board_blocks
 
 _NUMBERS_SHOWN = 30
@@ -28,10 +28,10 @@ def history_line(entry: AuditRecord) -> str | None:
     said = _DONE.get(entry.action)
     if said is None:
         return None
-    when = slack_date(entry.at, "{date_short_pretty} {time}")
+    when = on_day(entry.at, "{date_short} at {time}")
     if entry.outcome != "ok":
-        return f"🔒 {user(entry.user_id)} was refused ({entry.action}) on {when}"
-    return f"{user(entry.user_id)} {said} on {when}"
+        return f"🔒 {user(entry.user_id)} was refused ({entry.action}) {when}"
+    return f"{user(entry.user_id)} {said} {when}"
 
 
 def numbers_text(port: ManualPort) -> str:

@@ -92,7 +92,7 @@ def step_view(port: ManualPort, move: ManualMove, *, today: date) -> View:
             ),
             field(
                 M.NOTE,
-                "What Twilio's e-mail says (optional)",
+                "What Twilio's e-mail says",
                 text_input(M.NOTE, multiline=True, max_length=500),
                 hint="Shown in the thread with the fix. Never paste a PIN here.",
                 optional=True,

@@ -20,6 +20,9 @@ STEP_ICONS = {
 }
 
 
+ON_MOMENT = "{date_long} at {time}"  # after "on": never "on today" (a _pretty date can read so)
+
+
 def moment(value: datetime, fmt: str = "{date_long_pretty} at {time}") -> str:
     """A moment with its time of day, each reader in their own zone; the fallback is UTC."""
     at = value.astimezone(UTC)

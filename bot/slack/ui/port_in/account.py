@@ -133,7 +133,7 @@ def _blocked(draft: Draft) -> list[Block]:
     lines = [blocked_line(r) for r in blocked[:_BLOCKED_SHOWN]]
     if len(blocked) > _BLOCKED_SHOWN:
         lines.append(f"…and {len(blocked) - _BLOCKED_SHOWN:,} more.")
-    drop = "Drop this number" if len(blocked) == 1 else f"Drop these {len(blocked):,} numbers"
+    drop = f"Drop {plural(len(blocked), 'number', these=True)}"
     return [
         section(f"⛔ {plural(len(blocked), 'number')} can't be filed now:\n" + "\n".join(lines)),
         field(
@@ -154,18 +154,33 @@ def _pins(need: list[str]) -> list[Block]:
         return []
     blocks: list[Block] = [
         section(
-            f"🔐 {plural(len(need), 'number')} {'needs' if len(need) == 1 else 'need'} the "
-            "port-out PIN the losing carrier issued (mobile numbers always do)."
-        ),
-        field(
-            F.PIN_ALL,
-            f"PIN for all {plural(len(need), 'number')}" if len(need) > 1 else "PIN",
-            text_input(F.PIN_ALL, max_length=15),
-            hint="When one PIN covers the account. A PIN typed for a single number below wins.",
-            optional=True,
+            "🔐 Required: the port-out PIN the losing carrier issued, for "
+            f"{number_list(need)} (mobile numbers always need one)."
         ),
     ]
     layout = pin_layout(len(need))
+    if layout == "single":
+        # The one number that needs it: required, and said so (no per-number fields here).
+        blocks.append(
+            field(
+                F.PIN_ALL,
+                f"PIN for {display(need[0])}",
+                text_input(F.PIN_ALL, max_length=15),
+                hint=f"Required: the carrier will not release {display(need[0])} without it.",
+            )
+        )
+        return blocks
+    below = "each number below" if layout == "per_number" else "the list below"
+    blocks.append(
+        field(
+            F.PIN_ALL,
+            f"PIN for all {plural(len(need), 'number')}",
+            text_input(F.PIN_ALL, max_length=15),
+            hint=f"Every one needs a PIN: one here covers them all, or give one for {below} "
+            "(a PIN given there wins).",
+            optional=True,
+        )
+    )
     if layout == "per_number":
         blocks += [
             field(

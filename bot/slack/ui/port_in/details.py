@@ -114,7 +114,7 @@ def _details_template(today: date, porting_channel: str | None, from_check: bool
 def _numbers(from_check: bool) -> Block:
     return field(
         F.NUMBERS,
-        "More numbers (optional)" if from_check else "Numbers to port",
+        "More numbers" if from_check else "Numbers to port",  # Slack adds "(optional)"
         text_input(
             F.NUMBERS,
             multiline=True,
@@ -160,17 +160,17 @@ def _carrier_account() -> Blocks:
         ),
         field(
             F.BTN_STAYS,
-            "Is the BTN being ported?",
+            "BTN staying behind",
             CheckboxesElement(
                 action_id=F.BTN_STAYS,
                 options=[
                     Option(
                         value="stays",
-                        text="No: it stays with the losing carrier (other lines stay too)",
+                        text="The BTN stays with the losing carrier (other lines stay too)",
                     )
                 ],
             ),
-            hint="Tick it when the BTN is not among the numbers above, on purpose.",
+            hint="Tick it when the BTN is, on purpose, not among the numbers to port.",
             optional=True,
         ),
         field(

@@ -106,7 +106,7 @@ def failure_banner(failure: FilingFailed) -> str:
     reason = filing_reason(failure)
     head = f"⚠️ *Filing stopped at: {failure.step.label}.* {said}{reason}.{link}\n"
     if failure.canceled:
-        verb = "is" if len(failure.canceled) == 1 else "are"
+        verb = plural(len(failure.canceled), "is", "are", bare=True)
         return head + (
             f"↪️ {number_list(failure.canceled)} {verb} canceled in `{failure.refile_of}` and "
             "*not yet re-filed*. Type the account number and PINs again and press *File "

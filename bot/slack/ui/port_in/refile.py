@@ -82,7 +82,7 @@ def refile_view(
     if not fits:
         numbers_field = by_id[F.NUMBERS]
         numbers_field["optional"] = True
-        numbers_field["label"] = _plain("More numbers (optional)")
+        numbers_field["label"] = _plain("More numbers")  # Slack adds "(optional)"
     for block_id, hint in field_hints(source.rejections).items():
         if block_id in by_id:
             by_id[block_id]["hint"] = _plain(hint)
@@ -147,7 +147,7 @@ def _bill(by_id: dict[str, dict[str, Any]], source: RefileSource, today: date) -
         )
         return
     bill["optional"] = True
-    bill["label"] = _plain("New utility bill (optional)")
+    bill["label"] = _plain("New utility bill")  # Slack adds "(optional)"
     if held.issued_on is not None:
         bill_date["element"]["initial_date"] = held.issued_on.isoformat()
         bill["hint"] = _plain(

@@ -6,7 +6,7 @@ import re
 import secrets
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, Field, PrivateAttr, field_validator, model_validator
@@ -275,6 +275,17 @@ class Settings(BaseSettings):
         if self.twilio_api_key_sid and self.twilio_api_key_secret:
             return self.twilio_api_key_sid, self.twilio_api_key_secret
         return self.twilio_account_sid or "", self.twilio_auth_token or ""
+
+    def twilio_client_options(self) -> dict[str, Any]:
+        """The keyword arguments of ``TwilioPortingClient`` that come from these settings
+        (Twilio's own URLs: the in-process sandbox is wired by ``bot.runtime``)."""
+        return {
+            "numbers_url": self.twilio_numbers_url,
+            "upload_url": self.twilio_upload_url,
+            "credentials": self.twilio_credentials,
+            "timeout": self.twilio_timeout_seconds,
+            "account_sid": self.account_sid,
+        }
 
     @property
     def account_sid(self) -> str:

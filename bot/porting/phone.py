@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 
+from bot.porting.countries import NAMES
+
 MAX_NUMBERS = 1000
 DEFAULT_REGION = "US"
 _MAX_WORDS_PER_NUMBER = 5
@@ -181,15 +183,8 @@ def region(e164: str) -> str | None:
 
 def country_name(e164: str) -> str:
     """The number's country in English (``United Kingdom``), else its code or "unknown"."""
-    # Imported here: phonenumbers' geocoder loads ~100 MiB of place names, which a process
-    # that never names a country (most never see a non-US number) should not carry.
-    from phonenumbers import geocoder
-
-    try:
-        parsed = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return "unknown country"
-    return geocoder.country_name_for_number(parsed, "en") or region(e164) or "unknown country"
+    code = region(e164)
+    return NAMES.get(code, code) if code else "unknown country"
 
 
 def api_can_file(e164: str) -> bool:

@@ -1,5 +1,6 @@
 """``python -m bot`` serves the bot; ``python -m bot migrate`` brings the database schema up to
-date; ``python -m bot register-webhook`` points Twilio at it."""
+date; ``python -m bot register-webhook`` points Twilio at it; ``python -m bot doctor`` checks a
+configuration before it goes live (:mod:`bot.doctor`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import httpx
 import uvicorn
 
 from bot import doors
-from bot.setting_names import given_names, review
+from bot.setting_names import read_settings
 from bot.settings import Settings, SettingsError
 
 # Libraries that log what passes through them at DEBUG: slack_sdk and slack_bolt whole
@@ -34,24 +35,12 @@ QUIET_LOGGERS = (
 def _settings(*, serving: bool = True) -> Settings:
     """The settings, or exit 2 with one line naming what is wrong. ``serving``: the bot will
     take requests, so PORTING_ADMINS must say who may file and cancel."""
-    names = review(given_names(), Settings.model_fields)
     try:
-        if names.error:
-            raise SettingsError(names.error)
-        settings = Settings()
-        if settings.local_mode and names.deployment_names:
-            unknown = ", ".join(names.deployment_names)
-            raise SettingsError(
-                f"{unknown} set, so this looks like a real deployment, but none of the bot's "
-                "Slack or Twilio settings are: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, "
-                "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (README: Settings), or unset "
-                f"{unknown} for the local demo."
-            )
-        settings.check(admins=serving)
+        settings, warnings = read_settings(serving=serving)
     except SettingsError as error:
         print(f"porting-bot: {error}", file=sys.stderr)
         raise SystemExit(2) from None
-    for warning in names.warnings():
+    for warning in warnings:
         print(f"porting-bot: warning: {warning}", file=sys.stderr)
     return settings
 
@@ -135,21 +124,17 @@ async def register_webhook() -> None:
             file=sys.stderr,
         )
         raise SystemExit(2)
+    from bot.port_out import PATH as PORT_OUT_PATH
     from bot.porting.client import TwilioPortingClient
     from bot.porting.errors import TwilioError
     from bot.porting.registration import register_port_in_webhook
 
     async with httpx.AsyncClient(timeout=settings.twilio_timeout_seconds) as http:
-        client = TwilioPortingClient(
-            http,
-            numbers_url=settings.twilio_numbers_url,
-            upload_url=settings.twilio_upload_url,
-            credentials=settings.twilio_credentials,
-            timeout=settings.twilio_timeout_seconds,
-            account_sid=settings.account_sid,
-        )
+        client = TwilioPortingClient(http, **settings.twilio_client_options())
         try:
-            registration = await register_port_in_webhook(client, settings.webhook_url)
+            registration = await register_port_in_webhook(
+                client, settings.webhook_url, port_out_url=settings.base_url + PORT_OUT_PATH
+            )
             config = await client.fetch_webhook_configuration()
         except TwilioError as error:
             detail = f"({error.code}): {error.message} {error.more_info or ''}"
@@ -200,9 +185,16 @@ async def migrate_database() -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Porting bot")
     parser.add_argument(
-        "command", nargs="?", default="serve", choices=["serve", "migrate", "register-webhook"]
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "migrate", "register-webhook", "doctor"],
     )
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        from bot.doctor import main as doctor
+
+        raise SystemExit(asyncio.run(doctor()))
     if args.command == "register-webhook":
         asyncio.run(register_webhook())
     elif args.command == "migrate":

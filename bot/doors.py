@@ -47,6 +47,7 @@ OTHER_MAX_BODY = 64 * KIB
 LIMITS: tuple[tuple[str, int], ...] = (
     ("/slack/events", SLACK_MAX_BODY),
     ("/twilio/porting", TWILIO_MAX_BODY),
+    ("/twilio/port-out", TWILIO_MAX_BODY),
     ("/sandbox/", SANDBOX_MAX_BODY),
     ("/workspace/", WORKSPACE_MAX_BODY),
 )

@@ -16,7 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -228,6 +228,8 @@ async def _begin(
     slack_outbox.start()
     if settings.porting_desk_day_seconds > 0:
         desk.day.start()
+    desk.golive.start()
+    desk.inventory.start()
     inbox.start()
     if not settings.public_url and not settings.porting_sandbox:
         log.warning(
@@ -249,6 +251,8 @@ async def _stop(runtime: Runtime, *, own_sandbox: bool) -> None:
         await runtime.socket.close_async()  # type: ignore[no-untyped-call]  # slack_bolt
     await runtime.inbox.stop()
     await runtime.desk.day.stop()
+    await runtime.desk.golive.stop()
+    await runtime.desk.inventory.stop()
     await runtime.reconciler.stop()
     await runtime.tasks.drain()
     await runtime.outbox.stop()
@@ -266,6 +270,7 @@ def _twilio(
 ) -> tuple[httpx.AsyncClient, TwilioPortingClient]:
     twilio_http = http
     numbers_url, upload_url = settings.twilio_numbers_url, settings.twilio_upload_url
+    api_url, messaging_url = settings.twilio_api_url, settings.twilio_messaging_url
     if sandbox is not None:
         from bot.sandbox import create_sandbox_app
 
@@ -275,11 +280,13 @@ def _twilio(
             transport=httpx.ASGITransport(app=create_sandbox_app(sandbox)),
             timeout=settings.twilio_timeout_seconds,
         )
-        numbers_url = upload_url = "http://sandbox.local"
+        numbers_url = upload_url = api_url = messaging_url = "http://sandbox.local"
     client = TwilioPortingClient(
         twilio_http,
         numbers_url=numbers_url,
         upload_url=upload_url,
+        api_url=api_url,
+        messaging_url=messaging_url,
         credentials=settings.twilio_credentials,
         timeout=settings.twilio_timeout_seconds,
         account_sid=settings.account_sid,
@@ -322,6 +329,9 @@ def _desk(
         day_poll_seconds=day_seconds,
         # A person reads the local workspace's channel: one digest a real day, more on demand.
         one_digest_a_real_day=local is not None,
+        profiles=settings.profiles(),
+        golive_retry=timedelta(seconds=settings.porting_golive_retry_seconds),
+        inventory_seconds=settings.porting_inventory_seconds,
     )
     desk.day.rate = rate  # outbox waits for a moment on the desk's clock, in real seconds
     return desk
@@ -357,6 +367,10 @@ def _bolt(
         listings=desk.listings,
         manual=desk.manual,
         day=desk.day,
+        golive=desk.golive,
+        profiles=desk.profiles,
+        inventory=desk.inventory,
+        liveness=desk.liveness,
         calendar=desk.calendar,
         clock=desk.clock,
         download=download,

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.types import Receive, Scope, Send
 
-from bot import doors, scrape, webhooks
+from bot import doors, port_out, scrape, webhooks
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from bot.store.db import ping
@@ -88,6 +88,10 @@ def create_app(settings: Settings, *, sandbox: Sandbox | None = None) -> Porting
     @app.post("/slack/events")
     async def slack_events(request: Request) -> Response:
         return await app.runtime.slack_handler.handle(request)
+
+    @app.post(port_out.PATH)
+    async def twilio_port_out(request: Request) -> Response:
+        return await port_out.receive(app.runtime, request)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:

@@ -10,11 +10,13 @@ configuring a real deployment, so the local demo does not start on top of it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
+
+from bot.settings import Settings, SettingsError
 
 PREFIXES = ("SLACK_", "TWILIO_", "PORTING_")
 DEPLOYMENT_PREFIXES = ("SLACK_", "TWILIO_")
@@ -81,3 +83,26 @@ def given_names(environ: Mapping[str, str] | None = None, env_file: Path | None 
     if path.is_file():
         names |= {name for name in dotenv_values(path) if name}
     return names
+
+
+def read_settings(
+    make: Callable[[], Settings] = Settings, *, serving: bool = True
+) -> tuple[Settings, list[str]]:
+    """The settings as start-up takes them, and the warnings to print; raises SettingsError
+    with one line naming what is wrong: a near-miss name, a deployment's name over the local
+    demo, anything :meth:`Settings.check` refuses. ``serving``: the bot will take requests, so
+    PORTING_ADMINS must say who may file and cancel. (``python -m bot`` and ``doctor``.)"""
+    names = review(given_names(), Settings.model_fields)
+    if names.error:
+        raise SettingsError(names.error)
+    settings = make()
+    if settings.local_mode and names.deployment_names:
+        unknown = ", ".join(names.deployment_names)
+        raise SettingsError(
+            f"{unknown} set, so this looks like a real deployment, but none of the bot's "
+            "Slack or Twilio settings are: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, "
+            "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (README: Settings), or unset "
+            f"{unknown} for the local demo."
+        )
+    settings.check(admins=serving)
+    return settings, names.warnings()

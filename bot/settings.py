@@ -6,12 +6,13 @@ import re
 import secrets
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.desk.profiles import Profiles, ProfilesError, load_profiles
 from bot.errors import PortingBotError
 from bot.sandbox.config import DEFAULT_SPEED, SANDBOX_ACCOUNT_SID
 from bot.store.url import DatabaseUrl, DatabaseUrlError
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     twilio_api_key_secret: str | None = None
     twilio_numbers_url: str = "https://numbers.twilio.com"
     twilio_upload_url: str = "https://numbers-upload.twilio.com"
+    twilio_api_url: str = "https://api.twilio.com"  # IncomingPhoneNumbers (API 2010)
+    twilio_messaging_url: str = "https://messaging.twilio.com"  # Messaging Services
     twilio_timeout_seconds: float = 10.0
 
     # The bot
@@ -96,6 +99,14 @@ class Settings(BaseSettings):
     # now, at real speed: demos of a Monday morning, and tests of several real processes.
     # Unset: the sandbox's clock in sandbox mode, else the system clock.
     porting_desk_clock: AwareDatetime | None = None
+    # Go-live profiles (a YAML file, ``bot.desk.profiles``): how arriving numbers are set up.
+    # Unset: none (local mode uses the shipped example, examples/profiles.yml).
+    porting_profiles: str | None = None
+    # A number that completed but is not in the account yet is looked for again this long
+    # before it is named as missing.
+    porting_golive_retry_seconds: float = 3600.0
+    # How often one process sweeps the account's numbers for ones that left (0: never).
+    porting_inventory_seconds: float = 900.0
     log_level: str = "INFO"
     log_format: str = "text"  # text | json (one JSON object a line)
     # GET /metrics asks for ``Authorization: Bearer <this>`` when set; open when unset.
@@ -140,6 +151,11 @@ class Settings(BaseSettings):
         self.slack_signing_secret = signing_secret()
         self.slack_api_url = f"http://127.0.0.1:{self.port}{MOUNT}"
         self.porting_channel = self.porting_channel or PORTING_CHANNEL
+        if "porting_inventory_seconds" not in self.model_fields_set:
+            self.porting_inventory_seconds = 60.0  # a port-away in the panel shows soon
+        if self.porting_profiles is None:
+            # The shipped example: its Messaging Services are the sandbox's.
+            self.porting_profiles = str(Path(__file__).parent / "workspace" / "profiles.yml")
         return self
 
     @model_validator(mode="after")
@@ -206,49 +222,39 @@ class Settings(BaseSettings):
     @property
     def desk_timezone(self) -> ZoneInfo:
         """PORTING_TIMEZONE as a zone (raises SettingsError for a name it does not know)."""
-        name = self.porting_timezone.strip()
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise SettingsError(
-                f"PORTING_TIMEZONE {self.porting_timezone!r} is not a time zone: use an IANA "
-                "name such as America/New_York, Europe/London or UTC."
-            ) from None
+        return _desk_timezone(self)
 
     @property
     def loa_remind_days(self) -> tuple[int, ...]:
         """PORTING_LOA_REMIND_DAYS, largest first (empty or ``off``: no LOA reminders)."""
-        text = self.porting_loa_remind_days.strip()
-        if text.lower() in ("", "off"):
-            return ()
-        words = [w for w in re.split(r"[\s,;]+", text) if w]
-        if not all(w.isascii() and w.isdigit() and int(w) < _LOA_DAYS for w in words):
-            raise SettingsError(
-                f"PORTING_LOA_REMIND_DAYS {self.porting_loa_remind_days!r} must be whole days "
-                f"before the LOA deadline, 0 to {_LOA_DAYS - 1}, separated by commas (such as "
-                "7,3,1), or off."
-            )
-        return tuple(sorted({int(w) for w in words}, reverse=True))
+        return _loa_remind_days(self)
 
     @property
     def digest_time(self) -> time | None:
         """PORTING_DIGEST_AT as a local time of day (None: ``off``, no digest)."""
-        text = self.porting_digest_at.strip()
-        if text.lower() == "off":
-            return None
-        match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
-        if not match or int(match[1]) > 23 or int(match[2]) > 59:
-            raise SettingsError(
-                f"PORTING_DIGEST_AT {self.porting_digest_at!r} must be a time of day as HH:MM "
-                "(24-hour, in PORTING_TIMEZONE, such as 09:00), or off."
-            )
-        return time(int(match[1]), int(match[2]))
+        return _digest_time(self)
+
+    def profiles(self) -> Profiles:
+        """The go-live profiles PORTING_PROFILES names (raises SettingsError, one line per
+        mistake in the file)."""
+        return _profiles(self)
 
     @property
     def twilio_credentials(self) -> tuple[str, str]:
         if self.twilio_api_key_sid and self.twilio_api_key_secret:
             return self.twilio_api_key_sid, self.twilio_api_key_secret
         return self.twilio_account_sid or "", self.twilio_auth_token or ""
+
+    def twilio_client_options(self) -> dict[str, Any]:
+        """The keyword arguments of ``TwilioPortingClient`` that come from these settings
+        (Twilio's own URLs: the in-process sandbox is wired by ``bot.runtime``)."""
+        return {
+            "numbers_url": self.twilio_numbers_url,
+            "upload_url": self.twilio_upload_url,
+            "credentials": self.twilio_credentials,
+            "timeout": self.twilio_timeout_seconds,
+            "account_sid": self.account_sid,
+        }
 
     @property
     def account_sid(self) -> str:
@@ -375,6 +381,12 @@ def _check(settings: Settings, admins: bool) -> None:
             "PORTING_STALE_DAYS must be at least 1: business days an open request may go "
             "without movement before the desk is nudged."
         )
+    if settings.porting_inventory_seconds < 0 or 0 < settings.porting_inventory_seconds < 5:
+        raise SettingsError(
+            "PORTING_INVENTORY_SECONDS must be 0 (no sweeps) or at least 5: the account's "
+            "numbers are swept that often (900, every 15 minutes, suits most accounts)."
+        )
+    settings.profiles()  # raises SettingsError naming every mistake in the file
     if settings.log_format not in ("text", "json"):
         raise SettingsError(
             f"LOG_FORMAT must be text or json (one JSON object a line), not "
@@ -401,3 +413,50 @@ def _is_sid(value: str, prefix: str) -> bool:
         and len(value) == 34
         and all(c in "0123456789abcdefABCDEF" for c in rest)
     )
+
+
+def _loa_remind_days(settings: Settings) -> tuple[int, ...]:
+    text = settings.porting_loa_remind_days.strip()
+    if text.lower() in ("", "off"):
+        return ()
+    words = [w for w in re.split(r"[\s,;]+", text) if w]
+    if not all(w.isascii() and w.isdigit() and int(w) < _LOA_DAYS for w in words):
+        raise SettingsError(
+            f"PORTING_LOA_REMIND_DAYS {settings.porting_loa_remind_days!r} must be whole days "
+            f"before the LOA deadline, 0 to {_LOA_DAYS - 1}, separated by commas (such as "
+            "7,3,1), or off."
+        )
+    return tuple(sorted({int(w) for w in words}, reverse=True))
+
+
+def _digest_time(settings: Settings) -> time | None:
+    text = settings.porting_digest_at.strip()
+    if text.lower() == "off":
+        return None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise SettingsError(
+            f"PORTING_DIGEST_AT {settings.porting_digest_at!r} must be a time of day as HH:MM "
+            "(24-hour, in PORTING_TIMEZONE, such as 09:00), or off."
+        )
+    return time(int(match[1]), int(match[2]))
+
+
+def _desk_timezone(settings: Settings) -> ZoneInfo:
+    name = settings.porting_timezone.strip()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"PORTING_TIMEZONE {settings.porting_timezone!r} is not a time zone: use an IANA "
+            "name such as America/New_York, Europe/London or UTC."
+        ) from None
+
+
+def _profiles(settings: Settings) -> Profiles:
+    try:
+        return load_profiles(settings.porting_profiles)
+    except ProfilesError as error:
+        raise SettingsError(
+            "PORTING_PROFILES has mistakes:\n" + "\n".join(f"  - {line}" for line in error.lines)
+        ) from None

@@ -20,7 +20,7 @@ import contextlib
 import hashlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -89,9 +89,7 @@ class Poller(Protocol):
 @dataclass
 class _Delivery:
     receipt: Receipt
-    done: asyncio.Future[bool] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
+    done: asyncio.Future[bool]
 
 
 class Inbox:
@@ -111,8 +109,10 @@ class Inbox:
         self._poller = poller
         self._queue: asyncio.Queue[_Delivery] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self._tasks = [
             asyncio.create_task(self._run(), name="webhook-inbox"),
             asyncio.create_task(self._prune_hourly(), name="webhook-receipts-prune"),
@@ -131,7 +131,10 @@ class Inbox:
     async def record(self, receipt: Receipt) -> bool:
         """True once the delivery is committed, False for one recorded before; raises when
         the database did not take it."""
-        delivery = _Delivery(receipt)
+        # The loop the inbox started on, not asyncio.get_running_loop(): that asks the OS for
+        # the process id on every call, a system call per webhook.
+        loop = self._loop or asyncio.get_running_loop()
+        delivery = _Delivery(receipt, loop.create_future())
         self._queue.put_nowait(delivery)
         return await delivery.done
 

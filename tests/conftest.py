@@ -105,6 +105,8 @@ def make_settings(slack: FakeSlack, tmp_path, **overrides) -> Settings:  # type:
         "slack_channel_write_seconds": 0.0,
         # Reminders and digests only when a test drives the desk's day (``bot.desk.day``).
         "porting_desk_day_seconds": 0.0,
+        # Inventory sweeps only when a test runs one (``bot.desk.inventory``).
+        "porting_inventory_seconds": 0.0,
         **overrides,
     }
     return Settings(_env_file=None, **values)

@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.porting.client import TwilioPortingClient
 from bot.porting.models import PortInRequest
-from bot.sandbox import Sandbox
+from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox
 from tests.bodies import BILL_PDF, PIN, port_in_create, with_pins
+
+
+def sandbox_twilio(http: httpx.AsyncClient, **options: Any) -> TwilioPortingClient:
+    """The real Twilio client on ``http`` (a transport to the sandbox), every host at it."""
+    return TwilioPortingClient(
+        http,
+        numbers_url="http://sandbox.local",
+        upload_url="http://sandbox.local",
+        api_url="http://sandbox.local",
+        messaging_url="http://sandbox.local",
+        credentials=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN),
+        account_sid=SANDBOX_ACCOUNT_SID,
+        **options,
+    )
 
 
 async def file_request(

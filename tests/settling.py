@@ -1,5 +1,6 @@
 """Waiting, in tests, until a bot's own work is done: post-ack tasks, due request fetches (the
-reconciler) and ready Slack work (the outbox). Polls; never a sleep to reach a deadline."""
+reconciler), due go-live runs and ready Slack work (the outbox). Polls; never a sleep to reach
+a deadline."""
 
 from __future__ import annotations
 
@@ -23,10 +24,12 @@ async def settle(
         await runtime.tasks.drain()
         runtime.reconciler.wakeup.set()
         runtime.outbox.wakeup.set()
+        runtime.desk.golive.wakeup.set()
         await asyncio.sleep(0.01)
         if (
             not len(runtime.tasks)
             and await runtime.reconciler.settled(coalesce_seconds)
+            and await runtime.desk.golive.settled()
             and await runtime.outbox.settled()
             and not len(runtime.tasks)
             and not (nothing_pending and await runtime.outbox.pending())

@@ -63,8 +63,11 @@ def test_register_webhook_points_twilio_at_public_url(tmp_path) -> None:  # type
         assert "PortInPhoneNumberRejected" in printed["notifications_of"]
         # Only names Twilio's API reference lists are sent; what was left out is said.
         assert printed["notifications_of"] == [
-            e for e in ALL_PORT_IN_EVENTS if e in TWILIO_WEBHOOK_EVENTS
+            *(e for e in ALL_PORT_IN_EVENTS if e in TWILIO_WEBHOOK_EVENTS),
+            "PortOutPhoneNumberCompleted",
         ]
+        # Both targets: port-outs (where Twilio sends them) feed the departure alert.
+        assert printed["port_out_target_url"] == "https://porting-bot.example.com/twilio/port-out"
         assert "PortInPhoneNumberCanceled" not in printed["notifications_of"]
         assert "not subscribed to PortInPhoneNumberCanceled" in result.stderr
         held = httpx.get(

@@ -94,9 +94,10 @@ async def _settle(db: Database) -> None:
 
 @asynccontextmanager
 async def two_processes(
-    slack: FakeSlack, sandbox: Sandbox, database_url: str, cwd: str
+    slack: FakeSlack, sandbox: Sandbox, database_url: str, cwd: str, **extra: str
 ) -> AsyncIterator[list[str]]:
-    """Two bots against one sandbox (served here over HTTP) and one database."""
+    """Two bots against one sandbox (served here over HTTP) and one database (``extra``: more
+    settings for both)."""
     async with AsyncExitStack() as stack:
         twilio_url = await stack.enter_async_context(served(create_sandbox_app(sandbox)))
         ports = [free_port(), free_port()]
@@ -106,6 +107,8 @@ async def two_processes(
             "TWILIO_AUTH_TOKEN": SANDBOX_AUTH_TOKEN,
             "TWILIO_NUMBERS_URL": twilio_url,
             "TWILIO_UPLOAD_URL": twilio_url,
+            "TWILIO_API_URL": twilio_url,
+            "TWILIO_MESSAGING_URL": twilio_url,
             "PUBLIC_URL": PUBLIC_URL,
             "DATABASE_URL": database_url,
             "PORTING_CHANNEL": CHANNEL,
@@ -114,6 +117,7 @@ async def two_processes(
             "PORTING_BOARD_SECONDS": "0.3",
             "SLACK_CHANNEL_WRITE_SECONDS": "0.25",
             "SLACK_OUTBOX_LEASE_SECONDS": "2",
+            **extra,
         }
         # Both start at once: one migrates, the other waits for it (advisory lock).
         yield await start_bots(stack, [bot_env(slack, port, **env) for port in ports], Path(cwd))

@@ -31,6 +31,18 @@ EVERY_KIND: list[work.Work] = [
     work.ManualFile(manual_id=MP, document="loa", file_id="F1", name="loa.pdf", size=3),
     work.ManualBoard(manual_id=MP, version=4),
     work.ManualReminder(manual_id=MP, reminder="quote_due", due_day=DAY),
+    work.GoLive(
+        request_sid=SID,
+        batch=2,
+        channel="C1",
+        report=work.GoLiveReport(request_sid=SID, profile="standard", live=["+14155550101"]),
+    ),
+    work.Departed(
+        owner_id=SID,
+        departure=work.Departure(
+            phone_number="+14155550101", last_seen=None, gone_at=datetime(2026, 12, 7, tzinfo=UTC)
+        ),
+    ),
 ]
 
 

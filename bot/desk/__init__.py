@@ -31,7 +31,7 @@ get the services they use through ``bot.slack.deps.SlackDeps``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,8 +42,11 @@ from bot.desk.checks import Checks
 from bot.desk.day import DeskDay
 from bot.desk.facts import DeskPolicy
 from bot.desk.filing import Filing
+from bot.desk.golive import GoLive
+from bot.desk.inventory import Inventory
 from bot.desk.listing import DeskListing, Listings
 from bot.desk.manual.ports import ManualPorts
+from bot.desk.profiles import Profiles
 from bot.desk.records import ActionHolder, AuditRecord, Thread
 from bot.desk.refile.refiling import Refiles
 from bot.desk.refile.types import RefilePlan, RefileSource
@@ -64,6 +67,7 @@ from bot.desk.types import (
     SyncPolicy,
 )
 from bot.porting.client import TwilioPortingClient
+from bot.porting.golive import Liveness
 from bot.store.db import Database
 from bot.store.models import utcnow
 
@@ -111,6 +115,9 @@ class Desk:
         calendar: BusinessCalendar | None = None,
         clock: Callable[[], datetime] = utcnow,
         day_poll_seconds: float = 60.0,
+        profiles: Profiles | None = None,
+        golive_retry: timedelta = timedelta(hours=1),
+        inventory_seconds: float = 0.0,
         one_digest_a_real_day: bool = False,
     ) -> None:
         self.twilio = twilio
@@ -151,3 +158,31 @@ class Desk:
             planners=(self.manual.queue_reminders,),
             one_digest_a_real_day=one_digest_a_real_day,
         )
+        # Numbers set up by their request's go-live profile as they port in (bot.desk.golive).
+        self.profiles = profiles or Profiles()
+        self.golive = GoLive(
+            twilio.numbers,
+            db,
+            self.profiles,
+            clock=clock,
+            porting_channel=porting_channel,
+            retry_window=golive_retry,
+            wake_outbox=self.requests.wake_outbox,
+        )
+        self.requests.golive = self.manual.golive = self.golive
+        # The account's numbers swept for ones that left (bot.desk.inventory): the system clock.
+        self.inventory = Inventory(
+            twilio.numbers,
+            db,
+            clock=utcnow,
+            porting_channel=porting_channel,
+            every_seconds=inventory_seconds,
+            wake_outbox=self.requests.wake_outbox,
+        )
+        self.day.departures = self.inventory.departures
+        self.filing.default_profile = self.profiles.default
+
+    async def liveness(self, numbers: Sequence[str]) -> dict[str, Liveness]:
+        """Each number's go-live and whether it is in the account now (/port-status)."""
+        in_account = await self.inventory.in_account(list(numbers))
+        return await self.golive.liveness(numbers, in_account)

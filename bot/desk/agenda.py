@@ -21,6 +21,7 @@ from bot.desk.facts import DeskPolicy, loa_deadline
 from bot.desk.manual.agenda import ManualListed
 from bot.desk.schedule import can_go_stale, stale_cutoff
 from bot.listed import ListedRequest
+from bot.porting.golive import Departure
 from bot.porting.statuses import RequestStatus, request_label, request_status
 
 
@@ -179,6 +180,7 @@ class Digest:
     needs: tuple[AgendaItem, ...]  # needing a person, most urgent first
     ports: tuple[PortEntry, ...]  # port dates in the next ``port_horizon`` business days
     manual: tuple[ManualListed, ...] = ()  # open manual ports in the channel, most urgent first
+    departures: tuple[Departure, ...] = ()  # numbers that left the account, not acknowledged
     since_last: bool = True  # ``since`` is when the channel's previous digest was posted
     manual_moved: int = 0  # manual ports started or moved a step since ``since``
 
@@ -262,6 +264,7 @@ class HomeAgenda:
     oldest_sync: datetime | None = None  # how fresh (``Listing.oldest_sync``)
     # Open manual ports the viewer started or that wait on a person, most urgent first.
     manual: tuple[ManualListed, ...] = ()
+    departures: tuple[Departure, ...] = ()  # numbers that left the account, not acknowledged
 
 
 def build_home(

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot import work
@@ -34,6 +34,7 @@ from bot.desk.listing import on_desk_clock, process_time
 from bot.desk.manual.listing import list_manual, open_manual
 from bot.desk.schedule import Decision, ReminderKind, ReminderRef, decide, plan_reminders
 from bot.listed import ListingQuery
+from bot.porting.golive import Departure
 from bot.porting.models import PortInRequest
 from bot.store import desk_day, edits, request_state
 from bot.store.db import Database
@@ -74,6 +75,9 @@ class DeskDay:
         # More timed work planned on the same tick and clock (manual ports' reminders:
         # ``bot.desk.manual.ports.ManualPorts.queue_reminders``), each queuing under its own keys.
         self.planners = tuple(planners)
+        # Numbers that left the account and wait for an Acknowledge (``bot.desk.inventory``):
+        # the digest and App Home list them.
+        self.departures: Callable[[], Awaitable[list[Departure]]] | None = None
         self.policy = policy
         self.calendar = calendar
         self.clock = clock
@@ -210,7 +214,7 @@ class DeskDay:
         if digest is not None and digest.quiet and self.policy.quiet_digest == "skip":
             log.info("digest %s skipped: nothing new (PORTING_DIGEST_WHEN_QUIET=skip)", slot.key)
             return None
-        return digest
+        return replace(digest, departures=await self._departures()) if digest else None
 
     async def home(self, user_id: str) -> tuple[HomeAgenda, datetime]:
         """``user_id``'s Home tab content, and the moment it was judged at."""
@@ -227,4 +231,7 @@ class DeskDay:
             oldest_sync=on_desk_clock(open_rows.oldest_sync, now),
             manual=await open_manual(self.db, now),
         )
-        return home, now
+        return replace(home, departures=await self._departures()), now
+
+    async def _departures(self) -> tuple[Departure, ...]:
+        return tuple(await self.departures()) if self.departures is not None else ()

@@ -35,6 +35,7 @@ class Recorder:
 
     async def record(
         self,
+        default_profile: str | None,
         draft: Draft,
         request: PortInRequest,
         user_id: str,
@@ -60,6 +61,7 @@ class Recorder:
                 updated_at=utcnow(),
                 filed_details=details.model_dump_json(),
                 refile_of=draft.refile_of,
+                golive_profile=details.golive_profile or default_profile,
             )
             await self.record_filed(state, request, draft, user_id, key, moved)
             # From here on the request exists: whatever fails is reported, never raised as

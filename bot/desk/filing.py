@@ -58,6 +58,8 @@ class Filing:
         self.checks = checks
         self.refiles = refiles
         self.recorder = Recorder(db, requests)
+        # The go-live profile of a request filed without a choice (the profile file's).
+        self.default_profile: str | None = None
 
     # -- drafts and claims ---------------------------------------------------------------
 
@@ -139,7 +141,9 @@ class Filing:
                 failure.refile_of, failure.canceled = draft.refile_of, moved
             await self._not_filed(key, user_id, draft.fileable, failure)
             raise
-        return await self.recorder.record(draft, request, user_id, key, on_step, moved)
+        return await self.recorder.record(
+            self.default_profile, draft, request, user_id, key, on_step, moved
+        )
 
     async def _submit(
         self,

@@ -1,7 +1,8 @@
 """What the sync adds beside a request's change sets: Twilio's suggestions from the request
-list (shown on the status board) and the post-port checklist once the request completes.
+list (shown on the status board), the post-port checklist once the request completes, and the
+go-live of numbers as they complete (``bot.desk.golive``).
 
-Both are queued under the request's row lock, in the transaction of what causes them, like
+All are queued under the request's row lock, in the transaction of what causes them, like
 every other piece of Slack work (``bot.desk.sync``).
 """
 
@@ -9,13 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import work
+from bot.desk.profiles import NONE
 from bot.desk.types import RequestUpdate
 from bot.porting.models import PortInSummary
 from bot.porting.statuses import NumberStatus, RequestStatus, stored_status
 from bot.store import edits, poll_schedule, request_state
+from bot.store import golive as golive_store
 from bot.store.db import Database
+from bot.store.models import RequestState
 
 
 def checklist(update: RequestUpdate, filed_by: str | None) -> work.Checklist | None:
@@ -35,6 +42,36 @@ def checklist(update: RequestUpdate, filed_by: str | None) -> work.Checklist | N
     return work.Checklist(
         request_sid=request.request_sid, ported=ported, canceled=canceled, mention=filed_by
     )
+
+
+class GoLiveQueue(Protocol):
+    """What the sync asks of go-live (``bot.desk.golive.GoLive``)."""
+
+    def profile_for(self, chosen: str | None) -> str: ...
+
+    def now(self) -> datetime: ...
+
+    def wake(self) -> None: ...
+
+
+async def queue_golive(
+    s: AsyncSession, update: RequestUpdate, state: RequestState, golive: GoLiveQueue | None
+) -> bool:
+    """Numbers ``update`` completes go live by the request's profile (``bot.desk.golive``), in
+    the sync's transaction; True when any were queued."""
+    profile = golive.profile_for(state.golive_profile) if golive is not None else NONE
+    if golive is None or profile == NONE:
+        return False
+    ported = sorted(
+        c.number.phone_number
+        for c in update.number_changes
+        if c.new == NumberStatus.COMPLETED
+        and c.old != NumberStatus.COMPLETED
+        and c.number.phone_number
+    )
+    if ported:
+        await golive_store.queue_in(s, update.request.request_sid, ported, profile, golive.now())
+    return bool(ported)
 
 
 async def note_suggestions(

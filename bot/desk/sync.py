@@ -22,6 +22,7 @@ from bot import outbox, reconcile, work
 from bot.desk import followups
 from bot.desk.changes import change_set
 from bot.desk.facts import record_twilio_times
+from bot.desk.followups import GoLiveQueue
 from bot.desk.records import Thread
 from bot.desk.types import NumberChange, RequestSnapshot, RequestUpdate, SyncPolicy
 from bot.porting.client import TwilioPortingClient
@@ -60,6 +61,8 @@ class Requests:
         self.policy = policy or SyncPolicy()
         self.porting_channel = porting_channel
         self._rng = random.Random()
+        # Go-live (bot.desk.golive): sets up numbers as they complete.
+        self.golive: GoLiveQueue | None = None
         self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
 
     def lock(self, request_sid: str) -> asyncio.Lock:
@@ -174,6 +177,7 @@ class Requests:
             thread = await request_state.thread_in(s, sid)
             refiled_as = await request_state.refiled_as_in(s, sid)
             queued = await self._queue_slack_work(s, update, state, thread, now)
+            going_live = await followups.queue_golive(s, update, state, self.golive)
             await poll_schedule.after_sync(
                 s,
                 sync_row,
@@ -187,6 +191,8 @@ class Requests:
             await s.commit()
         if queued:
             self.wake_outbox()
+        if going_live and self.golive is not None:
+            self.golive.wake()
         return _snapshot(request, state, thread, refiled_as), update, state
 
     async def _queue_slack_work(
@@ -364,6 +370,7 @@ def _snapshot(
         suggested_action=state.suggested_action,
         refile_of=state.refile_of,
         refiled_as=tuple(refiled_as),
+        golive_profile=state.golive_profile,
     )
 
 

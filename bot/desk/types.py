@@ -120,6 +120,7 @@ class RequestSnapshot:
     suggested_action: str | None = None
     refile_of: str | None = None  # the request whose rejected numbers this one re-files
     refiled_as: tuple[str, ...] = ()  # the requests that re-file numbers of this one
+    golive_profile: str | None = None  # the go-live profile its numbers get (bot.desk.profiles)
 
 
 @dataclass(frozen=True)

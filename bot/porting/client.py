@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from bot.porting.account import API_URL, MESSAGING_URL, AccountNumbers
 from bot.porting.errors import TwilioError
 from bot.porting.models import (
     MAX_DOCUMENT_BYTES,
@@ -133,6 +134,8 @@ class TwilioPortingClient:
         account_sid: str,
         numbers_url: str = NUMBERS_URL,
         upload_url: str = UPLOAD_URL,
+        api_url: str = API_URL,
+        messaging_url: str = MESSAGING_URL,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         max_retries: int = 4,
         backoff_base: float = 0.5,
@@ -159,6 +162,10 @@ class TwilioPortingClient:
             rng=rng or random.Random(),
         )
         self._request = self._transport.request
+        # The account's own numbers and Messaging Services, through the same transport.
+        self.numbers = AccountNumbers(
+            self._transport, self.account_sid, api_url=api_url, messaging_url=messaging_url
+        )
 
     # ------------------------------------------------------------------ portability
 
@@ -277,8 +284,6 @@ class TwilioPortingClient:
             seen.add(next_token)
             token = next_token
 
-    # ------------------------------------------------------------------ phone numbers
-
     async def fetch_number(self, request_sid: str, number_sid: str) -> PortInNumber:
         response = await self._request("GET", self._number_url(request_sid, number_sid))
         return parse_model(PortInNumber, response, number_sid=number_sid)
@@ -286,8 +291,6 @@ class TwilioPortingClient:
     async def cancel_number(self, request_sid: str, number_sid: str) -> None:
         """Cancel one phone number of a port-in request (HTTP 204)."""
         await self._request("DELETE", self._number_url(request_sid, number_sid))
-
-    # ------------------------------------------------------------------ webhook configuration
 
     async def fetch_webhook_configuration(self) -> WebhookConfiguration | None:
         """The account's porting webhook configuration, or None when none is set (404)."""
@@ -320,8 +323,6 @@ class TwilioPortingClient:
                 f"Invalid webhook type {webhook_type!r}: expected one of {WEBHOOK_TYPES}"
             )
         await self._request("DELETE", f"{self._webhook_url()}/{webhook_type}")
-
-    # ------------------------------------------------------------------ documents
 
     async def upload_document(
         self,
@@ -360,8 +361,6 @@ class TwilioPortingClient:
                 "upload the file again",
             )
         return document
-
-    # ------------------------------------------------------------------ internals
 
     def _port_in_url(self, request_sid: str) -> str:
         return f"{self._numbers_url}/v1/Porting/PortIn/{validate_sid(request_sid, 'KW')}"

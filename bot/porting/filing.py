@@ -73,6 +73,9 @@ class PortInDetails(BaseModel):
     notification_emails: list[str] = Field(default_factory=list)
     bill: BillFile
     channel_id: str
+    # The go-live profile its numbers get as they port in (``bot.desk.profiles``; "none":
+    # as Twilio delivers them; None: the profile file's default).
+    golive_profile: str | None = None
 
 
 @dataclass(frozen=True, repr=False)

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 import phonenumbers
-from phonenumbers import geocoder
+
+from bot.porting.countries import NAMES
 
 MAX_NUMBERS = 1000
 # E.164 as Twilio validates it: "+", a country code not starting with 0, at most 15 digits.
@@ -184,11 +185,8 @@ def region(e164: str) -> str | None:
 
 def country_name(e164: str) -> str:
     """The number's country in English (``United Kingdom``), else its code or "unknown"."""
-    try:
-        parsed = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return "unknown country"
-    return geocoder.country_name_for_number(parsed, "en") or region(e164) or "unknown country"
+    code = region(e164)
+    return NAMES.get(code, code) if code else "unknown country"
 
 
 def api_can_file(e164: str) -> bool:

@@ -19,6 +19,8 @@ from bot.porting.errors import TwilioError
 from bot.porting.models import WebhookConfiguration
 from bot.porting.statuses import ALL_PORT_IN_EVENTS, TWILIO_WEBHOOK_EVENTS
 
+PORT_OUT_EVENT = "PortOutPhoneNumberCompleted"
+
 
 @dataclass(frozen=True)
 class WebhookRegistration:
@@ -33,12 +35,15 @@ async def register_port_in_webhook(
     url: str,
     wanted: Iterable[str] = ALL_PORT_IN_EVENTS,
     accepted: Iterable[str] = TWILIO_WEBHOOK_EVENTS,
+    *,
+    port_out_url: str | None = None,
 ) -> WebhookRegistration:
-    """Set the port-in webhook to ``url`` for every wanted event Twilio accepts. Raises
+    """Set the port-in webhook to ``url`` for every wanted event Twilio accepts, and with
+    ``port_out_url`` the port-out target too (with its event, where Twilio sends it). Raises
     TwilioError when Twilio refuses otherwise than by naming some of the events, and never
     sends an empty list (to Twilio that means every event, port-outs included)."""
     known = set(accepted)
-    wanted = list(dict.fromkeys(wanted))
+    wanted = list(dict.fromkeys([*wanted, *([PORT_OUT_EVENT] if port_out_url else [])]))
     events = [e for e in wanted if e in known]
     left_out = tuple(e for e in wanted if e not in known)
     refused: list[tuple[str, TwilioError]] = []
@@ -46,7 +51,9 @@ async def register_port_in_webhook(
         if not events:
             raise ValueError(f"none of the webhook events {wanted} is one Twilio accepts")
         try:
-            configuration = await client.set_webhook_configuration(url, events)
+            configuration = await client.set_webhook_configuration(
+                url, events, port_out_target_url=port_out_url
+            )
         except TwilioError as error:
             named = _named_events(error, events)
             if not named or len(named) == len(events):

@@ -9,6 +9,10 @@ SID_NAMES = {
     "AD": "address SID",
     "KW": "port-in request SID",
     "PU": "port-in phone number SID",
+    "PN": "phone number SID",
+    "MG": "Messaging Service SID",
+    "AP": "TwiML application SID",
+    "TK": "SIP trunk SID",
 }
 _PATTERNS = {prefix: re.compile(rf"^{prefix}[0-9a-fA-F]{{32}}$") for prefix in SID_NAMES}
 

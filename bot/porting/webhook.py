@@ -36,6 +36,11 @@ _WEBHOOK_LENIENT: dict[str, TypeAdapter[Any]] = {
 }
 
 
+_TEXT = frozenset(
+    key for key, adapter in _WEBHOOK_LENIENT.items() if adapter.core_schema["type"] == "str"
+)
+
+
 def _request_sid(value: Any) -> str:
     return validate_sid(value, "KW")
 
@@ -68,7 +73,9 @@ class WebhookPayload(TwilioModel):
     rejection_reason: str | None = None
     rejection_reason_code: int | None = None
     last_date_updated: datetime | None = None
-    _unreadable: dict[str, str] = PrivateAttr(default_factory=dict)
+    # A default, not a default_factory: pydantic inspects a factory's signature on every
+    # instance (a fifth of a webhook's parsing); an empty dict default is copied cheaply.
+    _unreadable: dict[str, str] = PrivateAttr(default={})
 
     _codes = field_validator("rejection_reason_code", mode="before")(_int_or_none)
 
@@ -86,8 +93,9 @@ class WebhookPayload(TwilioModel):
         if isinstance(data, dict):
             data = dict(data)
             for key, adapter in _WEBHOOK_LENIENT.items():
-                if data.get(key) is None:
-                    continue
+                value = data.get(key)
+                if value is None or (isinstance(value, str) and key in _TEXT):
+                    continue  # nothing to read, or text where text is wanted
                 try:
                     adapter.validate_python(data[key])
                 except ValidationError:

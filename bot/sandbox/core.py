@@ -105,8 +105,6 @@ class Sandbox:
             raise not_found(f"/v1/Porting/PortIn/{request_sid}/PhoneNumber/{number}")
         return found
 
-    # -- webhooks -------------------------------------------------------------------------
-
     def dispatch(self) -> None:
         """Hand events produced by the last state change to the webhook sender."""
         hook = self.state.webhook
@@ -251,6 +249,12 @@ class Sandbox:
         self.machine.resubmit(self.request(request_sid), found)
         await self._act()
         return found
+
+    def port_away(self, phone_number: str) -> None:
+        """``phone_number`` ports away to another provider (or is released): it leaves the
+        account's numbers, as a port-out nobody here asked for would."""
+        self.state.inventory.leave(phone_number)
+        self.state.owned.pop(phone_number, None)
 
     def inject_failures(
         self,

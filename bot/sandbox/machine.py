@@ -250,6 +250,7 @@ class PortingMachine:
             return
         self._set_number(number, NumberStatus.COMPLETED)
         self.state.owned[number.phone_number] = request.account_sid
+        self.state.inventory.arrive(number.phone_number, request.account_sid, self.clock.now())
         self._refresh(request)
 
     # -- cancel ---------------------------------------------------------------------------

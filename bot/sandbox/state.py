@@ -19,6 +19,7 @@ from .clock import SimClock
 from .config import SandboxConfig
 from .data import PortabilityAnswer, SimDocument, SimNumber, SimRequest, WebhookSettings
 from .errors import not_found
+from .inventory import Inventory
 from .paging import Page, RequestFilter, page_requests
 from .portability import portability
 from .scheduler import REQUEST_JOB_STATUS, Job, Scheduler
@@ -40,6 +41,8 @@ class PortingState:
         self.webhook = WebhookSettings()
         # Numbers the sandbox has ported in: E.164 → owning account.
         self.owned: dict[str, str] = {}
+        # The account's own numbers (they arrive as ports complete) and Messaging Services.
+        self.inventory = Inventory(self.new_sid)
         # Portability API calls served, so tests can assert the bot did (not) call Twilio.
         self.portability_checks = 0
         self.events: deque[SimEvent] = deque(maxlen=config.max_log_entries)

@@ -20,7 +20,7 @@ from .numbers import classify, is_e164
 from .state import PortingState
 
 MAX_NUMBERS = 1000
-SidPrefix = Literal["AC", "AD", "KW", "PU", "RD"]
+SidPrefix = Literal["AC", "AD", "KW", "PU", "RD", "PN", "MG", "AP", "TK"]
 _SIDS: dict[str, re.Pattern[str]] = {
     prefix: re.compile(rf"^{prefix}[0-9a-fA-F]{{32}}$") for prefix in get_args(SidPrefix)
 }

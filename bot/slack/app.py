@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack import (
     cancel,
     check,
+    golive,
     home,
     manual,
     playbooks,
@@ -59,4 +60,5 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps)
     home.register(app, deps)
     signature.register(app, deps)
     playbooks.register(app, deps)
+    golive.register(app, deps, permissions)
     return app

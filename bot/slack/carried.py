@@ -65,6 +65,8 @@ _BUTTONS: dict[str, tuple[TypeAdapter[str], str]] = {
     Action.CANCEL_NUMBERS: (_SID, FOR_STATUS),
     Action.SIGNATURE_LINK: (_SID, FOR_STATUS),
     Action.HOW_TO_FIX: (_SID, FOR_STATUS),
+    Action.GO_LIVE: (_SID, FOR_STATUS),
+    Action.GOLIVE_PROFILE: (_SID, FOR_STATUS),
 }
 
 
@@ -228,3 +230,17 @@ class ManualStepMeta(ViewMeta):
     manual_id: ManualId
     version: int = Field(ge=1, le=1_000_000)
     move: ManualMove | None = None
+
+
+class GoLiveMeta(ViewMeta):
+    """The go-live profile modal: which request."""
+
+    request_sid: RequestSid
+
+
+class AcknowledgeMeta(ViewMeta):
+    """The Acknowledge modal: which number, and the alert message to mark acknowledged."""
+
+    phone_number: E164
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -14,11 +14,15 @@ from bot.desk.cancel import Cancels
 from bot.desk.checks import Checks
 from bot.desk.day import DeskDay
 from bot.desk.filing import Filing
+from bot.desk.golive import GoLive
+from bot.desk.inventory import Inventory
 from bot.desk.listing import Listings
 from bot.desk.manual.ports import ManualPorts
+from bot.desk.profiles import Profiles
 from bot.desk.refile.refiling import Refiles
 from bot.desk.signing import SigningLinks
 from bot.desk.sync import Requests
+from bot.porting.golive import Liveness
 from bot.slack.files import FileHosts
 
 # Downloads a Slack file URL with the bot token; raises ValueError when it is too large.
@@ -37,6 +41,12 @@ class SlackDeps:
     listings: Listings
     manual: ManualPorts
     day: DeskDay
+    # Go-live profiles and the account's inventory (``bot.desk.golive``, ``bot.desk.inventory``).
+    golive: GoLive
+    profiles: Profiles
+    inventory: Inventory
+    # Each number's go-live and whether it is in the account now (``Desk.liveness``).
+    liveness: Callable[[Sequence[str]], Awaitable[dict[str, Liveness]]]
     # The desk's business calendar and clock: forms date-check against the desk's today.
     calendar: BusinessCalendar
     clock: Callable[[], datetime]

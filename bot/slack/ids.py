@@ -26,6 +26,8 @@ class Callback(StrEnum):
     MANUAL_FORM = "manual_form"  # a manual port's Step 1: names, numbers, addresses, documents
     MANUAL_STEP = "manual_step"  # a step that asks something (ticket, quote, date, reason)
     MANUAL_DOCUMENTS = "manual_documents"  # documents added later
+    ACKNOWLEDGE = "ack_departure_modal"  # why a departure alert is acknowledged
+    GOLIVE_PROFILE = "golive_profile_modal"  # a request's go-live profile
 
 
 class Action(StrEnum):
@@ -54,6 +56,10 @@ class Action(StrEnum):
     MANUAL_REJECT = "manual_reject"
     MANUAL_CANCEL = "manual_cancel"
     MANUAL_ADD_DOCUMENTS = "manual_add_documents"
+    # Go-live and the inventory (bot.slack.golive)
+    GO_LIVE = "go_live"  # apply the request's go-live profile to its ported numbers again
+    GOLIVE_PROFILE = "golive_profile"  # the board's choice of profile
+    ACKNOWLEDGE_DEPARTURE = "ack_departure"  # a number that left: someone has seen to it
 
 
 class Block(StrEnum):
@@ -90,11 +96,19 @@ class PortInField(StrEnum):
     BILL = "pi_bill"
     BILL_DATE = "pi_bill_date"
     CHANNEL = "pi_channel"
+    GOLIVE_PROFILE = "pi_golive_profile"  # how the numbers are set up as they port in
     # step 2
     DROP = "pi_drop"
     ACCOUNT_NUMBER = "pi_account_number"
     PIN_ALL = "pi_pin_all"
     PIN_LIST = "pi_pin_list"
+
+
+class GoLiveField(StrEnum):
+    """Inputs of the go-live modals (block and element share the id)."""
+
+    PROFILE = "gl_profile"
+    WHY = "gl_why"
 
 
 # The /port-in field each rejection playbook points at (``Playbook.field``).
@@ -133,6 +147,7 @@ class ManualField(StrEnum):
     BILL = "mp_bill"
     BILL_DATE = "mp_bill_date"
     CHANNEL = "mp_channel"
+    GOLIVE_PROFILE = "mp_golive_profile"  # how the numbers are set up once they port
     # the steps
     TICKET = "mp_ticket"
     QUOTE = "mp_quote"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -16,8 +17,9 @@ from bot.slack.ids import Command
 from bot.slack.list_filter import FilterError, parse_list_filter
 from bot.slack.messages import NoDirectMessage, dm_channel
 from bot.slack.ui.finding import held_before_message
+from bot.slack.ui.golive import number_status_text
 from bot.slack.ui.port_list import filter_error_message, list_csv, list_message
-from bot.slack.ui.rows import INLINE_ROWS, Message
+from bot.slack.ui.rows import INLINE_ROWS, Message, with_lines
 from bot.slack.workspace_url import WorkspaceUrl
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,13 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             name="port-list",
         )
 
+    async def _with_liveness(numbers: Sequence[str], message: Message) -> Message:
+        """``message`` saying too whether each number is in the account now, and its go-live."""
+        if not numbers:
+            return message
+        lives = await deps.liveness(list(numbers))
+        return with_lines(message, [number_status_text(lives[n]) for n in numbers])
+
     async def _list(text: str, user_id: str, client: AsyncWebClient, respond: AsyncRespond) -> None:
         try:
             ask = parse_list_filter(text, user_id)
@@ -59,7 +68,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             # No open request holds the number: say which closed one did, if any.
             closed = await deps.listings.list(replace(ask, everything=True))
             if closed.items:
-                await _answer(respond, held_before_message(ask.numbers, closed.items, url))
+                message = held_before_message(ask.numbers, closed.items, url)
+                await _answer(respond, await _with_liveness(ask.numbers, message))
                 return
         dm: str | None = None
         note = CSV_IN_DM
@@ -74,20 +84,19 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                     "narrow the filter to see them here."
                 )
         asked = ask.describe()
-        await _answer(
-            respond,
-            list_message(
-                items,
-                asked=asked,
-                now=listing.now,
-                oldest_sync=listing.oldest_sync,
-                poll=listing.poll,
-                workspace_url=url,
-                with_csv=False,  # the answer goes first; thousands of CSV rows can follow
-                csv_note=note,
-                manual=listing.manual,
-            ),
+        message = list_message(
+            items,
+            asked=asked,
+            now=listing.now,
+            oldest_sync=listing.oldest_sync,
+            poll=listing.poll,
+            workspace_url=url,
+            with_csv=False,  # the answer goes first; thousands of CSV rows can follow
+            csv_note=note,
+            manual=listing.manual,
         )
+        message = await _with_liveness(ask.numbers, message)
+        await _answer(respond, message)
         if dm is None:
             return
         content, filename = list_csv(items, listing.now, url)

@@ -30,15 +30,25 @@ class Press:
     respond: AsyncRespond
     channel_id: str | None = None  # None on App Home and in modals
     ephemeral: bool = False  # the button was on an ephemeral message
+    message_ts: str | None = None  # the message the button is on (None: a view's)
 
     @classmethod
     def of(cls, body: Payload, client: AsyncWebClient, respond: AsyncRespond) -> Press:
         """From an interaction's body (a button's, a shortcut's)."""
         channel = body.get("channel") or {}
         trigger_id = str(body.get("trigger_id") or "")  # every button press has one
-        ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
+        container = body.get("container") or {}
+        ephemeral = bool(container.get("is_ephemeral"))
         user_id = body["user"]["id"]
-        return cls(client, trigger_id, user_id, respond, channel.get("id"), ephemeral)
+        return cls(
+            client,
+            trigger_id,
+            user_id,
+            respond,
+            channel.get("id"),
+            ephemeral,
+            container.get("message_ts"),
+        )
 
     async def tell(self, text: str, **extra: Any) -> None:
         """A private follow-up (``bot.slack.messages.tell``)."""

@@ -67,6 +67,9 @@ class RequestState(SQLModel, table=True):
     filed_details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # The request this one re-files (its rejected numbers were canceled there first).
     refile_of: str | None = Field(default=None, max_length=34, index=True)
+    # The go-live profile its numbers get as they port in (``bot.desk.profiles``; "none":
+    # left as Twilio delivers them). None: not chosen (a request filed elsewhere): none.
+    golive_profile: str | None = Field(default=None, max_length=40)
 
 
 class NumberState(SQLModel, table=True):
@@ -264,3 +267,66 @@ class ManualPortNumber(SQLModel, table=True):
 
     manual_id: str = Field(primary_key=True, max_length=34)
     phone_number: str = Field(primary_key=True, max_length=20, index=True)
+
+
+class NumberLive(SQLModel, table=True):
+    """A ported number's go-live: found in the account and set up by its request's profile
+    (``bot.desk.golive``). ``reported``: its outcome is said in the thread (or queued to be)."""
+
+    __tablename__ = "number_live"
+
+    phone_number: str = Field(primary_key=True, max_length=20)
+    request_sid: str = Field(max_length=34, index=True)
+    number_sid: str | None = Field(default=None, max_length=34)  # the account's PN…
+    profile: str = Field(max_length=40)
+    state: str = Field(default="waiting", max_length=16)  # bot.desk.golive.LiveState
+    error_code: int | None = None
+    detail: str | None = Field(default=None, max_length=500)  # Twilio's message, never secret
+    first_tried_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    reported: bool = False
+
+
+class GoLiveRun(SQLModel, table=True):
+    """When a request's waiting numbers are next set up, and which process holds the run: one
+    process applies a request's profile at a time, and one reply says each batch."""
+
+    __tablename__ = "golive_run"
+
+    request_sid: str = Field(primary_key=True, max_length=34)
+    due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    batch: int = 0  # replies said so far (each batch's reply is keyed by its number)
+    # Go live was pressed: look at every number again, not only the waiting ones.
+    recheck: bool = False
+
+
+class AccountNumber(SQLModel, table=True):
+    """A number the account held at a sweep (``bot.desk.inventory``). ``gone_at``: a later
+    sweep (or a port-out webhook) no longer found it; it stays on the desk's agenda until
+    someone acknowledges it (who, when and why)."""
+
+    __tablename__ = "account_number"
+
+    phone_number: str = Field(primary_key=True, max_length=20)
+    number_sid: str | None = Field(default=None, max_length=34)
+    first_seen_at: datetime = Field(sa_column=_ts())
+    last_seen_at: datetime = Field(sa_column=_ts())  # the last sweep that found it
+    gone_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
+    request_sid: str | None = Field(default=None, max_length=34)  # the bot's port, if any
+    acknowledged_by: str | None = Field(default=None, max_length=32)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledged_why: str | None = Field(default=None, max_length=500)
+
+
+class WorkerLease(SQLModel, table=True):
+    """A periodic job all processes share (the inventory sweep): who runs it now, until when,
+    and when it last finished, so it runs once per interval however many processes look."""
+
+    __tablename__ = "worker_lease"
+
+    name: str = Field(primary_key=True, max_length=32)
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

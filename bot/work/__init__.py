@@ -32,6 +32,7 @@ from bot.work.base import (
     root_key,
 )
 from bot.work.day import Digest, DigestFile, Home, Reminder
+from bot.work.golive import Departed, Departure, GoLive, GoLiveReport
 from bot.work.manual import ManualBoard, ManualFile, ManualReminder, ManualReply, ManualRoot
 from bot.work.threads import (
     Board,
@@ -53,9 +54,13 @@ __all__ = [
     "ChangeSet",
     "ChangedNumber",
     "Checklist",
+    "Departed",
+    "Departure",
     "Digest",
     "DigestFile",
     "File",
+    "GoLive",
+    "GoLiveReport",
     "Home",
     "ManualBoard",
     "ManualFile",
@@ -91,7 +96,9 @@ AnyWork = Annotated[
     | ManualReply
     | ManualFile
     | ManualBoard
-    | ManualReminder,
+    | ManualReminder
+    | GoLive
+    | Departed,
     Field(discriminator="kind"),
 ]
 """Every kind of Slack work, told apart by ``kind``."""

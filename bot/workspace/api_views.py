@@ -165,7 +165,7 @@ def views_publish(ws: Workspace, call: Call) -> JSON | Reply:
 
 def auth_test(ws: Workspace, call: Call) -> JSON | Reply:
     me = ws.identity
-    return {
+    body = {
         "ok": True,
         "url": f"{me.web_url}/",
         "team": me.team_name,
@@ -175,6 +175,7 @@ def auth_test(ws: Workspace, call: Call) -> JSON | Reply:
         "bot_id": me.bot_id,
         "is_enterprise_install": False,
     }
+    return Reply(body, headers={"x-oauth-scopes": ",".join(ws.scopes)})
 
 
 def users_info(ws: Workspace, call: Call) -> JSON | Reply:

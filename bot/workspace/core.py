@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 from bot.workspace import api_chat, api_files, api_views
 from bot.workspace.http import api_routes, unknown_path
 from bot.workspace.identity import Identity
+from bot.workspace.manifest import default_scopes
 from bot.workspace.records import JSON, Call, Reply, Traffic, Unobserved, slack_error
 from bot.workspace.state import WorkspaceState
 
@@ -49,6 +50,9 @@ class Workspace:
         self.bot_token = bot_token
         self.traffic: Traffic = traffic or Unobserved()
         self.methods: dict[str, Handler] = dict(METHODS)
+        # What the bot token was granted (Slack answers them in ``x-oauth-scopes``): the
+        # manifest's bot scopes unless a test takes some away.
+        self.scopes: tuple[str, ...] = default_scopes()
 
     def token_accepted(self, token: str) -> bool:
         if self.bot_token is not None:

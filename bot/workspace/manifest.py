@@ -4,6 +4,7 @@ and whether the App Home tab and the Messages tab are on."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ class Manifest:
     messages_tab: bool = True
     messages_read_only: bool = False
     bot_events: tuple[str, ...] = field(default=())
+    bot_scopes: tuple[str, ...] = field(default=())  # oauth_config.scopes.bot
 
     def command(self, name: str) -> SlashCommand | None:
         return next((c for c in self.commands if c.command == name), None)
@@ -84,6 +86,9 @@ def parse(text: str) -> Manifest:
         messages_tab=bool(home.get("messages_tab_enabled", True)),
         messages_read_only=bool(home.get("messages_tab_read_only_enabled", False)),
         bot_events=tuple(str(e) for e in events or []),
+        bot_scopes=tuple(
+            str(s) for s in ((data.get("oauth_config") or {}).get("scopes") or {}).get("bot") or []
+        ),
     )
 
 
@@ -96,3 +101,10 @@ def load(path: Path | None = None) -> Manifest:
             return parse(candidate.read_text(encoding="utf-8"))
     log.warning("no manifest.yml: the local workspace knows no slash commands")
     return Manifest()
+
+
+@functools.cache
+def default_scopes() -> tuple[str, ...]:
+    """The bot scopes ``manifest.yml`` asks for: what a workspace grants its token unless told
+    otherwise (read once per process)."""
+    return load().bot_scopes

@@ -76,6 +76,8 @@ async def local_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[LocalBot]
         "slack_channel_write_seconds": 0.0,
         # No reminders or digests unless a test drives the desk's day (its own clock).
         "porting_desk_day_seconds": 0.0,
+        # Inventory sweeps only when a test runs one (``bot.desk.inventory``).
+        "porting_inventory_seconds": 0.0,
         **overrides,
     }
     # Nothing configured (no DATABASE_URL either): local mode's own database, in tmp_path.

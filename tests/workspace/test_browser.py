@@ -157,6 +157,33 @@ async def test_a_whole_port_from_the_page(
     await _step_until(ws, local, "Port-in completed")
     await shots.take(ws.page, "completed")
 
+    # Go-live: the shipped example's profile set the ported numbers up; the thread says so.
+    await local.settle()
+    live = ws.message("live: voice", where="#thread")
+    await live.wait_for()
+    assert "Messaging Service" in await live.inner_text()
+    await live.scroll_into_view_if_needed()
+    await shots.take(ws.page, "go-live")
+
+    # A number ports away (the panel's Port away): the next sweep announces it in the channel.
+    inventory = local.app.runtime.desk.inventory
+    await inventory.sweep(force=True)  # the account's numbers, as a sweep records them
+    panel = await ws.sandbox()
+    await panel.get_by_role("button", name="Port +14155550100 away").click()
+    await ws.page.locator("#toast", has_text="ported away").wait_for()
+    await inventory.sweep(force=True)
+    await local.settle()
+    alert = ws.message("has left the account")
+    await alert.wait_for()
+    await alert.get_by_role("button", name="Acknowledge…").click()
+    why = ws.modal("ack_departure_modal")
+    await why.wait_for()
+    await ws.fill(why, "gl_why", "released on purpose in the demo")
+    await shots.take(ws.page, "acknowledge")
+    await ws.submit(why)
+    await ws.message("Acknowledged by").wait_for()
+    await shots.take(ws.page, "acknowledged")
+
     # The numbers as a CSV: it lands in the DM with the bot and downloads.
     await root.get_by_role("button", name="Numbers as CSV").click()
     await ws.open_channel("Porting Bot")

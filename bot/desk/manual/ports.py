@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot import outbox, work
 from bot.desk.calendar import BusinessCalendar
+from bot.desk.followups import GoLiveQueue
 from bot.desk.manual.schedule import (
     ManualDecision,
     ManualFacts,
@@ -32,10 +33,12 @@ from bot.desk.manual.types import (
     StepConflict,
     new_manual_id,
 )
+from bot.desk.profiles import NONE
 from bot.desk.records import AuditRecord, Thread
 from bot.errors import NotFound
 from bot.store import audit, manual_ports, queue
 from bot.store.db import Database
+from bot.store.golive import GoingLive
 from bot.store.manual_ports import ManualQuery, StoredManualPort
 from bot.store.models import ManualPortRow, utcnow
 
@@ -95,6 +98,8 @@ class ManualPorts:
         self.outbox = slack_outbox
         self.thread_wait_seconds = thread_wait_seconds
         self.clock = clock
+        # Go-live (bot.desk.golive): a completed port's numbers set up by its profile.
+        self.golive: GoLiveQueue | None = None
 
     def _wake(self) -> None:
         if self.outbox is not None:
@@ -199,12 +204,26 @@ class ManualPorts:
             request_sid=manual_id,
             detail=_detail(move, given, port.step),
         )
-        if not await manual_ports.change(self.db, manual_id, version, values, entry, queued, now):
+        going_live = self._going_live(port) if move == ManualMove.COMPLETE else None
+        if not await manual_ports.change(
+            self.db, manual_id, version, values, entry, queued, now, going_live
+        ):
             raise StepConflict(await self.get(manual_id))
         self._wake()
+        if going_live is not None and self.golive is not None:
+            self.golive.wake()
         moved = await self.get(manual_id)
         assert moved is not None
         return ManualMoved(moved, port.step, user_id)
+
+    def _going_live(self, port: ManualPort) -> GoingLive | None:
+        """The port's numbers and profile, as it completes (None: no profile)."""
+        if self.golive is None:
+            return None
+        profile = self.golive.profile_for(port.details.golive_profile)
+        if profile == NONE:
+            return None
+        return port.details.phone_numbers, profile, self.golive.now()
 
     async def add_documents(
         self, manual_id: str, version: int, documents: Sequence[ManualDocument], user_id: str

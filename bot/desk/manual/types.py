@@ -181,6 +181,8 @@ class ManualDetails(BaseModel):
     losing_carrier: str
     documents: list[ManualDocument] = Field(default_factory=list)
     channel_id: str
+    # The go-live profile its numbers get once the port completes (``bot.desk.profiles``).
+    golive_profile: str | None = None
 
     @property
     def phone_numbers(self) -> list[str]:

@@ -243,6 +243,7 @@ def _prefill(request: PortInRequest, details: PortInDetails | None, channel: str
             notification_emails=tuple(details.notification_emails),
             target_port_in_date=details.target_port_in_date,
             channel_id=channel or details.channel_id,
+            golive_profile=details.golive_profile,
         )
     lci = request.losing_carrier_information
     address = lci.address if lci else None

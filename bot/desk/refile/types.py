@@ -62,6 +62,7 @@ class Prefill:
     notification_emails: tuple[str, ...] = ()
     target_port_in_date: date | None = None
     channel_id: str | None = None
+    golive_profile: str | None = None
 
 
 @dataclass(frozen=True)

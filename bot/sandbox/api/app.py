@@ -19,11 +19,18 @@ from starlette.exceptions import HTTPException
 
 from ..core import Sandbox
 from ..errors import SandboxError, SimulatorError, bad_request, not_found
-from . import documents, loa, porting, sim, webhook_config
+from . import account, documents, loa, porting, sim, webhook_config
 from .guard import Guard
 
 # In this order: the routes of one path pattern must not shadow another's.
-_ROUTERS = (porting.router, webhook_config.router, documents.router, sim.router, loa.router)
+_ROUTERS = (
+    porting.router,
+    account.router,
+    webhook_config.router,
+    documents.router,
+    sim.router,
+    loa.router,
+)
 
 
 def _lifespan(

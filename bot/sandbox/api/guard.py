@@ -1,6 +1,6 @@
-"""ASGI middleware: Basic auth for every ``/v1`` and ``/_sim`` call (but the LOA page and
-reading the clock); injected latency, the concurrency cap and scripted failures for ``/v1``
-calls only."""
+"""ASGI middleware: Basic auth for every API (``/v1``, ``/2010-04-01``) and ``/_sim`` call
+(but the LOA page and reading the clock); injected latency, the concurrency cap and scripted
+failures for API calls only."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         path = route_path(scope)
-        api = path.startswith("/v1/")
+        api = path.startswith(("/v1/", "/2010-04-01/"))
         admin = path.startswith("/_sim/") and not _public(path, scope.get("method"))
         if not (api or admin):
             await self.app(scope, receive, send)

@@ -156,6 +156,32 @@ async def sim_resubmit(sid: str, number: str, sandbox: SandboxDep) -> JSONRespon
     return JSONResponse(phone_number_json(sandbox.config, sandbox.request(sid), found))
 
 
+@router.get("/inventory")
+async def sim_inventory(sandbox: SandboxDep) -> JSONResponse:
+    """The account's numbers (the panel lists them, with "port this number away")."""
+    inventory = sandbox.state.inventory
+    rows = [
+        {"sid": n.sid, "phone_number": n.phone_number, "service_sid": n.service_sid}
+        for n in list(inventory.numbers.values())[-500:]
+    ]
+    return JSONResponse({"count": len(inventory.numbers), "numbers": rows})
+
+
+@router.post("/inventory/seed")
+async def sim_seed(request: Request, sandbox: SandboxDep) -> JSONResponse:
+    count = (await _admin_body(request)).get("count", 0)
+    if not isinstance(count, int) or not 0 <= count <= 1_000_000:
+        raise SimulatorError("count must be an integer 0-1000000", 400)
+    total = sandbox.state.inventory.seed(count, sandbox.config.account_sid, sandbox.now)
+    return JSONResponse({"count": total})
+
+
+@router.post("/numbers/{number}/port-away")
+async def sim_port_away(number: str, sandbox: SandboxDep) -> Response:
+    sandbox.port_away(number)
+    return Response(status_code=204)
+
+
 @router.get("/deliveries")
 async def sim_deliveries(sandbox: SandboxDep) -> JSONResponse:
     return JSONResponse({"deliveries": [d.as_dict() for d in sandbox.deliveries]})

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import work
 from bot.delivered import Delivered
-from bot.slack.delivery import manual, threads, timed
+from bot.slack.delivery import golive, manual, threads, timed
 from bot.slack.delivery.poster import ItemPoster
 from bot.slack.delivery.sources import Sources
 
@@ -31,4 +31,6 @@ HANDLERS: dict[type[work.Work], Handler] = {
     work.ManualFile: manual.file,
     work.ManualBoard: manual.edit,
     work.ManualReminder: manual.reminder,
+    work.GoLive: golive.golive,
+    work.Departed: golive.departed,
 }

@@ -232,6 +232,7 @@ def read_form(
             losing_carrier=carrier,
             documents=documents,
             channel_id=channel,
+            golive_profile=selected_option(values, M.GOLIVE_PROFILE),
         ),
         {},
     )

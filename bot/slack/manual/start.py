@@ -72,6 +72,8 @@ class ManualStartListeners:
             today=self.deps.today(),
             porting_channel=self.deps.porting_channel or None,
             note=note,
+            profiles=self.deps.profiles.names,
+            profile=self.deps.profiles.default,
         )
         await press.open(view)
 

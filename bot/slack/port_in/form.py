@@ -244,6 +244,7 @@ def read_details(
         notification_emails=notify,
         bill=bill,
         channel_id=channel,
+        golive_profile=selected_option(values, F.GOLIVE_PROFILE),
     )
     return details, {}
 

@@ -73,6 +73,8 @@ class PortInListeners:
             numbers=numbers,
             note=note,
             porting_channel=self.deps.porting_channel or None,
+            profiles=self.deps.profiles.names,
+            profile=self.deps.profiles.default,
         )
 
     async def port_in(

@@ -70,6 +70,8 @@ class RefileListeners:
             source,
             today=self.deps.today(),
             porting_channel=self.deps.porting_channel or None,
+            profiles=self.deps.profiles.names,
+            default_profile=self.deps.profiles.default,
         )
 
 

@@ -27,6 +27,7 @@ from bot.slack.status.finding import (
 from bot.slack.ui import board, status
 from bot.slack.ui.errors import twilio_error_text
 from bot.slack.ui.finding import ACCEPTED, named_answer, not_held_text, unreadable_text
+from bot.slack.ui.golive import number_status_text
 from bot.slack.workspace_url import WorkspaceUrl
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,12 @@ class StatusListeners:
             await respond(**named_answer(ask.name, listing, url), replace_original=False)
             return
         sids = list(ask.sids)
+        lives = await self.deps.liveness(list(ask.numbers)) if ask.numbers else {}
         for number in ask.numbers:
+            # In the account now? Its go-live? (When known.) Then the request holding it.
+            live = lives[number]
+            if live.in_account is not None or live.state is not None:
+                await tell(respond, number_status_text(live))
             listing = await self.deps.listings.list(Holding((number,)))
             found = holder(listing.items)
             if found is None:
@@ -109,11 +115,18 @@ class StatusListeners:
                 )
             history = await self.deps.cancels.history(sid)
             chained = await self.deps.refiles.chain(sid)
+            ported = [n.phone_number for n in snapshot.request.phone_numbers if n.phone_number]
+            live = await self.deps.liveness(ported)
+            blocks = status.status_blocks(
+                snapshot,
+                permalink=link,
+                history=history,
+                chain=(chained.before, chained.after),
+                live=live,
+            )
             await respond(
                 text=board.board_text(snapshot),
-                blocks=status.status_blocks(
-                    snapshot, permalink=link, history=history, chain=(chained.before, chained.after)
-                ),
+                blocks=blocks,
                 response_type="ephemeral",
                 replace_original=False,
             )

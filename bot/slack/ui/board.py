@@ -155,11 +155,15 @@ def board_blocks(snapshot: RequestSnapshot) -> list[Block]:
         head += "\n" + "\n".join(extra)
     filed = f" · filed by {user(snapshot.filed_by)}" if snapshot.filed_by else ""
     updated = slack_date(snapshot.updated_at, "{date_short_pretty} {time}")
-    context = f"`{r.request_sid}`{filed}{refile_links(snapshot)} · updated {updated}"
+    context = (
+        f"`{r.request_sid}`{filed}{refile_links(snapshot)}{profile_line(snapshot)}"
+        f" · updated {updated}"
+    )
+    buttons = board_buttons(r, signing=bool(snapshot.filed_by)) + golive_buttons(snapshot)
     return [
         SectionBlock(text=MarkdownTextObject(text=clip(head))),
         ContextBlock(elements=[MarkdownTextObject(text=clip(context))]),
-        ActionsBlock(elements=board_buttons(r, signing=bool(snapshot.filed_by))),
+        ActionsBlock(elements=buttons),
     ]
 
 
@@ -220,3 +224,24 @@ def csv_button(request_sid: str) -> ButtonElement:
 def how_to_fix_button(request_sid: str) -> ButtonElement:
     """The playbooks of a request's rejected numbers, answered to whoever presses it."""
     return ButtonElement(text="How to fix", action_id=Action.HOW_TO_FIX, value=request_sid)
+
+
+def profile_line(snapshot: RequestSnapshot) -> str:
+    """`` · go-live: *standard*``, for the board's context line."""
+    name = snapshot.golive_profile
+    return f" · go-live: *{escape(name)}*" if name else ""
+
+
+def golive_buttons(snapshot: RequestSnapshot) -> list[ButtonElement]:
+    """*Go-live profile…* until a number ports (its profile can change till then), then *Go
+    live* (applies the profile again) while the request has one."""
+    r = snapshot.request
+    ported = any(n.status == NumberStatus.COMPLETED for n in r.phone_numbers)
+    sid = r.request_sid
+    if ported:
+        if snapshot.golive_profile and snapshot.golive_profile != "none":
+            return [ButtonElement(text="Go live", action_id=Action.GO_LIVE, value=sid)]
+        return []
+    if r.status.terminal:
+        return []
+    return [ButtonElement(text="Go-live profile…", action_id=Action.GOLIVE_PROFILE, value=sid)]

@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from bot.desk.agenda import AgendaItem, Digest, PortEntry, StatusCount
 from bot.slack.ui.board import status_icon
 from bot.slack.ui.fmt import clip, escape, plural, slack_date
+from bot.slack.ui.golive import departures_lines
 from bot.slack.ui.manual.rows import manual_line
 from bot.slack.ui.rows import (
     INLINE_ROWS,
@@ -106,6 +107,8 @@ def digest_message(digest: Digest, *, workspace_url: str | None = None) -> Messa
         if len(digest.manual) > len(shown):
             lines.append(f"…and {len(digest.manual) - len(shown):,} more: `/port-list` lists them.")
         blocks += line_blocks(lines, budget=6)
+    if departures := departures_lines(digest.departures):
+        blocks += line_blocks(departures, budget=4)
     more = rows - len(needs) - len(ports)
     if more:
         blocks.append(
@@ -116,7 +119,9 @@ def digest_message(digest: Digest, *, workspace_url: str | None = None) -> Messa
     text = (
         f"Porting digest: {plural(digest.open_count, 'open request')}, "
         f"{len(digest.needs):,} needing a person, {len(digest.ports):,} port dates ahead"
-        + (f", {plural(len(digest.manual), 'manual port')}." if digest.manual else ".")
+        + (f", {plural(len(digest.manual), 'manual port')}" if digest.manual else "")
+        + (f", {plural(len(digest.departures), 'number')} left" if digest.departures else "")
+        + "."
     )
     if not more:
         return Message(text, blocks)

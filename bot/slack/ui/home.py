@@ -23,8 +23,9 @@ from bot.desk.agenda import AgendaItem, HomeAgenda
 from bot.slack.ids import Action
 from bot.slack.ui.digest import port_line
 from bot.slack.ui.fmt import ago, clip, slack_date
+from bot.slack.ui.golive import departures_lines
 from bot.slack.ui.manual.rows import manual_line
-from bot.slack.ui.rows import item_line
+from bot.slack.ui.rows import item_line, line_blocks
 
 HOME_BLOCK_LIMIT = 100
 ROWS_PER_SECTION = 15  # 4 sections of at most this many rows + headings stay under 100
@@ -116,6 +117,8 @@ def home_view(
             len(home.manual),
             "",
         )
+    if departures := departures_lines(home.departures):
+        blocks += [DividerBlock(), *line_blocks(departures, budget=3)]
     blocks += _section(
         "Your recent requests",
         [_row(i, workspace_url, show_need=False) for i in home.recent[:RECENT_ROWS]],

@@ -92,6 +92,13 @@ def item_line(
     return clip(" · ".join(parts), SECTION_TEXT_LIMIT)
 
 
+def with_lines(message: Message, lines: list[str]) -> Message:
+    """``message`` followed by ``lines`` (within Block Kit's limits)."""
+    blocks = [*message.blocks, *line_blocks(lines)][:MESSAGE_BLOCK_LIMIT]
+    text = "\n".join([message.text, *lines])[:3000]
+    return Message(text, blocks, message.csv, message.csv_name)
+
+
 def numbers_text(item: AgendaItem) -> str:
     """How many numbers; for a closed request, what became of them (``1 number ported · 2
     canceled``), not how many it once held."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 
 from bot.desk.records import AuditRecord
 from bot.desk.types import RequestSnapshot
+from bot.porting.golive import Liveness
 from bot.porting.models import PortInNumber, PortInRequest
 from bot.porting.playbooks import playbook
 from bot.porting.statuses import NumberStatus
@@ -32,6 +33,7 @@ from bot.slack.ui.fmt import (
     slack_date,
     user,
 )
+from bot.slack.ui.golive import liveness_text
 from bot.slack.ui.playbooks import name, playbooks_text, rejected_groups
 
 _NUMBERS_SHOWN = 30
@@ -86,8 +88,10 @@ def _attention(n: PortInNumber) -> int:
     return order.index(n.status) if n.status in order else len(order)
 
 
-def number_line(n: PortInNumber) -> str:
+def number_line(n: PortInNumber, live: Liveness | None = None) -> str:
     line = f"{number_name(n.phone_number, n.number_sid)} · {escape(n.status_label)}"
+    if live is not None:
+        line += liveness_text(live)
     if n.port_date:
         line += f" · port date {slack_date(n.port_date)}"
     if n.status == NumberStatus.PORT_REJECTED:
@@ -111,9 +115,11 @@ def status_blocks(
     permalink: str | None = None,
     history: Sequence[AuditRecord] = (),
     chain: tuple[Sequence[str], Sequence[str]] = ((), ()),
+    live: Mapping[str, Liveness] | None = None,
 ) -> list[Block]:
     """/port-status: the board, the chain of re-filings, who filed and canceled what, then
-    the numbers, most urgent first, within Block Kit limits."""
+    the numbers, most urgent first (with ``live``: each one's go-live and whether it is in
+    the account now), within Block Kit limits."""
     r = snapshot.request
     blocks = board_blocks(snapshot)[:2]
     if linked := chain_line(*chain):
@@ -124,7 +130,7 @@ def status_blocks(
     lines: list[str] = []
     budget = SECTION_TEXT_LIMIT - 80  # room for the "…and N more" line
     for n in numbers[:_NUMBERS_SHOWN]:
-        line = number_line(n)
+        line = number_line(n, (live or {}).get(n.phone_number or ""))
         if sum(len(x) + 1 for x in lines) + len(line) > budget:
             break
         lines.append(line)

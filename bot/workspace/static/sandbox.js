@@ -1,6 +1,7 @@
 // The sandbox panel: the simulated Twilio account behind the bot, through the sandbox's own
 // admin routes (/sandbox/_sim/…): pause it, run its next step or one request's, sign a
-// request's LOA, have the carrier reject a number, make Twilio's API fail for a while; and
+// request's LOA, have the carrier reject a number, port a number away from the account,
+// make Twilio's API fail for a while; and
 // the desk's digest on demand (through the workspace: the bot queues it).
 
 import { h } from "./blockkit.js";
@@ -125,8 +126,10 @@ export class SandboxPanel {
     if (this.busy || !this.open) return;
     this.busy = true;
     try {
-      const [clock, listing] = await Promise.all([this.call("GET", "/clock"), this.call("GET", "/requests")]);
-      this.draw(clock, listing.requests);
+      const [clock, listing, inventory] = await Promise.all([
+        this.call("GET", "/clock"), this.call("GET", "/requests"), this.call("GET", "/inventory"),
+      ]);
+      this.draw(clock, listing.requests, inventory);
     } catch (error) {
       this.root.replaceChildren(h("div", { class: "sandbox-error" }, `The sandbox does not answer: ${error.message}`));
     } finally {
@@ -134,7 +137,7 @@ export class SandboxPanel {
     }
   }
 
-  draw(clock, requests) {
+  draw(clock, requests, inventory) {
     const focus = document.activeElement?.closest?.(".sandbox") ? document.activeElement.dataset.keep : null;
     const kept = {};
     for (const input of this.root.querySelectorAll("[data-keep]")) kept[input.dataset.keep] = input.value;
@@ -154,6 +157,7 @@ export class SandboxPanel {
         h("div", { class: "sandbox-small" }, "The daily digest goes out once a day; see it now:"),
         h("div", { class: "sandbox-buttons" },
           h("button", { type: "button", class: "bk-button", onclick: () => this.sendDigest() }, "Send digest now"))),
+      this.account(inventory),
       h("section", { class: "sandbox-section" },
         h("div", { class: "sandbox-title" }, "Make Twilio fail"),
         h("div", { class: "sandbox-small" }, "The next calls to Twilio's API answer this error."),
@@ -167,6 +171,19 @@ export class SandboxPanel {
     for (const input of panel.querySelectorAll("[data-keep]")) if (input.dataset.keep in kept) input.value = kept[input.dataset.keep];
     this.root.replaceChildren(panel);
     if (focus) this.root.querySelector(`[data-keep="${focus}"]`)?.focus();
+  }
+
+  // The account's numbers (they arrive as ports complete); "Port away" makes one leave, as a
+  // port-out nobody here asked for would: the bot's next inventory sweep announces it.
+  account(inventory) {
+    const numbers = inventory?.numbers || [];
+    return h("section", { class: "sandbox-section" },
+      h("div", { class: "sandbox-title" }, `Numbers in the account (${inventory?.count ?? 0})`),
+      numbers.length
+        ? h("ul", { class: "sandbox-numbers" }, numbers.slice(-50).map((n) => h("li", {},
+          h("span", {}, n.phone_number),
+          h("button", { type: "button", class: "link-button", "aria-label": `Port ${n.phone_number} away`, onclick: () => this.act(`${n.phone_number} ported away`, () => this.call("POST", `/numbers/${encodeURIComponent(n.phone_number)}/port-away`)) }, "Port away"))))
+        : h("div", { class: "sandbox-small" }, "None yet: numbers arrive as their ports complete."));
   }
 
   nextOf(r, clock) {

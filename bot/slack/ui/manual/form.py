@@ -29,6 +29,7 @@ from bot.slack.carried import ManualStepMeta
 from bot.slack.ids import Callback
 from bot.slack.ids import ManualField as M
 from bot.slack.ui.fmt import clip, plural
+from bot.slack.ui.golive_modals import golive_field
 from bot.slack.ui.manual.words import title
 from bot.slack.ui.port_in.parts import (
     TEXT_LIMIT,
@@ -64,6 +65,8 @@ def manual_form(
     today: date,
     porting_channel: str | None,
     note: str | None = None,
+    profiles: Sequence[str] = (),
+    profile: str | None = None,
 ) -> View:
     """A manual port's Step 1 (seed 003): who owns the numbers, each number, the physical
     service address of each, the losing carrier, and the documents (missing ones allowed)."""
@@ -97,6 +100,8 @@ def manual_form(
             hint="The port's thread and its board go here (invite the bot first).",
         ),
     ]
+    if profiles:
+        blocks.append(golive_field(M.GOLIVE_PROFILE, profiles, profile))
     return View(
         type="modal",
         callback_id=Callback.MANUAL_FORM,

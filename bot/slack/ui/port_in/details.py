@@ -29,6 +29,7 @@ from bot.slack.carried import PortInMeta
 from bot.slack.ids import Callback
 from bot.slack.ids import PortInField as F
 from bot.slack.ui.fmt import clip, plural
+from bot.slack.ui.golive_modals import golive_field
 from bot.slack.ui.port_in.parts import (
     TEXT_LIMIT,
     TIME_ZONES,
@@ -56,8 +57,11 @@ def details_view(
     numbers: Sequence[str] = (),
     note: str | None = None,
     porting_channel: str | None = None,
+    profiles: Sequence[str] = (),
+    profile: str | None = None,
 ) -> dict[str, Any]:
-    """Step 1: everything Twilio's create call needs except the account number and PINs.
+    """Step 1: everything Twilio's create call needs except the account number and PINs,
+    and, when PORTING_PROFILES has any, the go-live profile (``profile`` chosen first).
 
     Returned as a dict filled into a cached template: the form opens on a trigger_id that
     lives ~3 s, and building ~30 blocks through the models on every command is most of the
@@ -79,6 +83,8 @@ def details_view(
     if note:
         extra.append(ContextBlock(elements=[MarkdownTextObject(text=clip(note))]))
     blocks[1:1] = [b.to_dict() for b in extra]
+    if profiles:
+        blocks.append(golive_field(F.GOLIVE_PROFILE, profiles, profile).to_dict())
     initial = prefill(numbers) if numbers else None
     if initial:
         numbers_field = next(b for b in blocks if b.get("block_id") == F.NUMBERS)

@@ -63,7 +63,13 @@ def _why(rejections: Sequence[Rejection]) -> str:
 
 
 def refile_view(
-    meta: PortInMeta, source: RefileSource, *, today: date, porting_channel: str | None = None
+    meta: PortInMeta,
+    source: RefileSource,
+    *,
+    today: date,
+    porting_channel: str | None = None,
+    profiles: Sequence[str] = (),
+    default_profile: str | None = None,
 ) -> dict[str, Any]:
     """Step 1, prefilled: the old request's details, only its rejected numbers, the rejected
     fields marked, the bill Twilio holds offered again while it is young enough."""
@@ -74,6 +80,8 @@ def refile_view(
         today=today,
         numbers=numbers if fits else (),
         porting_channel=source.prefill.channel_id or porting_channel,
+        profiles=profiles,
+        profile=source.prefill.golive_profile or default_profile,
     )
     view["title"] = _plain(TITLE_1)
     blocks: list[dict[str, Any]] = view["blocks"]

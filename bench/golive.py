@@ -24,7 +24,13 @@ import httpx
 from bot.desk.golive import GoLive
 from bot.desk.profiles import parse_profiles
 from bot.porting.client import TwilioPortingClient
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, SandboxConfig
+from bot.sandbox import (
+    SANDBOX_ACCOUNT_SID,
+    SANDBOX_AUTH_TOKEN,
+    Sandbox,
+    SandboxConfig,
+    create_sandbox_app,
+)
 from bot.sandbox.inventory import VERIFIED_SERVICE
 from bot.store import golive as store
 from bot.store.db import Database, migrate
@@ -63,7 +69,7 @@ async def main() -> None:
         db = Database.from_url(f"sqlite:///{tmp}/bench.db")
         await migrate(db.engine)
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=sandbox.app),
+            transport=httpx.ASGITransport(app=create_sandbox_app(sandbox)),
             event_hooks={"request": [count]},
             timeout=30,
         ) as http:

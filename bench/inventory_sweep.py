@@ -69,13 +69,13 @@ async def child(url: str, database: str) -> None:
 
 
 async def main() -> None:
-    from bot.sandbox import SANDBOX_ACCOUNT_SID, Sandbox, SandboxConfig
+    from bot.sandbox import SANDBOX_ACCOUNT_SID, Sandbox, SandboxConfig, create_sandbox_app
     from tests.procs import child_env, served
 
     sandbox = Sandbox(SandboxConfig(seed=1, latency_seconds=LATENCY))
     sandbox.state.inventory.seed(NUMBERS, SANDBOX_ACCOUNT_SID, sandbox.now)
     with tempfile.TemporaryDirectory() as tmp:
-        async with served(sandbox.app) as url:
+        async with served(create_sandbox_app(sandbox)) as url:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 __file__,

@@ -32,7 +32,13 @@ import psutil
 
 from bench.common import Server, free_port, percentile, running_bot, stop_bot
 from bot.porting.signature import sign_json
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, SandboxConfig
+from bot.sandbox import (
+    SANDBOX_ACCOUNT_SID,
+    SANDBOX_AUTH_TOKEN,
+    Sandbox,
+    SandboxConfig,
+    create_sandbox_app,
+)
 from tests.procs import served
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -181,7 +187,7 @@ async def bot_on_own_sandbox(**env: str) -> AsyncIterator[tuple[Server, str]]:
     process, and its simulator only in local mode): yields the bot and the sandbox's URL."""
     sandbox = Sandbox(SandboxConfig())  # stepped: time moves on /_sim/advance
     try:
-        async with served(sandbox.app) as twilio_url:
+        async with served(create_sandbox_app(sandbox)) as twilio_url:
             twilio = {
                 "PORTING_SANDBOX": "false",
                 "TWILIO_ACCOUNT_SID": SANDBOX_ACCOUNT_SID,

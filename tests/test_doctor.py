@@ -21,7 +21,7 @@ from starlette.routing import Route
 from bot import doctor
 from bot.porting.client import TwilioPortingClient
 from bot.porting.registration import register_port_in_webhook
-from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox
+from bot.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, Sandbox, create_sandbox_app
 from bot.settings import Settings
 from bot.store.db import Database, migrate
 from tests.fakes.slack_api import FakeSlack
@@ -77,7 +77,7 @@ async def deployment(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Dep
     await db.close()
     fake_slack.add_channel(CHANNEL, name="porting")
     fake_slack.set_usergroup("SADMINS", ["UPAT01", "USAM02"])
-    async with served(Sandbox().app) as twilio_url, served(stub) as public_url:
+    async with served(create_sandbox_app(Sandbox())) as twilio_url, served(stub) as public_url:
         values = {
             "slack_bot_token": BOT_TOKEN,
             "slack_signing_secret": SIGNING_SECRET,

@@ -16,7 +16,7 @@ import httpx
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from bot.sandbox import Sandbox, SandboxConfig
+from bot.sandbox import Sandbox, SandboxConfig, create_sandbox_app
 from bot.store.db import Database
 from bot.store.models import AccountNumber, NumberLive, RequestState, WorkerLease
 from tests.conftest import SANDBOX_START
@@ -60,7 +60,9 @@ async def test_two_processes_go_live_once_and_announce_a_departure_once(
         db = Database.from_url(url)
         stack.push_async_callback(db.close)
         http = await stack.enter_async_context(
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app), timeout=30)
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=create_sandbox_app(sandbox)), timeout=30
+            )
         )
         twilio = sandbox_twilio(http)
         sid = (await file_request(twilio, sandbox, NUMBERS)).request_sid

@@ -11,7 +11,7 @@ import pytest
 from bot.porting.account import NumberSettings
 from bot.porting.client import TwilioPortingClient
 from bot.porting.errors import TwilioError
-from bot.sandbox import SANDBOX_ACCOUNT_SID, Sandbox, SandboxConfig
+from bot.sandbox import SANDBOX_ACCOUNT_SID, Sandbox, SandboxConfig, create_sandbox_app
 from bot.sandbox.inventory import LEGACY_SERVICE, UNREGISTERED_SERVICE, VERIFIED_SERVICE
 from tests.helpers import file_request, sandbox_twilio
 
@@ -26,7 +26,9 @@ async def pair() -> AsyncIterator[Pair]:
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app)) as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_sandbox_app(sandbox))
+    ) as http:
         yield sandbox_twilio(http, sleep=sleep), sandbox, slept
 
 

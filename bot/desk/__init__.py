@@ -96,6 +96,39 @@ __all__ = [
 ]
 
 
+def _account_watch(
+    twilio: TwilioPortingClient,
+    db: Database,
+    profiles: Profiles,
+    porting_channel: str,
+    clock: Callable[[], datetime],
+    golive_retry: timedelta,
+    inventory_seconds: float,
+    wake: Callable[[], None] | None,
+) -> tuple[GoLive, Inventory]:
+    """Numbers set up by their request's go-live profile as they port in (``bot.desk.golive``,
+    the desk's clock) and the account's numbers swept for ones that left
+    (``bot.desk.inventory``, the system clock)."""
+    golive = GoLive(
+        twilio.numbers,
+        db,
+        profiles,
+        clock=clock,
+        porting_channel=porting_channel,
+        retry_window=golive_retry,
+        wake_outbox=wake,
+    )
+    inventory = Inventory(
+        twilio.numbers,
+        db,
+        clock=utcnow,
+        porting_channel=porting_channel,
+        every_seconds=inventory_seconds,
+        wake_outbox=wake,
+    )
+    return golive, inventory
+
+
 class Desk:
     """The desk's services built once over one Twilio client, database and outbox; callers use
     the service that owns an operation (``requests``, ``checks``, ``filing``, ``cancels``,
@@ -122,8 +155,19 @@ class Desk:
     ) -> None:
         self.twilio = twilio
         self.db = db
+        wake = slack_outbox.wakeup.set if slack_outbox is not None else None
+        # Built first, so the services that use them get them in their constructors.
+        self.profiles = profiles or Profiles()
+        self.golive, self.inventory = _account_watch(
+            twilio, db, self.profiles, porting_channel, clock, golive_retry, inventory_seconds, wake
+        )
         self.requests = Requests(
-            twilio, db, porting_channel=porting_channel, slack_outbox=slack_outbox, policy=policy
+            twilio,
+            db,
+            porting_channel=porting_channel,
+            slack_outbox=slack_outbox,
+            policy=policy,
+            golive=self.golive,
         )
         self.checks = Checks(twilio, db, concurrency=check_concurrency, sleep=sleep)
         self.cancels = Cancels(twilio, db, self.requests)
@@ -132,7 +176,14 @@ class Desk:
         self.clock = clock
         self.signing = SigningLinks(twilio, db)
         self.refiles = Refiles(db, self.requests, self.cancels)
-        self.filing = Filing(twilio, db, self.requests, self.checks, self.refiles)
+        self.filing = Filing(
+            twilio,
+            db,
+            self.requests,
+            self.checks,
+            self.refiles,
+            default_profile=self.profiles.default,
+        )
         self.listings = Listings(
             db,
             self.desk_policy,
@@ -147,6 +198,7 @@ class Desk:
             slack_outbox=slack_outbox,
             thread_wait_seconds=self.requests.policy.thread_wait_seconds,
             clock=clock,
+            golive=self.golive,
         )
         self.day = DeskDay(
             db,
@@ -154,33 +206,11 @@ class Desk:
             self.calendar,
             clock=clock,
             poll_seconds=day_poll_seconds,
-            wake=slack_outbox.wakeup.set if slack_outbox is not None else None,
+            wake=wake,
             planners=(self.manual.queue_reminders,),
             one_digest_a_real_day=one_digest_a_real_day,
+            departures=self.inventory.departures,
         )
-        # Numbers set up by their request's go-live profile as they port in (bot.desk.golive).
-        self.profiles = profiles or Profiles()
-        self.golive = GoLive(
-            twilio.numbers,
-            db,
-            self.profiles,
-            clock=clock,
-            porting_channel=porting_channel,
-            retry_window=golive_retry,
-            wake_outbox=self.requests.wake_outbox,
-        )
-        self.requests.golive = self.manual.golive = self.golive
-        # The account's numbers swept for ones that left (bot.desk.inventory): the system clock.
-        self.inventory = Inventory(
-            twilio.numbers,
-            db,
-            clock=utcnow,
-            porting_channel=porting_channel,
-            every_seconds=inventory_seconds,
-            wake_outbox=self.requests.wake_outbox,
-        )
-        self.day.departures = self.inventory.departures
-        self.filing.default_profile = self.profiles.default
 
     async def liveness(self, numbers: Sequence[str]) -> dict[str, Liveness]:
         """Each number's go-live and whether it is in the account now (/port-status)."""

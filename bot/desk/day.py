@@ -70,6 +70,7 @@ class DeskDay:
         planners: Sequence[Callable[[datetime], Awaitable[object]]] = (),
         one_digest_a_real_day: bool = False,
         real_clock: Callable[[], datetime] = utcnow,
+        departures: Callable[[], Awaitable[list[Departure]]] | None = None,
     ) -> None:
         self.db = db
         # More timed work planned on the same tick and clock (manual ports' reminders:
@@ -77,7 +78,7 @@ class DeskDay:
         self.planners = tuple(planners)
         # Numbers that left the account and wait for an Acknowledge (``bot.desk.inventory``):
         # the digest and App Home list them.
-        self.departures: Callable[[], Awaitable[list[Departure]]] | None = None
+        self.departures = departures
         self.policy = policy
         self.calendar = calendar
         self.clock = clock

@@ -51,6 +51,7 @@ class Filing:
         requests: Requests,
         checks: Checks,
         refiles: Refiles,
+        default_profile: str | None = None,
     ) -> None:
         self.twilio = twilio
         self.db = db
@@ -59,7 +60,7 @@ class Filing:
         self.refiles = refiles
         self.recorder = Recorder(db, requests)
         # The go-live profile of a request filed without a choice (the profile file's).
-        self.default_profile: str | None = None
+        self.default_profile = default_profile
 
     # -- drafts and claims ---------------------------------------------------------------
 

@@ -54,6 +54,7 @@ class Requests:
         porting_channel: str,
         slack_outbox: outbox.OutboxDoor | None = None,
         policy: SyncPolicy | None = None,
+        golive: GoLiveQueue | None = None,
     ) -> None:
         self.twilio = twilio
         self.db = db
@@ -62,7 +63,7 @@ class Requests:
         self.porting_channel = porting_channel
         self._rng = random.Random()
         # Go-live (bot.desk.golive): sets up numbers as they complete.
-        self.golive: GoLiveQueue | None = None
+        self.golive = golive
         self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
 
     def lock(self, request_sid: str) -> asyncio.Lock:

@@ -92,6 +92,7 @@ class ManualPorts:
         slack_outbox: outbox.OutboxDoor | None = None,
         thread_wait_seconds: float = 10.0,
         clock: Callable[[], datetime] = utcnow,
+        golive: GoLiveQueue | None = None,
     ) -> None:
         self.db = db
         self.calendar = calendar
@@ -99,7 +100,7 @@ class ManualPorts:
         self.thread_wait_seconds = thread_wait_seconds
         self.clock = clock
         # Go-live (bot.desk.golive): a completed port's numbers set up by its profile.
-        self.golive: GoLiveQueue | None = None
+        self.golive = golive
 
     def _wake(self) -> None:
         if self.outbox is not None:

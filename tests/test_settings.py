@@ -6,7 +6,8 @@ from datetime import time
 
 import pytest
 
-from bot.settings import SANDBOX_ACCOUNT_SID, Settings, SettingsError
+from bot.sandbox.config import SANDBOX_ACCOUNT_SID
+from bot.settings import Settings, SettingsError
 
 BASE = {
     "slack_bot_token": "xoxb-1",

@@ -1,51 +1,43 @@
 """The bot's runtime: every long-lived object of one process, built once at start-up by
-:func:`open_runtime` (the server's lifespan) and handed explicitly to routes and workers.
+:func:`open_runtime` (the server's lifespan), handed explicitly to routes and workers, and
+stopped in order when the process ends.
 
-Who calls whom is fixed here, at construction (no setters, nothing assigned afterwards): the
-webhook inbox wakes the reconciler, the reconciler syncs through the desk's ``Requests``, the
-desk fills the outbox (through its ``OutboxDoor``), the outbox delivers through the
-``SlackDeliverer`` (``bot.slack.delivery``). Each hand-off is a typed protocol defined next to
-its consumer (``webhooks.Poller``, ``reconcile.Syncer``/``Discoverer``, ``outbox.Deliverer``),
-so following a webhook to Slack is go-to-definition all the way.
+Who calls whom is fixed at construction (``bot.wiring``: no setters, nothing assigned
+afterwards): the webhook inbox wakes the reconciler, the reconciler syncs through the desk's
+``Requests``, the desk fills the outbox (through its ``OutboxDoor``), the outbox delivers
+through the ``SlackDeliverer`` (``bot.slack.delivery``). Each hand-off is a typed protocol
+defined next to its consumer (``webhooks.Poller``, ``reconcile.Syncer``/``Discoverer``,
+``outbox.Deliverer``), so following a webhook to Slack is go-to-definition all the way. This
+module opens what needs opening (the database, Socket Mode), starts the background loops and
+stops everything again.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import aiohttp
 import httpx
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import metrics
+from bot import metrics, wiring
 from bot.background import Tasks
-from bot.desk import Desk, SyncPolicy
-from bot.desk.calendar import BusinessCalendar
-from bot.desk.facts import DeskPolicy
+from bot.desk import Desk
 from bot.looplag import LoopLag
 from bot.outbox import Outbox, OutboxDoor
 from bot.porting.client import TwilioPortingClient
 from bot.reconcile import Reconciler
 from bot.settings import Settings
-from bot.slack.app import build_bolt_app
-from bot.slack.counted import CountedWebClient, retry_handlers
 from bot.slack.delivery.deliverer import SlackDeliverer
-from bot.slack.delivery.poster import Poster
-from bot.slack.delivery.sources import Sources
-from bot.slack.deps import Downloader, SlackDeps
-from bot.slack.files import FileHosts, file_downloader
 from bot.slack.inbound import SlackDoor
 from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database, check_schema, migrate
-from bot.store.models import utcnow
-from bot.store.pace import shared_pace
 from bot.store.receipts import receipt_writer
 from bot.webhooks import Inbox
 
@@ -113,13 +105,15 @@ async def _start(
     tasks = Tasks()
     db = await _database(settings)
     http = httpx.AsyncClient(timeout=settings.twilio_timeout_seconds)
-    twilio_http, twilio = _twilio(settings, http, sandbox)
+    twilio_http, twilio = wiring.twilio_client(settings, http, sandbox)
     slack_session = aiohttp.ClientSession()
-    slack = slack_client(settings, slack_session)
-    download = _downloader(settings, http)  # Slack files, with the bot token
+    slack = wiring.slack_client(settings, slack_session)
+    download = wiring.downloader(settings, http)  # Slack files, with the bot token
     door = OutboxDoor(db)  # the desk queues and waits through it; the worker shares its wakeup
-    desk = _desk(settings, twilio, db, door, sandbox, own_sandbox=own_sandbox, local=workspace)
-    pacer, deliverer, slack_outbox = _slack_outbox(
+    desk = wiring.porting_desk(
+        settings, twilio, db, door, sandbox, own_sandbox=own_sandbox, local=workspace
+    )
+    pacer, deliverer, slack_outbox = wiring.slack_outbox(
         settings, db, door, slack_session, desk, download
     )
     reconciler = Reconciler(
@@ -129,7 +123,7 @@ async def _start(
         window=settings.porting_coalesce_seconds,
         discoverer=desk.requests,
     )
-    bolt = _bolt(settings, slack, desk, download, tasks)
+    bolt = wiring.bolt_app(settings, slack, desk, download, tasks)
     slack_handler = SlackDoor(bolt, settings.slack_signing_secret)
     socket = await _socket(settings, bolt)
     if sandbox is not None:
@@ -185,41 +179,6 @@ async def _database(settings: Settings) -> Database:
     return db
 
 
-def _slack_outbox(
-    settings: Settings,
-    db: Database,
-    door: OutboxDoor,
-    slack_session: aiohttp.ClientSession,
-    desk: Desk,
-    download: Downloader,
-) -> tuple[ChannelPacer, SlackDeliverer, Outbox]:
-    """The outbox's worker: one pacer, one poster (no retries of its own: the outbox retries),
-    the sources its handlers read."""
-    pacer = ChannelPacer(
-        settings.slack_channel_write_seconds,
-        # Several processes share a PostgreSQL (SQLite serves one): share the slots.
-        shared=shared_pace(db),
-    )
-    deliverer = SlackDeliverer(
-        Poster(slack_client(settings, slack_session, retries=False), pacer),
-        Sources(
-            db,
-            # Timed work and a manual port's thread are decided on the desk's clock; a manual
-            # port's documents are copied from Slack into its thread.
-            desk_day=desk.day,
-            manual=desk.manual,
-            download=download,
-        ),
-    )
-    slack_outbox = Outbox(
-        db,
-        deliverer,
-        wakeup=door.wakeup,
-        lease_seconds=settings.slack_outbox_lease_seconds,
-    )
-    return pacer, deliverer, slack_outbox
-
-
 async def _begin(
     settings: Settings, reconciler: Reconciler, slack_outbox: Outbox, desk: Desk, inbox: Inbox
 ) -> None:
@@ -265,123 +224,6 @@ async def _stop(runtime: Runtime, *, own_sandbox: bool) -> None:
     gc.unfreeze()  # tests build many apps in one process
 
 
-def _twilio(
-    settings: Settings, http: httpx.AsyncClient, sandbox: Sandbox | None
-) -> tuple[httpx.AsyncClient, TwilioPortingClient]:
-    twilio_http = http
-    numbers_url, upload_url = settings.twilio_numbers_url, settings.twilio_upload_url
-    api_url, messaging_url = settings.twilio_api_url, settings.twilio_messaging_url
-    if sandbox is not None:
-        from bot.sandbox import create_sandbox_app
-
-        # The bot talks HTTP to the simulator in-process; the sandbox reaches the bot's
-        # webhook route over loopback like Twilio would over the internet.
-        twilio_http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_sandbox_app(sandbox)),
-            timeout=settings.twilio_timeout_seconds,
-        )
-        numbers_url = upload_url = api_url = messaging_url = "http://sandbox.local"
-    client = TwilioPortingClient(
-        twilio_http,
-        numbers_url=numbers_url,
-        upload_url=upload_url,
-        api_url=api_url,
-        messaging_url=messaging_url,
-        credentials=settings.twilio_credentials,
-        timeout=settings.twilio_timeout_seconds,
-        account_sid=settings.account_sid,
-    )
-    return twilio_http, client
-
-
-def _desk(
-    settings: Settings,
-    twilio: TwilioPortingClient,
-    db: Database,
-    door: OutboxDoor,
-    sandbox: Sandbox | None,
-    *,
-    own_sandbox: bool,
-    local: LocalWorkspace | None,
-) -> Desk:
-    day_seconds = settings.porting_desk_day_seconds
-    fast = own_sandbox and not settings.sandbox_person_paced
-    rate = 1.0  # the desk's clock's seconds per real second
-    if fast and settings.porting_desk_clock is None:
-        # The demo's clock runs PORTING_SANDBOX_SPEED times faster: look about every
-        # simulated half hour, or whole working days would pass between two looks.
-        day_seconds = max(0.2, min(day_seconds, 1800 / settings.sandbox_speed))
-        rate = settings.sandbox_speed
-    desk = Desk(
-        twilio,
-        db,
-        porting_channel=settings.porting_channel or "",
-        check_concurrency=settings.porting_check_concurrency,
-        slack_outbox=door,
-        policy=SyncPolicy(
-            poll_seconds=settings.porting_reconcile_seconds,
-            window_seconds=settings.porting_coalesce_seconds,
-            board_seconds=settings.porting_board_seconds,
-        ),
-        desk_policy=DeskPolicy.from_settings(settings),
-        calendar=BusinessCalendar(settings.desk_timezone),
-        clock=_desk_clock(settings, sandbox),
-        day_poll_seconds=day_seconds,
-        # A person reads the local workspace's channel: one digest a real day, more on demand.
-        one_digest_a_real_day=local is not None,
-        profiles=settings.profiles(),
-        golive_retry=timedelta(seconds=settings.porting_golive_retry_seconds),
-        inventory_seconds=settings.porting_inventory_seconds,
-    )
-    desk.day.rate = rate  # outbox waits for a moment on the desk's clock, in real seconds
-    return desk
-
-
-def _desk_clock(settings: Settings, sandbox: Sandbox | None) -> Callable[[], datetime]:
-    """The desk's clock: PORTING_DESK_CLOCK's moment running on, else the sandbox's (its day
-    runs at sandbox speed), else the system's."""
-    start = settings.porting_desk_clock
-    if start is not None:
-        offset = start - utcnow()
-        return lambda: utcnow() + offset
-    if sandbox is not None:
-        return lambda: sandbox.now
-    return utcnow
-
-
-def _downloader(settings: Settings, http: httpx.AsyncClient) -> Downloader:
-    """Slack files with the bot token, only from Slack's file host or SLACK_API_URL's."""
-    return file_downloader(http, settings.slack_bot_token, FileHosts(settings.slack_api_url))
-
-
-def _bolt(
-    settings: Settings, slack: AsyncWebClient, desk: Desk, download: Downloader, tasks: Tasks
-) -> AsyncApp:
-    deps = SlackDeps(
-        requests=desk.requests,
-        checks=desk.checks,
-        filing=desk.filing,
-        cancels=desk.cancels,
-        signing=desk.signing,
-        refiles=desk.refiles,
-        listings=desk.listings,
-        manual=desk.manual,
-        day=desk.day,
-        golive=desk.golive,
-        profiles=desk.profiles,
-        inventory=desk.inventory,
-        liveness=desk.liveness,
-        calendar=desk.calendar,
-        clock=desk.clock,
-        download=download,
-        porting_channel=settings.porting_channel or "",
-        tasks=tasks,
-        admins=settings.admin_ids,
-        files=FileHosts(settings.slack_api_url),
-    )
-    return build_bolt_app(slack, settings.slack_signing_secret, deps)
-
-
 async def _socket(settings: Settings, bolt: AsyncApp) -> AsyncSocketModeHandler | None:
     if not settings.socket_mode:
         return None
@@ -390,19 +232,3 @@ async def _socket(settings: Settings, bolt: AsyncApp) -> AsyncSocketModeHandler 
     socket = AsyncSocketModeHandler(bolt, settings.slack_app_token)
     await socket.connect_async()  # type: ignore[no-untyped-call]  # slack_bolt
     return socket
-
-
-def slack_client(
-    settings: Settings, session: aiohttp.ClientSession, *, retries: bool = True
-) -> AsyncWebClient:
-    """The Web API client. ``retries=False`` for the outbox: it retries itself, after checking
-    whether a failed-looking post reached Slack (a blind retry could post twice)."""
-    base_url = f"{settings.slack_api_url}/api/" if settings.slack_api_url else None
-    kwargs: dict[str, Any] = {"base_url": base_url} if base_url else {}
-    return CountedWebClient(
-        token=settings.slack_bot_token,
-        session=session,
-        timeout=30,
-        retry_handlers=retry_handlers() if retries else [],
-        **kwargs,
-    )

@@ -6,8 +6,8 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from bot.runtime import slack_client
 from bot.settings import Settings
+from bot.wiring import slack_client
 from tests.conftest import Bot
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import slash_command

@@ -51,7 +51,8 @@ from bot.desk.records import ActionHolder, AuditRecord, Thread
 from bot.desk.refile.refiling import Refiles
 from bot.desk.refile.types import RefilePlan, RefileSource
 from bot.desk.signing import SigningLink, SigningLinks
-from bot.desk.sync import Requests, load_snapshot
+from bot.desk.snapshots import load_snapshot
+from bot.desk.sync import Requests
 from bot.desk.types import (
     BillNotReadable,
     CancelBusy,

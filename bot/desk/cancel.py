@@ -148,7 +148,7 @@ class Cancels:
         """Edit the board at once (the person is looking at it), through the outbox like every
         Slack write; a failure to queue it is logged only: the cancel itself is done and
         recorded. The thread reply saying who canceled what comes through the outbox with the
-        change (``bot.desk.sync._cancelers``), so it is as durable as any other, and said
+        change (``bot.desk.announce._cancelers``), so it is as durable as any other, and said
         once."""
         snapshot = outcome.snapshot
         if snapshot is None or snapshot.thread is None:

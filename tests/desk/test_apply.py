@@ -1,4 +1,4 @@
-"""Applying Twilio's copy of a request to what is stored (``bot.desk.sync.apply_in``), on SQLite
+"""Applying Twilio's copy of a request to what is stored (``bot.desk.apply.apply_in``), on SQLite
 and PostgreSQL: times Twilio writes without an offset are UTC, so a number read again with
 the same port date is no news, and an older read does not overwrite a newer one."""
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.desk.sync import apply_in
+from bot.desk.apply import apply_in
 from bot.porting.models import PortInRequest
 from bot.store.db import Database
 from tests.pg import migrated_database

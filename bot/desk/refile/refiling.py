@@ -23,7 +23,8 @@ from bot.desk.refile.types import (
     RefileSource,
     Rejection,
 )
-from bot.desk.sync import Requests, snapshot_of
+from bot.desk.snapshots import snapshot_of
+from bot.desk.sync import Requests
 from bot.desk.types import CancelBusy, Draft, FilingFailed, FilingStep, RequestSnapshot
 from bot.errors import NotFound
 from bot.porting.errors import TwilioError

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import Block
 from bot import work
 from bot.delivered import Delivered, NotYet
 from bot.desk.changes import update_from
-from bot.desk.sync import load_snapshot
+from bot.desk.snapshots import load_snapshot
 from bot.desk.types import RequestSnapshot
 from bot.slack.delivery.poster import ItemPoster
 from bot.slack.delivery.sources import Sources

@@ -9,8 +9,9 @@ Typical test use::
         ...
         await sandbox.advance(timedelta(days=1))   # runs due transitions, delivers webhooks
 
-Layout: ``core`` (the :class:`Sandbox` facade), ``config``, ``clock``, ``data`` (the records),
-``state`` (what the account holds, lookups, the event outbox), ``machine`` (status transitions),
+Layout: ``core`` (the :class:`Sandbox` facade), ``actions`` (what a test or the panel makes
+happen), ``ticker`` (the running clock), ``config``, ``clock``, ``data`` (the records), ``state``
+(what the account holds, lookups, the event outbox), ``machine`` (status transitions),
 ``scheduler`` (timed jobs), ``carrier`` (FOC dates), ``portability``, ``paging``, ``numbers``
 (the test-number table), ``validation`` (create bodies), ``resources`` (JSON bodies),
 ``webhooks`` (payloads and the sender), ``faults``, ``errors``, and ``api/`` (the FastAPI app:

@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from .actions import SandboxActions
 from .clock import SimClock, WallClock
 from .config import SandboxConfig
-from .data import SimNumber, SimRequest
-from .errors import SimulatorError, not_found
 from .faults import Faults
 from .machine import PortingMachine
 from .scheduler import Job
 from .state import PortingState
+from .ticker import Ticker
 from .webhooks import Delivery, SimEvent, Sleep, WebhookSender
 
-log = logging.getLogger(__name__)
 
-
-class Sandbox:
+class Sandbox(SandboxActions):
     """A simulated Twilio account with the Porting API.
 
     At ``pace="clock"`` time is simulated. Tests step it with :meth:`advance` (deterministic:
@@ -32,8 +29,9 @@ class Sandbox:
     ``pace="person"`` (local mode's demo) the calendar is the real one (``wall``), each stage
     takes seconds of real time, and :meth:`step` / :meth:`fast_forward` run a request's next
     step early instead of moving the calendar. :meth:`pause` holds every step either way.
-    ``state`` holds the account's records; ``machine`` moves them; the ``/_sim`` routes call
-    the actions below.
+    ``state`` holds the account's records; ``machine`` moves them; what a test or the panel
+    makes happen (an LOA signed, a rejection, a failure injected) is ``SandboxActions``; the
+    running clock is a ``Ticker``.
     """
 
     def __init__(
@@ -50,7 +48,7 @@ class Sandbox:
         self.sleep = sleep  # injectable so tests can observe latency and backoff
         self._http_client = http_client
         self._lock = asyncio.Lock()
-        self._ticker: asyncio.Task[None] | None = None
+        self._ticker = Ticker(self.config, self.tick, lambda: self.paused)
         self._init_state()
 
     def _init_state(self) -> None:
@@ -80,7 +78,7 @@ class Sandbox:
 
     @property
     def running(self) -> bool:
-        return self._ticker is not None and not self._ticker.done()
+        return self._ticker.running
 
     @property
     def paused(self) -> bool:
@@ -93,24 +91,6 @@ class Sandbox:
     def upcoming(self) -> dict[str, Job]:
         """Each request's next step (its earliest live job), by request SID."""
         return self.state.jobs.upcoming(lambda job: self.state.job_target(job) is not None)
-
-    def request(self, sid: str) -> SimRequest:
-        return self.state.get_request(sid, f"/v1/Porting/PortIn/{sid}")
-
-    def number(self, request_sid: str, number: str) -> SimNumber:
-        """A number of a request, by PU SID or by E.164."""
-        request = self.request(request_sid)
-        found = next((n for n in request.numbers if number in (n.sid, n.phone_number)), None)
-        if found is None:
-            raise not_found(f"/v1/Porting/PortIn/{request_sid}/PhoneNumber/{number}")
-        return found
-
-    def dispatch(self) -> None:
-        """Hand events produced by the last state change to the webhook sender."""
-        hook = self.state.webhook
-        for event in self.state.drain():
-            if hook.port_in_target_url and hook.wants(event.event):
-                self.webhooks.enqueue(event, hook.port_in_target_url)
 
     async def flush_webhooks(self) -> None:
         await self.webhooks.flush()
@@ -140,17 +120,10 @@ class Sandbox:
 
     def start(self) -> None:
         """Run the fast clock in the background (``config.speed`` × real time)."""
-        if not self.running:
-            self._ticker = asyncio.get_running_loop().create_task(_run_clock(self))
+        self._ticker.start()
 
     async def stop(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            try:
-                await self._ticker
-            except asyncio.CancelledError:
-                pass
-            self._ticker = None
+        await self._ticker.stop()
 
     async def aclose(self) -> None:
         await self.stop()
@@ -218,75 +191,3 @@ class Sandbox:
         self.paused_at = None
         if running:
             self.start()
-
-    # -- simulator actions (the /_sim routes call these too) ------------------------------
-
-    async def _act(self) -> None:
-        self.dispatch()
-        await self.webhooks.flush()
-
-    async def sign_loa(self, request_sid: str) -> SimRequest:
-        request = self.request(request_sid)
-        self.machine.sign(request)
-        await self._act()
-        return request
-
-    async def expire_loa(self, request_sid: str) -> SimRequest:
-        request = self.request(request_sid)
-        self.machine.expire(request)
-        await self._act()
-        return request
-
-    async def reject_number(self, request_sid: str, number: str, code: int = 22150) -> SimNumber:
-        """The losing carrier rejects ``number`` (PU SID or E.164) with a 22150-22159 code."""
-        found = self.number(request_sid, number)
-        self.machine.reject(self.request(request_sid), found, code)
-        await self._act()
-        return found
-
-    async def resubmit_number(self, request_sid: str, number: str) -> SimNumber:
-        found = self.number(request_sid, number)
-        self.machine.resubmit(self.request(request_sid), found)
-        await self._act()
-        return found
-
-    def port_away(self, phone_number: str) -> None:
-        """``phone_number`` ports away to another provider (or is released): it leaves the
-        account's numbers, as a port-out nobody here asked for would."""
-        self.state.inventory.leave(phone_number)
-        self.state.owned.pop(phone_number, None)
-
-    def inject_failures(
-        self,
-        count: int = 1,
-        status: int = 500,
-        code: int | None = None,
-        *,
-        message: str | None = None,
-        retry_after: int | None = None,
-        match: str | None = None,
-        method: str | None = None,
-    ) -> None:
-        """The next ``count`` API calls (optionally only paths containing ``match``, only with
-        HTTP ``method``) fail."""
-        if status < 400:
-            raise SimulatorError("status must be an HTTP error status", 400)
-        self.faults.fail_next(count, status, code, message, retry_after, match, method)
-
-
-async def _run_clock(sandbox: Sandbox) -> None:
-    """The running clock: simulated time moves ``config.speed`` times as fast as real time."""
-    loop = asyncio.get_running_loop()
-    last = loop.time()
-    while True:
-        # Real sleep on purpose: the injectable one may be a no-op in tests.
-        await asyncio.sleep(sandbox.config.tick_interval_seconds)
-        now = loop.time()
-        step = timedelta(seconds=(now - last) * sandbox.config.speed)
-        last = now
-        if sandbox.paused:
-            continue
-        try:
-            await sandbox.tick(step)
-        except Exception:  # a bug in one transition must not stop the demo clock
-            log.exception("sandbox clock step failed")

@@ -13,11 +13,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.desk.types import Draft, FilingFailed, FilingStep
 from bot.porting.filing import MAX_BILL_BYTES, PortInSecrets
 from bot.slack.carried import PortInMeta
-from bot.slack.deps import SlackDeps
 from bot.slack.messages import dm, permalink, update_view
-from bot.slack.permissions import Permissions
 from bot.slack.port_in.form import read_secrets
-from bot.slack.port_in.steps import refused_in_form, step_two
+from bot.slack.port_in.steps import FormStep
 from bot.slack.port_in.validation import bill_date
 from bot.slack.ui.port_in import filing
 
@@ -26,12 +24,8 @@ log = logging.getLogger(__name__)
 Payload = dict[str, Any]
 
 
-class AccountStep:
+class AccountStep(FormStep):
     """The listener of step 2's submission, and the filing that follows it."""
-
-    def __init__(self, deps: SlackDeps, permissions: Permissions) -> None:
-        self.deps = deps
-        self.permissions = permissions
 
     async def account_submitted(
         self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
@@ -48,7 +42,7 @@ class AccountStep:
             await ack(response_action="errors", errors=errors)
             return
         assert secrets is not None
-        if await refused_in_form(self.permissions, ack, user_id):
+        if await self.refused_in_form(ack, user_id):
             return
         # The bill's age is judged again now: step 1 may have been sent days ago.
         if stale := bill_date(draft.details.bill.issued_on, self.deps.today()):
@@ -90,7 +84,7 @@ class AccountStep:
             )
         except FilingFailed as failure:
             retry = PortInMeta(draft_id=draft.id, attempt=attempt + 1)
-            view = await step_two(self.deps, draft, retry, filing.failure_banner(failure))
+            view = await self.step_two(draft, retry, filing.failure_banner(failure))
             if not await update_view(client, view_id, view):
                 await dm(client, user_id, filing.failed_text(failure, user_id))
             return

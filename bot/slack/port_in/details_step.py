@@ -14,12 +14,10 @@ from bot.desk.refile.types import HeldBill
 from bot.errors import NotFound
 from bot.porting.errors import TwilioError
 from bot.slack.carried import PortInMeta
-from bot.slack.deps import SlackDeps
 from bot.slack.ids import PortInField as F
 from bot.slack.messages import update_view
-from bot.slack.permissions import Permissions
 from bot.slack.port_in.form import read_details
-from bot.slack.port_in.steps import refused_in_form, step_two
+from bot.slack.port_in.steps import FormStep
 from bot.slack.progress import ProgressThrottle
 from bot.slack.ui.port_in import filing
 
@@ -28,12 +26,8 @@ log = logging.getLogger(__name__)
 Payload = dict[str, Any]
 
 
-class DetailsStep:
+class DetailsStep(FormStep):
     """The listener of step 1's submission (the numbers, the bill, the customer)."""
-
-    def __init__(self, deps: SlackDeps, permissions: Permissions) -> None:
-        self.deps = deps
-        self.permissions = permissions
 
     async def details_submitted(
         self, ack: AsyncAck, body: Payload, view: Payload, client: AsyncWebClient
@@ -83,7 +77,7 @@ class DetailsStep:
             await ack(response_action="errors", errors=errors)
             return
         assert details is not None
-        if await refused_in_form(self.permissions, ack, user_id):
+        if await self.refused_in_form(ack, user_id):
             return
         draft_id = await self.deps.filing.save_draft(user_id, details, meta.refile_of)
         await ack(response_action="update", view=filing.checking_view(len(details.numbers)))
@@ -101,5 +95,5 @@ class DetailsStep:
             await update_view(client, view_id, filing.trouble_view("re-checking the numbers"))
             return
         await progress.settled()
-        view = await step_two(self.deps, draft, PortInMeta(draft_id=draft_id))
+        view = await self.step_two(draft, PortInMeta(draft_id=draft_id))
         await update_view(client, view_id, view)

@@ -1,4 +1,5 @@
-"""The package's shape, measured: no class over 250 lines, no function over 80, no import cycle.
+"""The package's shape, measured: no module over 400 lines, no class over 250, no function over 80,
+no import cycle.
 
 Both walk `bot/` with `ast`, so they see what a reader sees: late imports inside functions count
 as edges of the import graph (only imports under `if TYPE_CHECKING:` are left out, since they
@@ -12,8 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "bot"
+MAX_MODULE = 400
 MAX_CLASS = 250
 MAX_FUNCTION = 80
+# Modules that may be longer than MAX_MODULE, with the reason: none. A module that grows past
+# it splits along its concepts (issue 19 §4); one that cannot is named here, with why.
+LONG_MODULES: dict[str, str] = {}
 
 
 def _modules() -> Iterator[tuple[str, Path, ast.Module]]:
@@ -34,7 +39,10 @@ def _span(node: ast.AST) -> int:
 
 def oversized() -> list[str]:
     found = []
-    for name, _path, tree in _modules():
+    for name, path, tree in _modules():
+        lines = len(path.read_text().splitlines())
+        if lines > MAX_MODULE and name not in LONG_MODULES:
+            found.append(f"{name}: module of {lines} lines")
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef) and _span(node) > MAX_CLASS:
                 found.append(f"{name}.{node.name}: class of {_span(node)} lines")
@@ -138,8 +146,13 @@ def _module_chain(graph: dict[str, set[str]], component: list[str]) -> str:
     return "; ".join(f"{m} -> {sorted(graph[m] & members)}" for m in component)
 
 
-def test_no_class_or_function_is_oversized() -> None:
+def test_no_module_class_or_function_is_oversized() -> None:
     assert oversized() == []
+
+
+def test_the_long_modules_allowed_are_still_long() -> None:
+    sizes = {name: len(path.read_text().splitlines()) for name, path, _ in _modules()}
+    assert [name for name in LONG_MODULES if sizes.get(name, 0) <= MAX_MODULE] == []
 
 
 def test_no_import_cycle_among_bot_modules() -> None:

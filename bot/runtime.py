@@ -38,7 +38,6 @@ from bot.slack.delivery.deliverer import SlackDeliverer
 from bot.slack.inbound import SlackDoor
 from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database, check_schema, migrate
-from bot.store.receipts import receipt_writer
 from bot.webhooks import Inbox
 
 if TYPE_CHECKING:
@@ -116,13 +115,7 @@ async def _start(
     pacer, deliverer, slack_outbox = wiring.slack_outbox(
         settings, db, door, slack_session, desk, download
     )
-    reconciler = Reconciler(
-        db,
-        desk.requests,
-        interval=settings.porting_reconcile_seconds,
-        window=settings.porting_coalesce_seconds,
-        discoverer=desk.requests,
-    )
+    reconciler = wiring.reconciler(settings, db, desk)
     bolt = wiring.bolt_app(settings, slack, desk, download, tasks)
     slack_handler = SlackDoor(bolt, settings.slack_signing_secret)
     socket = await _socket(settings, bolt)
@@ -130,12 +123,7 @@ async def _start(
         await twilio.set_webhook_configuration(settings.webhook_url)
         if own_sandbox:
             sandbox.start()  # a real-time demo: at a person's pace, or on a fast clock
-    inbox = Inbox(
-        receipt_writer(db.url),
-        db,
-        window=settings.porting_coalesce_seconds,
-        poller=reconciler,
-    )
+    inbox = wiring.inbox(settings, db, reconciler)
     await _begin(settings, reconciler, slack_outbox, desk, inbox)
     # Everything built so far lives as long as the process: move it out of the garbage
     # collector's reach, or each full collection walks it all (100+ ms pauses of the

@@ -24,6 +24,7 @@ from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy
 from bot.outbox import Outbox, OutboxDoor
 from bot.porting.client import TwilioPortingClient
+from bot.reconcile import Reconciler
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app
 from bot.slack.counted import CountedWebClient, retry_handlers
@@ -36,6 +37,8 @@ from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database
 from bot.store.models import utcnow
 from bot.store.pace import shared_pace
+from bot.store.receipts import receipt_writer
+from bot.webhooks import Inbox
 
 if TYPE_CHECKING:
     from bot.sandbox import Sandbox
@@ -127,6 +130,29 @@ def desk_clock(settings: Settings, sandbox: Sandbox | None) -> Callable[[], date
     if sandbox is not None:
         return lambda: sandbox.now
     return utcnow
+
+
+def reconciler(settings: Settings, db: Database, desk: Desk) -> Reconciler:
+    """The reconciler: it fetches due requests through the desk's ``Requests`` (its ``Syncer``
+    and ``Discoverer``)."""
+    return Reconciler(
+        db,
+        desk.requests,
+        interval=settings.porting_reconcile_seconds,
+        window=settings.porting_coalesce_seconds,
+        discoverer=desk.requests,
+    )
+
+
+def inbox(settings: Settings, db: Database, reconciler: Reconciler) -> Inbox:
+    """The webhook inbox: receipts written straight through the driver, the reconciler woken
+    (its ``Poller``)."""
+    return Inbox(
+        receipt_writer(db.url),
+        db,
+        window=settings.porting_coalesce_seconds,
+        poller=reconciler,
+    )
 
 
 def slack_outbox(

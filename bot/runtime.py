@@ -38,6 +38,7 @@ from bot.slack.delivery.deliverer import SlackDeliverer
 from bot.slack.inbound import SlackDoor
 from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database, check_schema, migrate
+from bot.store.receipts import receipt_writer
 from bot.webhooks import Inbox
 
 if TYPE_CHECKING:
@@ -112,10 +113,13 @@ async def _start(
     desk = wiring.porting_desk(
         settings, twilio, db, door, sandbox, own_sandbox=own_sandbox, local=workspace
     )
+    # The webhook writer's own driver connection; it also answers the polling workers' idle
+    # peeks (bot.store.peek). Closed last of the three (_stop).
+    receipts = receipt_writer(db.url)
     pacer, deliverer, slack_outbox = wiring.slack_outbox(
-        settings, db, door, slack_session, desk, download
+        settings, db, door, slack_session, desk, download, receipts
     )
-    reconciler = wiring.reconciler(settings, db, desk)
+    reconciler = wiring.reconciler(settings, db, desk, receipts)
     bolt = wiring.bolt_app(settings, slack, desk, download, tasks)
     slack_handler = SlackDoor(bolt, settings.slack_signing_secret)
     socket = await _socket(settings, bolt)
@@ -123,7 +127,7 @@ async def _start(
         await twilio.set_webhook_configuration(settings.webhook_url)
         if own_sandbox:
             sandbox.start()  # a real-time demo: at a person's pace, or on a fast clock
-    inbox = wiring.inbox(settings, db, reconciler)
+    inbox = wiring.inbox(settings, db, reconciler, receipts)
     await _begin(settings, reconciler, slack_outbox, desk, inbox)
     # Everything built so far lives as long as the process: move it out of the garbage
     # collector's reach, or each full collection walks it all (100+ ms pauses of the
@@ -203,6 +207,7 @@ async def _stop(runtime: Runtime, *, own_sandbox: bool) -> None:
     await runtime.reconciler.stop()
     await runtime.tasks.drain()
     await runtime.outbox.stop()
+    await runtime.inbox.writer.close()  # after the workers that peek through it
     await runtime.slack_session.close()
     if runtime.twilio_http is not runtime.http:
         await runtime.twilio_http.aclose()

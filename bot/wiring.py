@@ -37,7 +37,8 @@ from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database
 from bot.store.models import utcnow
 from bot.store.pace import shared_pace
-from bot.store.receipts import receipt_writer
+from bot.store.peek import Peeker
+from bot.store.receipts import ReceiptWriter
 from bot.webhooks import Inbox
 
 if TYPE_CHECKING:
@@ -132,23 +133,26 @@ def desk_clock(settings: Settings, sandbox: Sandbox | None) -> Callable[[], date
     return utcnow
 
 
-def reconciler(settings: Settings, db: Database, desk: Desk) -> Reconciler:
+def reconciler(settings: Settings, db: Database, desk: Desk, peeker: Peeker) -> Reconciler:
     """The reconciler: it fetches due requests through the desk's ``Requests`` (its ``Syncer``
-    and ``Discoverer``)."""
+    and ``Discoverer``), peeking through the webhook writer's connection when idle."""
     return Reconciler(
         db,
         desk.requests,
         interval=settings.porting_reconcile_seconds,
         window=settings.porting_coalesce_seconds,
         discoverer=desk.requests,
+        peeker=peeker,
     )
 
 
-def inbox(settings: Settings, db: Database, reconciler: Reconciler) -> Inbox:
-    """The webhook inbox: receipts written straight through the driver, the reconciler woken
-    (its ``Poller``)."""
+def inbox(
+    settings: Settings, db: Database, reconciler: Reconciler, receipts: ReceiptWriter
+) -> Inbox:
+    """The webhook inbox: receipts written straight through the driver (``receipts``), the
+    reconciler woken (its ``Poller``)."""
     return Inbox(
-        receipt_writer(db.url),
+        receipts,
         db,
         window=settings.porting_coalesce_seconds,
         poller=reconciler,
@@ -162,6 +166,7 @@ def slack_outbox(
     slack_session: aiohttp.ClientSession,
     desk: Desk,
     download: Downloader,
+    peeker: Peeker,
 ) -> tuple[ChannelPacer, SlackDeliverer, Outbox]:
     """The outbox's worker: one pacer, one poster (no retries of its own: the outbox retries),
     the sources its handlers read."""
@@ -186,6 +191,7 @@ def slack_outbox(
         deliverer,
         wakeup=door.wakeup,
         lease_seconds=settings.slack_outbox_lease_seconds,
+        peeker=peeker,
     )
     return pacer, deliverer, slack_outbox
 

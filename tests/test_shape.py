@@ -208,19 +208,37 @@ def test_no_module_of_the_bot_is_imported_under_an_alias() -> None:
     assert found == []
 
 
-def test_aliases_of_modules_are_told_from_aliases_of_names(tmp_path: Path) -> None:
+def test_no_block_kit_builder_shares_a_name_with_another_slack_module() -> None:
+    """Listeners are named for the command or interaction they answer (``port_list``,
+    ``manual/start``); a builder under ``bot/slack/ui/`` for what it draws (``port_list_answer``,
+    ``manual/start_offer``), so the two never need telling apart at an import."""
+    slack = ROOT / "slack"
+    seen: dict[str, list[str]] = {}
+    for path in sorted(slack.rglob("*.py")):
+        if path.name != "__init__.py":
+            seen.setdefault(path.stem, []).append(str(path.relative_to(slack)))
+    shared = {
+        stem: paths
+        for stem, paths in seen.items()
+        if len(paths) > 1 and any(p.startswith("ui/") for p in paths)
+    }
+    assert shared == {}
+
+
+def test_aliases_of_modules_are_told_from_aliases_of_names() -> None:
     tree = ast.parse(
-        "import bot.store.golive as g\n"
-        "import bot.store.golive\n"
-        "from bot.store import golive as store\n"
+        "import bot.store.queue as q\n"
+        "import bot.store.queue\n"
+        "from bot.store import queue as outbox_rows\n"
+        "from bot.store import queue\n"
         "from bot.slack.ids import PortInField as F\n"
         "from bot import slack as s\n"
-        "def f():\n    from . import numbers as n\n"
+        "def f():\n    from . import clock as c\n"
     )
     where = ROOT / "sandbox" / "x.py"
     assert [line.split(": ", 1)[1] for line in module_aliases(where, tree)] == [
-        "bot.store.golive as g",
-        "bot.store.golive as store",
+        "bot.store.queue as q",
+        "bot.store.queue as outbox_rows",
         "bot.slack as s",
-        "bot.sandbox.numbers as n",
+        "bot.sandbox.clock as c",
     ]

@@ -29,8 +29,8 @@ from bot.slack.port_in.validation import bill_date, warnings
 from bot.slack.press import Press, on_press
 from bot.slack.progress import ProgressThrottle
 from bot.slack.ui.check import invalid_line, too_many_text
-from bot.slack.ui.port_in import account, filing, refile
-from bot.slack.ui.port_in import details as details_ui
+from bot.slack.ui.port_in import account, filing, refile_form
+from bot.slack.ui.port_in.details import details_view, prefill
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class PortInListeners:
         return True
 
     def form(self, meta: PortInMeta, numbers: list[str], note: str | None = None) -> Payload:
-        return details_ui.details_view(
+        return details_view(
             meta,
             today=self.deps.today(),
             numbers=numbers,
@@ -86,7 +86,7 @@ class PortInListeners:
             return
         numbers = [n for n in parsed.numbers if api_can_file(n)]
         manual = group_by_country([n for n in parsed.numbers if not api_can_file(n)])
-        if numbers and details_ui.prefill(numbers) is None:
+        if numbers and prefill(numbers) is None:
             await ack(
                 text="That is more numbers than the form can hold. Run /port-check with a CSV "
                 "of them, then press *Start port-in* under the results."
@@ -133,7 +133,7 @@ class PortInListeners:
             await press.tell("Those results are gone; run /port-check again.")
             return
         portable = [r.number for r in results if r.portable]
-        if details_ui.prefill(portable) is not None:
+        if prefill(portable) is not None:
             view = self.form(PortInMeta(), portable)
         else:  # too many for the paste area: the form reads them from the stored check
             view = self.form(PortInMeta(check_id=check_id, check_count=len(portable)), [])
@@ -214,7 +214,7 @@ class PortInListeners:
         plan = await self.deps.refiles.plan(draft) if draft.refile_of else None
         cautions = warnings(draft.details, draft.fileable)
         if plan is not None:
-            return refile.account_view(draft, meta, plan, banner=banner, warnings=cautions)
+            return refile_form.account_view(draft, meta, plan, banner=banner, warnings=cautions)
         return account.account_view(draft, meta, banner=banner, warnings=cautions)
 
     async def account_submitted(

@@ -50,9 +50,12 @@ class Wakeup:
     def set(self) -> None:
         self._event.set()
 
-    async def wait(self, timeout: float) -> None:  # noqa: ASYNC109 - a poll interval
+    async def wait(self, timeout: float) -> bool:  # noqa: ASYNC109 - a poll interval
+        """True when woken by ``set()``, False when ``timeout`` passed first."""
         try:
             await asyncio.wait_for(self._event.wait(), timeout)
         except TimeoutError:
             pass
+        woken = self._event.is_set()
         self._event.clear()
+        return woken

@@ -38,6 +38,7 @@ from bot.store import queue
 from bot.store.db import Database
 from bot.store.health import OutboxHealth
 from bot.store.items import Item, ItemStatus
+from bot.store.peek import Peeker
 from bot.worker import PollingLoop
 
 __all__ = [
@@ -112,6 +113,7 @@ class Outbox(OutboxDoor):
         backoff_base: float = 1.0,
         lease_seconds: float = LEASE_SECONDS,
         rng: random.Random | None = None,
+        peeker: Peeker | None = None,
     ) -> None:
         super().__init__(db, wakeup)
         self.deliverer = deliverer
@@ -120,7 +122,14 @@ class Outbox(OutboxDoor):
         self.lease = timedelta(seconds=lease_seconds)
         self.owner = f"outbox-{uuid.uuid4().hex[:12]}"
         self.leases = Leases(db, self.owner, self.lease)
-        self._loop = PollingLoop("outbox", self.tick, poll_seconds=poll_seconds, wakeup=self.wakeup)
+        self._peeker = peeker
+        self._loop = PollingLoop(
+            "outbox",
+            self.tick,
+            poll_seconds=poll_seconds,
+            wakeup=self.wakeup,
+            peek=self._peek if peeker is not None else None,
+        )
         self._rng = rng or random.Random()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._claiming = False
@@ -169,6 +178,15 @@ class Outbox(OutboxDoor):
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
         return len(items)
+
+    async def _peek(self) -> bool:
+        """Whether a tick has anything to do now: something ready to claim, or pruning due
+        (``bot.store.peek``: a quiet poll costs a read, not a claim)."""
+        now = datetime.now(UTC)
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            return True
+        assert self._peeker is not None
+        return await self._peeker.peek(queue.ready_peek(), now)
 
     async def claim(self, limit: int) -> list[Item]:
         """Lease up to ``limit`` ready items to this worker, held (renewed) until delivered."""

@@ -23,6 +23,7 @@ from bot.porting.errors import TwilioError
 from bot.store import poll_schedule
 from bot.store.db import Database
 from bot.store.health import SyncHealth
+from bot.store.peek import Peeker
 from bot.store.poll_schedule import DISCOVERY
 from bot.worker import PollingLoop
 
@@ -65,6 +66,7 @@ class Reconciler:
         concurrency: int = 4,
         poll_seconds: float = 1.0,
         rng: random.Random | None = None,
+        peeker: Peeker | None = None,
     ) -> None:
         self.db = db
         self._syncer = syncer
@@ -73,7 +75,13 @@ class Reconciler:
         self.window = window
         self.concurrency = concurrency
         self.owner = f"reconcile-{uuid.uuid4().hex[:12]}"
-        self._loop = PollingLoop("reconciler", self.tick, poll_seconds=poll_seconds)
+        self._peeker = peeker
+        self._loop = PollingLoop(
+            "reconciler",
+            self.tick,
+            poll_seconds=poll_seconds,
+            peek=self._peek if peeker is not None else None,
+        )
         self.wakeup = self._loop.wakeup
         self._rng = rng or random.Random()
         self._busy = 0
@@ -125,6 +133,11 @@ class Reconciler:
         finally:
             self._busy -= 1
         return bool(sids)
+
+    async def _peek(self) -> bool:
+        """Whether a tick would claim anything now (``bot.store.peek``)."""
+        assert self._peeker is not None
+        return await self._peeker.peek(poll_schedule.due_peek(), datetime.now(UTC))
 
     async def claim(self, limit: int) -> list[str]:
         return await poll_schedule.claim(self.db, self.owner, LEASE, limit)

@@ -46,6 +46,7 @@ from bot.slack.pacing import ChannelPacer
 from bot.store.db import Database, check_schema, migrate
 from bot.store.models import utcnow
 from bot.store.pace import shared_pace
+from bot.store.peek import Peeker
 from bot.store.receipts import receipt_writer
 from bot.webhooks import Inbox
 
@@ -119,8 +120,11 @@ async def _start(
     download = _downloader(settings, http)  # Slack files, with the bot token
     door = OutboxDoor(db)  # the desk queues and waits through it; the worker shares its wakeup
     desk = _desk(settings, twilio, db, door, sandbox, own_sandbox=own_sandbox, local=workspace)
+    # The webhook writer's own driver connection; it also answers the polling workers' idle
+    # peeks (bot.store.peek). Closed last of the three (_stop).
+    receipts = receipt_writer(db.url)
     pacer, deliverer, slack_outbox = _slack_outbox(
-        settings, db, door, slack_session, desk, download
+        settings, db, door, slack_session, desk, download, receipts
     )
     reconciler = Reconciler(
         db,
@@ -128,6 +132,7 @@ async def _start(
         interval=settings.porting_reconcile_seconds,
         window=settings.porting_coalesce_seconds,
         discoverer=desk.requests,
+        peeker=receipts,
     )
     bolt = _bolt(settings, slack, desk, download, tasks)
     slack_handler = SlackDoor(bolt, settings.slack_signing_secret)
@@ -137,7 +142,7 @@ async def _start(
         if own_sandbox:
             sandbox.start()  # a real-time demo: at a person's pace, or on a fast clock
     inbox = Inbox(
-        receipt_writer(db.url),
+        receipts,
         db,
         window=settings.porting_coalesce_seconds,
         poller=reconciler,
@@ -192,6 +197,7 @@ def _slack_outbox(
     slack_session: aiohttp.ClientSession,
     desk: Desk,
     download: Downloader,
+    peeker: Peeker,
 ) -> tuple[ChannelPacer, SlackDeliverer, Outbox]:
     """The outbox's worker: one pacer, one poster (no retries of its own: the outbox retries),
     the sources its handlers read."""
@@ -216,6 +222,7 @@ def _slack_outbox(
         deliverer,
         wakeup=door.wakeup,
         lease_seconds=settings.slack_outbox_lease_seconds,
+        peeker=peeker,
     )
     return pacer, deliverer, slack_outbox
 
@@ -256,6 +263,7 @@ async def _stop(runtime: Runtime, *, own_sandbox: bool) -> None:
     await runtime.reconciler.stop()
     await runtime.tasks.drain()
     await runtime.outbox.stop()
+    await runtime.inbox.writer.close()  # after the workers that peek through it
     await runtime.slack_session.close()
     if runtime.twilio_http is not runtime.http:
         await runtime.twilio_http.aclose()

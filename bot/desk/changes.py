@@ -1,5 +1,6 @@
-"""A :class:`~bot.desk.types.RequestUpdate` as the outbox stores it (a thread reply's change
-set, ``bot.work.ChangeSet``), and back when the reply is delivered.
+"""A :class:`~bot.desk.types.RequestUpdate` as the outbox stores it: a thread reply's change
+set, ``bot.work.ChangeSet``, made once here; the reply and its CSV are drawn from it as stored
+(``bot.slack.ui.thread_replies``).
 
 Kept apart from ``bot.desk.types`` so that those types, which the Block Kit builders take,
 stay plain.
@@ -9,9 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.desk.types import NumberChange, RequestUpdate
-from bot.porting.models import LosingCarrierOnFile, PortInNumber, PortInRequest
-from bot.porting.statuses import number_status, request_status, status_words
+from bot.desk.types import RequestUpdate
+from bot.porting.statuses import status_words
 from bot.work import ChangedNumber, ChangeSet
 
 
@@ -42,28 +42,4 @@ def change_set(
         status_since=status_since,
         signer=lci.authorized_representative if lci else None,
         signer_email=lci.authorized_representative_email if lci else None,
-    )
-
-
-def update_from(change: ChangeSet) -> RequestUpdate:
-    """The update a stored change set says (what its thread reply and CSV are drawn from)."""
-    numbers = [
-        PortInNumber.model_validate(n.model_dump(exclude={"old"}, by_alias=True))
-        for n in change.numbers
-    ]
-    request = PortInRequest(
-        request_sid=change.request_sid, raw_status=change.status, phone_numbers=numbers
-    )
-    if change.signer or change.signer_email:
-        request.losing_carrier_information = LosingCarrierOnFile(
-            authorized_representative=change.signer,
-            authorized_representative_email=change.signer_email,
-        )
-    changes = [
-        NumberChange(number, number_status(n.old) if n.old else None, number.status, n.old)
-        for number, n in zip(numbers, change.numbers, strict=True)
-    ]
-    old = request_status(change.old_status) if change.old_status else None
-    return RequestUpdate(
-        request, old, changes, canceled_by=dict(change.canceled_by), old_raw=change.old_status
     )

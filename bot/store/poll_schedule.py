@@ -23,6 +23,7 @@ from bot.store import request_state
 from bot.store.db import Database, session_upsert, table, upsert
 from bot.store.health import SyncHealth
 from bot.store.models import RequestSync
+from bot.store.peek import Peek
 
 SYNC = table("request_sync")
 # A pseudo-request whose schedule drives discovery (listing Twilio's open requests), so one
@@ -255,19 +256,31 @@ async def any_due(db: Database, until: datetime) -> bool:
         return found.first() is not None
 
 
+def _due(r: Any, limit: int) -> Any:
+    """The requests (of ``r``, an alias of the schedule) due at ``:now`` and not leased,
+    soonest first: what a claim leases, and what :func:`due_peek` looks for."""
+    now = bindparam("now", type_=SYNC.c.due_at.type)
+    return (
+        select(r.c.request_sid)
+        .where(r.c.due_at <= now, or_(r.c.lease_until.is_(None), r.c.lease_until < now))
+        .order_by(r.c.due_at)
+        .limit(limit)
+    )
+
+
+@functools.cache
+def due_peek() -> Peek:
+    """Whether a claim at ``:now`` would find a request (``bot.store.peek``)."""
+    return Peek.any_of("reconciler", _due(SYNC.alias("r"), 1))
+
+
 @functools.cache
 def _claim_statement(limit: int) -> Any:
     """Lease up to ``limit`` requests due at ``:now`` to ``:owner`` until ``:until``; built
     once per limit. The subquery reads an alias so it does not correlate with the UPDATE."""
     now = bindparam("now", type_=SYNC.c.due_at.type)
     r = SYNC.alias("r")
-    due = (
-        select(r.c.request_sid)
-        .where(r.c.due_at <= now, or_(r.c.lease_until.is_(None), r.c.lease_until < now))
-        .order_by(r.c.due_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=r)
-    )
+    due = _due(r, limit).with_for_update(skip_locked=True, of=r)
     return (
         update(SYNC)
         .where(

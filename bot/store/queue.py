@@ -27,6 +27,7 @@ from bot.store.db import Database, session_upsert, table
 from bot.store.health import OutboxHealth
 from bot.store.items import Item, ItemStatus
 from bot.store.models import OutboxItem
+from bot.store.peek import Peek
 
 log = logging.getLogger(__name__)
 
@@ -359,6 +360,12 @@ def _ready(limit: int) -> list[tuple[SelectOfScalar[Any], Any]]:
         .limit(limit)
     )
     return [(posts, c), (boards, b)]
+
+
+@functools.cache
+def ready_peek() -> Peek:
+    """Whether a claim at ``:now`` would find a post or a board edit (``bot.store.peek``)."""
+    return Peek.any_of("outbox", *(candidates for candidates, _ in _ready(1)))
 
 
 @functools.cache

@@ -17,6 +17,9 @@ The schedule upsert is the one ORM transactions run
 (:func:`bot.store.poll_schedule.nudge_statement`, compiled once per dialect): a nudge never
 moves a fetch later, and records when it came.
 ``tests/store/test_receipts.py`` holds both paths to the same result.
+
+The same connection answers the polling workers' idle peeks (``bot.store.peek``): a read on
+a connection that is there anyway, instead of an ORM transaction a second per worker.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from sqlalchemy.engine import Dialect
 
 from bot.store import poll_schedule
 from bot.store.db import Database, table
+from bot.store.peek import Peek, compiled
 from bot.store.types import UTCDateTime
 from bot.store.url import DatabaseUrl
 
@@ -66,6 +70,10 @@ class ReceiptWriter(Protocol):
         """Commit the receipts not stored before and schedule their requests' fetch by
         ``due`` (never later than already scheduled); return the keys that were new. Raises
         when the database did not take the batch (then nothing of it was written)."""
+        ...
+
+    async def peek(self, peek: Peek, now: datetime) -> bool:
+        """A polling worker's idle look (``bot.store.peek``), on this writer's connection."""
         ...
 
     async def close(self) -> None: ...
@@ -159,6 +167,14 @@ class PostgresReceipts:
         )
         return {row[0] for row in rows}
 
+    async def peek(self, peek: Peek, now: datetime) -> bool:
+        sql, order, own = compiled(peek, _ASYNCPG)
+        values = {**own, "now": _stamp(_ASYNCPG)(now)}
+        found = await self._call(
+            "fetchval", sql, *(values[name] for name in order), timeout=self._timeout
+        )
+        return bool(found)
+
     async def _call(self, method: str, *args: Any, timeout: float) -> Any:  # noqa: ASYNC109
         async with self._lock:
             try:
@@ -224,6 +240,10 @@ class SqliteReceipts:
     async def write(self, receipts: Sequence[Receipt], now: datetime, due: datetime) -> set[str]:
         return await self._in_thread(self._write, list(receipts), now, due)
 
+    async def peek(self, peek: Peek, now: datetime) -> bool:
+        sql, _, own = compiled(peek, _SQLITE)
+        return await self._in_thread(_exists, sql, {**own, "now": _stamp(_SQLITE)(now)})
+
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
         if not self._thread.is_alive():
             raise RuntimeError("the webhook receipt writer is closed")
@@ -274,8 +294,10 @@ class SqliteReceipts:
                 new.add(r.key)
                 sids.add(r.request_sid)
         nudge, own = _sqlite_nudge()
-        rows = poll_schedule.nudge_rows(sids, now, due)
-        conn.executemany(nudge, [{**own, **row, "due": due_at, "now": at} for row in rows])
+        # One statement per request, in the order every writer locks them (a webhook's usual
+        # batch is one receipt: plain execute, no executemany and no row dicts to build).
+        for sid in sorted(sids):
+            conn.execute(nudge, {**own, "sid": sid, "due": due_at, "now": at})
         conn.execute("COMMIT")
         return new
 
@@ -289,6 +311,11 @@ class SqliteReceipts:
         if self._thread.is_alive():
             self._work.put(None)
             await asyncio.to_thread(self._thread.join, self._timeout)
+
+
+def _exists(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> bool:
+    row = conn.execute(sql, params).fetchone()
+    return bool(row and row[0])
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.desk import NumberChange, RequestSnapshot, RequestUpdate
+from bot.desk.changes import change_set
 from bot.porting.client import TwilioPortingClient
 from bot.porting.models import (
     LosingCarrierInformation,
@@ -63,14 +64,14 @@ def _draw(request: PortInRequest) -> str:
     """Every builder that renders a request: board, /port-status, CSVs, a thread reply."""
     snapshot = RequestSnapshot(request, None, "U1", NOW)
     changes = [NumberChange(n, NumberStatus.IN_REVIEW, n.status) for n in request.phone_numbers]
-    update = RequestUpdate(request, RequestStatus.IN_REVIEW, changes)
-    text, blocks = thread_replies.update_message(snapshot, update)
+    change = change_set(RequestUpdate(request, RequestStatus.IN_REVIEW, changes), "U1")
+    text, blocks = thread_replies.update_message(change)
     drawn = [
         board.board_text(snapshot),
         str([b.to_dict() for b in board.board_blocks(snapshot)]),
         str([b.to_dict() for b in status.status_blocks(snapshot)]),
         status.numbers_csv(request),
-        thread_replies.changes_csv(update),
+        thread_replies.changes_csv(change),
         text,
         str([b.to_dict() for b in blocks]),
     ]

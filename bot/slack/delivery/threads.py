@@ -13,9 +13,7 @@ from slack_sdk.models.blocks import Block
 
 from bot import work
 from bot.delivered import Delivered, NotYet
-from bot.desk.changes import update_from
 from bot.desk.sync import load_snapshot
-from bot.desk.types import RequestSnapshot
 from bot.slack.delivery.poster import ItemPoster
 from bot.slack.delivery.sources import Sources
 from bot.slack.messages import permalink
@@ -49,14 +47,10 @@ async def root(root: work.Root, out: ItemPoster, sources: Sources) -> Delivered:
 
 
 async def reply(reply: work.Reply, out: ItemPoster, sources: Sources) -> Delivered:
-    update = update_from(reply)
-    snapshot = RequestSnapshot(
-        update.request, None, reply.filed_by, out.item.created_at, reply.status_since
-    )
     follow_ups: list[work.Work] = []
-    if thread_replies.needs_csv(update):
+    if thread_replies.needs_csv(reply):
         follow_ups.append(work.File.after(reply))
-    text, blocks = thread_replies.update_message(snapshot, update)
+    text, blocks = thread_replies.update_message(reply)
     return await in_thread(reply.request_sid, out, sources, text, blocks, follow_ups)
 
 
@@ -97,7 +91,7 @@ async def file(file: work.File, out: ItemPoster, sources: Sources) -> Delivered:
     channel, thread_ts = thread.channel_id, thread.thread_ts
     if found := await out.find_posted(channel, thread_ts, file_name=name):
         return Delivered(found)
-    content = thread_replies.changes_csv(update_from(file))
+    content = thread_replies.changes_csv(file)
     title = f"Numbers changed in {file.request_sid}"
     return Delivered(await out.upload(channel, thread_ts, content, name, title))
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.desk.types import RequestSnapshot
-from bot.porting.models import PortInNumber
 from bot.porting.playbooks import Playbook, Remedy, playbook
 from bot.porting.statuses import NumberStatus
 from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, escape, number_list, number_name, plural
@@ -34,7 +34,21 @@ class RejectionGroup:
         return number_list(self.numbers, 10)
 
 
-def rejection_groups(numbers: Iterable[PortInNumber]) -> list[RejectionGroup]:
+class Rejected(Protocol):
+    """A rejected number as the builders read it: Twilio's copy (``PortInNumber``) or a
+    change set's (``bot.work.ChangedNumber``)."""
+
+    @property
+    def phone_number(self) -> str | None: ...
+    @property
+    def number_sid(self) -> str | None: ...
+    @property
+    def rejection_reason(self) -> str | None: ...
+    @property
+    def rejection_reason_code(self) -> str | None: ...
+
+
+def rejection_groups(numbers: Iterable[Rejected]) -> list[RejectionGroup]:
     """``numbers`` grouped by rejection reason (the first seen first)."""
     groups: dict[tuple[str | None, str | None], RejectionGroup] = {}
     for n in numbers:

@@ -1,5 +1,9 @@
 """A request's thread replies (pure builders): one message per batch of changes, numbers
-with the same outcome on one line, and the CSV that follows a reply too long to list them."""
+with the same outcome on one line, and the CSV that follows a reply too long to list them.
+
+They are drawn from the change set as the outbox stores it (``bot.work.ChangeSet``: the
+desk makes it once, ``bot.desk.changes.change_set``), its statuses in Twilio's words read here
+through ``bot.porting.statuses``."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import io
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -19,13 +23,19 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.desk.facts import loa_sent_at
-from bot.desk.types import RequestSnapshot, RequestUpdate
-from bot.porting.models import PortInNumber
-from bot.porting.statuses import NumberStatus, RequestStatus
+from bot.porting.statuses import (
+    NumberStatus,
+    RequestStatus,
+    number_label,
+    number_status,
+    request_label,
+    request_status,
+    stored_status,
+)
 from bot.slack.carried import NUMBERS_PER_BUTTON, NumbersValue
 from bot.slack.ids import Action
 from bot.slack.ui.board import how_to_fix_button
-from bot.slack.ui.deadlines import signature_button, signer_of, waiting_for_signature_lines
+from bot.slack.ui.deadlines import signature_button, signer_name, waiting_for_signature_lines
 from bot.slack.ui.fmt import (
     INLINE_NUMBERS,
     MESSAGE_BLOCK_LIMIT,
@@ -43,31 +53,41 @@ from bot.slack.ui.playbooks import (
     rejection_group_lines,
     rejection_groups,
 )
+from bot.work import ChangedNumber, ChangeSet
 
 
-def _request_lines(
-    update: RequestUpdate, filed_by: str | None, status_since: datetime | None
-) -> list[str]:
+def _status_changed(change: ChangeSet) -> bool:
+    """The request's status moved (what was stored before differs from what it is now)."""
+    if not change.old_status:
+        return False
+    return change.old_status != stored_status(request_status(change.status), change.status)
+
+
+def _request_lines(change: ChangeSet) -> list[str]:
     """What the request's own move says: who the LOA went to and by when it must be signed,
     when it reaches Waiting for Signature and the moment is known."""
-    r = update.request
-    if update.status_changed and (sent := loa_sent_at(r.status, status_since, r.date_created)):
-        return waiting_for_signature_lines(signer_of(r), sent, filed_by)
-    line = _request_line(update, filed_by)
+    status = request_status(change.status)
+    # A change set keeps no date_created: only the known moment says when the LOA went out.
+    if _status_changed(change) and (sent := loa_sent_at(status, change.status_since, None)):
+        signer = signer_name(change.signer, change.signer_email)
+        return waiting_for_signature_lines(signer, sent, change.filed_by)
+    line = _request_line(change)
     return [line] if line else []
 
 
-def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
-    status = update.request.status
-    if not update.status_changed:
+def _request_line(change: ChangeSet) -> str | None:
+    status = request_status(change.status)
+    if not _status_changed(change):
         return None
-    canceler = update.canceled_by.get("request")
+    canceler = change.canceled_by.get("request")
     if canceler and status == RequestStatus.CANCELING:
         return f"⏳ {user(canceler)} is canceling the request."
     if canceler and status == RequestStatus.CANCELED:
         return f"🚫 {user(canceler)} canceled the request."
+    filed_by = change.filed_by
     mention = f"<@{filed_by}> " if filed_by else ""  # loud only when a human is needed
-    if status == RequestStatus.IN_PROGRESS and update.old_status == RequestStatus.ACTION_REQUIRED:
+    came_from = request_status(change.old_status)
+    if status == RequestStatus.IN_PROGRESS and came_from == RequestStatus.ACTION_REQUIRED:
         # Not the LOA again: the rejections were answered (canceled or re-filed).
         return "▶️ No rejection left to answer: the request is back with the losing carrier."
     return {
@@ -81,33 +101,28 @@ def _request_line(update: RequestUpdate, filed_by: str | None) -> str | None:
         RequestStatus.CANCELED: "🚫 The request is canceled.",
         RequestStatus.EXPIRED: f"⌛ {mention}The LOA was not signed in time and the "
         "request expired. File it again to retry.",
-    }.get(status, f"❔ Twilio now says the request is *{escape(update.request.status_label)}*.")
+    }.get(status, f"❔ Twilio now says the request is *{escape(request_label(change.status))}*.")
 
 
 @dataclass(frozen=True)
 class _Line:
     text: str
-    rejected: Sequence[PortInNumber] = ()  # a rejection's numbers: its buttons follow it
+    rejected: Sequence[ChangedNumber] = ()  # a rejection's numbers: its buttons follow it
     opens: bool = False  # a rejection's first line: its section starts here
 
 
-def change_lines(
-    update: RequestUpdate, filed_by: str | None, status_since: datetime | None = None
-) -> list[str]:
-    """One line per kind of change; numbers with the same outcome share a line.
-    ``status_since``: when the request entered its status (Twilio's timestamps)."""
-    return [line.text for line in _lines(update, filed_by, status_since)]
+def change_lines(change: ChangeSet) -> list[str]:
+    """One line per kind of change; numbers with the same outcome share a line."""
+    return [line.text for line in _lines(change)]
 
 
-def _lines(
-    update: RequestUpdate, filed_by: str | None, status_since: datetime | None = None
-) -> list[_Line]:
-    lines = [_Line(text) for text in _request_lines(update, filed_by, status_since)]
-    by_status: dict[NumberStatus, list[PortInNumber]] = defaultdict(list)
-    for change in update.number_changes:
-        by_status[change.new].append(change.number)
+def _lines(change: ChangeSet) -> list[_Line]:
+    lines = [_Line(text) for text in _request_lines(change)]
+    by_status: dict[NumberStatus, list[ChangedNumber]] = defaultdict(list)
+    for n in change.numbers:
+        by_status[number_status(n.status)].append(n)
 
-    def numbers(items: Sequence[PortInNumber]) -> str:
+    def numbers(items: Sequence[ChangedNumber]) -> str:
         return number_list([n.phone_number or number_name(None, n.number_sid) for n in items])
 
     if items := by_status.get(NumberStatus.WAITING_FOR_SIGNATURE):
@@ -115,7 +130,7 @@ def _lines(
     if items := by_status.get(NumberStatus.PORT_SUBMITTED):
         lines.append(_Line(f"📨 Submitted to the losing carrier: {numbers(items)}."))
     if items := by_status.get(NumberStatus.PORT_PENDING):
-        by_date: dict[date | None, list[PortInNumber]] = defaultdict(list)
+        by_date: dict[date | None, list[ChangedNumber]] = defaultdict(list)
         for n in items:
             by_date[n.port_date.date() if n.port_date else None].append(n)
         for day, group in sorted(by_date.items(), key=lambda kv: kv[0] or date.max):
@@ -126,11 +141,11 @@ def _lines(
                 )
             )
     if items := by_status.get(NumberStatus.PORT_REJECTED):
-        lines += _rejection_lines(items, filed_by)
+        lines += _rejection_lines(items, change.filed_by)
     if items := by_status.get(NumberStatus.UNKNOWN):
-        by_label: dict[str, list[PortInNumber]] = defaultdict(list)
+        by_label: dict[str, list[ChangedNumber]] = defaultdict(list)
         for n in items:
-            by_label[n.status_label].append(n)
+            by_label[number_label(n.status)].append(n)
         for said, group in sorted(by_label.items()):
             lines.append(_Line(f"❔ Twilio now says *{escape(said)}* for {numbers(group)}."))
     if items := by_status.get(NumberStatus.COMPLETED):
@@ -145,16 +160,16 @@ def _lines(
         (NumberStatus.CANCELED, "🚫 {} canceled", "🚫 Canceled:"),
     ):
         # Who canceled a number, unless the request line already said who canceled it all.
-        by_user: dict[str | None, list[PortInNumber]] = defaultdict(list)
+        by_user: dict[str | None, list[ChangedNumber]] = defaultdict(list)
         for n in by_status.get(status, []):
-            by_user[update.canceled_by.get(n.number_sid or "")].append(n)
+            by_user[change.canceled_by.get(n.number_sid or "")].append(n)
         for who, group in sorted(by_user.items(), key=lambda kv: kv[0] or ""):
             head = verb.format(user(who)) if who else unattributed
             lines.append(_Line(f"{head} {numbers(group)}."))
     return lines
 
 
-def rejection_buttons(request_sid: str, group: Sequence[PortInNumber], index: int) -> Block | None:
+def rejection_buttons(request_sid: str, group: Sequence[ChangedNumber], index: int) -> Block | None:
     """Under a rejection: *Re-file…* (the /port-in form, prefilled, with these numbers) and
     *Cancel number* (the cancel confirmation for them), for the porting admins."""
     named = [n.phone_number for n in group if n.phone_number]
@@ -183,17 +198,17 @@ def rejection_buttons(request_sid: str, group: Sequence[PortInNumber], index: in
     return ActionsBlock(block_id=f"rejected_{index}", elements=[refile, cancel])
 
 
-def needs_csv(update: RequestUpdate) -> bool:
+def needs_csv(change: ChangeSet) -> bool:
     """Too many numbers to list inline: the reply summarises and a CSV follows it."""
-    return len(update.number_changes) > INLINE_NUMBERS
+    return len(change.numbers) > INLINE_NUMBERS
 
 
-def update_message(snapshot: RequestSnapshot, update: RequestUpdate) -> tuple[str, list[Block]]:
+def update_message(change: ChangeSet) -> tuple[str, list[Block]]:
     """A thread reply for a batch of changes: (fallback text, blocks); each rejection's
     buttons right under it."""
-    lines = _lines(update, snapshot.filed_by, snapshot.status_since)
-    if lines and needs_csv(update):
-        lines.append(_Line(f"📎 All {len(update.number_changes):,} numbers are in the CSV below."))
+    lines = _lines(change)
+    if lines and needs_csv(change):
+        lines.append(_Line(f"📎 All {len(change.numbers):,} numbers are in the CSV below."))
     text = "\n".join(line.text for line in lines)
     blocks: list[Block] = []
     chunk = ""
@@ -210,24 +225,24 @@ def update_message(snapshot: RequestSnapshot, update: RequestUpdate) -> tuple[st
         chunk = f"{chunk}\n{line.text}" if chunk else clip(line.text, 2900)
         if line.rejected:
             flush()
-            buttons = rejection_buttons(update.request.request_sid, line.rejected, len(blocks))
+            buttons = rejection_buttons(change.request_sid, line.rejected, len(blocks))
             if buttons is not None:
                 blocks.append(buttons)
     flush()
     extra: list[Block] = []
-    if _summarised_rejections(update):  # the steps are one click away
-        extra.append(ActionsBlock(elements=[how_to_fix_button(snapshot.request.request_sid)]))
-    if text and _offers_signing(snapshot, update):
-        extra.append(ActionsBlock(elements=[signature_button(update.request.request_sid)]))
+    if _summarised_rejections(change):  # the steps are one click away
+        extra.append(ActionsBlock(elements=[how_to_fix_button(change.request_sid)]))
+    if text and _offers_signing(change):
+        extra.append(ActionsBlock(elements=[signature_button(change.request_sid)]))
     blocks = [*blocks[: MESSAGE_BLOCK_LIMIT - len(extra)], *extra]
     return clip(text, 3900), blocks
 
 
-def _rejection_lines(rejected: Sequence[PortInNumber], filed_by: str | None) -> list[_Line]:
+def _rejection_lines(rejected: Sequence[ChangedNumber], filed_by: str | None) -> list[_Line]:
     """Per rejection reason: its playbook (in full for a few reasons, else a line each), the
     last line carrying the reason's numbers so its Re-file… and Cancel number follow it."""
     groups = rejection_groups(rejected)
-    members: dict[tuple[str | None, str | None], list[PortInNumber]] = defaultdict(list)
+    members: dict[tuple[str | None, str | None], list[ChangedNumber]] = defaultdict(list)
     for n in rejected:
         members[(n.rejection_reason_code, n.rejection_reason)].append(n)
     full = len(groups) <= FULL_PLAYBOOKS
@@ -241,17 +256,17 @@ def _rejection_lines(rejected: Sequence[PortInNumber], filed_by: str | None) -> 
     return out
 
 
-def _summarised_rejections(update: RequestUpdate) -> bool:
-    rejected = [c.number for c in update.number_changes if c.new == NumberStatus.PORT_REJECTED]
+def _summarised_rejections(change: ChangeSet) -> bool:
+    rejected = [n for n in change.numbers if number_status(n.status) == NumberStatus.PORT_REJECTED]
     return len(rejection_groups(rejected)) > FULL_PLAYBOOKS
 
 
-def _offers_signing(snapshot: RequestSnapshot, update: RequestUpdate) -> bool:
+def _offers_signing(change: ChangeSet) -> bool:
     """The reply that says the LOA went out offers its filer the signing link."""
     return (
-        bool(snapshot.filed_by)
-        and update.status_changed
-        and update.request.status == RequestStatus.WAITING_FOR_SIGNATURE
+        bool(change.filed_by)
+        and _status_changed(change)
+        and request_status(change.status) == RequestStatus.WAITING_FOR_SIGNATURE
     )
 
 
@@ -261,7 +276,7 @@ def refiled_text(user_id: str, numbers: Sequence[str], new_sid: str, link: str |
     return f"↪️ {user(user_id)} re-filed {number_list(numbers)} as `{new_sid}`{where}."
 
 
-def changes_csv(update: RequestUpdate) -> str:
+def changes_csv(change: ChangeSet) -> str:
     """The numbers of one change set, one row each (E.164, as spreadsheets and Twilio want)."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -275,13 +290,12 @@ def changes_csv(update: RequestUpdate) -> str:
             "rejection_code",
         ]
     )
-    for change in sorted(update.number_changes, key=lambda c: c.number.phone_number or ""):
-        n = change.number
+    for n in sorted(change.numbers, key=lambda n: n.phone_number or ""):
         writer.writerow(
             [
                 n.phone_number or "",
-                n.status_label,
-                change.old_label or "",
+                number_label(n.status),
+                number_label(n.old) if n.old else "",
                 n.port_date.date().isoformat() if n.port_date else "",
                 n.rejection_reason or "",
                 n.rejection_reason_code or "",

@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.desk import NumberChange, RequestUpdate
+from bot.desk.changes import change_set
 from bot.porting.models import PortInNumber, PortInRequest
 from bot.porting.statuses import NumberStatus, RequestStatus
 from bot.slack.ui.thread_replies import change_lines
@@ -275,7 +276,7 @@ def test_thread_lines_say_who_canceled_each_number_and_leave_others_unattributed
     changes = [NumberChange(n, NumberStatus.PORT_PENDING, n.status) for n in numbers]
     update = RequestUpdate(request, RequestStatus.IN_PROGRESS, changes)
     update.canceled_by = {"PU1": "U1", "PU2": "U2"}
-    assert change_lines(update, None) == [
+    assert change_lines(change_set(update)) == [
         "⏳ <@U2> is canceling +1 415-555-0102.",
         "🚫 Canceled: +1 415-555-0103.",
         "🚫 <@U1> canceled +1 415-555-0101.",

@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.desk.agenda import agenda, build_digest, build_home
+from bot.desk.changes import change_set
 from bot.desk.digest_plan import digest_slot
 from bot.desk.facts import NumberFacts
 from bot.desk.manual.agenda import ManualListed
@@ -217,7 +218,7 @@ def status_blocks(s: RequestSnapshot, v: str) -> list[Block]:
 
 def _thread(v: str) -> Iterator[Any]:
     for said in ("waiting_for_signature", "action_required", v):
-        yield thread_replies.update_message(snapshot(v, said), update(v, said))
+        yield thread_replies.update_message(change_set(update(v, said), "UFILER", samples.AT))
     yield deadlines.signature_link_text(None, v), deadlines.signature_not_waiting_text(v)
     yield deadlines.signature_link_text("https://twilio.example/sign?a=1&b=2", v)
 

@@ -9,7 +9,6 @@ minute) so a blocked loop is visible in the logs too.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import deque
@@ -29,24 +28,29 @@ class LoopLag:
         # (monotonic time, lag in ms) of the last minute
         self._samples: deque[tuple[float, float]] = deque(maxlen=int(WINDOW_SECONDS / interval) + 1)
         self._warned_at = float("-inf")
-        self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="loop-lag")
+        # A timer callback that re-arms itself, not a task around asyncio.sleep: no future
+        # and no task step per sample (ten a second, in every process, idle or not).
+        self._loop = asyncio.get_running_loop()
+        self._arm()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
-    async def _run(self) -> None:
-        while True:
-            expected = time.monotonic() + self.interval
-            await asyncio.sleep(self.interval)
-            now = time.monotonic()
-            self.record(now, max(0.0, (now - expected) * 1000))
+    def _arm(self) -> None:
+        assert self._loop is not None
+        expected = time.monotonic() + self.interval
+        self._timer = self._loop.call_later(self.interval, self._sample, expected)
+
+    def _sample(self, expected: float) -> None:
+        now = time.monotonic()
+        self.record(now, max(0.0, (now - expected) * 1000))
+        self._arm()
 
     def record(self, now: float, lag_ms: float) -> None:
         self._samples.append((now, lag_ms))

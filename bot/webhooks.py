@@ -47,6 +47,8 @@ PRUNE_EVERY = 3600.0
 
 # Twilio's header on its webhooks: the same value on every redelivery of one delivery.
 IDEMPOTENCY_HEADER = "i-twilio-idempotency-token"
+# The only headers a delivery is judged by (the others are not even decoded).
+_READ_HEADERS = frozenset({b"x-twilio-signature", IDEMPOTENCY_HEADER.encode()})
 
 
 def dedupe_key(payload: WebhookPayload, body: bytes, idempotency_token: str | None = None) -> str:
@@ -285,7 +287,9 @@ async def serve(runtime: Runtime, scope: Scope, receive_: Receive, send: Send) -
     else:
         body = await _read_body(receive_)
         headers = {
-            name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope["headers"]
+            if name in _READ_HEADERS
         }
         client = scope.get("client")
         answer = await handle(

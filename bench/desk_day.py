@@ -30,14 +30,14 @@ from bot.desk.agenda import agenda, build_digest, build_home
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.digest_plan import digest_slot
 from bot.desk.facts import DeskPolicy
-from bot.listed import ListingQuery
+from bot.listed_requests import ListingQuery
 from bot.slack.list_filter import parse_list_filter
 from bot.slack.ui.digest import digest_message
 from bot.slack.ui.home import home_view
-from bot.slack.ui.port_list import list_csv, list_message
+from bot.slack.ui.port_list_answer import list_csv, list_message
 from bot.store.db import Database, migrate
-from bot.store.listing import list_requests
 from bot.store.models import NumberState, RequestState, RequestThread
+from bot.store.request_listing import list_requests
 
 REQUESTS = 10_000
 NUMBERS_EACH = 5

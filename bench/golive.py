@@ -32,7 +32,7 @@ from bot.sandbox import (
     create_sandbox_app,
 )
 from bot.sandbox.inventory import VERIFIED_SERVICE
-from bot.store import golive as store
+from bot.store import golive_runs
 from bot.store.db import Database, migrate
 
 NUMBERS = 1000
@@ -82,12 +82,12 @@ async def main() -> None:
             )
             golive = GoLive(twilio.numbers, db, PROFILES, clock=lambda: datetime.now(UTC))
             async with db.session() as s:
-                await store.queue_in(s, SID, numbers, "standard", datetime.now(UTC))
+                await golive_runs.queue_in(s, SID, numbers, "standard", datetime.now(UTC))
                 await s.commit()
             began = time.perf_counter()
             assert await golive.tick()
             wall = time.perf_counter() - began
-            states = await store.live_states(db, SID)
+            states = await golive_runs.live_states(db, SID)
         await db.close()
     live = sum(r.state == "live" for r in states.values())
     configured = sum(

@@ -327,8 +327,9 @@ async def database(backend: str) -> AsyncIterator[dict[str, str]]:
 
 async def main() -> None:
     backends = sys.argv[1:] or ["sqlite", "postgresql"]
+    floor = await bare_uvicorn_floor()
     print(
-        f"floor: {await bare_uvicorn_floor():.2f} ms CPU per request for a do-nothing ASGI app "
+        f"floor: {floor:.2f} ms CPU per request for a do-nothing ASGI app "
         f"under uvicorn at {STEADY_RATE}/s (this machine, now)"
     )
     for backend in backends:
@@ -347,13 +348,20 @@ async def main() -> None:
             if backend == "postgresql"
             else ""
         )
+        # The machine's speed drifts within minutes: the floor again right after, and the
+        # bot's figure against the mean of the two.
+        after = await bare_uvicorn_floor()
+        mean = (floor + after) / 2
         print(
-            f"{backend}: {figures['cpu_ms']:.2f} ms server CPU per webhook{backends_cpu}; at "
+            f"{backend}: {figures['cpu_ms']:.2f} ms server CPU per webhook{backends_cpu}, "
+            f"{figures['cpu_ms'] / mean:.1f}x the floor ({floor:.2f} ms before, {after:.2f} "
+            f"after); at "
             f"{STEADY_RATE}/s time-to-2xx p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms;"
             f" max sustained {figures['max_rate']:.0f}/s ({BURST_CONCURRENCY} concurrent, "
             f"p99 {figures['burst_p99']:.0f} ms); event-loop lag p99 {figures['lag_p99']} ms, "
             f"max {figures['lag_max']} ms at 100/s, max {figures['burst_lag_max']} ms in the burst"
         )
+        floor = after
         for window in ("0", "2"):
             async with database(backend) as url:
                 env = {"PORTING_COALESCE_SECONDS": window, **url}

@@ -104,6 +104,9 @@ def serve() -> None:
         timeout_keep_alive=doors.KEEP_ALIVE_SECONDS,
         log_config=None,  # its loggers propagate to bot.logs' handler (LOG_FORMAT)
         log_level=settings.log_level.lower(),
+        # Its access lines are INFO: above that level uvicorn would still build each line's
+        # arguments (the path quoted again) on every request before the level drops it.
+        access_log=logging.getLogger().getEffectiveLevel() <= logging.INFO,
     )
     if settings.local_mode:
         from bot.workspace.local import Server

@@ -86,10 +86,12 @@ class Reconciler:
         self._rng = rng or random.Random()
         self._busy = 0
         self._timer: asyncio.TimerHandle | None = None
+        self._running_loop: asyncio.AbstractEventLoop | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
+        self._running_loop = asyncio.get_running_loop()
         await self.seed()
         self._loop.start()
 
@@ -114,7 +116,9 @@ class Reconciler:
         if seconds <= 0:
             self.wakeup.set()
             return
-        loop = asyncio.get_running_loop()
+        # The loop it started on: asyncio.get_running_loop() is a getpid system call, and
+        # this runs once per new webhook.
+        loop = self._running_loop or asyncio.get_running_loop()
         when = loop.time() + seconds + 0.01
         if self._timer is not None and loop.time() <= self._timer.when() <= when:
             return  # an earlier wake-up is set; that tick claims this request too if due

@@ -37,12 +37,17 @@ class PortingApp(FastAPI):
     """
 
     runtime: Runtime  # set by the lifespan once everything is built
+    _deadlines: doors.BodyDeadlines | None = None  # the serving loop's body deadlines
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             # Every door: a bounded body with a deadline, before any route reads it.
             limit = doors.limit_for(scope["path"])
-            await doors.bounded(self._route, scope, receive, send, limit=limit)
+            if self._deadlines is None:  # the app serves one loop: its first request's
+                self._deadlines = doors.BodyDeadlines(asyncio.get_running_loop())
+            await doors.bounded(
+                self._route, scope, receive, send, limit=limit, deadlines=self._deadlines
+            )
             return
         await super().__call__(scope, receive, send)
 

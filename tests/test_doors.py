@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot import doors
-from bot.doors import SandboxDoor, bounded, from_this_machine, limit_for
+from bot.doors import BodyDeadlines, SandboxDoor, bounded, from_this_machine, limit_for
 
 Message = dict[str, Any]
 
@@ -204,3 +204,34 @@ async def test_the_sandbox_answers_this_machine_and_its_simulator_only_local_mod
     await door(_sandbox_scope(path, client), _chunks(1, 0), send)
     assert _status(sent) == status
     assert route.called is (status == 200)
+
+
+async def test_one_watcher_serves_many_requests_and_cancels_only_a_stalled_read() -> None:
+    """The app's requests share one deadline watcher: a request whose body is in keeps
+    working past its deadline untouched; one still waiting for its body gets 408."""
+    deadlines = BodyDeadlines(asyncio.get_running_loop())
+    stalled = asyncio.Event()
+
+    async def slow_after_body(scope: Any, receive_: Any, send: Any) -> None:
+        await receive_()
+        await asyncio.sleep(0.1)  # past the deadline, body already in: no 408, no cancel
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def never_arrives() -> Message:
+        await stalled.wait()
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def one(route: Any, receive: Any) -> int:
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        await bounded(route, _scope(), receive, send, limit=10, seconds=0.02, deadlines=deadlines)
+        return _status(sent)
+
+    done, stuck = await asyncio.gather(
+        one(slow_after_body, _chunks(1, 1)), one(Route(), never_arrives)
+    )
+    assert (done, stuck) == (200, 408)

@@ -1,7 +1,7 @@
 """The package's shape, measured: no module over 400 lines, no class over 250, no function over 80,
-no import cycle.
+no import cycle, no module of the bot's imported under another name.
 
-Both walk `bot/` with `ast`, so they see what a reader sees: late imports inside functions count
+They walk the tree with `ast`, so they see what a reader sees: late imports inside functions count
 as edges of the import graph (only imports under `if TYPE_CHECKING:` are left out, since they
 name a type for an annotation and couple nothing at run time).
 """
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "bot"
+TREES = ("bot", "tests", "bench")
 MAX_MODULE = 400
 MAX_CLASS = 250
 MAX_FUNCTION = 80
@@ -173,3 +174,83 @@ def test_the_graph_sees_late_imports_and_skips_type_checking_ones(tmp_path: Path
     )
     assert names == ["bot.b", "typing.TYPE_CHECKING"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [["a", "b", "c"]]
+
+
+def _is_module(dotted: str) -> bool:
+    """Whether `bot.x.y` names a module or package of the bot (not a class or function in one)."""
+    path = ROOT.parent.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or path.is_dir()
+
+
+def _absolute(node: ast.ImportFrom, path: Path) -> str:
+    """The module an import takes names from; relative ones resolved against `path`'s package."""
+    if not node.level:
+        return node.module or ""
+    package = path.parent.relative_to(ROOT.parent).parts
+    anchor = package[: len(package) - node.level + 1]
+    return ".".join([*anchor, *([node.module] if node.module else [])])
+
+
+def module_aliases(path: Path, tree: ast.Module) -> list[str]:
+    """Each import in `tree` that gives one of the bot's modules a name other than its own."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            renamed = [(a.name, a.asname) for a in node.names if a.asname]
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node, path)
+            renamed = [(f"{base}.{a.name}", a.asname) for a in node.names if a.asname]
+        else:
+            continue
+        for target, asname in renamed:
+            own = target.rpartition(".")[2]
+            if target.startswith("bot.") and asname != own and _is_module(target):
+                found.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: {target} as {asname}")
+    return found
+
+
+def test_no_module_of_the_bot_is_imported_under_an_alias() -> None:
+    """One concept, one module name: `from bot.x import y as z` of a module means two modules
+    share a name (rename one), or the name does not say what the module holds (rename it).
+    Aliases of a class or function (`from bot.slack.ids import PortInField as F`) are fine."""
+    found = []
+    for top in TREES:
+        for path in sorted((ROOT.parent / top).rglob("*.py")):
+            found += module_aliases(path, ast.parse(path.read_text(), str(path)))
+    assert found == []
+
+
+def test_no_block_kit_builder_shares_a_name_with_another_slack_module() -> None:
+    """Listeners are named for the command or interaction they answer (``port_list``,
+    ``manual/start``); a builder under ``bot/slack/ui/`` for what it draws (``port_list_answer``,
+    ``manual/start_offer``), so the two never need telling apart at an import."""
+    slack = ROOT / "slack"
+    seen: dict[str, list[str]] = {}
+    for path in sorted(slack.rglob("*.py")):
+        if path.name != "__init__.py":
+            seen.setdefault(path.stem, []).append(str(path.relative_to(slack)))
+    shared = {
+        stem: paths
+        for stem, paths in seen.items()
+        if len(paths) > 1 and any(p.startswith("ui/") for p in paths)
+    }
+    assert shared == {}
+
+
+def test_aliases_of_modules_are_told_from_aliases_of_names() -> None:
+    tree = ast.parse(
+        "import bot.store.queue as q\n"
+        "import bot.store.queue\n"
+        "from bot.store import queue as outbox_rows\n"
+        "from bot.store import queue\n"
+        "from bot.slack.ids import PortInField as F\n"
+        "from bot import slack as s\n"
+        "def f():\n    from . import clock as c\n"
+    )
+    where = ROOT / "sandbox" / "x.py"
+    assert [line.split(": ", 1)[1] for line in module_aliases(where, tree)] == [
+        "bot.store.queue as q",
+        "bot.store.queue as outbox_rows",
+        "bot.slack as s",
+        "bot.sandbox.clock as c",
+    ]

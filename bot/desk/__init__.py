@@ -16,7 +16,7 @@ Listeners parse and render; the desk decides. One module per operation:
 - ``refile/``: re-filing rejected numbers (the form's prefill, the cancel in the old request
   before the new filing; the filing itself is ``filing``);
 - ``types``: what they take and return, and the errors they raise;
-- ``listing``: requests from the store, most urgent first (/port-list);
+- ``desk_listing``: requests (and manual ports) from the store, most urgent first (/port-list);
 - ``manual/``: manual ports, for numbers the API cannot file (``ports``: the service;
   ``types``: what they are; ``steps``: how people move them; ``schedule``: their deadlines
   and reminders, pure);
@@ -40,11 +40,11 @@ from bot.desk.calendar import BusinessCalendar
 from bot.desk.cancel import Cancels
 from bot.desk.checks import Checks
 from bot.desk.day import DeskDay
+from bot.desk.desk_listing import DeskListing, Listings
 from bot.desk.facts import DeskPolicy
 from bot.desk.filing import Filing
 from bot.desk.golive import GoLive
 from bot.desk.inventory import Inventory
-from bot.desk.listing import DeskListing, Listings
 from bot.desk.manual.ports import ManualPorts
 from bot.desk.profiles import Profiles
 from bot.desk.records import ActionHolder, AuditRecord, Thread

@@ -1,7 +1,7 @@
 """What needs a person, most urgent first: the one ordering /port-list, the daily digest and
 App Home share.
 
-Pure: listing rows (``bot.store.listing``) in, :class:`AgendaItem` out, judged against the
+Pure: listing rows (``bot.store.request_listing``) in, :class:`AgendaItem` out, judged against the
 policy, the calendar and ``now``. A request *needs a person* when it is in Action Required,
 its LOA deadline is at most ``loa_due_soon`` away, or it is stale (the planner's rule,
 :func:`bot.desk.schedule.stale_from`, through :func:`~bot.desk.schedule.stale_cutoff`).
@@ -20,7 +20,7 @@ from bot.desk.digest_plan import DigestSlot
 from bot.desk.facts import DeskPolicy, loa_deadline
 from bot.desk.manual.agenda import ManualListed
 from bot.desk.schedule import can_go_stale, stale_cutoff
-from bot.listed import ListedRequest
+from bot.listed_requests import ListedRequest
 from bot.porting.golive import Departure
 from bot.porting.statuses import RequestStatus, request_label, request_status
 

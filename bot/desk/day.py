@@ -28,18 +28,18 @@ from datetime import date, datetime, timedelta
 from bot import work
 from bot.desk.agenda import Digest, HomeAgenda, build_digest, build_home
 from bot.desk.calendar import BusinessCalendar
+from bot.desk.desk_listing import on_desk_clock, process_time
 from bot.desk.digest_plan import asked_slot, decide_digest, digest_slot, due_digests
 from bot.desk.facts import DeskPolicy, facts_from_store
-from bot.desk.listing import on_desk_clock, process_time
-from bot.desk.manual.listing import list_manual, open_manual
+from bot.desk.manual.manual_listing import list_manual, open_manual
 from bot.desk.schedule import Decision, ReminderKind, ReminderRef, decide, plan_reminders
-from bot.listed import ListingQuery
+from bot.listed_requests import ListingQuery
 from bot.porting.golive import Departure
 from bot.porting.models import PortInRequest
 from bot.store import desk_day, edits, request_state
 from bot.store.db import Database
-from bot.store.listing import list_requests, thread_channels
 from bot.store.models import utcnow
+from bot.store.request_listing import list_requests, thread_channels
 from bot.worker import PollingLoop
 
 log = logging.getLogger(__name__)

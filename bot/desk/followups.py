@@ -19,8 +19,7 @@ from bot.desk.profiles import NONE
 from bot.desk.types import RequestUpdate
 from bot.porting.models import PortInSummary
 from bot.porting.statuses import NumberStatus, RequestStatus, stored_status
-from bot.store import edits, poll_schedule, request_state
-from bot.store import golive as golive_store
+from bot.store import edits, golive_runs, poll_schedule, request_state
 from bot.store.db import Database
 from bot.store.models import RequestState
 
@@ -70,7 +69,7 @@ async def queue_golive(
         and c.number.phone_number
     )
     if ported:
-        await golive_store.queue_in(s, update.request.request_sid, ported, profile, golive.now())
+        await golive_runs.queue_in(s, update.request.request_sid, ported, profile, golive.now())
     return bool(ported)
 
 

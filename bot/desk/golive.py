@@ -1,8 +1,8 @@
 """Go-live: numbers that ported are found in the account and set up by their request's profile.
 
-The sync queues completed numbers (``bot.store.golive.queue_in``, under the request's row lock);
-:meth:`GoLive.tick` claims due runs (one process per request, leased in the database), looks
-each number up (``IncomingPhoneNumbers?PhoneNumber=``), sets what the profile says where it
+The sync queues completed numbers (``bot.store.golive_runs.queue_in``, under the request's row
+lock); :meth:`GoLive.tick` claims due runs (one process per request, leased in the database),
+looks each number up (``IncomingPhoneNumbers?PhoneNumber=``), sets what the profile says where it
 differs, adds it to the profile's Messaging Service, and says the batch in one thread reply.
 A number not in the account yet is looked for again every ``retry_every`` until
 ``retry_window`` has passed since the first look, then named missing (an alert in the porting
@@ -24,7 +24,7 @@ from bot.desk.profiles import NONE, Profile, Profiles
 from bot.porting.account import AccountNumbers
 from bot.porting.errors import TwilioError
 from bot.porting.golive import GoLiveReport, LiveFailure, Liveness
-from bot.store import golive as store
+from bot.store import golive_runs
 from bot.store.db import Database
 from bot.store.models import NumberLive
 from bot.worker import PollingLoop
@@ -89,32 +89,34 @@ class GoLive:
     async def tick(self) -> bool:
         """Run every due go-live this process could claim; True when it ran any."""
         now = self.clock()
-        claimed = await store.claim_due(self.db, self.owner, now, self.lease)
+        claimed = await golive_runs.claim_due(self.db, self.owner, now, self.lease)
         for request_sid in claimed:
             await self.run(request_sid)
         return bool(claimed)
 
     async def settled(self) -> bool:
         """No run is due now and none is in flight (here or elsewhere)."""
-        return not await store.busy(self.db, self.clock())
+        return not await golive_runs.busy(self.db, self.clock())
 
     async def go_live(self, request_sid: str, profile: str | None = None) -> int:
         """Go live pressed: look at every completed number of the request again (by
         ``profile``, or the request's own); how many numbers that is (0: none ported yet)."""
-        chosen = profile or await store.profile_of(self.db, request_sid)
-        return await store.recheck(self.db, request_sid, self.profile_for(chosen), self.clock())
+        chosen = profile or await golive_runs.profile_of(self.db, request_sid)
+        return await golive_runs.recheck(
+            self.db, request_sid, self.profile_for(chosen), self.clock()
+        )
 
     async def liveness(
         self, numbers: Sequence[str], in_account: dict[str, bool]
     ) -> dict[str, Liveness]:
         """Each number's go-live and presence in the account (``in_account``: the sweep's)."""
-        rows = await store.of_numbers(self.db, numbers)
+        rows = await golive_runs.of_numbers(self.db, numbers)
         found = {}
         for number in numbers:
             row = rows.get(number)
             found[number] = Liveness(
                 phone_number=number,
-                request_sid=row.request_sid if row else await store.holder(self.db, number),
+                request_sid=row.request_sid if row else await golive_runs.holder(self.db, number),
                 state=row.state if row else None,
                 profile=row.profile if row else None,
                 detail=row.detail if row else None,
@@ -126,11 +128,11 @@ class GoLive:
         """The board's choice (False: not a profile here, or the request is unknown)."""
         if not self.profiles.known(profile):
             return False
-        return await store.set_profile(self.db, request_sid, profile)
+        return await golive_runs.set_profile(self.db, request_sid, profile)
 
     async def run(self, request_sid: str) -> None:
         """Apply the request's profile to its numbers (the lease is this process's)."""
-        todo = await store.run_rows(self.db, request_sid)
+        todo = await golive_runs.run_rows(self.db, request_sid)
         now = self.clock()
         by_profile: dict[str, list[NumberLive]] = {}
         for row in todo.rows:
@@ -145,10 +147,12 @@ class GoLive:
             said = await self._report(request_sid, name, profile, done, batch)
             report += said
             batch += 1 if said else 0
-        waiting = [o.row for o in outcomes if o.row.state == store.WAITING]
+        waiting = [o.row for o in outcomes if o.row.state == golive_runs.WAITING]
         next_due = now + self.retry_every if waiting else None
         rows = [o.row for o in outcomes]
-        if not await store.finish(self.db, request_sid, self.owner, rows, report, next_due, now):
+        if not await golive_runs.finish(
+            self.db, request_sid, self.owner, rows, report, next_due, now
+        ):
             log.warning("go-live of %s: lease lost, another process finishes it", request_sid)
         elif report:
             self._wake_outbox()
@@ -184,7 +188,7 @@ class GoLive:
         if number is None:
             row.first_tried_at = row.first_tried_at or now
             gone_for = now - row.first_tried_at
-            row.state = MISSING if gone_for >= self.retry_window else store.WAITING
+            row.state = MISSING if gone_for >= self.retry_window else golive_runs.WAITING
             return False
         row.number_sid = number.sid
         changed = False
@@ -207,10 +211,10 @@ class GoLive:
         """The batch's reply (and the channel's alert for missing numbers), or nothing when
         nothing changed that was not said already."""
         news = [o.row for o in done if o.changed or not o.row.reported]
-        news = [r for r in news if r.state != store.WAITING or not r.reported]
+        news = [r for r in news if r.state != golive_runs.WAITING or not r.reported]
         if not news:
             return []
-        waiting = [r for r in news if r.state == store.WAITING]
+        waiting = [r for r in news if r.state == golive_runs.WAITING]
         first_tried = min((r.first_tried_at for r in waiting if r.first_tried_at), default=None)
         report = GoLiveReport(
             request_sid=request_sid,

@@ -21,7 +21,7 @@ from bot import work
 from bot.porting.account import AccountNumbers
 from bot.porting.errors import TwilioError
 from bot.porting.golive import Departure
-from bot.store import inventory as store
+from bot.store import account_numbers
 from bot.store.db import Database
 from bot.store.models import AccountNumber
 from bot.worker import PollingLoop
@@ -88,7 +88,7 @@ class Inventory:
         not due, or Twilio could not be read (another look at the next poll)."""
         now = self.clock()
         every = timedelta(0) if force else timedelta(seconds=self.every_seconds)
-        claimed = await store.claim(self.db, self.owner, now, every, self.lease)
+        claimed = await account_numbers.claim(self.db, self.owner, now, every, self.lease)
         if claimed is None:
             return None
         try:
@@ -97,15 +97,15 @@ class Inventory:
                 found.update((number, sid) for sid, number in page)
         except TwilioError as error:
             log.warning("inventory sweep failed (%s); trying again later", error)
-            await store.release(self.db, self.owner)
+            await account_numbers.release(self.db, self.owner)
             return None
-        known = await store.present(self.db)
+        known = await account_numbers.present(self.db)
         started = time.process_time()
         arrived, left = compare(found, known)
         cpu = time.process_time() - started
         departures = await self._departures(left, claimed.previous, now, "sweep")
         alerts = self._alerts(departures)
-        if not await store.record(self.db, self.owner, now, arrived, departures, alerts):
+        if not await account_numbers.record(self.db, self.owner, now, arrived, departures, alerts):
             log.warning("inventory sweep: lease lost, another process records it")
             return None
         if alerts:
@@ -116,7 +116,7 @@ class Inventory:
     async def _departures(
         self, left: list[str], last_seen: datetime | None, now: datetime, source: str
     ) -> list[Departure]:
-        origins = await store.origins(self.db, left)
+        origins = await account_numbers.origins(self.db, left)
         self._threads = {sid for sid, has_thread in origins.values() if has_thread}
         return [
             Departure(
@@ -149,26 +149,26 @@ class Inventory:
         """Twilio's port-out webhook for ``phone_number``: the same alert as a sweep's, once
         (False: already known to have left)."""
         now = self.clock()
-        last_seen = await store.last_sweep(self.db)
+        last_seen = await account_numbers.last_sweep(self.db)
         (departure,) = await self._departures([phone_number], last_seen, now, "port_out")
         alerts = self._alerts([departure])
-        new = await store.record_port_out(self.db, departure, alerts, now)
+        new = await account_numbers.record_port_out(self.db, departure, alerts, now)
         if new:
             self._wake_outbox()
         return new
 
     async def departures(self) -> list[Departure]:
         """Numbers that left and are not acknowledged yet (the digest, App Home)."""
-        return [departure_of(row) for row in await store.departures(self.db)]
+        return [departure_of(row) for row in await account_numbers.departures(self.db)]
 
     async def acknowledge(self, phone_number: str, user_id: str, why: str) -> Departure | None:
         """``user_id`` has seen to the departure (``why``, audited); None when there is none
         waiting for that (acknowledged already, or the number is back)."""
-        row = await store.acknowledge(self.db, phone_number, user_id, why, self.clock())
+        row = await account_numbers.acknowledge(self.db, phone_number, user_id, why, self.clock())
         return None if row is None else departure_of(row)
 
     async def in_account(self, numbers: list[str]) -> dict[str, bool]:
-        return await store.in_account(self.db, numbers)
+        return await account_numbers.in_account(self.db, numbers)
 
 
 def departure_of(row: AccountNumber) -> Departure:

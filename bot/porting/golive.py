@@ -1,6 +1,6 @@
 """What setting up ported numbers came to, as said in Slack: the go-live report of one batch
 and the alert for a number that left the account. Plain data (stored as outbox payloads and
-laid out by ``bot.slack.ui.golive``); nothing secret in them."""
+laid out by ``bot.slack.ui.golive_messages``); nothing secret in them."""
 
 from __future__ import annotations
 

@@ -12,11 +12,11 @@ Typical test use::
 Layout: ``core`` (the :class:`Sandbox` facade), ``actions`` (what a test or the panel makes
 happen), ``ticker`` (the running clock), ``config``, ``clock``, ``data`` (the records), ``state``
 (what the account holds, lookups, the event outbox), ``machine`` (status transitions),
-``scheduler`` (timed jobs), ``carrier`` (FOC dates), ``portability``, ``paging``, ``numbers``
-(the test-number table), ``validation`` (create bodies), ``resources`` (JSON bodies),
-``webhooks`` (payloads and the sender), ``faults``, ``errors``, and ``api/`` (the FastAPI app:
-``app`` composes the routers ``porting``, ``webhook_config``, ``documents``, ``sim`` and ``loa``
-behind the ``guard`` middleware).
+``scheduler`` (timed jobs), ``carrier`` (FOC dates), ``portability``, ``paging``,
+``number_rules`` (the test-number table), ``validation`` (create bodies), ``resources`` (JSON
+bodies), ``webhooks`` (payloads and the sender), ``faults``, ``errors``, and ``api/`` (the
+FastAPI app: ``app`` composes the routers ``porting``, ``webhook_config``, ``documents``,
+``sim`` and ``loa`` behind the ``guard`` middleware).
 """
 
 from .api.app import create_sandbox_app
@@ -31,7 +31,7 @@ from .config import (
 )
 from .core import Sandbox
 from .errors import SandboxError, SimulatorError
-from .numbers import (
+from .number_rules import (
     REJECTION_REASONS,
     TEST_NUMBERS,
     Behaviour,

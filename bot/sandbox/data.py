@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from bot.porting.statuses import NumberStatus, RequestStatus, WebhookEvent
 
-from .numbers import NumberProfile, Reason
+from .number_rules import NumberProfile, Reason
 
 WebhookType = Literal["PORT_IN", "PORT_OUT"]
 WEBHOOK_TYPES: tuple[WebhookType, ...] = ("PORT_IN", "PORT_OUT")

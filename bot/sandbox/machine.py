@@ -21,7 +21,7 @@ from .clock import SimClock
 from .config import SandboxConfig
 from .data import CreatePlan, PlannedNumber, SimNumber, SimRequest
 from .errors import SimulatorError, bad_request
-from .numbers import REJECTION_REASONS
+from .number_rules import REJECTION_REASONS
 from .scheduler import Job, JobKind
 from .state import PortingState
 from .webhooks import number_payload, request_payload

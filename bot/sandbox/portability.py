@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from .config import SANDBOX_SUBACCOUNT_SID
 from .data import PortabilityAnswer, SimRequest
-from .numbers import NOT_PORTABLE_REASONS, classify
+from .number_rules import NOT_PORTABLE_REASONS, classify
 
 
 def portability(

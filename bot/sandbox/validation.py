@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args
 from .config import SANDBOX_FOREIGN_ACCOUNT_SID
 from .data import CreatePlan, PlannedNumber
 from .errors import SandboxError, bad_request
-from .numbers import classify, is_e164
+from .number_rules import classify, is_e164
 from .state import PortingState
 
 MAX_NUMBERS = 1000

@@ -13,10 +13,10 @@ from bot.desk.calendar import BusinessCalendar
 from bot.desk.cancel import Cancels
 from bot.desk.checks import Checks
 from bot.desk.day import DeskDay
+from bot.desk.desk_listing import Listings
 from bot.desk.filing import Filing
 from bot.desk.golive import GoLive
 from bot.desk.inventory import Inventory
-from bot.desk.listing import Listings
 from bot.desk.manual.ports import ManualPorts
 from bot.desk.profiles import Profiles
 from bot.desk.refile.refiling import Refiles

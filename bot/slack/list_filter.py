@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.errors import Invalid
-from bot.listed import ListingQuery
+from bot.listed_requests import ListingQuery
 from bot.porting.phone import display, parse_numbers
 from bot.porting.statuses import RequestStatus
 

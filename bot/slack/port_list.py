@@ -16,9 +16,9 @@ from bot.slack.deps import SlackDeps
 from bot.slack.ids import Command
 from bot.slack.list_filter import FilterError, parse_list_filter
 from bot.slack.messages import NoDirectMessage, dm_channel
-from bot.slack.ui.finding import held_before_message
-from bot.slack.ui.golive import number_status_text
-from bot.slack.ui.port_list import filter_error_message, list_csv, list_message
+from bot.slack.ui.finding_answers import held_before_message
+from bot.slack.ui.golive_messages import number_status_text
+from bot.slack.ui.port_list_answer import filter_error_message, list_csv, list_message
 from bot.slack.ui.rows import INLINE_ROWS, Message, with_lines
 from bot.slack.workspace_url import WorkspaceUrl
 

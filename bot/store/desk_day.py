@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.listed import CLOSED_STATUSES
+from bot.listed_requests import CLOSED_STATUSES
 from bot.store import edits
 from bot.store.db import Database
 from bot.store.items import ItemStatus

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlmodel import col
 
-from bot.store import golive, queue, request_state
+from bot.store import golive_runs, queue, request_state
 from bot.store.db import Database
 from bot.store.models import AuditEntry, ManualPortNumber, ManualPortRow, RequestThread
 from bot.work import Work
@@ -61,7 +61,7 @@ async def change(
     entry: AuditEntry,
     work: Sequence[Work],
     now: datetime | None = None,
-    going_live: golive.GoingLive | None = None,
+    going_live: golive_runs.GoingLive | None = None,
 ) -> bool:
     """Apply ``values`` to the port if it is still at ``version`` (bumping it), with the audit
     entry, the Slack work and the numbers ``going_live``, in one transaction. False, and
@@ -80,7 +80,7 @@ async def change(
         for item in work:
             await queue.add(s, item)  # the outbox keeps its own (real) time
         if going_live is not None:
-            await golive.queue_in(s, manual_id, *going_live)
+            await golive_runs.queue_in(s, manual_id, *going_live)
         await s.commit()
     return True
 

@@ -11,7 +11,7 @@ from bot.desk.agenda import DeadlineKind, Need, agenda, assess, build_digest, bu
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.digest_plan import digest_slot
 from bot.desk.facts import DeskPolicy
-from bot.listed import ListedRequest, PortDayCount
+from bot.listed_requests import ListedRequest, PortDayCount
 from bot.porting.statuses import RequestStatus
 
 NY = ZoneInfo("America/New_York")

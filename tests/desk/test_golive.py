@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot.desk.profiles import parse_profiles
 from bot.sandbox.inventory import LEGACY_SERVICE, UNREGISTERED_SERVICE, VERIFIED_SERVICE
-from bot.store import golive as store
+from bot.store import golive_runs
 from bot.store.models import NumberLive
 
 from .conftest import Harness, HarnessFactory, payload
@@ -46,7 +46,7 @@ async def ported(harness: Harness, numbers: list[str], profile: str = "standard"
     """A request the desk follows with ``profile``, run until Twilio completes it."""
     sid = (await harness.file_in_sandbox(numbers)).request_sid
     await harness.desk.requests.sync(sid)
-    assert await store.set_profile(harness.db, sid, profile)
+    assert await golive_runs.set_profile(harness.db, sid, profile)
     while harness.sandbox.request(sid).status != "completed":
         await harness.step()
     await harness.desk.requests.sync(sid)
@@ -114,7 +114,7 @@ async def test_a_number_not_in_the_account_is_retried_then_named_missing(
     serve_profiles(harness)
     sid = (await harness.file_in_sandbox([A, B])).request_sid
     await harness.desk.requests.sync(sid)
-    await store.set_profile(harness.db, sid, "standard")
+    await golive_runs.set_profile(harness.db, sid, "standard")
     while harness.sandbox.request(sid).status != "completed":
         await harness.step()
     harness.sandbox.port_away(B)  # Twilio says it ported; the account does not have it

@@ -8,7 +8,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.desk.inventory import Inventory
-from bot.store import inventory as store
+from bot.store import account_numbers
 from bot.store.models import AccountNumber, AuditEntry, RequestThread
 
 from .conftest import Harness, HarnessFactory, payload
@@ -124,7 +124,10 @@ async def test_a_failed_read_records_nothing_and_tries_again(make_harness: Harne
     await later(harness)
     harness.sandbox.inject_failures(10, 500, match="IncomingPhoneNumbers")
     assert await inventory.sweep() is None
-    assert await harness.outbox("departed") == [] and await store.last_sweep(harness.db) is not None
+    assert (
+        await harness.outbox("departed") == []
+        and await account_numbers.last_sweep(harness.db) is not None
+    )
     harness.sandbox.faults.clear()
     result = await inventory.sweep()
     assert result is not None and result.left == ["+12125000003"]

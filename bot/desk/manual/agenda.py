@@ -1,6 +1,6 @@
 """Manual ports in a listing, most urgent first, each with its step, filer, channel, thread and
 next deadline: the one ordering /port-list, the digest and App Home share for manual ports.
-Pure (``bot.desk.manual.listing`` reads them)."""
+Pure (``bot.desk.manual.manual_listing`` reads them)."""
 
 from __future__ import annotations
 

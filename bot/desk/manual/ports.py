@@ -38,7 +38,7 @@ from bot.desk.records import AuditRecord, Thread
 from bot.errors import NotFound
 from bot.store import audit, manual_ports, queue
 from bot.store.db import Database
-from bot.store.golive import GoingLive
+from bot.store.golive_runs import GoingLive
 from bot.store.manual_ports import ManualQuery, StoredManualPort
 from bot.store.models import ManualPortRow, utcnow
 

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from ..clock import iso
 from ..core import Sandbox
 from ..errors import SimulatorError
-from ..numbers import TEST_NUMBERS
+from ..number_rules import TEST_NUMBERS
 from ..resources import phone_number_json, port_in_json
 from ..scheduler import Job
 from .params import SandboxDep

@@ -14,7 +14,7 @@ from bot.delivered import Delivered
 from bot.slack.delivery.poster import ItemPoster
 from bot.slack.delivery.sources import Sources
 from bot.slack.delivery.threads import in_thread
-from bot.slack.ui.golive import departure_message, golive_message
+from bot.slack.ui.golive_messages import departure_message, golive_message
 
 
 async def golive(said: work.GoLive, out: ItemPoster, sources: Sources) -> Delivered:

@@ -20,7 +20,7 @@ from bot.desk.manual.types import ManualPort
 from bot.porting.models import MAX_DOCUMENT_BYTES
 from bot.slack.delivery.poster import ItemPoster
 from bot.slack.delivery.sources import Sources
-from bot.slack.ui.manual import board, reminders, replies
+from bot.slack.ui.manual import manual_board, manual_reminders, manual_replies
 from bot.store import queue, request_state
 from bot.store.models import RequestThread
 
@@ -40,7 +40,7 @@ async def root(root: work.ManualRoot, out: ItemPoster, sources: Sources) -> Deli
     if port is None:
         log.warning("root for unknown manual port %s dropped", root.manual_id)
         return Delivered()
-    text, blocks = board.board_text(port), board.board_blocks(port, ports.clock())
+    text, blocks = manual_board.board_text(port), manual_board.board_blocks(port, ports.clock())
     ts = await out.post(channel, None, text, blocks)
     return Delivered(ts, thread=(channel, ts))
 
@@ -50,11 +50,11 @@ async def reply(said: work.ManualReply, out: ItemPoster, sources: Sources) -> De
     if port is None or thread is None:
         return Delivered()
     follow_ups: list[work.Work] = []
-    if said.event == "started" and replies.request_is_long(port.details):
+    if said.event == "started" and manual_replies.request_is_long(port.details):
         follow_ups.append(work.ManualFile(manual_id=port.id))
     if ts := await out.find_posted(thread.channel_id, thread.thread_ts):
         return Delivered(ts, follow_ups=follow_ups)
-    text, blocks = replies.reply_for(port, said)
+    text, blocks = manual_replies.reply_for(port, said)
     ts = await out.post(thread.channel_id, thread.thread_ts, text, blocks)
     return Delivered(ts, follow_ups=follow_ups)
 
@@ -68,14 +68,14 @@ async def file(file: work.ManualFile, out: ItemPoster, sources: Sources) -> Deli
     if found := await out.find_posted(channel, thread_ts, file_name=name):
         return Delivered(found)
     if file.file_id is None:
-        content = replies.support_request_text(port.details).encode()
+        content = manual_replies.support_request_text(port.details).encode()
     else:
         fetched = await _fetch(file, sources)
         if isinstance(fetched, str):
-            text, blocks = replies.copy_failed_reply(file.name, fetched)
+            text, blocks = manual_replies.copy_failed_reply(file.name, fetched)
             return Delivered(await out.post(channel, thread_ts, text, blocks))
         content = fetched
-    title = replies.file_title(port, file.document)
+    title = manual_replies.file_title(port, file.document)
     return Delivered(await out.upload(channel, thread_ts, content, name, title))
 
 
@@ -84,7 +84,10 @@ async def edit(edit: work.ManualBoard, out: ItemPoster, sources: Sources) -> Del
     if port is None or thread is None:
         return Delivered()
     assert sources.manual is not None  # _thread found the port
-    text, blocks = board.board_text(port), board.board_blocks(port, sources.manual.clock())
+    text, blocks = (
+        manual_board.board_text(port),
+        manual_board.board_blocks(port, sources.manual.clock()),
+    )
     await out.edit(thread.channel_id, thread.thread_ts, text, blocks)
     return Delivered(thread.thread_ts)
 
@@ -107,7 +110,7 @@ async def reminder(due: work.ManualReminder, out: ItemPoster, sources: Sources) 
         return Delivered()
     if ts := await out.find_posted(thread.channel_id, thread.thread_ts):
         return Delivered(ts)
-    text, blocks = reminders.reminder_message(decision.reminder)
+    text, blocks = manual_reminders.reminder_message(decision.reminder)
     return Delivered(await out.post(thread.channel_id, thread.thread_ts, text, blocks))
 
 

@@ -17,8 +17,8 @@ from bot.desk.snapshots import load_snapshot
 from bot.slack.delivery.poster import ItemPoster
 from bot.slack.delivery.sources import Sources
 from bot.slack.messages import permalink
-from bot.slack.ui import board as boards
 from bot.slack.ui import thread_replies
+from bot.slack.ui.board import board_blocks, board_text
 from bot.slack.ui.reminders import checklist_message
 from bot.store import queue, request_state
 
@@ -37,7 +37,7 @@ async def root(root: work.Root, out: ItemPoster, sources: Sources) -> Delivered:
     if snapshot is None:
         log.warning("root for unknown request %s dropped", root.request_sid)
         return Delivered()
-    text, blocks = boards.board_text(snapshot), boards.board_blocks(snapshot)
+    text, blocks = board_text(snapshot), board_blocks(snapshot)
     ts = await out.post(channel, None, text, blocks)
     # A change stored after the root was drawn must still reach the board.
     latest = await load_snapshot(sources.db, root.request_sid)
@@ -128,5 +128,5 @@ async def board(board: work.Board, out: ItemPoster, sources: Sources) -> Deliver
             raise NotYet(ROOT_WAIT)
         return Delivered()  # no thread (no channel): nothing to edit
     channel, ts = snapshot.thread.channel_id, snapshot.thread.thread_ts
-    await out.edit(channel, ts, boards.board_text(snapshot), boards.board_blocks(snapshot))
+    await out.edit(channel, ts, board_text(snapshot), board_blocks(snapshot))
     return Delivered(ts)

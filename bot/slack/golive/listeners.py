@@ -22,7 +22,7 @@ from bot.slack.ids import Action, Callback, GoLiveField
 from bot.slack.permissions import Permissions
 from bot.slack.press import Press, on_press
 from bot.slack.ui.fmt import escape, number_list, user
-from bot.slack.ui.golive import departure_message
+from bot.slack.ui.golive_messages import departure_message
 from bot.slack.ui.golive_modals import acknowledge_view, profile_view
 from bot.slack.ui.modals import message_view
 from bot.slack.view_state import selected_option, text

@@ -23,7 +23,7 @@ from bot.porting.models import MAX_DOCUMENT_BYTES
 from bot.porting.phone import MAX_NUMBERS, api_can_file, display, parse_numbers, to_e164
 from bot.slack.ids import ManualField as M
 from bot.slack.ui.fmt import number_list
-from bot.slack.ui.manual.form import DOCUMENT_FIELDS
+from bot.slack.ui.manual.form_modals import DOCUMENT_FIELDS
 from bot.slack.view_state import (
     Values,
     files,

@@ -22,9 +22,9 @@ from bot.slack.messages import dm, permalink, update_view
 from bot.slack.permissions import Permissions
 from bot.slack.press import Press, on_press
 from bot.slack.ui.check import manual_numbers
-from bot.slack.ui.manual import start as ui
-from bot.slack.ui.manual.form import DOCUMENT_FIELDS, manual_form, prefill
-from bot.slack.ui.manual.steps import notice_view
+from bot.slack.ui.manual import start_offer
+from bot.slack.ui.manual.form_modals import DOCUMENT_FIELDS, manual_form, prefill
+from bot.slack.ui.manual.step_modals import notice_view
 from bot.slack.ui.manual.words import title
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ class ManualStartListeners:
         if not numbers:
             await press.tell(GONE)
             return
-        text, blocks = ui.console_message(numbers)
+        text, blocks = start_offer.console_message(numbers)
         await press.tell(text, blocks=blocks)
 
     # -- from /port-in ----------------------------------------------------------------------
@@ -132,10 +132,10 @@ class ManualStartListeners:
                 opened = manual[0].name
                 manual = manual[1:]
         if console:
-            text, blocks = ui.console_message(console)
+            text, blocks = start_offer.console_message(console)
             await press.tell(text, blocks=blocks)
         if manual:
-            text, blocks = ui.manual_offer(manual, opened=opened)
+            text, blocks = start_offer.manual_offer(manual, opened=opened)
             await press.tell(text, blocks=blocks)
 
     # -- the form ---------------------------------------------------------------------------

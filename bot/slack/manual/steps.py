@@ -30,8 +30,8 @@ from bot.slack.ids import ManualField as M
 from bot.slack.manual.form import read_documents, read_step
 from bot.slack.permissions import Permissions
 from bot.slack.press import Press, on_press
-from bot.slack.ui.manual.form import DOCUMENT_FIELDS, documents_view
-from bot.slack.ui.manual.steps import moved_on_text, notice_view, refused_move_text, step_view
+from bot.slack.ui.manual.form_modals import DOCUMENT_FIELDS, documents_view
+from bot.slack.ui.manual.step_modals import moved_on_text, notice_view, refused_move_text, step_view
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from bot.slack.port_in.details_step import DetailsStep
 from bot.slack.port_in.steps import DOING
 from bot.slack.press import Press, on_press
 from bot.slack.ui.check import invalid_line, too_many_text
-from bot.slack.ui.port_in import details as details_ui
+from bot.slack.ui.port_in.details import details_view, prefill
 
 Payload = dict[str, Any]
 
@@ -48,7 +48,7 @@ class PortInListeners:
         app.view(Callback.PORT_IN_ACCOUNT)(self.account.account_submitted)
 
     def form(self, meta: PortInMeta, numbers: list[str], note: str | None = None) -> Payload:
-        return details_ui.details_view(
+        return details_view(
             meta,
             today=self.deps.today(),
             numbers=numbers,
@@ -67,7 +67,7 @@ class PortInListeners:
             return
         numbers = [n for n in parsed.numbers if api_can_file(n)]
         manual = group_by_country([n for n in parsed.numbers if not api_can_file(n)])
-        if numbers and details_ui.prefill(numbers) is None:
+        if numbers and prefill(numbers) is None:
             await ack(
                 text="That is more numbers than the form can hold. Run /port-check with a CSV "
                 "of them, then press *Start port-in* under the results."
@@ -114,7 +114,7 @@ class PortInListeners:
             await press.tell("Those results are gone; run /port-check again.")
             return
         portable = [r.number for r in results if r.portable]
-        if details_ui.prefill(portable) is not None:
+        if prefill(portable) is not None:
             view = self.form(PortInMeta(), portable)
         else:  # too many for the paste area: the form reads them from the stored check
             view = self.form(PortInMeta(check_id=check_id, check_count=len(portable)), [])

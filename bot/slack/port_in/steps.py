@@ -12,7 +12,7 @@ from bot.slack.carried import PortInMeta
 from bot.slack.deps import SlackDeps
 from bot.slack.permissions import Permissions
 from bot.slack.port_in.validation import warnings
-from bot.slack.ui.port_in import account, filing, refile
+from bot.slack.ui.port_in import account, filing, refile_form
 
 DOING = "file port-ins"
 
@@ -40,5 +40,5 @@ class FormStep:
         plan = await self.deps.refiles.plan(draft) if draft.refile_of else None
         cautions = warnings(draft.details, draft.fileable)
         if plan is not None:
-            return refile.account_view(draft, meta, plan, banner=banner, warnings=cautions)
+            return refile_form.account_view(draft, meta, plan, banner=banner, warnings=cautions)
         return account.account_view(draft, meta, banner=banner, warnings=cautions)

@@ -20,7 +20,7 @@ from bot.slack.permissions import Permissions
 from bot.slack.press import Press, on_press
 from bot.slack.ui.errors import twilio_error_text
 from bot.slack.ui.fmt import number_list, plural
-from bot.slack.ui.port_in import refile
+from bot.slack.ui.port_in import refile_form
 from bot.slack.ui.port_in.details import prefill
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class RefileListeners:
             refile_count=0 if fits else len(source.numbers),
             refile_code=None if fits else value.code,
         )
-        return refile.refile_view(
+        return refile_form.refile_view(
             meta,
             source,
             today=self.deps.today(),

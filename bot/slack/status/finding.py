@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.desk.agenda import AgendaItem
 from bot.desk.manual.types import is_manual_id
-from bot.listed import ListingQuery
+from bot.listed_requests import ListingQuery
 from bot.porting.phone import parse_numbers
 from bot.slack.request_sids import parse_request_sids
 

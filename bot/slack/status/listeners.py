@@ -14,7 +14,7 @@ from bot.porting.errors import TwilioError
 from bot.slack.carried import button_value
 from bot.slack.deps import SlackDeps
 from bot.slack.ids import Action, Command
-from bot.slack.manual.status import manual_status
+from bot.slack.manual.port_status import manual_status
 from bot.slack.messages import NoDirectMessage, dm_channel, permalink, tell
 from bot.slack.press import Press, on_press
 from bot.slack.status.finding import (
@@ -26,8 +26,8 @@ from bot.slack.status.finding import (
 )
 from bot.slack.ui import board, status
 from bot.slack.ui.errors import twilio_error_text
-from bot.slack.ui.finding import ACCEPTED, named_answer, not_held_text, unreadable_text
-from bot.slack.ui.golive import number_status_text
+from bot.slack.ui.finding_answers import ACCEPTED, named_answer, not_held_text, unreadable_text
+from bot.slack.ui.golive_messages import number_status_text
 from bot.slack.workspace_url import WorkspaceUrl
 
 log = logging.getLogger(__name__)

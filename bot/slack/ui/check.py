@@ -27,7 +27,7 @@ from bot.porting.reasons import NOT_PORTABLE, Advice, not_portable_advice
 from bot.slack.ids import Action, Callback, Input
 from bot.slack.ids import Block as BlockId
 from bot.slack.ui.fmt import clip, escape, plural
-from bot.slack.ui.manual.start import start_buttons
+from bot.slack.ui.manual.start_offer import start_buttons
 
 INLINE_LIMIT = 10
 MANUAL_PORTING_AVAILABLE = 22133

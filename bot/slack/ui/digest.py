@@ -10,8 +10,8 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from bot.desk.agenda import AgendaItem, Digest, PortEntry, StatusCount
 from bot.slack.ui.board import status_icon
 from bot.slack.ui.fmt import clip, escape, plural, slack_date
-from bot.slack.ui.golive import departures_lines
-from bot.slack.ui.manual.rows import manual_line
+from bot.slack.ui.golive_messages import departures_lines
+from bot.slack.ui.manual.manual_rows import manual_line
 from bot.slack.ui.rows import (
     INLINE_ROWS,
     Message,

@@ -23,8 +23,8 @@ from bot.desk.agenda import AgendaItem, HomeAgenda
 from bot.slack.ids import Action
 from bot.slack.ui.digest import port_line
 from bot.slack.ui.fmt import ago, clip, slack_date
-from bot.slack.ui.golive import departures_lines
-from bot.slack.ui.manual.rows import manual_line
+from bot.slack.ui.golive_messages import departures_lines
+from bot.slack.ui.manual.manual_rows import manual_line
 from bot.slack.ui.rows import item_line, line_blocks
 
 HOME_BLOCK_LIMIT = 100

@@ -33,7 +33,7 @@ from bot.slack.ui.fmt import (
     slack_date,
     user,
 )
-from bot.slack.ui.golive import liveness_text
+from bot.slack.ui.golive_messages import liveness_text
 from bot.slack.ui.playbooks import name, playbooks_text, rejected_groups
 
 _NUMBERS_SHOWN = 30

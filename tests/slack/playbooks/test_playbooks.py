@@ -18,7 +18,7 @@ from bot.porting.playbooks import (
     playbook,
 )
 from bot.sandbox import REJECTION_REASONS
-from bot.sandbox.numbers import INVALID_PIN, TEST_NUMBERS, Behaviour
+from bot.sandbox.number_rules import INVALID_PIN, TEST_NUMBERS, Behaviour
 from bot.slack.ids import PLAYBOOK_FIELDS
 from tests.conftest import Bot
 from tests.fakes.slack_requests import block_actions, slash_command

@@ -20,7 +20,7 @@ from bot.desk.calendar import BusinessCalendar
 from bot.desk.digest_plan import digest_slot
 from bot.desk.facts import DeskPolicy, NumberFacts, PortDay
 from bot.desk.schedule import Reminder, ReminderKind
-from bot.listed import ListedRequest, PortDayCount
+from bot.listed_requests import ListedRequest, PortDayCount
 from bot.porting.statuses import NumberStatus, RequestStatus
 from bot.slack.ids import Action
 from bot.slack.list_filter import FilterError, parse_list_filter
@@ -33,7 +33,7 @@ from bot.slack.ui.deadlines import (
 )
 from bot.slack.ui.digest import digest_message
 from bot.slack.ui.home import home_view
-from bot.slack.ui.port_list import filter_error_message, list_csv, list_message
+from bot.slack.ui.port_list_answer import filter_error_message, list_csv, list_message
 from bot.slack.ui.reminders import COMPLIANCE_URL, checklist_message, reminder_message
 from bot.slack.ui.rows import INLINE_ROWS, Message
 

@@ -52,13 +52,9 @@ from bot.slack.ui import board, cancel, check, deadlines, errors, playbooks, sta
 from bot.slack.ui.digest import digest_message
 from bot.slack.ui.fmt import escape
 from bot.slack.ui.home import home_view
-from bot.slack.ui.manual import board as manual_board
-from bot.slack.ui.manual import reminders as manual_reminders
-from bot.slack.ui.manual import replies as manual_replies
-from bot.slack.ui.manual import status as manual_status
-from bot.slack.ui.port_in import account, filing
-from bot.slack.ui.port_in import refile as refile_ui
-from bot.slack.ui.port_list import filter_error_message, list_message
+from bot.slack.ui.manual import manual_board, manual_reminders, manual_replies, manual_status
+from bot.slack.ui.port_in import account, filing, refile_form
+from bot.slack.ui.port_list_answer import filter_error_message, list_message
 from bot.slack.ui.reminders import reminder_message
 from bot.work import ManualReply
 from tests.slack.ui import samples
@@ -261,11 +257,11 @@ def _port_in(v: str) -> Iterator[Any]:
 def _refile(v: str) -> Iterator[Any]:
     rejections = (Rejection(None, v, ("+14155550154",)),)
     source = replace(refile_source(), customer=v, rejections=rejections)
-    yield refile_ui.refile_view(PortInMeta(refile_of=samples.SID), source, today=NOW.date())
+    yield refile_form.refile_view(PortInMeta(refile_of=samples.SID), source, today=NOW.date())
     plan = RefilePlan(samples.SID, v, ("+14155550207",), rejections)
     d = draft(v)
-    yield refile_ui.account_view(d, PortInMeta(draft_id=d.id), plan)
-    yield refile_ui.account_view(d, PortInMeta(draft_id=d.id), RefilePlan(samples.SID, v, ()))
+    yield refile_form.account_view(d, PortInMeta(draft_id=d.id), plan)
+    yield refile_form.account_view(d, PortInMeta(draft_id=d.id), RefilePlan(samples.SID, v, ()))
 
 
 def _desk(v: str) -> Iterator[Any]:

@@ -12,7 +12,7 @@ from bot.desk.digest_plan import digest_slot
 from bot.porting.golive import Departure, GoLiveReport, LiveFailure
 from bot.slack.ids import Action
 from bot.slack.ui.digest import digest_message
-from bot.slack.ui.golive import departure_message, golive_message
+from bot.slack.ui.golive_messages import departure_message, golive_message
 from tests.slack.ui.block_kit import action_ids, message_problems
 from tests.slack.ui.test_desk_day_builders import CAL, NOW, POLICY, many
 

@@ -23,7 +23,16 @@ from bot.desk.manual.types import (
 )
 from bot.desk.records import AuditRecord, Thread
 from bot.slack.ids import Action
-from bot.slack.ui.manual import board, form, reminders, replies, rows, start, status, steps
+from bot.slack.ui.manual import (
+    form_modals,
+    manual_board,
+    manual_reminders,
+    manual_replies,
+    manual_rows,
+    manual_status,
+    start_offer,
+    step_modals,
+)
 from bot.work import ManualReply
 from tests.slack.ui.block_kit import action_ids, message_problems, modal_problems, texts
 
@@ -94,8 +103,8 @@ STEPS = {
 @pytest.mark.parametrize("step", list(ManualStep))
 def test_the_board_at_every_step(step: ManualStep) -> None:
     p = port(step=step, **STEPS[step])  # type: ignore[arg-type]
-    blocks = board.board_blocks(p, NOW)
-    assert message_problems(board.board_text(p), blocks) == []
+    blocks = manual_board.board_blocks(p, NOW)
+    assert message_problems(manual_board.board_text(p), blocks) == []
     shown = texts(blocks)
     assert "Acme &lt;Ltd&gt; &amp; Co" in shown  # names from elsewhere are escaped
     ids = action_ids(blocks)
@@ -113,7 +122,7 @@ def test_the_board_at_every_step(step: ManualStep) -> None:
 
 def test_a_quote_that_lapsed_shows_approval_next() -> None:
     p = port(step=ManualStep.QUOTED, **STEPS[ManualStep.QUOTED])  # type: ignore[arg-type]
-    shown = texts(board.board_blocks(p, NOW + timedelta(days=4, minutes=1)))
+    shown = texts(manual_board.board_blocks(p, NOW + timedelta(days=4, minutes=1)))
     assert "Twilio took the fee quote as accepted" in shown
     assert "Next: Twilio should have approved" in shown
 
@@ -121,10 +130,10 @@ def test_a_quote_that_lapsed_shows_approval_next() -> None:
 @pytest.mark.parametrize("numbers,long", [(2, False), (150, True)])
 def test_the_support_request_fits_and_lists_step_1_in_order(numbers: int, long: bool) -> None:
     p = port(numbers, long=long)
-    text, blocks = replies.started_reply(p)
+    text, blocks = manual_replies.started_reply(p)
     assert message_problems(text, blocks) == []
-    assert replies.request_is_long(p.details) == long
-    body = replies.support_request_text(p.details)
+    assert manual_replies.request_is_long(p.details) == long
+    body = manual_replies.support_request_text(p.details)
     assert body.index("1. Business name") < body.index("2. Numbers") < body.index("3. Physical")
     assert body.index("4. Losing carrier") < body.index("5. Letter") < body.index("7. Most recent")
     if long:
@@ -147,7 +156,7 @@ def test_every_move_is_announced_within_limits(move: ManualMove) -> None:
         reason="pin",
         note="Postcode <mismatch>" if move == ManualMove.REJECT else None,
     )
-    text, blocks = replies.reply_for(port(), news)
+    text, blocks = manual_replies.reply_for(port(), news)
     assert message_problems(text, blocks) == []
     if move == ManualMove.QUOTE:
         assert f"<!date^{int(NOW.timestamp())}^" in text and "2026-11-24 15:00 UTC" in text
@@ -157,9 +166,9 @@ def test_documents_and_a_copy_that_failed() -> None:
     news = ManualReply(
         manual_id="MP1", event="documents", user_id="U9", documents=("csr", "nonsense")
     )
-    text, blocks = replies.reply_for(port(), news)
+    text, blocks = manual_replies.reply_for(port(), news)
     assert message_problems(text, blocks) == [] and "Customer Service Record" in text
-    text, blocks = replies.copy_failed_reply("loa.pdf", "Slack answered 404")
+    text, blocks = manual_replies.copy_failed_reply("loa.pdf", "Slack answered 404")
     assert message_problems(text, blocks) == [] and "Add documents" in text
 
 
@@ -179,13 +188,13 @@ def test_reminders(kind: ManualReminderKind) -> None:
         deadline=NOW,
         port_date=date(2026, 12, 8),
     )
-    text, blocks = reminders.reminder_message(r)
+    text, blocks = manual_reminders.reminder_message(r)
     assert message_problems(text, blocks) == [] and text.startswith(("⏰", "🧭", "📅"))
     assert "<@U123>" in text
 
 
 def test_the_modals() -> None:
-    view = form.manual_form(
+    view = form_modals.manual_form(
         country_name="United Kingdom",
         numbers=[UK],
         today=NOW.date(),
@@ -193,12 +202,12 @@ def test_the_modals() -> None:
         note="Left out: something",
     )
     assert modal_problems(view) == []
-    assert modal_problems(form.documents_view(port(), NOW.date())) == []
+    assert modal_problems(form_modals.documents_view(port(), NOW.date())) == []
     for move in ManualMove:
         if move.asks:
             p = port(step=next(s for s in ManualStep if move.allowed_from(s)))
-            assert modal_problems(steps.step_view(p, move, today=NOW.date())) == [], move
-    assert form.prefill([UK] * 400) is None
+            assert modal_problems(step_modals.step_view(p, move, today=NOW.date())) == [], move
+    assert form_modals.prefill([UK] * 400) is None
 
 
 def test_start_buttons_console_path_and_offer() -> None:
@@ -206,14 +215,14 @@ def test_start_buttons_console_path_and_offer() -> None:
         CountryGroup("GB", "United Kingdom", (UK,)),
         CountryGroup("US", "United States", ("+18005550100",)),
     ]
-    buttons = start.start_buttons(groups, "c" * 32)
+    buttons = start_offer.start_buttons(groups, "c" * 32)
     assert [b.action_id for b in buttons] == [Action.MANUAL_START, Action.MANUAL_CONSOLE]
-    text, blocks = start.console_message(["+18005550100"])
+    text, blocks = start_offer.console_message(["+18005550100"])
     assert message_problems(text, blocks) == [] and "Port & Host" in texts(blocks)
-    text, blocks = start.manual_offer(groups, opened="port-in")
+    text, blocks = start_offer.manual_offer(groups, opened="port-in")
     assert message_problems(text, blocks) == []
     many = [CountryGroup("FR", "France", tuple(f"+3314268{i:04d}" for i in range(150)))]
-    text, blocks = start.manual_offer(many)
+    text, blocks = start_offer.manual_offer(many)
     assert "run /port-check" in texts(blocks)  # too many to carry in a button
 
 
@@ -224,13 +233,13 @@ def test_status_and_listing_rows() -> None:
         AuditRecord(NOW, "U8", "manual.cancel", "refused"),
     ]
     p = port(150, long=True)
-    blocks = status.manual_status_blocks(p, NOW, permalink="https://x/y", history=history)
-    assert message_problems(board.board_text(p), blocks) == []
+    blocks = manual_status.manual_status_blocks(p, NOW, permalink="https://x/y", history=history)
+    assert message_problems(manual_board.board_text(p), blocks) == []
     shown = texts(blocks)
     assert "moved it: Submitted to Twilio" in shown and "was refused" in shown
     listed = ordered([p, replace(p, step=ManualStep.QUOTED, **STEPS[ManualStep.QUOTED])], NOW)
     # Both need someone: the one waiting since now before the one due in 4 days.
     assert listed[0].port.step == ManualStep.STARTED
-    lines = rows.manual_section(listed, "https://acme.slack.com")
+    lines = manual_rows.manual_section(listed, "https://acme.slack.com")
     assert lines[0].startswith("🌍 *2 manual ports*")
     assert "https://acme.slack.com/archives/CPORTING/p1000100" in lines[1]

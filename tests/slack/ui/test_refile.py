@@ -13,8 +13,7 @@ from bot.porting.filing import BILL_MAX_AGE_DAYS
 from bot.porting.playbooks import PLAYBOOKS as REJECTION
 from bot.slack.carried import PortInMeta
 from bot.slack.ids import PortInField as F
-from bot.slack.ui.port_in import filing
-from bot.slack.ui.port_in import refile as ui
+from bot.slack.ui.port_in import filing, refile_form
 from tests.slack.ui.block_kit import as_view, modal_problems
 from tests.slack.ui.samples import SID, details
 
@@ -62,7 +61,9 @@ def _block(view: dict, block_id: str) -> dict:
 
 def test_every_rejection_code_keeps_the_form_within_slacks_limits() -> None:
     for code in REJECTION:
-        view = ui.refile_view(PortInMeta(refile_of=SID), _source(codes=(str(code),)), today=TODAY)
+        view = refile_form.refile_view(
+            PortInMeta(refile_of=SID), _source(codes=(str(code),)), today=TODAY
+        )
         assert modal_problems(view) == [], code
         assert view["title"]["text"] == "Re-file (1 of 2)"
 
@@ -80,13 +81,13 @@ def test_every_rejection_code_keeps_the_form_within_slacks_limits() -> None:
     ],
 )
 def test_the_fields_a_rejection_points_at(code: str | None, fields: set[str]) -> None:
-    hints = ui.field_hints([Rejection(code, None, ("+14155550154",))])
+    hints = refile_form.field_hints([Rejection(code, None, ("+14155550154",))])
     assert set(hints) == fields
     assert all(h.startswith("⚠️ Rejected for ") for h in hints.values())
 
 
 def test_prefilled_fields_and_the_rejected_one_marked() -> None:
-    view = ui.refile_view(PortInMeta(refile_of=SID), _source(), today=TODAY)
+    view = refile_form.refile_view(PortInMeta(refile_of=SID), _source(), today=TODAY)
     assert _block(view, F.NUMBERS)["element"]["initial_value"] == "+14155550154"
     assert _block(view, F.ACCOUNT_PHONE)["element"]["initial_value"] == "+1 415-555-0100"
     assert _block(view, F.NOTIFY)["element"]["initial_value"] == "ops@acme.example"
@@ -97,7 +98,9 @@ def test_prefilled_fields_and_the_rejected_one_marked() -> None:
 
 
 def test_a_refused_port_date_is_not_offered_again() -> None:
-    view = ui.refile_view(PortInMeta(refile_of=SID), _source(codes=("22158",)), today=TODAY)
+    view = refile_form.refile_view(
+        PortInMeta(refile_of=SID), _source(codes=("22158",)), today=TODAY
+    )
     element = _block(view, F.TARGET_DATE)["element"]
     assert "initial_date" not in element
     assert "PORT_DATE_REJECTED" in _block(view, F.TARGET_DATE)["hint"]["text"]
@@ -106,7 +109,7 @@ def test_a_refused_port_date_is_not_offered_again() -> None:
 def test_a_bill_older_than_30_days_is_asked_for_again() -> None:
     old = HeldBill(HELD.documents, "bill.pdf", TODAY - timedelta(days=BILL_MAX_AGE_DAYS + 1), None)
     assert not old.reusable(TODAY) and HELD.reusable(TODAY)
-    view = ui.refile_view(PortInMeta(refile_of=SID), _source(bill=old), today=TODAY)
+    view = refile_form.refile_view(PortInMeta(refile_of=SID), _source(bill=old), today=TODAY)
     bill = _block(view, F.BILL)
     assert not bill.get("optional") and "more than 30 days ago" in bill["hint"]["text"]
     assert "initial_date" not in _block(view, F.BILL_DATE)["element"]
@@ -118,7 +121,7 @@ def test_a_bill_older_than_30_days_is_asked_for_again() -> None:
 def test_more_rejected_numbers_than_the_paste_area_holds_come_from_the_request() -> None:
     numbers = tuple(f"+1212555{i:04d}" for i in range(300))
     meta = PortInMeta(refile_of=SID, refile_count=300, refile_code="22154")
-    view = ui.refile_view(meta, _source(numbers), today=TODAY)
+    view = refile_form.refile_view(meta, _source(numbers), today=TODAY)
     field = _block(view, F.NUMBERS)
     assert field["optional"] and "initial_value" not in field["element"]
     assert "Re-filing 300 numbers" in str(view["blocks"][0])
@@ -132,7 +135,7 @@ def _draft() -> Draft:
 
 def test_step_two_names_the_cancel_first_and_marks_the_pin() -> None:
     plan = RefilePlan(SID, "Acme", ("+14155550207",), (Rejection("22155", None, ()),))
-    view = as_view(ui.account_view(_draft(), PortInMeta(draft_id="d" * 32), plan))
+    view = as_view(refile_form.account_view(_draft(), PortInMeta(draft_id="d" * 32), plan))
     assert modal_problems(view) == []
     assert (
         view["submit"]["text"] == "Cancel & re-file" and view["title"]["text"] == "Re-file (2 of 2)"
@@ -141,7 +144,7 @@ def test_step_two_names_the_cancel_first_and_marks_the_pin() -> None:
     pin = _block(view, F.PIN_ALL)
     assert pin["hint"]["text"].startswith("⚠️ Rejected for INVALID_PIN")
     nothing_left = RefilePlan(SID, "Acme", ())
-    view = as_view(ui.account_view(_draft(), PortInMeta(draft_id="d" * 32), nothing_left))
+    view = as_view(refile_form.account_view(_draft(), PortInMeta(draft_id="d" * 32), nothing_left))
     assert view["submit"]["text"] == "File port-in" and "Nothing is left to cancel" in str(view)
 
 

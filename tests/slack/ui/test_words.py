@@ -14,7 +14,7 @@ from bot.porting.playbooks import playbook
 from bot.slack.carried import PortInMeta
 from bot.slack.ui.deadlines import loa_line
 from bot.slack.ui.fmt import plural
-from bot.slack.ui.manual.start import console_message, manual_lines
+from bot.slack.ui.manual.start_offer import console_message, manual_lines
 from bot.slack.ui.playbooks import playbook_lines
 from bot.slack.ui.port_in.details import details_view
 from bot.slack.ui.reminders import reminder_message

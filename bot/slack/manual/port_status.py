@@ -10,8 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk.manual.ports import ManualPorts
 from bot.slack.messages import permalink, tell
-from bot.slack.ui.manual.board import board_text
-from bot.slack.ui.manual.status import manual_status_blocks
+from bot.slack.ui.manual.manual_board import board_text
+from bot.slack.ui.manual.manual_status import manual_status_blocks
 
 
 async def manual_status(

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.desk.manual.agenda import ManualListed, ordered
 from bot.desk.manual.ports import port_of
 from bot.desk.manual.types import ManualStep
-from bot.listed import ListingQuery
+from bot.listed_requests import ListingQuery
 from bot.store import manual_ports
 from bot.store.db import Database
 from bot.store.manual_ports import ManualQuery
@@ -59,6 +59,6 @@ async def open_manual(db: Database, now: datetime) -> list[ManualListed]:
     """Every open manual port, most urgent first, with its step, filer, channel, thread and
     next deadline: what the daily digest and App Home show of manual ports (``needs_person``
     for their "needs someone" part, ``port.thread`` for the link, ``deadline`` as
-    ``bot.slack.ui.manual.rows.manual_line`` words it)."""
+    ``bot.slack.ui.manual.manual_rows.manual_line`` words it)."""
     stored = await manual_ports.open_ports(db)
     return ordered([port_of(s) for s in stored], now)

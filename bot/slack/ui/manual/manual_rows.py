@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from bot.desk.manual.agenda import ManualListed
 from bot.porting.phone import display
 from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, clip, escape, plural, slack_date, thread_url
-from bot.slack.ui.manual.board import deadline_text
+from bot.slack.ui.manual.manual_board import deadline_text
 from bot.slack.ui.manual.words import STEP_ICONS, step_text
 
 INLINE_MANUAL = 20

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bot.desk.manual.listing import open_manual
+from bot.desk.manual.manual_listing import open_manual
 from bot.desk.manual.steps import ManualMove
 from tests.conftest import Bot
 from tests.manual_forms import current, quote_state, start_port, step, ticket_state

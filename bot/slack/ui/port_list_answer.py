@@ -13,7 +13,7 @@ from bot.desk.agenda import AgendaItem
 from bot.desk.manual.agenda import ManualListed
 from bot.slack.list_filter import FilterError
 from bot.slack.ui.fmt import ago, clip, escape, plural
-from bot.slack.ui.manual.rows import manual_section
+from bot.slack.ui.manual.manual_rows import manual_section
 from bot.slack.ui.rows import INLINE_ROWS, Message, item_line, items_csv, line_blocks
 
 _HOW = (

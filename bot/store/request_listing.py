@@ -5,10 +5,10 @@ numbers grouped by status and port date (how many are rejected, which port dates
 when Twilio last moved one). Rows come back as plain frozen dataclasses, never table objects;
 ordering by urgency is the desk's business (``bot.desk.agenda``), not SQL's.
 
-The value types live in ``bot.listed`` (every layer may hold them). Timestamps the sync has not
-recorded yet (rows stored before migration 0006) fall back to the best the store knows, so a
-listing never has holes: ``created_at`` to the thread's or the state's time, ``status_since``
-to the numbers' latest Twilio timestamp, then ``created_at``.
+The value types live in ``bot.listed_requests`` (every layer may hold them). Timestamps the sync
+has not recorded yet (rows stored before migration 0006) fall back to the best the store knows,
+so a listing never has holes: ``created_at`` to the thread's or the state's time,
+``status_since`` to the numbers' latest Twilio timestamp, then ``created_at``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Table, func, select, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.listed import CLOSED_STATUSES, ListedRequest, Listing, ListingQuery, PortDayCount
+from bot.listed_requests import CLOSED_STATUSES, ListedRequest, Listing, ListingQuery, PortDayCount
 from bot.store.db import Database
 from bot.store.manual_ports import CLOSED_STEPS
 from bot.store.models import ManualPortRow, NumberState, RequestState, RequestThread

@@ -14,7 +14,7 @@ from bot.desk.agenda import AgendaItem
 from bot.desk.manual.agenda import ManualListed
 from bot.porting.phone import display
 from bot.slack.ui.fmt import clip, escape, plural
-from bot.slack.ui.port_list import list_message
+from bot.slack.ui.port_list_answer import list_message
 from bot.slack.ui.rows import Message, customer, thread_url
 
 ACCEPTED = (
@@ -28,7 +28,7 @@ LIST_HINT = (
 
 
 class Listed(Protocol):
-    """A listing as the desk answers it (``bot.desk.listing.DeskListing``)."""
+    """A listing as the desk answers it (``bot.desk.desk_listing.DeskListing``)."""
 
     @property
     def items(self) -> Sequence[AgendaItem]: ...

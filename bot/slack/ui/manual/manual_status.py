@@ -13,7 +13,7 @@ from bot.desk.manual.types import DocumentKind, ManualPort
 from bot.desk.records import AuditRecord
 from bot.porting.phone import display
 from bot.slack.ui.fmt import SECTION_TEXT_LIMIT, clip, escape, on_day, user
-from bot.slack.ui.manual.board import board_blocks
+from bot.slack.ui.manual.manual_board import board_blocks
 
 _NUMBERS_SHOWN = 30
 _HISTORY_SHOWN = 12

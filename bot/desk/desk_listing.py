@@ -17,11 +17,11 @@ from bot.desk.agenda import AgendaItem, agenda
 from bot.desk.calendar import BusinessCalendar
 from bot.desk.facts import DeskPolicy
 from bot.desk.manual.agenda import ManualListed
-from bot.desk.manual.listing import list_manual
-from bot.listed import ListingQuery
+from bot.desk.manual.manual_listing import list_manual
+from bot.listed_requests import ListingQuery
 from bot.store.db import Database
-from bot.store.listing import list_requests
 from bot.store.models import utcnow
+from bot.store.request_listing import list_requests
 
 
 class ListingAsk(Protocol):

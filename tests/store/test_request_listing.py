@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.listed import ListingQuery, PortDayCount
+from bot.listed_requests import ListingQuery, PortDayCount
 from bot.store.db import Database, migrate
-from bot.store.listing import list_requests, thread_channels
 from bot.store.models import ManualPortRow, NumberState, RequestState, RequestThread
+from bot.store.request_listing import list_requests, thread_channels
 from tests.pg import fresh_database
 
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """What a listing of many requests holds (for /port-list, the digest and App Home): plain
-frozen values, read by ``bot.store.listing``, ordered by ``bot.desk.agenda`` and drawn by the
-Block Kit builders, so none of those has to import another's layer for them."""
+frozen values, read by ``bot.store.request_listing``, ordered by ``bot.desk.agenda`` and drawn
+by the Block Kit builders, so none of those has to import another's layer for them."""
 
 from __future__ import annotations
 

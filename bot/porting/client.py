@@ -1,12 +1,12 @@
 """Async httpx client for Twilio's Porting APIs (reference: shared/reference/twilio-porting.md).
 
 One :class:`TwilioPortingClient` wraps an ``httpx.AsyncClient`` owned by the app. Its calls come
-in groups, one module each: ``port_ins`` (requests and their numbers), ``portability``,
-``documents`` (the bill's upload) and ``webhook_config``; the account's own numbers and Messaging
-Services are ``numbers`` (``bot.porting.account``). Every call goes through
-:class:`bot.porting.transport.TwilioTransport`, which adds basic auth and the timeout,
-retries transient failures with exponential backoff (full jitter, ``Retry-After`` honoured) and
-turns non-2xx answers into :class:`~bot.porting.errors.TwilioError`.
+in groups, one module each: ``port_in_calls`` (requests and their numbers),
+``portability_calls``, ``document_calls`` (the bill's upload) and ``webhook_calls``; the
+account's own numbers and Messaging Services are ``numbers`` (``bot.porting.account``). Every
+call goes through :class:`bot.porting.transport.TwilioTransport`, which adds basic auth and the
+timeout, retries transient failures with exponential backoff (full jitter, ``Retry-After``
+honoured) and turns non-2xx answers into :class:`~bot.porting.errors.TwilioError`.
 
 Nothing here logs bodies, PINs, account numbers or auth headers: retries are logged with the
 method, the URL path (never the query), the status and the attempt number only.
@@ -20,12 +20,12 @@ import random
 import httpx
 
 from bot.porting.account import API_URL, MESSAGING_URL, AccountNumbers
-from bot.porting.documents import DocumentCalls
-from bot.porting.port_ins import PortInCalls
-from bot.porting.portability import PortabilityCalls
+from bot.porting.document_calls import DocumentCalls
+from bot.porting.port_in_calls import PortInCalls
+from bot.porting.portability_calls import PortabilityCalls
 from bot.porting.sids import validate_sid
 from bot.porting.transport import Sleep, TwilioTransport
-from bot.porting.webhook_config import WebhookCalls
+from bot.porting.webhook_calls import WebhookCalls
 
 NUMBERS_URL = "https://numbers.twilio.com"
 UPLOAD_URL = "https://numbers-upload.twilio.com"

@@ -14,11 +14,11 @@ from pydantic import Field, PrivateAttr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from bot.sandbox.config import DEFAULT_SPEED, SANDBOX_ACCOUNT_SID
-from bot.settings import checks
-from bot.settings.desk import DeskSettings
-from bot.settings.process import ProcessSettings
-from bot.settings.slack import SLACK_CREDENTIALS, SlackSettings
-from bot.settings.twilio import TWILIO_CREDENTIALS, TwilioSettings
+from bot.settings import rules
+from bot.settings.desk_settings import DeskSettings
+from bot.settings.process_settings import ProcessSettings
+from bot.settings.slack_settings import SLACK_CREDENTIALS, SlackSettings
+from bot.settings.twilio_settings import TWILIO_CREDENTIALS, TwilioSettings
 
 
 class Settings(SlackSettings, TwilioSettings, DeskSettings, ProcessSettings):
@@ -110,9 +110,9 @@ class Settings(SlackSettings, TwilioSettings, DeskSettings, ProcessSettings):
     def missing(self, *, admins: bool = True) -> list[tuple[str, str]]:
         """What this deployment lacks to start: (setting names, where to find them).
         ``admins``: whether PORTING_ADMINS is needed (to serve, not to register a webhook)."""
-        return checks.missing(self, admins)
+        return rules.missing(self, admins)
 
     def check(self, *, admins: bool = True) -> None:
         """Raise SettingsError naming what stops the bot from working: everything missing at
         once, in one line, then the first setting that is wrong."""
-        checks.check(self, admins)
+        rules.check(self, admins)

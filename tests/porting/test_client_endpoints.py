@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.porting.client import TwilioPortingClient
-from bot.porting.documents import DocumentUploadEmpty
+from bot.porting.document_calls import DocumentUploadEmpty
 from bot.porting.errors import TwilioError
 from bot.porting.statuses import ALL_PORT_IN_EVENTS
 from tests.porting.client_bodies import WEBHOOK_BODY, document_body

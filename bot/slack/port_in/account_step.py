@@ -15,7 +15,7 @@ from bot.porting.filing import MAX_BILL_BYTES, PortInSecrets
 from bot.slack.carried import PortInMeta
 from bot.slack.messages import dm, permalink, update_view
 from bot.slack.port_in.form import read_secrets
-from bot.slack.port_in.steps import FormStep
+from bot.slack.port_in.form_step import FormStep
 from bot.slack.port_in.validation import bill_date
 from bot.slack.ui.port_in import filing
 

@@ -17,7 +17,7 @@ from bot.slack.carried import PortInMeta
 from bot.slack.ids import PortInField as F
 from bot.slack.messages import update_view
 from bot.slack.port_in.form import read_details
-from bot.slack.port_in.steps import FormStep
+from bot.slack.port_in.form_step import FormStep
 from bot.slack.progress import ProgressThrottle
 from bot.slack.ui.port_in import filing
 

@@ -19,7 +19,7 @@ from bot.slack.manual import ManualStartListeners
 from bot.slack.permissions import Permissions
 from bot.slack.port_in.account_step import AccountStep
 from bot.slack.port_in.details_step import DetailsStep
-from bot.slack.port_in.steps import DOING
+from bot.slack.port_in.form_step import DOING
 from bot.slack.press import Press, on_press
 from bot.slack.ui.check import invalid_line, too_many_text
 from bot.slack.ui.port_in.details import details_view, prefill

@@ -1,8 +1,9 @@
 """What every group of Porting API calls shares: the transport and the hosts it calls.
 
-``bot.porting.port_ins``, ``portability``, ``documents`` and ``webhook_config`` each hold one
-group as a subclass of :class:`PortingCalls`; :class:`~bot.porting.client.TwilioPortingClient`
-is all of them over one :class:`~bot.porting.transport.TwilioTransport`.
+``bot.porting.port_in_calls``, ``portability_calls``, ``document_calls`` and ``webhook_calls``
+each hold one group as a subclass of :class:`PortingCalls`;
+:class:`~bot.porting.client.TwilioPortingClient` is all of them over one
+:class:`~bot.porting.transport.TwilioTransport`.
 """
 
 from __future__ import annotations

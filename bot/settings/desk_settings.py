@@ -13,7 +13,7 @@ from pydantic import AwareDatetime
 from pydantic_settings import BaseSettings
 
 from bot.desk.profiles import Profiles, ProfilesError, load_profiles
-from bot.settings.checks import SettingsError
+from bot.settings.rules import SettingsError
 
 _LOA_DAYS = 30  # Twilio cancels a request whose LOA is not signed within 30 days (seed 001)
 

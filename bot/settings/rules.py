@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.errors import PortingBotError
-from bot.settings.slack import EVERYONE
+from bot.settings.slack_settings import EVERYONE
 from bot.store.url import DatabaseUrl, DatabaseUrlError
 
 if TYPE_CHECKING:

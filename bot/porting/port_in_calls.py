@@ -9,9 +9,9 @@ from datetime import date
 
 from pydantic import ValidationError
 
-from bot.porting.calls import PortingCalls
 from bot.porting.errors import TwilioError
 from bot.porting.models import PortInCreate, PortInNumber, PortInRequest, PortInSummary
+from bot.porting.porting_calls import PortingCalls
 from bot.porting.sids import validate_sid
 from bot.porting.statuses import RequestStatus
 from bot.porting.transport import json_or_none, parse_model

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from bot.porting.calls import PortingCalls
 from bot.porting.models import WebhookConfiguration
+from bot.porting.porting_calls import PortingCalls
 from bot.porting.statuses import ALL_PORT_IN_EVENTS
 from bot.porting.transport import parse_model
 

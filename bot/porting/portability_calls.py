@@ -7,9 +7,9 @@ import re
 
 import httpx
 
-from bot.porting.calls import PortingCalls
 from bot.porting.models import Portability
 from bot.porting.phone import E164_PATTERN
+from bot.porting.porting_calls import PortingCalls
 from bot.porting.sids import validate_sid
 from bot.porting.transport import json_or_none, parse_model
 

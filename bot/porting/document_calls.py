@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from bot.porting.calls import PortingCalls
 from bot.porting.errors import TwilioError
 from bot.porting.models import MAX_DOCUMENT_BYTES, Document
+from bot.porting.porting_calls import PortingCalls
 from bot.porting.transport import parse_model
 
 

@@ -51,9 +51,14 @@ class Wakeup:
         self._event.set()
 
     async def wait(self, timeout: float) -> bool:  # noqa: ASYNC109 - a poll interval
-        """True when woken by ``set()``, False when ``timeout`` passed first."""
+        """True when woken by ``set()``, False when ``timeout`` passed first.
+
+        ``asyncio.timeout``, not ``asyncio.wait_for``: on Python 3.11, ``wait_for`` returns
+        normally when its task is cancelled in the same moment the event is set, so a
+        worker's ``stop()`` could cancel a loop that then never ends."""
         try:
-            await asyncio.wait_for(self._event.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._event.wait()
         except TimeoutError:
             pass
         woken = self._event.is_set()

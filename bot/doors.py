@@ -176,7 +176,8 @@ async def bounded(
                 refused = Refused(408, f"body not received within {seconds:.0f} s")
                 raise refused from None
             raise
-        deadlines.forget(task)
+        finally:
+            deadlines.forget(task)  # whatever ended the wait: never cancelled later
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
             if received > limit:

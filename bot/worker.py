@@ -36,6 +36,7 @@ class PollingLoop:
         self.wakeup = wakeup or Wakeup()
         self._tick = tick
         self._peek = peek
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -43,17 +44,19 @@ class PollingLoop:
         return self._task is not None
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name=self.name)
 
     async def stop(self) -> None:
         """Cancel the loop (a tick in progress is cancelled with it) and wait for it to end."""
         task, self._task = self._task, None
         if task is not None:
+            self._stopping = True  # should a cancellation be swallowed, the loop still ends
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 worked = await self._tick()
             except asyncio.CancelledError:
@@ -62,7 +65,11 @@ class PollingLoop:
                 log.exception("%s tick failed", self.name)
                 worked = False
             if not worked:
-                while not await self.wakeup.wait(self.poll_seconds) and not await self._worth():
+                while (
+                    not await self.wakeup.wait(self.poll_seconds)
+                    and not self._stopping
+                    and not await self._worth()
+                ):
                     pass
 
     async def _worth(self) -> bool:

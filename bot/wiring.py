@@ -4,7 +4,7 @@ connects or opens anything: :mod:`bot.runtime` does, in order).
 It is the one place that says which object fills each protocol: the desk's ``Requests`` is the
 reconciler's ``Syncer`` and ``Discoverer``, the ``SlackDeliverer`` the outbox's ``Deliverer``,
 the desk's services the Slack listeners' ``SlackDeps``; everything is handed over in
-constructors (one exception: the desk's day's ``rate``, set in :func:`porting_desk`).
+constructors.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def porting_desk(
         # simulated half hour, or whole working days would pass between two looks.
         day_seconds = max(0.2, min(day_seconds, 1800 / settings.sandbox_speed))
         rate = settings.sandbox_speed
-    desk = Desk(
+    return Desk(
         twilio,
         db,
         porting_channel=settings.porting_channel or "",
@@ -116,9 +116,8 @@ def porting_desk(
         profiles=settings.profiles(),
         golive_retry=timedelta(seconds=settings.porting_golive_retry_seconds),
         inventory_seconds=settings.porting_inventory_seconds,
+        clock_rate=rate,  # outbox waits for a moment on the desk's clock, in real seconds
     )
-    desk.day.rate = rate  # outbox waits for a moment on the desk's clock, in real seconds
-    return desk
 
 
 def desk_clock(settings: Settings, sandbox: Sandbox | None) -> Callable[[], datetime]:

@@ -153,6 +153,7 @@ class Desk:
         golive_retry: timedelta = timedelta(hours=1),
         inventory_seconds: float = 0.0,
         one_digest_a_real_day: bool = False,
+        clock_rate: float = 1.0,
     ) -> None:
         self.twilio = twilio
         self.db = db
@@ -211,6 +212,7 @@ class Desk:
             planners=(self.manual.queue_reminders,),
             one_digest_a_real_day=one_digest_a_real_day,
             departures=self.inventory.departures,
+            rate=clock_rate,
         )
 
     async def liveness(self, numbers: Sequence[str]) -> dict[str, Liveness]:

@@ -71,6 +71,7 @@ class DeskDay:
         one_digest_a_real_day: bool = False,
         real_clock: Callable[[], datetime] = utcnow,
         departures: Callable[[], Awaitable[list[Departure]]] | None = None,
+        rate: float = 1.0,
     ) -> None:
         self.db = db
         # More timed work planned on the same tick and clock (manual ports' reminders:
@@ -84,7 +85,7 @@ class DeskDay:
         self.clock = clock
         # The clock's seconds per real second (a demo's runs the sandbox's speed): what
         # delivery divides a wait on the desk's clock by, so every outbox wait is real time.
-        self.rate = 1.0
+        self.rate = rate
         self.home_interval = home_interval
         self._wake = wake
         self.poll_seconds = poll_seconds

@@ -66,6 +66,18 @@ def _receipt(key: str) -> Receipt:
     return Receipt(key, "KW" + "a" * 32, "PortInPhoneNumberPending", "{}")
 
 
+async def _during_a_write(
+    box: Inbox, writer: _Writer, keys: Sequence[str]
+) -> tuple[asyncio.Task[bool], list[asyncio.Task[bool]]]:
+    """A delivery ("a") whose write is held, and ``keys`` arriving while it is."""
+    writer.release.clear()
+    first = asyncio.create_task(box.record(_receipt("a")))
+    await asyncio.wait_for(writer.started.wait(), 5)
+    later = [asyncio.create_task(box.record(_receipt(k))) for k in keys]
+    await asyncio.sleep(0)
+    return first, later
+
+
 async def test_a_lone_delivery_is_written_at_once_and_wakes_the_poller(
     inbox: tuple[Inbox, _Writer, _Poller],
 ) -> None:
@@ -80,11 +92,7 @@ async def test_deliveries_arriving_during_a_write_share_the_next_one(
     inbox: tuple[Inbox, _Writer, _Poller],
 ) -> None:
     box, writer, _ = inbox
-    writer.release.clear()
-    first = asyncio.create_task(box.record(_receipt("a")))
-    await asyncio.wait_for(writer.started.wait(), 5)
-    later = [asyncio.create_task(box.record(_receipt(k))) for k in ("b", "c", "b")]
-    await asyncio.sleep(0)
+    first, later = await _during_a_write(box, writer, ("b", "c", "b"))
     assert writer.batches == [["a"]], "nothing else is written while the first is in flight"
     writer.release.set()
     assert await asyncio.wait_for(first, 5) is True
@@ -96,11 +104,7 @@ async def test_a_failed_batch_fails_each_sender_and_the_next_delivery_is_written
     inbox: tuple[Inbox, _Writer, _Poller],
 ) -> None:
     box, writer, _ = inbox
-    writer.release.clear()
-    first = asyncio.create_task(box.record(_receipt("a")))
-    await asyncio.wait_for(writer.started.wait(), 5)
-    later = [asyncio.create_task(box.record(_receipt(k))) for k in ("b", "c")]
-    await asyncio.sleep(0)
+    first, later = await _during_a_write(box, writer, ("b", "c"))
     writer.fail = RuntimeError("database is locked")
     writer.release.set()
     results = await asyncio.wait_for(asyncio.gather(first, *later, return_exceptions=True), 5)
@@ -113,11 +117,7 @@ async def test_stopping_cancels_deliveries_still_queued(
     inbox: tuple[Inbox, _Writer, _Poller],
 ) -> None:
     box, writer, _ = inbox
-    writer.release.clear()
-    first = asyncio.create_task(box.record(_receipt("a")))
-    await asyncio.wait_for(writer.started.wait(), 5)
-    queued = asyncio.create_task(box.record(_receipt("b")))
-    await asyncio.sleep(0)
+    first, (queued,) = await _during_a_write(box, writer, ("b",))
     await box.stop()
     with pytest.raises(asyncio.CancelledError):
         await queued  # not committed: its sender answers 5xx and Twilio retries

@@ -183,7 +183,7 @@ class Outbox(OutboxDoor):
         """Whether a tick has anything to do now: something ready to claim, or pruning due
         (``bot.store.peek``: a quiet poll costs a read, not a claim)."""
         now = datetime.now(UTC)
-        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+        if self._prune_due(now):
             return True
         assert self._peeker is not None
         return await self._peeker.peek(queue.ready_peek(), now)
@@ -262,9 +262,12 @@ class Outbox(OutboxDoor):
         retry_at = datetime.now(UTC) + timedelta(seconds=delay)
         await queue.failed(self.db, item.id, item.lease, error.error, retry_at, maybe_sent)
 
+    def _prune_due(self, now: datetime) -> bool:
+        return self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY
+
     async def _prune(self) -> None:
         now = datetime.now(UTC)
-        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+        if not self._prune_due(now):
             return
         self._pruned_at = now
         await queue.prune(self.db, now - KEEP_DONE)
